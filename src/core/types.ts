@@ -1,0 +1,69 @@
+/**
+ * The product's nouns. A run is one `git parallel <task>` invocation; it has N candidates, each a
+ * worktree + branch + agent + ports. These types are what run.json holds, so changing them is a
+ * state-format change: bump MANIFEST_VERSION and keep reading the old shape.
+ */
+
+/** How an agent receives the prompt. */
+export type PromptMode = 'positional' | 'none' | 'stdin' | { flag: string };
+
+/** An agent definition: the shape of a preset and of `agents.<name>` in config. */
+export interface AgentSpec {
+  /** Executable name (looked up on PATH) or path. */
+  command: string;
+  /** Arguments always passed, before the prompt. */
+  args: string[];
+  prompt: PromptMode;
+  /** Flags added with --yolo (skip-permission mode). */
+  yolo: string[];
+  /** The flag that selects a model, e.g. "--model"; undefined when the agent has none. */
+  model?: string;
+  /** Extra environment variables for the agent. */
+  env: Record<string, string>;
+}
+
+export type MuxKind = 'tmux' | 'zellij' | 'none';
+
+/** What a pane runs and where: the multiplexer-neutral description of one agent pane. */
+export interface PaneSpec {
+  /** The border/pane title, `<task>-<n> · <agent> · :<PORT>`. */
+  title: string;
+  /** Absolute working directory (the candidate's worktree). */
+  cwd: string;
+  /** argv[0] is an absolute executable path; never passed through a shell. */
+  argv: string[];
+}
+
+export interface Candidate {
+  n: number;
+  /** `<task>-<n>` unless the branch pattern says otherwise; the worktree folder's name. */
+  name: string;
+  branch: string;
+  /** Absolute path of the worktree. */
+  worktree: string;
+  /** Agent name (a preset or a config-defined agent). */
+  agent: string;
+  /** The resolved command line without the prompt: absolute executable first. */
+  command: string[];
+  prompt: PromptMode;
+  /** The agent's own env (from its definition); the candidate env is added by the launcher. */
+  agentEnv: Record<string, string>;
+  slot: number;
+  ports: Record<string, number>;
+}
+
+export interface RunManifest {
+  version: 1;
+  task: string;
+  repo: { root: string; name: string; commonDir: string };
+  base: { commit: string; ref: string | null };
+  createdAt: string;
+  /** `creating` until every worktree exists and the session started; `ready` afterwards. */
+  phase: 'creating' | 'ready';
+  /** Absolute path of the prompt file in the state folder, or null for a run without a prompt. */
+  promptFile: string | null;
+  mux: { kind: MuxKind; session: string | null; layout: string };
+  candidates: Candidate[];
+}
+
+export const MANIFEST_VERSION = 1;

@@ -1,0 +1,34 @@
+/**
+ * The error taxonomy. Commands throw; only cli.ts decides the exit code and prints.
+ *
+ * - UsageError: the user asked for something that cannot be done as asked (bad flag, bad name,
+ *   missing file, a run that already exists). Exit 2, one line that says what to do.
+ * - CommandFailure: the world did not cooperate (git failed, tmux failed). Exit 1.
+ * Anything else is a bug and is printed with its stack under --verbose.
+ */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  readonly exitCode = 2;
+}
+
+export class CommandFailure extends Error {
+  override name = 'CommandFailure';
+  readonly exitCode = 1;
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown when the user interrupts (Ctrl-C, SIGTERM) after cleanup has run. */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+  }
+  get exitCode(): number {
+    return this.signal === 'SIGINT' ? 130 : 143;
+  }
+}
