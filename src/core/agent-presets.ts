@@ -1,0 +1,137 @@
+/**
+ * Built-in agent presets: how to start each supported coding agent as an INTERACTIVE session that
+ * takes the run's prompt as its first message and then stays open for follow-ups typed into its pane.
+ * One-shot/print modes (`claude -p`, `codex exec`, `gemini -p`, `opencode run`, `copilot -p`,
+ * `cursor-agent -p`, `aider --message`) are deliberately not used.
+ *
+ * Data only. Every flag below was checked against the agent's own documentation or CLI source; the
+ * comment above each entry names that source. A deliberate change to a flag must also change the
+ * explicit table in test/unit/agent-presets.test.ts.
+ */
+import type { AgentSpec } from './types.js';
+
+export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
+  // Claude Code. Source: https://docs.anthropic.com/en/docs/claude-code/cli-reference (now
+  // code.claude.com/docs/en/cli-reference), "CLI commands": `claude "query"` = "Start REPL with
+  // initial prompt" (`-p` is the one-shot mode); flags table: `--model` (alias or full name) and
+  // `--dangerously-skip-permissions` (same as `--permission-mode bypassPermissions`).
+  // Caveat: Claude Code refuses --dangerously-skip-permissions when run as root outside a sandbox.
+  claude: {
+    command: 'claude',
+    args: [],
+    prompt: 'positional',
+    yolo: ['--dangerously-skip-permissions'],
+    model: '--model',
+    env: {},
+  },
+
+  // OpenAI Codex CLI. Sources: openai/codex codex-rs/tui/src/cli.rs (`prompt: Option<String>`,
+  // "Optional user prompt to start the session" -> the interactive TUI; `-m/--model`;
+  // `--dangerously-bypass-approvals-and-sandbox` with alias `--yolo`) and
+  // https://developers.openai.com/codex/cli/reference (2026: "--dangerously-bypass-approvals-and-sandbox,
+  // --yolo: Run every command without approvals or sandboxing"). `--full-auto` is NOT yolo: it keeps
+  // the workspace-write sandbox and on-request approvals. The long flag name is used because it is
+  // the one every release accepts.
+  codex: {
+    command: 'codex',
+    args: [],
+    prompt: 'positional',
+    yolo: ['--dangerously-bypass-approvals-and-sandbox'],
+    model: '--model',
+    env: {},
+  },
+
+  // Gemini CLI. Source: google-gemini/gemini-cli packages/cli/src/config/config.ts (yargs):
+  // `-i/--prompt-interactive` "Execute the provided prompt and continue in interactive mode",
+  // `-m/--model`, `-y/--yolo` "Automatically accept all actions". Caveat: the bare positional
+  // prompt was one-shot in 2025 releases and became interactive later, so the explicit
+  // `--prompt-interactive` is used: it means the same thing in every version. It cannot be
+  // combined with piped stdin (the launcher gives the agent a TTY, so that is fine).
+  gemini: {
+    command: 'gemini',
+    args: [],
+    prompt: { flag: '--prompt-interactive' },
+    yolo: ['--yolo'],
+    model: '--model',
+    env: {},
+  },
+
+  // OpenCode. Sources: anomalyco/opencode (formerly sst/opencode)
+  // packages/opencode/src/cli/cmd/tui/thread.ts (default command `$0 [project]`: the positional is
+  // a PROJECT DIRECTORY, not a prompt; `--prompt` "prompt to use"; `-m/--model` "provider/model")
+  // and packages/opencode/src/cli/cmd/tui/routes/home.tsx (the --prompt text is set and submitted on
+  // start, so the TUI runs it and stays open). Yolo: packages/web/src/content/docs/cli.mdx (2026,
+  // opencode ~1.18) lists `--auto` "Auto-approve permissions that are not explicitly denied" for
+  // the TUI; `--yolo`/`--dangerously-skip-permissions` remain as hidden aliases. Caveat: `--auto`
+  // is recent (mid-2026); older opencode builds have no TUI-level skip-permission flag.
+  // The model value must be `provider/model`, e.g. `anthropic/claude-sonnet-4-5`.
+  opencode: {
+    command: 'opencode',
+    args: [],
+    prompt: { flag: '--prompt' },
+    yolo: ['--auto'],
+    model: '--model',
+    env: {},
+  },
+
+  // Cursor's CLI agent. Source: https://cursor.com/docs/cli ("Start with initial prompt:
+  // agent \"refactor ...\"" in interactive mode; `-p/--print` is the non-interactive mode) and the
+  // parameters reference https://cursor.com/docs/cli/reference/parameters (`--model <model>`,
+  // `-f, --force` "Force allow commands unless explicitly denied", `--yolo` alias of --force).
+  // Caveat: current docs call the binary `agent`; the installer puts both `agent` and
+  // `cursor-agent` in ~/.local/bin, and `cursor-agent` is the less collision-prone name on PATH.
+  'cursor-agent': {
+    command: 'cursor-agent',
+    args: [],
+    prompt: 'positional',
+    yolo: ['--force'],
+    model: '--model',
+    env: {},
+  },
+
+  // GitHub Copilot CLI (the standalone `copilot` binary, npm @github/copilot; not `gh copilot`).
+  // Source: github/docs content/copilot/reference/copilot-cli-reference/cli-command-reference.md
+  // (`-i PROMPT, --interactive=PROMPT` "Start an interactive session and automatically execute this
+  // prompt"; `--model=MODEL`; `-p` is the programmatic exit-when-done mode) and
+  // cli-programmatic-reference.md ("--allow-all (or --yolo): Allow the CLI all permissions.
+  // Equivalent to --allow-all-tools --allow-all-paths --allow-all-urls"). Caveat: pre-GA builds
+  // (before Feb 2026) only know `--allow-all-tools`; configure that in `agents.copilot` if needed.
+  copilot: {
+    command: 'copilot',
+    args: [],
+    prompt: { flag: '-i' },
+    yolo: ['--allow-all'],
+    model: '--model',
+    env: {},
+  },
+
+  // Aider. Source: https://aider.chat/docs/config/options.html and aider/args.py: `--model`;
+  // `--yes-always` "Always say yes to every confirmation"; `--message/-m` "Specify a single message
+  // to send the LLM, process reply then exit (disables chat mode)"; `--load` runs /commands from a
+  // FILE. Aider has no "initial message, then stay interactive" option, so prompt is 'none': the
+  // pane opens aider's chat, where the user pastes or types the task (the pane stays usable for
+  // follow-ups). For unattended one-shot runs, define an agent in config with
+  // `prompt: { flag: '--message' }`; aider then exits after its reply. Caveat: `--yes-always`
+  // still declines running shell commands that aider suggests (they need an explicit yes).
+  aider: {
+    command: 'aider',
+    args: [],
+    prompt: 'none',
+    yolo: ['--yes-always'],
+    model: '--model',
+    env: {},
+  },
+
+  // A plain shell in the worktree, for working by hand next to the agents. The launcher prefers
+  // the user's $SHELL for this preset; `sh` is the portable fallback. It has no prompt, no yolo
+  // flags and no model flag.
+  shell: {
+    command: 'sh',
+    args: [],
+    prompt: 'none',
+    yolo: [],
+    env: {},
+  },
+};
+
+export const PRESET_NAMES = Object.keys(AGENT_PRESETS);

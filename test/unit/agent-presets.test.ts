@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { AGENT_PRESETS, PRESET_NAMES } from '../../src/core/agent-presets.js';
+import type { AgentSpec, PromptMode } from '../../src/core/types.js';
+
+const entries = Object.entries(AGENT_PRESETS);
+
+describe('AGENT_PRESETS invariants', () => {
+  it('has exactly the expected preset names', () => {
+    expect([...PRESET_NAMES].sort()).toEqual(
+      ['aider', 'claude', 'codex', 'copilot', 'cursor-agent', 'gemini', 'opencode', 'shell'].sort(),
+    );
+    expect(PRESET_NAMES).toEqual(Object.keys(AGENT_PRESETS));
+  });
+
+  it.each(entries)('%s has a non-empty command without whitespace or shell syntax', (_name, spec) => {
+    expect(spec.command.trim()).not.toBe('');
+    expect(spec.command).not.toMatch(/[\s$`'"]/);
+  });
+
+  it.each(entries)('%s yolo flags all start with "-"', (_name, spec) => {
+    for (const flag of spec.yolo) expect(flag).toMatch(/^-/);
+  });
+
+  it.each(entries)('%s model flag, when present, starts with "-"', (_name, spec) => {
+    if (spec.model !== undefined) expect(spec.model).toMatch(/^-/);
+  });
+
+  it.each(entries)('%s prompt flag, when {flag}, starts with "-"', (_name, spec) => {
+    if (typeof spec.prompt === 'object') expect(spec.prompt.flag).toMatch(/^-/);
+    else expect(['positional', 'none', 'stdin']).toContain(spec.prompt);
+  });
+
+  it.each(entries)('%s has array args and a string-valued env', (_name, spec) => {
+    expect(Array.isArray(spec.args)).toBe(true);
+    for (const value of Object.values(spec.env)) expect(typeof value).toBe('string');
+  });
+
+  it.each(entries)('%s uses no one-shot/print flag as its prompt flag', (_name, spec) => {
+    // The session must stay open for follow-ups: these flags make the agents exit after one reply.
+    if (typeof spec.prompt === 'object') {
+      expect(['-p', '--print', '--prompt-only', '--message', '--msg', '-m']).not.toContain(spec.prompt.flag);
+    }
+    expect(spec.args).not.toContain('-p');
+    expect(spec.args).not.toContain('exec');
+    expect(spec.args).not.toContain('run');
+  });
+});
+
+interface Expected {
+  command: string;
+  prompt: PromptMode;
+  yolo: string[];
+  model: string | undefined;
+}
+
+// Changing a flag is a deliberate act: update this table together with the preset and its source comment.
+const EXPECTED: Record<string, Expected> = {
+  claude: {
+    command: 'claude',
+    prompt: 'positional',
+    yolo: ['--dangerously-skip-permissions'],
+    model: '--model',
+  },
+  codex: {
+    command: 'codex',
+    prompt: 'positional',
+    yolo: ['--dangerously-bypass-approvals-and-sandbox'],
+    model: '--model',
+  },
+  gemini: { command: 'gemini', prompt: { flag: '--prompt-interactive' }, yolo: ['--yolo'], model: '--model' },
+  opencode: { command: 'opencode', prompt: { flag: '--prompt' }, yolo: ['--auto'], model: '--model' },
+  'cursor-agent': { command: 'cursor-agent', prompt: 'positional', yolo: ['--force'], model: '--model' },
+  copilot: { command: 'copilot', prompt: { flag: '-i' }, yolo: ['--allow-all'], model: '--model' },
+  aider: { command: 'aider', prompt: 'none', yolo: ['--yes-always'], model: '--model' },
+  shell: { command: 'sh', prompt: 'none', yolo: [], model: undefined },
+};
+
+describe('AGENT_PRESETS explicit table', () => {
+  it('covers every preset', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...PRESET_NAMES].sort());
+  });
+
+  it.each(Object.entries(EXPECTED))('%s matches the verified flags', (name, expected) => {
+    const spec: AgentSpec | undefined = AGENT_PRESETS[name];
+    expect(spec).toBeDefined();
+    expect({
+      command: spec?.command,
+      prompt: spec?.prompt,
+      yolo: spec?.yolo,
+      model: spec?.model,
+    }).toEqual(expected);
+    expect(spec?.args).toEqual([]);
+    expect(spec?.env).toEqual({});
+  });
+
+  it('the shell preset has no model key at all', () => {
+    expect(AGENT_PRESETS.shell).toBeDefined();
+    expect(Object.hasOwn(AGENT_PRESETS.shell ?? {}, 'model')).toBe(false);
+  });
+});
