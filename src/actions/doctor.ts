@@ -1,0 +1,73 @@
+import { AGENT_PRESETS } from '../core/agent-presets.js';
+import type { AgentSpec } from '../core/types.js';
+import { openContext } from '../commands/context.js';
+import { run } from '../io/exec.js';
+import { parseTmuxVersion, MIN_TMUX } from '../io/tmux.js';
+import { which } from '../io/which.js';
+import { formatTable, type Reporter } from '../output/reporter.js';
+
+export interface DoctorRow {
+  name: string;
+  kind: 'tool' | 'agent';
+  found: boolean;
+  path: string | null;
+  version: string | null;
+  ok: boolean;
+  advice: string;
+}
+
+const MIN_GIT = [2, 25] as const;
+
+/** `git parallel doctor`: git, the multiplexers and every known agent: found, version, what to do. */
+export async function doctor(io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter }): Promise<number> {
+  let agents: Record<string, AgentSpec> = { ...AGENT_PRESETS };
+  let configNote: string | null = null;
+  try {
+    agents = (await openContext(io.cwd, io.env)).agents;
+  } catch (error) {
+    configNote = `config not read: ${(error as Error).message}`;
+  }
+  const rows = await Promise.all([
+    tool('git', ['--version'], MIN_GIT, 'install git 2.25 or newer', io.env),
+    tool('tmux', ['-V'], MIN_TMUX, 'install tmux 3.0 or newer (apt install tmux, brew install tmux), or use --mux none', io.env),
+    tool('zellij', ['--version'], [0, 40], 'optional: install Zellij 0.40 or newer to use --mux zellij', io.env),
+    ...Object.entries(agents).map(([name, spec]) => agent(name, spec, io.cwd, io.env)),
+  ]);
+  io.reporter.document({ checks: rows, config: configNote });
+  if (!io.reporter.json) {
+    const table = rows.map((r) => [r.name, r.found ? (r.ok ? 'ok' : 'too old') : 'missing', r.version ?? '-', r.found && r.ok ? (r.path ?? '') : r.advice]);
+    for (const line of formatTable(['CHECK', 'STATE', 'VERSION', 'WHERE / WHAT TO DO'], table)) io.reporter.print(line);
+    if (configNote) io.reporter.warn(configNote);
+  }
+  const git = rows[0]!;
+  return git.found && git.ok ? 0 : 1;
+}
+
+async function tool(name: string, args: string[], minimum: readonly [number, number], advice: string, env: NodeJS.ProcessEnv): Promise<DoctorRow> {
+  const path = await which(name, '/', env);
+  if (!path) return { name, kind: 'tool', found: false, path: null, version: null, ok: false, advice };
+  const version = await versionOf(path, args, env);
+  const parsed = version ? parseTmuxVersion(version) : null;
+  const ok = parsed ? parsed[0] > minimum[0] || (parsed[0] === minimum[0] && parsed[1] >= minimum[1]) : false;
+  return { name, kind: 'tool', found: true, path, version, ok, advice: ok ? '' : advice };
+}
+
+async function agent(name: string, spec: AgentSpec, cwd: string, env: NodeJS.ProcessEnv): Promise<DoctorRow> {
+  const path = await which(spec.command, cwd, env);
+  const advice = `${spec.command} is not on PATH; install it to use --agent ${name}`;
+  if (!path) return { name, kind: 'agent', found: false, path: null, version: null, ok: false, advice };
+  // Agents are usually Node or Python programs; their --version is slow but bounded.
+  const version = name === 'shell' ? null : await versionOf(path, ['--version'], env);
+  return { name, kind: 'agent', found: true, path, version, ok: true, advice: '' };
+}
+
+async function versionOf(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
+  try {
+    const result = await run(path, args, { cwd: '/', env, check: false, timeout: 5000 });
+    const line = (result.stdout || result.stderr).trim().split('\n')[0] ?? '';
+    const match = line.match(/\d+\.\d+(\.\d+)?[\w.-]*/);
+    return match ? match[0] : line || null;
+  } catch {
+    return null;
+  }
+}

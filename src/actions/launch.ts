@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { candidateEnv, paneTitle, withPrompt } from '../core/agent-command.js';
+import type { Candidate, RunManifest } from '../core/types.js';
+import { UsageError } from '../errors.js';
+import { readRepo } from '../io/git.js';
+import { requireManifestAt, runDir, writeAgentRecord } from '../io/state.js';
+
+export interface LaunchArgs {
+  task: string;
+  n: number;
+  stateDir?: string;
+}
+
+/**
+ * The pane's program: sets the candidate's environment, prints a one-line header, starts the agent with
+ * the prompt in the agent's own syntax (argv or stdin, never a shell), records start, pid and exit
+ * status, and afterwards leaves a shell open in the worktree so the pane stays usable.
+ */
+export async function launch(args: LaunchArgs, io: { cwd: string; env: NodeJS.ProcessEnv; out: NodeJS.WriteStream }): Promise<number> {
+  const dir = args.stateDir ?? runDir((await readRepo(io.cwd)).commonDir, args.task);
+  const { manifest } = await requireManifestAt(dir, args.task);
+  const candidate = manifest.candidates.find((c) => c.n === args.n);
+  if (!candidate) throw new UsageError(`the run ${args.task} has no candidate ${args.n}`);
+
+  const env = { ...io.env, ...candidateEnv(manifest, candidate) };
+  const prompt = manifest.promptFile ? await readFile(manifest.promptFile, 'utf8') : null;
+  const argv = withPrompt(candidate.command, candidate.prompt, prompt);
+  io.out.write(`${header(manifest, candidate)}\n`);
+
+  // Ctrl-C in the pane reaches the whole foreground process group; it is meant for the agent.
+  process.on('SIGINT', () => {});
+  const exit = await runAgent(argv, candidate, env, candidate.prompt === 'stdin' ? prompt : null, dir);
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+  io.out.write(`\n[git-parallel] ${candidate.agent} ${how}. This shell is in ${candidate.worktree}.\n`);
+
+  if (!process.stdin.isTTY) return exit.code ?? 1;
+  const shell = io.env.SHELL || '/bin/sh';
+  return new Promise((resolve) => {
+    const child = spawn(shell, [], { cwd: candidate.worktree, env, stdio: 'inherit' });
+    child.on('error', () => resolve(exit.code ?? 1));
+    child.on('close', (code) => resolve(code ?? 0));
+  });
+}
+
+function header(manifest: RunManifest, candidate: Candidate): string {
+  const base = manifest.base.ref ?? manifest.base.commit.slice(0, 10);
+  return `── ${paneTitle(manifest, candidate)} · branch ${candidate.branch} from ${base} ──`;
+}
+
+function runAgent(
+  argv: string[],
+  candidate: Candidate,
+  env: NodeJS.ProcessEnv,
+  stdinPrompt: string | null,
+  dir: string,
+): Promise<{ code: number | null; signal: string | null }> {
+  return new Promise((resolve) => {
+    const [command, ...args] = argv;
+    const child = spawn(command!, args, {
+      cwd: candidate.worktree,
+      env,
+      stdio: [stdinPrompt === null ? 'inherit' : 'pipe', 'inherit', 'inherit'],
+    });
+    const startedAt = new Date().toISOString();
+    let recorded = Promise.resolve();
+    child.on('spawn', () => {
+      recorded = writeAgentRecord(dir, candidate.n, { pid: child.pid!, startedAt });
+    });
+    if (stdinPrompt !== null) child.stdin!.end(stdinPrompt);
+    child.on('error', (error) => {
+      process.stderr.write(`[git-parallel] could not start ${command}: ${error.message}\n`);
+      const exit = { code: 127, signal: null };
+      writeAgentRecord(dir, candidate.n, { pid: 0, startedAt, exit: { ...exit, at: new Date().toISOString() } }).finally(() => resolve(exit));
+    });
+    child.on('close', (code, signal) => {
+      const exit = { code, signal };
+      recorded
+        .then(() => writeAgentRecord(dir, candidate.n, { pid: child.pid!, startedAt, exit: { ...exit, at: new Date().toISOString() } }))
+        .finally(() => resolve(exit));
+    });
+  });
+}

@@ -1,0 +1,79 @@
+import type { RunManifest } from '../core/types.js';
+import { readRepo } from '../io/git.js';
+import { driverFor } from '../io/drivers.js';
+import { listManifests } from '../io/state.js';
+import { formatAge, formatTable, type Reporter } from '../output/reporter.js';
+
+export interface RunSummary {
+  task: string;
+  agents: string;
+  candidates: number;
+  base: string;
+  baseCommit: string | null;
+  createdAt: string | null;
+  session: string | null;
+  mux: string | null;
+  alive: boolean | null;
+  phase: string;
+  problem: string | null;
+}
+
+/** `git parallel list`: one line per run. */
+export async function listRuns(io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter }): Promise<void> {
+  const repo = await readRepo(io.cwd);
+  const reads = await listManifests(repo.commonDir);
+  const summaries: RunSummary[] = [];
+  for (const read of reads) {
+    if (read.manifest === null) {
+      summaries.push({ task: read.task, agents: '?', candidates: 0, base: '?', baseCommit: null, createdAt: null, session: null, mux: null, alive: null, phase: 'damaged', problem: read.problem });
+      continue;
+    }
+    summaries.push(await summarise(read.manifest, io.env));
+  }
+  io.reporter.document({ runs: summaries });
+  if (io.reporter.json) return;
+  if (summaries.length === 0) {
+    io.reporter.info('No runs. Start one with: git parallel <task> --agents 3 --prompt "…"');
+    return;
+  }
+  const now = new Date();
+  const rows = summaries.map((s) => [
+    s.task,
+    s.agents,
+    s.base,
+    s.createdAt ? formatAge(new Date(s.createdAt), now) : '?',
+    s.problem ? `damaged: ${s.problem}` : sessionState(s),
+  ]);
+  for (const line of formatTable(['TASK', 'AGENTS', 'BASE', 'AGE', 'SESSION'], rows)) io.reporter.print(line);
+}
+
+async function summarise(manifest: RunManifest, env: NodeJS.ProcessEnv): Promise<RunSummary> {
+  const session = manifest.mux.session;
+  const alive = session ? await (await driverFor(manifest.mux.kind, env)).sessionExists(session) : null;
+  return {
+    task: manifest.task,
+    agents: lineupText(manifest),
+    candidates: manifest.candidates.length,
+    base: `${manifest.base.ref ?? '(detached)'}@${manifest.base.commit.slice(0, 7)}`,
+    baseCommit: manifest.base.commit,
+    createdAt: manifest.createdAt,
+    session,
+    mux: manifest.mux.kind,
+    alive,
+    phase: manifest.phase,
+    problem: null,
+  };
+}
+
+function sessionState(s: RunSummary): string {
+  const phase = s.phase === 'creating' ? ' (creation did not finish: git parallel rm cleans it)' : '';
+  if (!s.session) return `no multiplexer${phase}`;
+  return `${s.mux} ${s.session} ${s.alive ? 'alive' : 'gone'}${phase}`;
+}
+
+/** `claude×2 codex`: the line-up in the order of the candidates. */
+export function lineupText(manifest: RunManifest): string {
+  const counts = new Map<string, number>();
+  for (const c of manifest.candidates) counts.set(c.agent, (counts.get(c.agent) ?? 0) + 1);
+  return [...counts].map(([agent, count]) => (count === 1 ? agent : `${agent}×${count}`)).join(' ');
+}

@@ -1,0 +1,64 @@
+import yargs from 'yargs';
+import { demoAgentCommand, demoCommand, doctorCommand, launchCommand, listCommand, portsCommand, rmCommand } from './commands/basic.js';
+import { runCommand } from './commands/run.js';
+import { CommandFailure, Interrupted, UsageError } from './errors.js';
+import { version } from './version.js';
+
+/**
+ * The single error boundary. Usage errors exit 2 with one line; failures exit 1 with the failing
+ * command's details; anything else is a bug, printed with its stack under --verbose.
+ */
+export async function main(argv: string[]): Promise<void> {
+  const verbose = argv.includes('--verbose');
+  const cli = yargs(argv)
+    .scriptName('git parallel')
+    .usage('$0 <task> [options]\n\nRun N coding agents on one prompt, each in its own git worktree, then keep the best.')
+    .command(runCommand)
+    .command(listCommand)
+    .command(portsCommand)
+    .command(rmCommand)
+    .command(doctorCommand)
+    .command(demoCommand)
+    .command(launchCommand)
+    .command(demoAgentCommand)
+    .option('verbose', { type: 'boolean', default: false, describe: 'print stack traces of unexpected errors' })
+    .strictOptions()
+    .version(version)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns || 80))
+    .fail(false);
+  try {
+    if (argv.length === 0) {
+      cli.showHelp('log');
+      return;
+    }
+    await cli.parseAsync();
+  } catch (error) {
+    process.exitCode = report(error, verbose);
+  }
+}
+
+function report(error: unknown, verbose: boolean): number {
+  const err = error instanceof Error ? error : new Error(String(error));
+  if (err instanceof UsageError) {
+    process.stderr.write(`git parallel: ${err.message}\n`);
+    return 2;
+  }
+  if (err.name === 'YError') {
+    process.stderr.write(`git parallel: ${err.message} (see git parallel --help)\n`);
+    return 2;
+  }
+  if (err instanceof Interrupted) {
+    process.stderr.write(`git parallel: ${err.message}; nothing was left behind\n`);
+    return err.exitCode;
+  }
+  if (err instanceof CommandFailure) {
+    process.stderr.write(`git parallel: ${err.message}\n`);
+    if (verbose) for (const line of err.details) process.stderr.write(`  ${line}\n`);
+    return 1;
+  }
+  process.stderr.write(`git parallel: unexpected error: ${err.message}\n`);
+  process.stderr.write(verbose ? `${err.stack}\n` : 'pass --verbose to see the stack trace, and please report it\n');
+  return 1;
+}

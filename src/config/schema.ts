@@ -1,0 +1,159 @@
+import type { AgentSpec, MuxKind, PromptMode } from '../core/types.js';
+
+/** The settings a user can write in a config file. Every key is optional; defaults fill the rest. */
+export interface Config {
+  /** The default agent (`-a/--agent`). */
+  agent: string;
+  /** The default `--agents`: a count of the default agent, or a line-up such as "claude:2,codex:1". */
+  lineup: number | string;
+  /** Agent definitions by name, added to (or, from the user's own config, overriding) the presets. */
+  agents: Record<string, AgentSpec>;
+  /** Where worktrees go, relative to the main worktree: placeholders {repo} {task} {n} {agent}. */
+  worktreeDir: string;
+  /** The branch name of each candidate: placeholders {repo} {task} {n} {agent}. */
+  branch: string;
+  /** Port variables and their bases: each candidate gets base + slot. */
+  ports: Record<string, number>;
+  /** Slots lie in 1..portSpan-1, so ports stay within [base+1, base+portSpan-1]. */
+  portSpan: number;
+  mux: MuxKind | 'auto';
+  yolo: boolean;
+  model: string | null;
+}
+
+export const DEFAULT_CONFIG: Config = {
+  agent: 'claude',
+  lineup: 3,
+  agents: {},
+  worktreeDir: '../{repo}-worktrees/{task}-{n}',
+  branch: '{task}-{n}',
+  ports: { PORT: 4000 },
+  portSpan: 1000,
+  mux: 'auto',
+  yolo: false,
+  model: null,
+};
+
+/** One problem with one key of one config file. */
+export interface ConfigProblem {
+  key: string;
+  message: string;
+}
+
+type Rule = (value: unknown, key: string) => ConfigProblem[];
+
+const ok: ConfigProblem[] = [];
+const problem = (key: string, message: string): ConfigProblem[] => [{ key, message }];
+const describeValue = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
+
+const isString: Rule = (v, key) => (typeof v === 'string' && v.length > 0 ? ok : problem(key, `must be a non-empty string, got ${describeValue(v)}`));
+const isBoolean: Rule = (v, key) => (typeof v === 'boolean' ? ok : problem(key, `must be true or false, got ${describeValue(v)}`));
+const isStringOrNull: Rule = (v, key) => (v === null ? ok : isString(v, key));
+const isStringArray: Rule = (v, key) =>
+  Array.isArray(v) && v.every((item) => typeof item === 'string')
+    ? ok
+    : problem(key, `must be an array of strings, got ${describeValue(v)}`);
+const isStringMap: Rule = (v, key) =>
+  isPlainObject(v) && Object.values(v).every((item) => typeof item === 'string')
+    ? ok
+    : problem(key, 'must be an object whose values are strings');
+
+const isPort = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
+const isEnvName = (name: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+
+const RULES: Record<keyof Config, Rule> = {
+  agent: isString,
+  lineup: (v, key) =>
+    (typeof v === 'number' && Number.isInteger(v) && v >= 1) || (typeof v === 'string' && v.length > 0)
+      ? ok
+      : problem(key, 'must be a count (e.g. 3) or a line-up string such as "claude:2,codex:1"'),
+  agents: (v, key) => {
+    if (!isPlainObject(v)) return problem(key, 'must be an object of agent definitions by name');
+    return Object.entries(v).flatMap(([name, spec]) => checkAgentSpec(spec, `${key}.${name}`));
+  },
+  worktreeDir: isString,
+  branch: isString,
+  ports: (v, key) => {
+    if (!isPlainObject(v)) return problem(key, 'must be an object such as { "PORT": 3000 }');
+    return Object.entries(v).flatMap(([name, base]) => [
+      ...(isEnvName(name) ? ok : problem(`${key}.${name}`, 'is not a valid environment variable name')),
+      ...(isPort(base) ? ok : problem(`${key}.${name}`, `must be a port number (1-65535), got ${JSON.stringify(base)}`)),
+    ]);
+  },
+  portSpan: (v, key) =>
+    Number.isInteger(v) && (v as number) >= 2 && (v as number) <= 10000
+      ? ok
+      : problem(key, `must be a whole number from 2 to 10000, got ${JSON.stringify(v)}`),
+  mux: (v, key) =>
+    typeof v === 'string' && ['auto', 'tmux', 'zellij', 'none'].includes(v)
+      ? ok
+      : problem(key, `must be "auto", "tmux", "zellij" or "none", got ${JSON.stringify(v)}`),
+  yolo: isBoolean,
+  model: isStringOrNull,
+};
+
+const AGENT_RULES: Record<keyof AgentSpec, Rule> = {
+  command: isString,
+  args: isStringArray,
+  prompt: (v, key) => (isPromptMode(v) ? ok : problem(key, 'must be "positional", "none", "stdin" or { "flag": "-x" }')),
+  yolo: isStringArray,
+  model: isString,
+  env: isStringMap,
+};
+
+function isPromptMode(v: unknown): v is PromptMode {
+  if (v === 'positional' || v === 'none' || v === 'stdin') return true;
+  return isPlainObject(v) && Object.keys(v).length === 1 && typeof v.flag === 'string' && v.flag.length > 0;
+}
+
+function checkAgentSpec(spec: unknown, key: string): ConfigProblem[] {
+  if (!isPlainObject(spec)) return problem(key, 'must be an object with at least "command"');
+  const problems = checkKeys(spec, AGENT_RULES, key);
+  if (spec.command === undefined) problems.push({ key: `${key}.command`, message: 'is required' });
+  return problems;
+}
+
+function checkKeys<T extends object>(value: Record<string, unknown>, rules: Record<keyof T, Rule>, prefix: string) {
+  const problems: ConfigProblem[] = [];
+  for (const [key, item] of Object.entries(value)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const rule = (rules as Record<string, Rule>)[key];
+    if (!rule) problems.push({ key: path, message: `is not a known setting${suggestion(key, Object.keys(rules))}` });
+    else if (item !== undefined) problems.push(...rule(item, path));
+  }
+  return problems;
+}
+
+/** Checks a config object read from one file: unknown keys and wrong types are both problems. */
+export function checkConfig(value: unknown): ConfigProblem[] {
+  if (!isPlainObject(value)) return problem('(top level)', `must be an object, got ${describeValue(value)}`);
+  return checkKeys(value, RULES, '');
+}
+
+/** Fills a checked partial agent definition with the defaults of the shape. */
+export function completeAgentSpec(partial: Partial<AgentSpec> & { command: string }): AgentSpec {
+  return { args: [], prompt: 'positional', yolo: [], env: {}, ...partial };
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function suggestion(key: string, known: string[]): string {
+  const close = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k, key) <= 2);
+  return close ? ` (did you mean "${close}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,129 @@
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { type RunOptions, type RunResult, run } from './exec.js';
+
+/** Runs git with an explicit cwd. Never a shell; never the user's pager or prompts. */
+export function git(cwd: string, args: string[], options: Omit<RunOptions, 'cwd'> = {}): Promise<RunResult> {
+  return run('git', args, { ...options, cwd, env: { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' } });
+}
+
+async function gitOutput(cwd: string, args: string[]): Promise<string> {
+  return (await git(cwd, args)).stdout.trim();
+}
+
+/** What a command needs to know about the repository it runs in. */
+export interface RepoFacts {
+  /** The top of the worktree the user is in. */
+  cwdRoot: string;
+  /** The main worktree (where `pick` merges, and what `worktreeDir` is relative to). */
+  mainRoot: string;
+  /** The main worktree's folder name: `{repo}` in patterns. */
+  name: string;
+  /** The shared git dir: state lives in `<commonDir>/parallel`. */
+  commonDir: string;
+}
+
+/** Gathers the repository facts, or explains in one line why this folder cannot be used. */
+export async function readRepo(cwd: string): Promise<RepoFacts> {
+  const probe = await git(cwd, ['rev-parse', '--is-bare-repository', '--git-common-dir', '--show-toplevel'], {
+    check: false,
+  });
+  if (probe.exitCode !== 0) {
+    if (/not a git repository/i.test(probe.stderr)) {
+      throw new UsageError(`not a git repository: ${cwd} (run git parallel inside a repository)`);
+    }
+    if (/must be run in a work tree|this operation must be run/i.test(probe.stderr) || probe.stdout.startsWith('true')) {
+      throw new UsageError(`${cwd} is a bare repository; run git parallel in a working tree`);
+    }
+    throw new UsageError(`git cannot read the repository at ${cwd}: ${probe.stderr.trim().split('\n')[0]}`);
+  }
+  const [bare, commonDir, cwdRoot] = probe.stdout.trim().split('\n');
+  if (bare === 'true' || !cwdRoot) throw new UsageError(`${cwd} is a bare repository; run git parallel in a working tree`);
+  const absoluteCommon = path.resolve(cwd, commonDir!);
+  const mainRoot = (await listWorktrees(cwdRoot))[0]?.path ?? cwdRoot;
+  return { cwdRoot, mainRoot, name: path.basename(mainRoot), commonDir: absoluteCommon };
+}
+
+/** The commit a ref names, or null. */
+export async function resolveCommit(cwd: string, ref: string): Promise<string | null> {
+  const result = await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
+    check: false,
+  });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+/** The branch HEAD is on, or null for a detached HEAD. */
+export async function currentBranch(cwd: string): Promise<string | null> {
+  const result = await git(cwd, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { check: false });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+export async function branchExists(cwd: string, branch: string): Promise<boolean> {
+  const result = await git(cwd, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], { check: false });
+  return result.exitCode === 0;
+}
+
+export interface WorktreeEntry {
+  path: string;
+  head: string | null;
+  branch: string | null;
+  prunable: boolean;
+}
+
+export async function listWorktrees(cwd: string): Promise<WorktreeEntry[]> {
+  const text = await gitOutput(cwd, ['worktree', 'list', '--porcelain']);
+  return parseWorktreeList(text);
+}
+
+export function parseWorktreeList(text: string): WorktreeEntry[] {
+  const entries: WorktreeEntry[] = [];
+  for (const block of text.split(/\n\n+/)) {
+    const lines = block.split('\n');
+    const worktree = lines.find((l) => l.startsWith('worktree '));
+    if (!worktree) continue;
+    const head = lines.find((l) => l.startsWith('HEAD '));
+    const branch = lines.find((l) => l.startsWith('branch '));
+    entries.push({
+      path: worktree.slice('worktree '.length),
+      head: head ? head.slice('HEAD '.length) : null,
+      branch: branch ? branch.slice('branch '.length).replace(/^refs\/heads\//, '') : null,
+      prunable: lines.some((l) => l.startsWith('prunable')),
+    });
+  }
+  return entries;
+}
+
+export async function addWorktree(
+  repoRoot: string,
+  worktree: string,
+  branch: string,
+  baseCommit: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await git(repoRoot, ['worktree', 'add', '--quiet', '-b', branch, worktree, baseCommit], { signal });
+}
+
+export async function removeWorktree(repoRoot: string, worktree: string): Promise<void> {
+  // --force twice also removes a locked worktree; the caller has already checked for work to lose.
+  await git(repoRoot, ['worktree', 'remove', '--force', '--force', worktree]);
+}
+
+export async function deleteBranch(repoRoot: string, branch: string): Promise<void> {
+  await git(repoRoot, ['branch', '-D', '--quiet', branch]);
+}
+
+export async function pruneWorktrees(repoRoot: string): Promise<void> {
+  await git(repoRoot, ['worktree', 'prune']);
+}
+
+/** Uncommitted and untracked paths in a worktree (`git status --porcelain` lines). */
+export async function uncommittedChanges(worktree: string): Promise<string[]> {
+  const text = await gitOutput(worktree, ['status', '--porcelain=v1', '--untracked-files=all']);
+  return text === '' ? [] : text.split('\n');
+}
+
+/** How many commits on `branch` are reachable from none of `containers` (commits that would be lost). */
+export async function commitsNotIn(cwd: string, branch: string, containers: string[]): Promise<number> {
+  const text = await gitOutput(cwd, ['rev-list', '--count', `refs/heads/${branch}`, '--not', ...containers, '--']);
+  return Number(text);
+}

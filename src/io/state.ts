@@ -1,0 +1,126 @@
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { type RunManifest, MANIFEST_VERSION } from '../core/types.js';
+import { UsageError } from '../errors.js';
+import { readIfExists, writeFileAtomic } from './files.js';
+import { withLock } from './lock.js';
+
+/**
+ * The state store. Everything about a run lives in `<git-common-dir>/parallel/<task>/`, so every
+ * worktree of the repository sees it and `git status` never shows it:
+ *
+ *   run.json          the manifest (RunManifest)
+ *   prompt.md         the prompt, byte for byte
+ *   session.tmux      a tmux command file that recreates the session (for the user to read or source)
+ *   agents/<n>.json   what the launcher recorded about candidate n's agent (AgentRecord)
+ */
+export function stateRoot(commonDir: string): string {
+  return path.join(commonDir, 'parallel');
+}
+
+export function runDir(commonDir: string, task: string): string {
+  return path.join(stateRoot(commonDir), task);
+}
+
+export const manifestPath = (dir: string) => path.join(dir, 'run.json');
+export const promptPath = (dir: string) => path.join(dir, 'prompt.md');
+export const agentRecordPath = (dir: string, n: number) => path.join(dir, 'agents', `${n}.json`);
+
+/** Serialises changes to the repository's runs (slot choice, run creation, removal). */
+export function withStateLock<T>(commonDir: string, action: () => Promise<T>): Promise<T> {
+  return withLock(path.join(stateRoot(commonDir), '.lock'), action);
+}
+
+export async function writeManifest(dir: string, manifest: RunManifest): Promise<void> {
+  await writeFileAtomic(manifestPath(dir), `${JSON.stringify(manifest, null, 2)}\n`);
+}
+
+export type ManifestRead = { task: string; dir: string } & (
+  | { manifest: RunManifest; problem: null }
+  | { manifest: null; problem: string }
+);
+
+/** Reads one run's manifest; a missing run is null, a damaged one is reported, never guessed at. */
+export function readManifest(commonDir: string, task: string): Promise<ManifestRead | null> {
+  return readManifestAt(runDir(commonDir, task), task);
+}
+
+export async function readManifestAt(dir: string, task: string): Promise<ManifestRead | null> {
+  const text = await readIfExists(manifestPath(dir));
+  if (text === null) {
+    const entries = await readdir(dir).catch(() => null);
+    return entries === null ? null : { task, dir, manifest: null, problem: 'run.json is missing' };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { task, dir, manifest: null, problem: `run.json is not valid JSON (${(error as Error).message})` };
+  }
+  const problem = manifestProblem(parsed);
+  return problem ? { task, dir, manifest: null, problem } : { task, dir, manifest: parsed as RunManifest, problem: null };
+}
+
+/** Like readManifest, but a missing or damaged run is a usage error that says what to do. */
+export function requireManifest(commonDir: string, task: string): Promise<{ manifest: RunManifest; dir: string }> {
+  return requireManifestAt(runDir(commonDir, task), task);
+}
+
+export async function requireManifestAt(dir: string, task: string): Promise<{ manifest: RunManifest; dir: string }> {
+  const read = await readManifestAt(dir, task);
+  if (!read) throw new UsageError(`no run named ${JSON.stringify(task)}; see git parallel list`);
+  if (read.problem !== null) {
+    throw new UsageError(`the run ${task} is damaged: ${read.problem}; git parallel rm ${task} --force cleans it up`);
+  }
+  return { manifest: read.manifest, dir: read.dir };
+}
+
+export async function listManifests(commonDir: string): Promise<ManifestRead[]> {
+  const entries = await readdir(stateRoot(commonDir), { withFileTypes: true }).catch(() => []);
+  const tasks = entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name);
+  const reads = await Promise.all(tasks.sort().map((task) => readManifest(commonDir, task)));
+  return reads.filter((r): r is ManifestRead => r !== null);
+}
+
+export async function removeRunState(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+function manifestProblem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null) return 'run.json does not hold an object';
+  const m = value as Partial<RunManifest>;
+  if (m.version !== MANIFEST_VERSION) return `run.json has version ${JSON.stringify(m.version)}, expected ${MANIFEST_VERSION}`;
+  if (typeof m.task !== 'string') return 'run.json has no task';
+  if (!m.base || typeof m.base.commit !== 'string') return 'run.json has no base commit';
+  if (!m.mux || typeof m.mux.kind !== 'string') return 'run.json has no multiplexer';
+  if (!Array.isArray(m.candidates)) return 'run.json has no candidates';
+  for (const c of m.candidates) {
+    if (typeof c?.n !== 'number' || typeof c.worktree !== 'string' || typeof c.branch !== 'string') {
+      return 'run.json has a candidate without n, worktree or branch';
+    }
+    if (typeof c.ports !== 'object' || c.ports === null) return `run.json candidate ${c.n} has no ports`;
+  }
+  return null;
+}
+
+/** What the launcher records about one agent process. */
+export interface AgentRecord {
+  pid: number;
+  startedAt: string;
+  /** Absent while the agent runs. */
+  exit?: { code: number | null; signal: string | null; at: string };
+}
+
+export async function readAgentRecord(dir: string, n: number): Promise<AgentRecord | null> {
+  const text = await readIfExists(agentRecordPath(dir, n));
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as AgentRecord;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeAgentRecord(dir: string, n: number, record: AgentRecord): Promise<void> {
+  await writeFileAtomic(agentRecordPath(dir, n), `${JSON.stringify(record)}\n`);
+}

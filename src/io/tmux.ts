@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { renderTmuxScript, type TmuxArrangement, tmuxSessionCommands } from '../core/tmux-commands.js';
+import { CommandFailure, UsageError } from '../errors.js';
+import { run } from './exec.js';
+import { writeFileAtomic } from './files.js';
+import type { MuxDriver, SessionRequest } from './mux.js';
+
+/** tmux 3.0 brought `-e` on split-window/respawn-pane and pane options, which the recipe needs. */
+export const MIN_TMUX = [3, 0] as const;
+
+/** Built-in tmux layouts: how panes are placed, in tmux's own terms. */
+const TMUX_LAYOUTS: Record<string, { windows: 'single' | 'per-agent'; arrangement: TmuxArrangement }> = {
+  tiled: { windows: 'single', arrangement: 'tiled' },
+  columns: { windows: 'single', arrangement: 'even-horizontal' },
+  rows: { windows: 'single', arrangement: 'even-vertical' },
+  tabs: { windows: 'per-agent', arrangement: 'tiled' },
+};
+export const TMUX_LAYOUT_NAMES = Object.keys(TMUX_LAYOUTS);
+
+/**
+ * The tmux driver. It uses the user's default tmux server, so `switch-client` works from inside tmux;
+ * `GIT_PARALLEL_TMUX_SOCKET=<name>` puts sessions on a separate server (`tmux -L <name>`), which is what
+ * the test suite does to stay away from the developer's own sessions.
+ */
+export class TmuxDriver implements MuxDriver {
+  readonly kind = 'tmux' as const;
+
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  private get socketArgs(): string[] {
+    const socket = this.env.GIT_PARALLEL_TMUX_SOCKET;
+    return socket ? ['-L', socket] : [];
+  }
+
+  private tmux(args: string[], check = true) {
+    return run('tmux', [...this.socketArgs, ...args], { cwd: '/', env: this.env, check });
+  }
+
+  async version(): Promise<string | null> {
+    try {
+      const result = await run('tmux', ['-V'], { cwd: '/', env: this.env, check: false });
+      return result.exitCode === 0 ? result.stdout.trim().replace(/^tmux\s+/, '') : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async sessionExists(session: string): Promise<boolean> {
+    // With no server running this fails too ("error connecting"): that is "no session".
+    const result = await this.tmux(['has-session', '-t', `=${session}`], false).catch(() => null);
+    return result?.exitCode === 0;
+  }
+
+  async createSession(request: SessionRequest): Promise<void> {
+    const layout = TMUX_LAYOUTS[request.layout];
+    if (!layout) throw new UsageError(`unknown layout ${JSON.stringify(request.layout)} for tmux; use ${TMUX_LAYOUT_NAMES.join(', ')}`);
+    const commands = tmuxSessionCommands({
+      session: request.session,
+      window: request.window,
+      panes: request.panes,
+      ...layout,
+      size: { width: 220, height: 60 },
+    });
+    const script = renderTmuxScript(commands, [
+      `git-parallel: the tmux session ${request.session}. Recreate it with:`,
+      `  tmux start-server \\; source-file ${path.join(request.stateDir, 'session.tmux')}`,
+    ]);
+    await writeFileAtomic(path.join(request.stateDir, 'session.tmux'), script);
+    for (const command of commands) {
+      const result = await this.tmux(command, false);
+      if (result.exitCode !== 0) {
+        throw new CommandFailure(`tmux ${command[0]} failed while creating ${request.session}: ${result.stderr.trim()}`);
+      }
+    }
+  }
+
+  attachCommand(session: string): string[] {
+    return ['tmux', ...this.socketArgs, this.inside() ? 'switch-client' : 'attach-session', '-t', `=${session}`];
+  }
+
+  inside(): boolean {
+    return Boolean(this.env.TMUX) && !this.env.GIT_PARALLEL_TMUX_SOCKET;
+  }
+
+  async attach(session: string): Promise<void> {
+    const [command, ...args] = this.attachCommand(session);
+    if (this.inside()) {
+      await run(command!, args, { cwd: '/', env: this.env });
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(command!, args, { stdio: 'inherit', env: this.env });
+      child.on('error', reject);
+      child.on('close', () => resolve());
+    });
+  }
+
+  async killSession(session: string): Promise<void> {
+    if (await this.sessionExists(session)) await this.tmux(['kill-session', '-t', `=${session}`]);
+  }
+
+  /** Pane facts for `status`: which panes are dead, with which exit status. */
+  async listPanes(session: string): Promise<{ id: string; dead: boolean; status: number | null; name: string }[]> {
+    const result = await this.tmux(
+      ['list-panes', '-s', '-t', `=${session}`, '-F', '#{pane_id}\t#{pane_dead}\t#{pane_dead_status}\t#{@gp_name}'],
+      false,
+    ).catch(() => null);
+    if (!result || result.exitCode !== 0) return [];
+    return result.stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [id, dead, status, name] = line.split('\t');
+        return { id: id!, dead: dead === '1', status: status ? Number(status) : null, name: name ?? '' };
+      });
+  }
+}
+
+export function parseTmuxVersion(text: string): [number, number] | null {
+  const match = text.match(/(\d+)\.(\d+)/);
+  return match ? [Number(match[1]), Number(match[2])] : null;
+}

@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderZellijLayout } from '../core/zellij-layout.js';
+import { UsageError } from '../errors.js';
+import { run } from './exec.js';
+import { pathExists, writeFileAtomic } from './files.js';
+import { packageRoot } from './launcher-path.js';
+import type { MuxDriver, SessionRequest } from './mux.js';
+
+export type ZellijVersion = [number, number, number];
+
+/** What each Zellij version lets us do (research/multiplexers.md §1.5). */
+export interface ZellijFeatures {
+  /** `attach --create-background NAME options --default-layout L` honours the layout (0.40.1+). */
+  backgroundWithLayout: boolean;
+  /** `action switch-session NAME` moves the current client (0.44.0+). */
+  switchSession: boolean;
+  /** `action list-panes --json` and `dump-screen --pane-id` (0.44.0+). */
+  paneQueries: boolean;
+}
+
+export const MIN_ZELLIJ: ZellijVersion = [0, 40, 0];
+
+export function zellijFeatures(v: ZellijVersion): ZellijFeatures {
+  return {
+    backgroundWithLayout: atLeast(v, [0, 40, 1]),
+    switchSession: atLeast(v, [0, 44, 0]),
+    paneQueries: atLeast(v, [0, 44, 0]),
+  };
+}
+
+export function parseZellijVersion(text: string): ZellijVersion | null {
+  const match = text.match(/(\d+)\.(\d+)(?:\.(\d+))?/);
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : null;
+}
+
+function atLeast(v: ZellijVersion, min: ZellijVersion): boolean {
+  for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i]! > min[i]!;
+  return true;
+}
+
+/** Resolves `--layout`: a built-in name (layouts/<name>.kdl) or a path to the user's own template. */
+export async function zellijTemplate(layout: string, cwd: string): Promise<{ text: string; file: string }> {
+  const builtIn = path.join(packageRoot(), 'layouts', `${layout}.kdl`);
+  const file = /^[a-z-]+$/.test(layout) ? builtIn : path.resolve(cwd, layout);
+  if (!(await pathExists(file))) {
+    throw new UsageError(`unknown layout ${JSON.stringify(layout)}: use tiled, columns, rows or tabs, or a path to a .kdl template`);
+  }
+  return { text: await readFile(file, 'utf8'), file };
+}
+
+/**
+ * The Zellij driver. Zellij layouts have no per-pane environment, and need none here: every pane runs
+ * our launcher, which sets the candidate's environment itself. The session is created in the background
+ * from the layout file and then attached to (or switched to, inside Zellij 0.44+).
+ */
+export class ZellijDriver implements MuxDriver {
+  readonly kind = 'zellij' as const;
+  private cachedVersion: ZellijVersion | null | undefined;
+
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly cwd = process.cwd(),
+  ) {}
+
+  /** The environment for commands that must not act on the session we are inside of. */
+  private get outsideEnv(): NodeJS.ProcessEnv {
+    const { ZELLIJ: _z, ZELLIJ_SESSION_NAME: _n, ZELLIJ_PANE_ID: _p, ...rest } = this.env;
+    return rest;
+  }
+
+  private zellij(args: string[], options: { check?: boolean; outside?: boolean } = {}) {
+    return run('zellij', args, { cwd: '/', env: options.outside ? this.outsideEnv : this.env, check: options.check ?? true });
+  }
+
+  async version(): Promise<string | null> {
+    const parsed = await this.parsedVersion();
+    return parsed ? parsed.join('.') : null;
+  }
+
+  async parsedVersion(): Promise<ZellijVersion | null> {
+    if (this.cachedVersion === undefined) {
+      const result = await this.zellij(['--version'], { check: false }).catch(() => null);
+      this.cachedVersion = result && result.exitCode === 0 ? parseZellijVersion(result.stdout) : null;
+    }
+    return this.cachedVersion;
+  }
+
+  private async requireVersion(): Promise<ZellijFeatures> {
+    const version = await this.parsedVersion();
+    if (!version) throw new UsageError('zellij is not installed; install Zellij 0.40.1 or newer, or use --mux tmux or none');
+    if (!atLeast(version, MIN_ZELLIJ)) {
+      throw new UsageError(`zellij ${version.join('.')} is too old: git parallel needs Zellij ${MIN_ZELLIJ.join('.')} or newer`);
+    }
+    return zellijFeatures(version);
+  }
+
+  /** Session names with their state, from `zellij list-sessions --no-formatting`. */
+  async sessions(): Promise<{ name: string; exited: boolean }[]> {
+    const result = await this.zellij(['list-sessions', '--no-formatting'], { check: false }).catch(() => null);
+    // "No active zellij sessions found." exits 1: that is an empty list.
+    if (!result || result.exitCode !== 0) return [];
+    return result.stdout
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => ({ name: line.split(' ')[0]!, exited: line.includes('EXITED') }));
+  }
+
+  async sessionExists(session: string): Promise<boolean> {
+    return (await this.sessions()).some((s) => s.name === session && !s.exited);
+  }
+
+  async createSession(request: SessionRequest): Promise<void> {
+    const features = await this.requireVersion();
+    const template = await zellijTemplate(request.layout, this.cwd);
+    const text = renderZellijLayout(template, { tabName: request.window, panes: request.panes });
+    const layoutFile = path.join(request.stateDir, 'layout.kdl');
+    await writeFileAtomic(layoutFile, text);
+    if (!features.backgroundWithLayout) {
+      throw new UsageError('zellij 0.40.0 ignores the layout of a background session; upgrade to Zellij 0.40.1 or newer');
+    }
+    // A dead, resurrectable session of the same name would be resurrected instead of our layout applied.
+    await this.zellij(['delete-session', '--force', request.session], { check: false, outside: true });
+    await this.zellij(['attach', '--create-background', request.session, 'options', '--default-layout', layoutFile], {
+      outside: true,
+    });
+  }
+
+  /** `--tab`: the run opens as a new tab of the Zellij session this process runs in. */
+  async openTab(request: SessionRequest): Promise<void> {
+    if (!this.inside()) throw new UsageError('--tab works only inside a Zellij session');
+    await this.requireVersion();
+    const template = await zellijTemplate(request.layout, this.cwd);
+    const text = renderZellijLayout(template, { tabName: request.window, panes: request.panes });
+    const layoutFile = path.join(request.stateDir, 'layout.kdl');
+    await writeFileAtomic(layoutFile, text);
+    await this.zellij(['action', 'new-tab', '--layout', layoutFile, '--name', request.window]);
+  }
+
+  attachCommand(session: string): string[] {
+    return this.inside() ? ['zellij', 'action', 'switch-session', session] : ['zellij', 'attach', session];
+  }
+
+  inside(): boolean {
+    return Boolean(this.env.ZELLIJ_SESSION_NAME || this.env.ZELLIJ);
+  }
+
+  async attach(session: string): Promise<void> {
+    if (this.inside()) {
+      const features = await this.requireVersion();
+      if (!features.switchSession) {
+        throw new UsageError(`switching sessions needs Zellij 0.44+; detach and run: zellij attach ${session}`);
+      }
+      await this.zellij(['action', 'switch-session', session]);
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn('zellij', ['attach', session], { stdio: 'inherit', env: this.env });
+      child.on('error', reject);
+      child.on('close', () => resolve());
+    });
+  }
+
+  /** Kill, then delete: a killed session would otherwise stay resurrectable. */
+  async killSession(session: string): Promise<void> {
+    const known = (await this.sessions()).find((s) => s.name === session);
+    if (!known) return;
+    if (!known.exited) await this.zellij(['kill-session', session], { check: false, outside: true });
+    await this.zellij(['delete-session', '--force', session], { check: false, outside: true });
+  }
+}
