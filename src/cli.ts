@@ -1,6 +1,5 @@
 import yargs from 'yargs';
-import { demoAgentCommand, demoCommand, doctorCommand, launchCommand, listCommand, portsCommand, rmCommand } from './commands/basic.js';
-import { runCommand } from './commands/run.js';
+import { COMMANDS } from './commands/registry.js';
 import { CommandFailure, Interrupted, UsageError } from './errors.js';
 import { version } from './version.js';
 
@@ -13,14 +12,7 @@ export async function main(argv: string[]): Promise<void> {
   const cli = yargs(argv)
     .scriptName('git parallel')
     .usage('$0 <task> [options]\n\nRun N coding agents on one prompt, each in its own git worktree, then keep the best.')
-    .command(runCommand)
-    .command(listCommand)
-    .command(portsCommand)
-    .command(rmCommand)
-    .command(doctorCommand)
-    .command(demoCommand)
-    .command(launchCommand)
-    .command(demoAgentCommand)
+    .command(COMMANDS)
     .option('verbose', { type: 'boolean', default: false, describe: 'print stack traces of unexpected errors' })
     .strictOptions()
     .version(version)

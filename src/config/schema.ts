@@ -19,6 +19,34 @@ export interface Config {
   mux: MuxKind | 'auto';
   yolo: boolean;
   model: string | null;
+  /** Built-in layout name (tiled, columns, rows, tabs) or a path to a template. */
+  layout: string;
+
+  // After the agents (status, compare).
+  /** The project's own check, run in every worktree by `compare --check`. */
+  check: string | null;
+  /** Seconds before a check is stopped. */
+  checkTimeout: number;
+  /** Seconds without output or file change after which a working agent shows as idle. */
+  idleSeconds: number;
+
+  // Ready-to-run worktrees.
+  /** Gitignored files (globs relative to the repository root) copied into every candidate. */
+  copy: string[];
+  /** Like copy, but symlinked. */
+  link: string[];
+  /** A dotenv file in each worktree that receives the candidate's ports and GIT_PARALLEL_* variables. */
+  envFile: string | null;
+  /** Commands run in every new worktree before its agent starts. */
+  setup: string[];
+  /** Seconds before a setup command is stopped. */
+  setupTimeout: number;
+  /** How node_modules is provided: auto (clone or link when the lockfile matches), install, or none. */
+  deps: 'auto' | 'install' | 'none';
+  /** A database per candidate. */
+  database: { sqlite?: string[]; postgres?: { url: string; env?: string } };
+  /** Shell commands run in a candidate's worktree with its environment. */
+  hooks: { postCreate?: string | string[]; preRemove?: string | string[]; postRemove?: string | string[] };
 }
 
 export const DEFAULT_CONFIG: Config = {
@@ -32,6 +60,18 @@ export const DEFAULT_CONFIG: Config = {
   mux: 'auto',
   yolo: false,
   model: null,
+  layout: 'tiled',
+  check: null,
+  checkTimeout: 900,
+  idleSeconds: 60,
+  copy: [],
+  link: [],
+  envFile: null,
+  setup: [],
+  setupTimeout: 600,
+  deps: 'auto',
+  database: {},
+  hooks: {},
 };
 
 /** One problem with one key of one config file. */
@@ -53,6 +93,8 @@ const isStringArray: Rule = (v, key) =>
   Array.isArray(v) && v.every((item) => typeof item === 'string')
     ? ok
     : problem(key, `must be an array of strings, got ${describeValue(v)}`);
+const isPositiveSeconds: Rule = (v, key) =>
+  typeof v === 'number' && Number.isFinite(v) && v > 0 ? ok : problem(key, `must be a number of seconds above 0, got ${JSON.stringify(v)}`);
 const isStringMap: Rule = (v, key) =>
   isPlainObject(v) && Object.values(v).every((item) => typeof item === 'string')
     ? ok
@@ -90,6 +132,44 @@ const RULES: Record<keyof Config, Rule> = {
       : problem(key, `must be "auto", "tmux", "zellij" or "none", got ${JSON.stringify(v)}`),
   yolo: isBoolean,
   model: isStringOrNull,
+  layout: isString,
+  check: isStringOrNull,
+  checkTimeout: isPositiveSeconds,
+  idleSeconds: isPositiveSeconds,
+  copy: isStringArray,
+  link: isStringArray,
+  envFile: isStringOrNull,
+  setup: isStringArray,
+  setupTimeout: isPositiveSeconds,
+  deps: (v, key) =>
+    typeof v === 'string' && ['auto', 'install', 'none'].includes(v)
+      ? ok
+      : problem(key, `must be "auto", "install" or "none", got ${JSON.stringify(v)}`),
+  database: (v, key) => {
+    if (!isPlainObject(v)) return problem(key, 'must be an object such as { "sqlite": ["data/dev.db"] }');
+    return checkKeys(v, DATABASE_RULES, key);
+  },
+  hooks: (v, key) => {
+    if (!isPlainObject(v)) return problem(key, 'must be an object such as { "postCreate": ["npm run db:seed"] }');
+    return checkKeys(v, HOOK_RULES, key);
+  },
+};
+
+const DATABASE_RULES: Record<'sqlite' | 'postgres', Rule> = {
+  sqlite: isStringArray,
+  postgres: (v, key) => {
+    if (!isPlainObject(v)) return problem(key, 'must be an object such as { "url": "postgres://localhost/app_dev", "env": "DATABASE_URL" }');
+    const problems = checkKeys(v, { url: isString, env: isString }, key);
+    if (v.url === undefined) problems.push({ key: `${key}.url`, message: 'is required' });
+    return problems;
+  },
+};
+
+const isCommandOrCommands: Rule = (v, key) => (typeof v === 'string' ? isString(v, key) : isStringArray(v, key));
+const HOOK_RULES: Record<'postCreate' | 'preRemove' | 'postRemove', Rule> = {
+  postCreate: isCommandOrCommands,
+  preRemove: isCommandOrCommands,
+  postRemove: isCommandOrCommands,
 };
 
 const AGENT_RULES: Record<keyof AgentSpec, Rule> = {
@@ -113,11 +193,11 @@ function checkAgentSpec(spec: unknown, key: string): ConfigProblem[] {
   return problems;
 }
 
-function checkKeys<T extends object>(value: Record<string, unknown>, rules: Record<keyof T, Rule>, prefix: string) {
+function checkKeys(value: Record<string, unknown>, rules: Record<string, Rule>, prefix: string) {
   const problems: ConfigProblem[] = [];
   for (const [key, item] of Object.entries(value)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    const rule = (rules as Record<string, Rule>)[key];
+    const rule = rules[key];
     if (!rule) problems.push({ key: path, message: `is not a known setting${suggestion(key, Object.keys(rules))}` });
     else if (item !== undefined) problems.push(...rule(item, path));
   }
