@@ -101,3 +101,76 @@ export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replaceAll("'", `'"'"'`)}'`;
 }
+
+export interface ShellRunOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** Everything the command prints (stdout and stderr, interleaved) is appended here. */
+  logFile: string;
+  /** Milliseconds; the whole process group is stopped when it runs longer. */
+  timeout?: number;
+  signal?: AbortSignal;
+}
+
+export interface ShellRunResult {
+  command: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  durationMs: number;
+  logFile: string;
+}
+
+/**
+ * Runs one of the user's own commands (a setup step, a hook, a check) through `sh -c`: the one place a
+ * shell is used, because these are shell commands the user wrote. Output goes to a log file; the command
+ * runs in its own process group so a timeout or an interrupt stops everything it started.
+ */
+export async function runShell(command: string, options: ShellRunOptions): Promise<ShellRunResult> {
+  const { open, mkdir } = await import('node:fs/promises');
+  const path = await import('node:path');
+  await mkdir(path.dirname(options.logFile), { recursive: true });
+  const log = await open(options.logFile, 'a');
+  const started = Date.now();
+  try {
+    return await new Promise<ShellRunResult>((resolve, reject) => {
+      const child = spawn('/bin/sh', ['-c', command], {
+        cwd: options.cwd,
+        env: options.env,
+        stdio: ['ignore', log.fd, log.fd],
+        detached: true,
+      });
+      let timedOut = false;
+      const stopGroup = () => {
+        try {
+          process.kill(-child.pid!, 'SIGTERM');
+          setTimeout(() => {
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              // Already gone.
+            }
+          }, 2000).unref();
+        } catch {
+          // Already gone.
+        }
+      };
+      const timer = options.timeout
+        ? setTimeout(() => {
+            timedOut = true;
+            stopGroup();
+          }, options.timeout)
+        : null;
+      const onAbort = () => stopGroup();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve({ command, exitCode: code, signal, timedOut, durationMs: Date.now() - started, logFile: options.logFile });
+      });
+    });
+  } finally {
+    await log.close();
+  }
+}
