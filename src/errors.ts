@@ -32,3 +32,8 @@ export class Interrupted extends Error {
     return this.signal === 'SIGINT' ? 130 : 143;
   }
 }
+
+/** A layout template that cannot be rendered; the message names the file, the line and the problem. */
+export class LayoutTemplateError extends UsageError {
+  override name = 'LayoutTemplateError';
+}

@@ -11,7 +11,7 @@ import { describeCommand } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
 import { addWorktree, branchExists, currentBranch, resolveCommit } from '../io/git.js';
 import { launcherArgv } from '../io/launcher-path.js';
-import type { MuxDriver } from '../io/mux.js';
+import type { MuxDriver, SessionRequest } from '../io/mux.js';
 import { portsFree } from '../io/ports.js';
 import { withInterruptSignal } from '../io/signals.js';
 import { listManifests, promptPath, readManifest, runDir, withStateLock, writeManifest } from '../io/state.js';
@@ -30,6 +30,8 @@ export interface CreateRunArgs {
   model?: string;
   mux?: string;
   layout?: string;
+  /** Zellij only: open the run as a new tab of the current session instead of a session of its own. */
+  tab?: boolean;
   attach: boolean;
   dryRun: boolean;
 }
@@ -64,12 +66,17 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
   const base = await resolveBase(repo.cwdRoot, args.base);
   const prompt = await readPrompt(args, io.stdin);
   const muxKind = await chooseMux(args.mux, config.mux, env);
-  const driver = await driverFor(muxKind, env);
-  const layout = args.layout ?? 'tiled';
+  const driver = await driverFor(muxKind, env, io.cwd);
+  const layout = args.layout ?? config.layout;
   if (muxKind !== 'none' && (await driver.version()) === null) {
     throw new UsageError(`${muxKind} is not installed; install it, or use --mux none to start the agents yourself`);
   }
-  const session = muxKind === 'none' ? null : sessionName(repo.name, args.task);
+  const inTab = Boolean(args.tab);
+  if (inTab && (muxKind !== 'zellij' || !driver.inside())) {
+    throw new UsageError('--tab opens the run as a tab of the current Zellij session, so it works only inside Zellij');
+  }
+  // In a tab, the run lives in the user's own session: its name is recorded, and rm never ends it.
+  const session = muxKind === 'none' ? null : inTab ? (env.ZELLIJ_SESSION_NAME ?? null) : sessionName(repo.name, args.task);
 
   const executables: Record<string, string | null> = {};
   for (const agent of new Set(drafts.map((d) => d.agent))) {
@@ -86,7 +93,7 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
     existingPaths,
     executables,
     runExists: (await readManifest(repo.commonDir, args.task)) !== null,
-    sessionExists: session !== null && (await driver.sessionExists(session)),
+    sessionExists: session !== null && !inTab && (await driver.sessionExists(session)),
     session,
   };
   assertNoConflicts(args.task, drafts, agents, conflictFacts);
@@ -113,13 +120,15 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       agents,
       executables,
       promptFile: prompt === null ? null : promptPath(dir),
-      mux: { kind: muxKind, session, layout },
+      mux: { kind: muxKind, session, layout, ...(inTab ? { tab: true } : {}) },
       now: new Date(),
     });
 
+  // Planned once before anything is created, so a bad layout template or a full port span fails early.
+  const preview = await plan(await liveSlots(repo.commonDir));
+  if (session !== null) await driver.validateLayout(sessionRequest(preview, dir));
   if (args.dryRun) {
-    const manifest = await plan(await liveSlots(repo.commonDir));
-    reportPlan(manifest, reporter);
+    reportPlan(preview, reporter);
     return;
   }
 
@@ -140,15 +149,8 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       reporter.info(`Creating ${manifest.candidates.length} worktrees from ${describeBase(manifest)}…`);
       await createWorktrees(manifest, signal, reporter);
       if (signal.aborted) throw signal.reason;
-      if (session !== null) {
-        await driver.createSession({
-          session,
-          window: args.task,
-          layout,
-          panes: panesFor(manifest, dir),
-          stateDir: dir,
-        });
-      }
+      if (session !== null && inTab) await driver.openTab!(sessionRequest(manifest, dir));
+      else if (session !== null) await driver.createSession(sessionRequest(manifest, dir));
       if (signal.aborted) throw signal.reason;
       manifest.phase = 'ready';
       await writeManifest(dir, manifest);
@@ -226,11 +228,22 @@ async function createWorktrees(manifest: RunManifest, signal: AbortSignal, repor
   if (failed) throw failed.reason;
 }
 
-export function panesFor(manifest: RunManifest, dir: string): PaneSpec[] {
+/** What the multiplexer is asked to start for a run: one pane per candidate, each running the launcher. */
+export function sessionRequest(manifest: RunManifest, dir: string, launchOptions: string[] = []): SessionRequest {
+  return {
+    session: manifest.mux.session ?? '',
+    window: manifest.task,
+    layout: manifest.mux.layout,
+    panes: panesFor(manifest, dir, launchOptions),
+    stateDir: dir,
+  };
+}
+
+function panesFor(manifest: RunManifest, dir: string, launchOptions: string[]): PaneSpec[] {
   return manifest.candidates.map((candidate) => ({
     title: paneTitle(manifest, candidate),
     cwd: candidate.worktree,
-    argv: launcherArgv(dir, manifest.task, candidate.n),
+    argv: [...launcherArgv(dir, manifest.task, candidate.n), ...launchOptions],
   }));
 }
 

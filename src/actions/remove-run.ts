@@ -56,7 +56,8 @@ export async function removeRunResources(
       leftovers.push(`${what}: ${(error as Error).message}`);
     }
   };
-  if (manifest.mux.session) await attempt(`session ${manifest.mux.session}`, () => driver.killSession(manifest.mux.session!));
+  // A run opened with --tab lives in the user's own Zellij session, which is not ours to end.
+  if (manifest.mux.session && !manifest.mux.tab) await attempt(`session ${manifest.mux.session}`, () => driver.killSession(manifest.mux.session!));
   const root = manifest.repo.root;
   const registered = new Set((await listWorktrees(root).catch(() => [])).map((w) => w.path));
   for (const candidate of manifest.candidates) {

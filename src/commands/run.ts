@@ -13,6 +13,7 @@ interface RunArgv {
   model?: string;
   mux?: string;
   layout?: string;
+  tab?: boolean;
   attach: boolean;
   'dry-run': boolean;
   json: boolean;
@@ -33,6 +34,7 @@ export const runCommand: CommandModule<object, RunArgv> = {
       .option('model', { type: 'string', describe: "pass a model to each agent's model flag" })
       .option('mux', { type: 'string', describe: 'tmux, zellij or none (default: the one you are in, else config, else tmux)' })
       .option('layout', { type: 'string', describe: 'tiled (default), columns, rows or tabs' })
+      .option('tab', { type: 'boolean', describe: 'inside Zellij: open the run as a new tab of the current session' })
       .option('attach', { type: 'boolean', default: true, describe: 'attach to the session (--no-attach prints how)' }),
   handler: async (argv) => {
     const { createRun } = await import('../actions/create-run.js');
@@ -49,6 +51,7 @@ export const runCommand: CommandModule<object, RunArgv> = {
         model: argv.model,
         mux: argv.mux,
         layout: argv.layout,
+        tab: argv.tab,
         attach: argv.attach,
         dryRun: argv['dry-run'],
       },

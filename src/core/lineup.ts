@@ -12,6 +12,7 @@ const LINEUP_HELP = 'give a count (e.g. 3) or a line-up such as claude:2,codex:1
 export function parseLineup(value: string | number, defaultAgent: string): Lineup {
   const text = String(value).trim();
   if (/^-?\d+$/.test(text)) return repeat(defaultAgent, parseCount(text, text));
+  if (/^[-+]?[\d.]+$/.test(text)) throw new UsageError(`invalid --agents ${JSON.stringify(text)}: ${LINEUP_HELP}`);
 
   const lineup: Lineup = [];
   for (const part of text.split(',')) {

@@ -109,7 +109,7 @@ export interface ManifestInput {
   agents: Readonly<Record<string, AgentSpec>>;
   executables: Readonly<Record<string, string | null>>;
   promptFile: string | null;
-  mux: { kind: MuxKind; session: string | null; layout: string };
+  mux: { kind: MuxKind; session: string | null; layout: string; tab?: boolean };
   now: Date;
 }
 

@@ -10,6 +10,8 @@ export interface TmuxSessionSpec {
   /** One window with every pane (`single`), or one window per agent (`per-agent`). */
   windows: 'single' | 'per-agent';
   arrangement: TmuxArrangement;
+  /** Extra window options from the layout file, set on every agent window. */
+  options: [string, string][];
   /** Initial size of the detached session; the client's size takes over on attach. */
   size: { width: number; height: number };
 }
@@ -39,6 +41,7 @@ export function tmuxSessionCommands(spec: TmuxSessionSpec): string[][] {
     ['set-option', '-w', '-t', here, 'remain-on-exit', 'on'],
     ['set-option', '-w', '-t', here, 'pane-border-status', 'top'],
     ['set-option', '-w', '-t', here, 'pane-border-format', BORDER_FORMAT],
+    ...spec.options.map(([name, value]) => ['set-option', '-w', '-t', here, name, value]),
   ];
   commands.push(...windowOptions());
   commands.push(['respawn-pane', '-k', '-t', here, '-c', formatSafe(first.cwd), ...first.argv]);

@@ -62,7 +62,8 @@ export interface RunManifest {
   phase: 'creating' | 'ready';
   /** Absolute path of the prompt file in the state folder, or null for a run without a prompt. */
   promptFile: string | null;
-  mux: { kind: MuxKind; session: string | null; layout: string };
+  /** `tab` marks a run opened as a tab of the user's own Zellij session (`--tab`): rm never ends that session. */
+  mux: { kind: MuxKind; session: string | null; layout: string; tab?: boolean };
   candidates: Candidate[];
 }
 

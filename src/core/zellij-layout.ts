@@ -25,7 +25,7 @@
  *   expands environment variables there; names and args are written exactly.
  * <!-- zellij-placeholders:end -->
  */
-import { UsageError } from '../errors.js';
+import { LayoutTemplateError } from '../errors.js';
 import { kdlString, zellijPath } from './kdl-v1.js';
 import type { PaneSpec } from './types.js';
 import { checkZellijLayout } from './zellij-rules.js';
@@ -41,9 +41,7 @@ export const ZELLIJ_PANE_PLACEHOLDERS = ['grid', 'columns', 'rows', 'tabs'] as c
 export const BUILT_IN_ZELLIJ_LAYOUTS = ['tiled', 'columns', 'rows', 'tabs'] as const;
 
 /** A template that cannot be rendered: the message names the file, the line and the problem. */
-export class LayoutTemplateError extends UsageError {
-  override name = 'LayoutTemplateError';
-}
+export { LayoutTemplateError };
 
 export interface ZellijTemplate {
   /** The template's text. */

@@ -13,6 +13,7 @@ export class NoMuxDriver implements MuxDriver {
   async sessionExists() {
     return false;
   }
+  async validateLayout(_request: SessionRequest) {}
   async createSession(_request: SessionRequest) {}
   attachCommand() {
     return [];
@@ -24,11 +25,12 @@ export class NoMuxDriver implements MuxDriver {
   }
 }
 
-export async function driverFor(kind: MuxKind, env: NodeJS.ProcessEnv): Promise<MuxDriver> {
-  if (kind === 'tmux') return new TmuxDriver(env);
+/** The driver of a multiplexer; `cwd` is where a user's own layout path is relative to. */
+export async function driverFor(kind: MuxKind, env: NodeJS.ProcessEnv, cwd = '/'): Promise<MuxDriver> {
+  if (kind === 'tmux') return new TmuxDriver(env, cwd);
   if (kind === 'zellij') {
     const { ZellijDriver } = await import('./zellij.js');
-    return new ZellijDriver(env);
+    return new ZellijDriver(env, cwd);
   }
   return new NoMuxDriver();
 }

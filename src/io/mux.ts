@@ -17,8 +17,12 @@ export interface MuxDriver {
   /** The installed version, or null when the multiplexer is not installed. */
   version(): Promise<string | null>;
   sessionExists(session: string): Promise<boolean>;
+  /** Reads and renders the layout for these panes without starting anything: a bad template fails early. */
+  validateLayout(request: SessionRequest): Promise<void>;
   /** Writes the layout file into the state folder and starts the session, detached. */
   createSession(request: SessionRequest): Promise<void>;
+  /** Opens the run as a tab of the session this process runs in (Zellij's --tab). */
+  openTab?(request: SessionRequest): Promise<void>;
   /** The command a user types to get to the session. */
   attachCommand(session: string): string[];
   /** Attaches the terminal (or switches the current client when already inside the multiplexer). */

@@ -1,22 +1,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { renderTmuxScript, type TmuxArrangement, tmuxSessionCommands } from '../core/tmux-commands.js';
-import { CommandFailure, UsageError } from '../errors.js';
+import { renderTmuxScript, tmuxSessionCommands } from '../core/tmux-commands.js';
+import { parseTmuxLayout } from '../core/tmux-layout.js';
+import { CommandFailure } from '../errors.js';
 import { run } from './exec.js';
 import { writeFileAtomic } from './files.js';
+import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';
 
 /** tmux 3.0 brought `-e` on split-window/respawn-pane and pane options, which the recipe needs. */
 export const MIN_TMUX = [3, 0] as const;
 
-/** Built-in tmux layouts: how panes are placed, in tmux's own terms. */
-const TMUX_LAYOUTS: Record<string, { windows: 'single' | 'per-agent'; arrangement: TmuxArrangement }> = {
-  tiled: { windows: 'single', arrangement: 'tiled' },
-  columns: { windows: 'single', arrangement: 'even-horizontal' },
-  rows: { windows: 'single', arrangement: 'even-vertical' },
-  tabs: { windows: 'per-agent', arrangement: 'tiled' },
-};
-export const TMUX_LAYOUT_NAMES = Object.keys(TMUX_LAYOUTS);
 
 /**
  * The tmux driver. It uses the user's default tmux server, so `switch-client` works from inside tmux;
@@ -26,7 +20,10 @@ export const TMUX_LAYOUT_NAMES = Object.keys(TMUX_LAYOUTS);
 export class TmuxDriver implements MuxDriver {
   readonly kind = 'tmux' as const;
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly cwd = '/',
+  ) {}
 
   private get socketArgs(): string[] {
     const socket = this.env.GIT_PARALLEL_TMUX_SOCKET;
@@ -52,16 +49,24 @@ export class TmuxDriver implements MuxDriver {
     return result?.exitCode === 0;
   }
 
-  async createSession(request: SessionRequest): Promise<void> {
-    const layout = TMUX_LAYOUTS[request.layout];
-    if (!layout) throw new UsageError(`unknown layout ${JSON.stringify(request.layout)} for tmux; use ${TMUX_LAYOUT_NAMES.join(', ')}`);
-    const commands = tmuxSessionCommands({
+  async validateLayout(request: SessionRequest): Promise<void> {
+    await this.sessionCommands(request);
+  }
+
+  private async sessionCommands(request: SessionRequest): Promise<string[][]> {
+    const template = await readLayoutTemplate(request.layout, 'tmux', this.cwd);
+    const layout = parseTmuxLayout(template.text, template.file, { task: request.window, session: request.session });
+    return tmuxSessionCommands({
       session: request.session,
       window: request.window,
       panes: request.panes,
       ...layout,
       size: { width: 220, height: 60 },
     });
+  }
+
+  async createSession(request: SessionRequest): Promise<void> {
+    const commands = await this.sessionCommands(request);
     const script = renderTmuxScript(commands, [
       `git-parallel: the tmux session ${request.session}. Recreate it with:`,
       `  tmux start-server \\; source-file ${path.join(request.stateDir, 'session.tmux')}`,

@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderZellijLayout } from '../core/zellij-layout.js';
 import { UsageError } from '../errors.js';
 import { run } from './exec.js';
-import { pathExists, writeFileAtomic } from './files.js';
-import { packageRoot } from './launcher-path.js';
+import { writeFileAtomic } from './files.js';
+import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';
 
 export type ZellijVersion = [number, number, number];
@@ -38,16 +37,6 @@ export function parseZellijVersion(text: string): ZellijVersion | null {
 function atLeast(v: ZellijVersion, min: ZellijVersion): boolean {
   for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i]! > min[i]!;
   return true;
-}
-
-/** Resolves `--layout`: a built-in name (layouts/<name>.kdl) or a path to the user's own template. */
-export async function zellijTemplate(layout: string, cwd: string): Promise<{ text: string; file: string }> {
-  const builtIn = path.join(packageRoot(), 'layouts', `${layout}.kdl`);
-  const file = /^[a-z-]+$/.test(layout) ? builtIn : path.resolve(cwd, layout);
-  if (!(await pathExists(file))) {
-    throw new UsageError(`unknown layout ${JSON.stringify(layout)}: use tiled, columns, rows or tabs, or a path to a .kdl template`);
-  }
-  return { text: await readFile(file, 'utf8'), file };
 }
 
 /**
@@ -111,12 +100,20 @@ export class ZellijDriver implements MuxDriver {
     return (await this.sessions()).some((s) => s.name === session && !s.exited);
   }
 
+  async validateLayout(request: SessionRequest): Promise<void> {
+    await this.requireVersion();
+    await this.renderLayout(request);
+  }
+
+  private async renderLayout(request: SessionRequest): Promise<string> {
+    const template = await readLayoutTemplate(request.layout, 'kdl', this.cwd);
+    return renderZellijLayout(template, { tabName: request.window, panes: request.panes });
+  }
+
   async createSession(request: SessionRequest): Promise<void> {
     const features = await this.requireVersion();
-    const template = await zellijTemplate(request.layout, this.cwd);
-    const text = renderZellijLayout(template, { tabName: request.window, panes: request.panes });
     const layoutFile = path.join(request.stateDir, 'layout.kdl');
-    await writeFileAtomic(layoutFile, text);
+    await writeFileAtomic(layoutFile, await this.renderLayout(request));
     if (!features.backgroundWithLayout) {
       throw new UsageError('zellij 0.40.0 ignores the layout of a background session; upgrade to Zellij 0.40.1 or newer');
     }
@@ -131,10 +128,8 @@ export class ZellijDriver implements MuxDriver {
   async openTab(request: SessionRequest): Promise<void> {
     if (!this.inside()) throw new UsageError('--tab works only inside a Zellij session');
     await this.requireVersion();
-    const template = await zellijTemplate(request.layout, this.cwd);
-    const text = renderZellijLayout(template, { tabName: request.window, panes: request.panes });
     const layoutFile = path.join(request.stateDir, 'layout.kdl');
-    await writeFileAtomic(layoutFile, text);
+    await writeFileAtomic(layoutFile, await this.renderLayout(request));
     await this.zellij(['action', 'new-tab', '--layout', layoutFile, '--name', request.window]);
   }
 

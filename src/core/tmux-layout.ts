@@ -1,0 +1,61 @@
+import { LayoutTemplateError } from '../errors.js';
+import type { TmuxArrangement } from './tmux-commands.js';
+
+/**
+ * A tmux layout file (`layouts/<name>.tmux`, or the user's own): tmux has no layout format, so this is a
+ * small declarative one. One setting per line, `#` starts a comment:
+ *
+ *   windows  single | per-agent      every agent a pane of one window, or a window per agent
+ *   arrange  tiled | even-horizontal | even-vertical | main-vertical | main-horizontal
+ *   option   <window-option> <value> a tmux window option set on every agent window; the value is taken
+ *                                    literally (tmux formats such as #{pane_index} stay as they are) and
+ *                                    may use the placeholders {{task}} and {{session}}
+ */
+export interface TmuxLayout {
+  windows: 'single' | 'per-agent';
+  arrangement: TmuxArrangement;
+  options: [string, string][];
+}
+
+const ARRANGEMENTS: readonly TmuxArrangement[] = ['tiled', 'even-horizontal', 'even-vertical', 'main-vertical', 'main-horizontal'];
+export const TMUX_LAYOUT_PLACEHOLDERS = ['task', 'session'] as const;
+
+export function parseTmuxLayout(text: string, file: string, values: { task: string; session: string }): TmuxLayout {
+  const layout: TmuxLayout = { windows: 'single', arrangement: 'tiled', options: [] };
+  const lines = text.split('\n');
+  lines.forEach((raw, index) => {
+    const fail = (problem: string) => {
+      throw new LayoutTemplateError(`${file}:${index + 1}: ${problem}`);
+    };
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) return;
+    const match = line.match(/^(\S+)\s+(.*)$/);
+    if (!match) return fail(`"${line}" needs a value (windows, arrange or option)`);
+    const [, key, rest] = match as unknown as [string, string, string];
+    if (key === 'windows') {
+      if (rest !== 'single' && rest !== 'per-agent') fail(`windows must be single or per-agent, not "${rest}"`);
+      layout.windows = rest as TmuxLayout['windows'];
+    } else if (key === 'arrange') {
+      if (!ARRANGEMENTS.includes(rest as TmuxArrangement)) fail(`arrange must be one of ${ARRANGEMENTS.join(', ')}, not "${rest}"`);
+      layout.arrangement = rest as TmuxArrangement;
+    } else if (key === 'option') {
+      const option = rest.match(/^(\S+)\s+(.*)$/);
+      if (!option) fail('option needs a name and a value, e.g. option pane-border-lines heavy');
+      const value = option![2]!.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_all, name: string) => {
+        if (!(TMUX_LAYOUT_PLACEHOLDERS as readonly string[]).includes(name)) {
+          fail(`unknown placeholder {{${name}}} (known: ${TMUX_LAYOUT_PLACEHOLDERS.join(', ')})`);
+        }
+        return values[name as keyof typeof values];
+      });
+      layout.options.push([option![1]!, unquote(value)]);
+    } else {
+      fail(`unknown setting "${key}" (known: windows, arrange, option)`);
+    }
+  });
+  return layout;
+}
+
+function unquote(value: string): string {
+  const quoted = value.match(/^"(.*)"$/) ?? value.match(/^'(.*)'$/);
+  return quoted ? quoted[1]! : value;
+}
