@@ -4,12 +4,16 @@ import { candidateEnv, paneTitle, withPrompt } from '../core/agent-command.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { readRepo } from '../io/git.js';
-import { requireManifestAt, runDir, writeAgentRecord } from '../io/state.js';
+import { readAgentRecord, requireManifestAt, runDir, writeAgentRecord } from '../io/state.js';
 
 export interface LaunchArgs {
   task: string;
   n: number;
   stateDir?: string;
+  /** The session is being recreated (`attach`): an agent that already exited is not started again… */
+  resume?: boolean;
+  /** …unless the user asked for it. */
+  restart?: boolean;
 }
 
 /**
@@ -30,9 +34,15 @@ export async function launch(args: LaunchArgs, io: { cwd: string; env: NodeJS.Pr
 
   // Ctrl-C in the pane reaches the whole foreground process group; it is meant for the agent.
   process.on('SIGINT', () => {});
-  const exit = await runAgent(argv, candidate, env, candidate.prompt === 'stdin' ? prompt : null, dir);
-  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-  io.out.write(`\n[git-parallel] ${candidate.agent} ${how}. This shell is in ${candidate.worktree}.\n`);
+  const earlier = args.resume && !args.restart ? await readAgentRecord(dir, candidate.n) : null;
+  let exit: { code: number | null; signal: string | null };
+  if (earlier?.exit) {
+    exit = earlier.exit;
+    io.out.write(`[git-parallel] ${candidate.agent} ${describeExit(exit)} earlier; not starting it again (git parallel attach ${manifest.task} --restart does).\n`);
+  } else {
+    exit = await runAgent(argv, candidate, env, candidate.prompt === 'stdin' ? prompt : null, dir);
+    io.out.write(`\n[git-parallel] ${candidate.agent} ${describeExit(exit)}. This shell is in ${candidate.worktree}.\n`);
+  }
 
   if (!process.stdin.isTTY) return exit.code ?? 1;
   const shell = io.env.SHELL || '/bin/sh';
@@ -41,6 +51,10 @@ export async function launch(args: LaunchArgs, io: { cwd: string; env: NodeJS.Pr
     child.on('error', () => resolve(exit.code ?? 1));
     child.on('close', (code) => resolve(code ?? 0));
   });
+}
+
+function describeExit(exit: { code: number | null; signal: string | null }): string {
+  return exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
 }
 
 function header(manifest: RunManifest, candidate: Candidate): string {

@@ -75,18 +75,36 @@ export const demoCommand: CommandModule<object, { attach: boolean; mux?: string;
   },
 };
 
+export const attachCommand: CommandModule<object, { task: string; restart: boolean; attach: boolean; json: boolean }> = {
+  command: 'attach <task>',
+  describe: "go to the run's session; recreate it if it is gone (exited agents restart only with --restart)",
+  builder: (yargs) =>
+    withJson(yargs)
+      .positional('task', { type: 'string', demandOption: true })
+      .option('restart', { type: 'boolean', default: false, describe: 'start agents that had exited again' })
+      .option('attach', { type: 'boolean', default: true, describe: 'attach (--no-attach only recreates the session and prints how)' }),
+  handler: async (argv) => {
+    const { attachRun } = await import('../actions/attach.js');
+    const io = commandIo(argv.json);
+    await attachRun(argv, { ...io, isTerminal: Boolean(process.stdout.isTTY && process.stdin.isTTY) });
+  },
+};
+
 /** Hidden: what each pane runs. */
-export const launchCommand: CommandModule<object, { task: string; n: number; 'state-dir'?: string }> = {
+export const launchCommand: CommandModule<object, { task: string; n: number; 'state-dir'?: string; resume: boolean; restart: boolean }> = {
   command: 'launch <task> <n>',
   describe: false,
   builder: (yargs) =>
     yargs
       .positional('task', { type: 'string', demandOption: true })
       .positional('n', { type: 'number', demandOption: true })
-      .option('state-dir', { type: 'string' }),
+      .option('state-dir', { type: 'string' })
+      .option('resume', { type: 'boolean', default: false })
+      .option('restart', { type: 'boolean', default: false }),
   handler: async (argv) => {
     const { launch } = await import('../actions/launch.js');
-    process.exitCode = await launch({ task: argv.task, n: argv.n, stateDir: argv['state-dir'] }, { cwd: process.cwd(), env: process.env, out: process.stdout });
+    const args = { task: argv.task, n: argv.n, stateDir: argv['state-dir'], resume: argv.resume, restart: argv.restart };
+    process.exitCode = await launch(args, { cwd: process.cwd(), env: process.env, out: process.stdout });
   },
 };
 

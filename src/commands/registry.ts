@@ -1,5 +1,5 @@
 import type { CommandModule } from 'yargs';
-import { demoAgentCommand, demoCommand, doctorCommand, launchCommand, listCommand, portsCommand, rmCommand } from './basic.js';
+import { attachCommand, demoAgentCommand, demoCommand, doctorCommand, launchCommand, listCommand, portsCommand, rmCommand } from './basic.js';
 import { runCommand } from './run.js';
 
 /**
@@ -9,6 +9,7 @@ import { runCommand } from './run.js';
 // biome-ignore lint/suspicious/noExplicitAny: yargs command modules differ in their argv types.
 export const COMMANDS: CommandModule<any, any>[] = [
   runCommand,
+  attachCommand,
   listCommand,
   portsCommand,
   rmCommand,
