@@ -1,0 +1,203 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from '@bgotink/kdl/v1-compat';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checkZellijLayout } from '../../src/core/zellij-rules.js';
+import { runCli } from '../helpers/cli.js';
+import { type FakeZellij, makeFakeZellij } from '../helpers/fake-zellij.js';
+import { makeRepo, type TestRepo } from '../helpers/repo.js';
+import { makeStandIn, type StandIn } from '../helpers/stand-in-agent.js';
+
+const PROMPT = 'Use "quotes", \\backslashes\\, $HOME, ${X}, $(id), `id`, # hash\nnew line ✓ 🚀 \u2028 end';
+
+interface LeafPane {
+  name: string;
+  cwd: string;
+  command: string;
+  args: string[];
+}
+
+/** The agent panes of a layout, as Zellij would read them (`$$` in cwd/command is a literal `$`). */
+function leafPanes(kdl: string): LeafPane[] {
+  const panes: LeafPane[] = [];
+  const walk = (nodes: ReturnType<typeof parse>['nodes']) => {
+    for (const node of nodes) {
+      const children = node.children?.nodes ?? [];
+      if (node.getName() === 'pane' && node.getProperty('command') !== undefined) {
+        const args = children.find((c) => c.getName() === 'args');
+        panes.push({
+          name: String(node.getProperty('name')),
+          cwd: String(node.getProperty('cwd')).replaceAll('$$', '$'),
+          command: String(node.getProperty('command')).replaceAll('$$', '$'),
+          args: args ? args.getArguments().map(String) : [],
+        });
+      }
+      walk(children);
+    }
+  };
+  walk(parse(kdl).nodes);
+  return panes;
+}
+
+describe('--mux zellij (recording stand-in zellij)', () => {
+  let repo: TestRepo;
+  let agent: StandIn;
+  let zellij: FakeZellij;
+
+  beforeEach(() => {
+    repo = makeRepo('app');
+    agent = makeStandIn(repo.parent);
+    writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }));
+    repo.commit('config');
+  });
+  afterEach(() => repo.cleanup());
+
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.root, env: { ...zellij.env, ...env } });
+
+  it.each(['0.40.1', '0.41.2', '0.44.0', '0.45.0'])('zellij %s: deletes a stale session, creates it in the background from a valid layout', async (version) => {
+    zellij = makeFakeZellij(repo.parent, version);
+    zellij.setSessions({ 'app-auth': { exited: true, layout: null } });
+    const result = await cli(['auth', '-n', '4', '--mux', 'zellij', '-p', PROMPT, '--no-attach']);
+    expect(result.stderr).toContain('Started 4 agents');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Attach: zellij attach app-auth');
+
+    const layoutFile = path.join(repo.root, '.git/parallel/auth/layout.kdl');
+    const mutating = zellij.calls().filter((c) => !['--version', 'list-sessions'].includes(c.argv[0]!));
+    expect(mutating.map((c) => c.argv)).toEqual([
+      ['delete-session', '--force', 'app-auth'],
+      ['attach', '--create-background', 'app-auth', 'options', '--default-layout', layoutFile],
+    ]);
+    // Commands that create sessions never run as if inside another session.
+    expect(mutating.every((c) => c.env.ZELLIJ_SESSION_NAME === undefined)).toBe(true);
+
+    const kdl = zellij.sessions()['app-auth']!.layout!;
+    expect(kdl).toBe(readFileSync(layoutFile, 'utf8'));
+    expect(checkZellijLayout(kdl)).toEqual({ ok: true });
+    const panes = leafPanes(kdl);
+    const manifest = JSON.parse(readFileSync(path.join(repo.root, '.git/parallel/auth/run.json'), 'utf8'));
+    expect(panes.map((p) => p.name)).toEqual(manifest.candidates.map((c: { n: number; ports: { PORT: number } }) => `auth-${c.n} · standin · :${c.ports.PORT}`));
+    expect(panes.map((p) => p.cwd)).toEqual(manifest.candidates.map((c: { worktree: string }) => c.worktree));
+    // 4 agents: a grid of ceil(sqrt(4)) = 2 columns.
+    expect(kdl.match(/split_direction="vertical"/g)?.length).toBe(2);
+
+    // Run pane 3 exactly as Zellij would (argv, no shell): the prompt reaches the agent byte for byte.
+    const pane = panes[2]!;
+    const ran = spawnSync(pane.command, pane.args, { cwd: pane.cwd, env: process.env, encoding: 'utf8' });
+    expect(ran.status).toBe(0);
+    const record = agent.record(3);
+    expect(record.argv).toEqual([PROMPT]);
+    expect(record.cwd).toBe(manifest.candidates[2].worktree);
+    expect(record.env.PORT).toBe(String(manifest.candidates[2].ports.PORT));
+    expect(record.env.GIT_PARALLEL_INDEX).toBe('3');
+
+    // rm: kill, then delete, so the session cannot be resurrected.
+    const rm = await cli(['rm', 'auth', '--force']);
+    expect(rm.code).toBe(0);
+    expect(zellij.calls().slice(-2).map((c) => c.argv)).toEqual([
+      ['kill-session', 'app-auth'],
+      ['delete-session', '--force', 'app-auth'],
+    ]);
+    expect(zellij.sessions()).toEqual({});
+  });
+
+  it('refuses a Zellij older than 0.40 with the minimum, creating nothing', async () => {
+    zellij = makeFakeZellij(repo.parent, '0.39.2');
+    const result = await cli(['auth', '-n', '2', '--mux', 'zellij', '--no-attach']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('git parallel: zellij 0.39.2 is too old: git parallel needs Zellij 0.40.0 or newer');
+    expect(repo.git('branch', '--list', 'auth-*')).toBe('');
+    expect(existsSync(path.join(repo.root, '.git/parallel/auth'))).toBe(false);
+  });
+
+  it('inside Zellij: defaults to zellij, switches with 0.44+, and --tab opens a tab of the current session', async () => {
+    zellij = makeFakeZellij(repo.parent, '0.44.0');
+    const inside = { ZELLIJ: '0', ZELLIJ_SESSION_NAME: 'mine' };
+    zellij.setSessions({ mine: { exited: false, layout: null } });
+    const result = await cli(['auth', '-n', '2', '--no-attach'], inside);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Attach: zellij action switch-session app-auth');
+
+    const tab = await cli(['tabbed', '-n', '2', '--tab'], inside);
+    expect(tab.code).toBe(0);
+    const layoutFile = path.join(repo.root, '.git/parallel/tabbed/layout.kdl');
+    expect(zellij.calls().at(-1)!.argv).toEqual(['action', 'new-tab', '--layout', layoutFile, '--name', 'tabbed']);
+    expect(checkZellijLayout(readFileSync(layoutFile, 'utf8'))).toEqual({ ok: true });
+
+    // rm of a tab run leaves the user's own session alone.
+    expect((await cli(['rm', 'tabbed', '--force'], inside)).code).toBe(0);
+    expect(zellij.sessions().mine).toEqual({ exited: false, layout: null });
+  });
+
+  it('--tab outside Zellij is refused', async () => {
+    zellij = makeFakeZellij(repo.parent, '0.44.0');
+    const result = await cli(['auth', '-n', '2', '--mux', 'zellij', '--tab']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--tab .* works only inside Zellij/);
+  });
+
+  it('attach recreates a gone session from the recorded layout, with --resume panes', async () => {
+    zellij = makeFakeZellij(repo.parent, '0.45.0');
+    expect((await cli(['auth', '-n', '2', '--mux', 'zellij', '--no-attach'])).code).toBe(0);
+    zellij.setSessions({});
+    const attach = await cli(['attach', 'auth', '--no-attach']);
+    expect(attach.code).toBe(0);
+    expect(attach.stderr).toContain('Recreated the zellij session app-auth');
+    const panes = leafPanes(zellij.sessions()['app-auth']!.layout!);
+    expect(panes).toHaveLength(2);
+    expect(panes.every((p) => p.args.includes('--resume') && !p.args.includes('--restart'))).toBe(true);
+
+    zellij.setSessions({});
+    await cli(['attach', 'auth', '--restart', '--no-attach']);
+    expect(leafPanes(zellij.sessions()['app-auth']!.layout!).every((p) => p.args.includes('--restart'))).toBe(true);
+  });
+
+  it('rejects an unknown layout, and a template with an unknown placeholder names the file and line', async () => {
+    zellij = makeFakeZellij(repo.parent, '0.44.0');
+    const unknown = await cli(['auth', '--mux', 'zellij', '--layout', 'spiral']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown layout "spiral"');
+    const template = path.join(repo.parent, 'mine.kdl');
+    writeFileSync(template, 'layout {\n    tab name={{tab_name}} {\n        {{panes}}\n    }\n}\n');
+    const bad = await cli(['auth', '--mux', 'zellij', '--layout', template]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${template}:3: unknown placeholder {{panes}}`);
+    expect(repo.git('branch', '--list', 'auth-*')).toBe('');
+    expect(zellij.calls().some((c) => c.argv[0] === 'attach')).toBe(false);
+  });
+
+  it('doctor reports the Zellij version and the features it enables', async () => {
+    zellij = makeFakeZellij(repo.parent, '0.41.2');
+    const doctor = JSON.parse((await cli(['doctor', '--json'])).stdout);
+    const row = doctor.checks.find((c: { name: string }) => c.name === 'zellij');
+    expect(row).toMatchObject({ found: true, version: '0.41.2', ok: true });
+    expect(row.features).toEqual([
+      'runs and --no-attach: yes',
+      'switching sessions from inside Zellij: no (needs 0.44.0)',
+      'pane state and send by pane: no (needs 0.44.0)',
+    ]);
+  });
+});
+
+describe('--mux none', () => {
+  it('creates everything and prints one command per candidate that starts its agent', async () => {
+    const repo = makeRepo('app');
+    try {
+      const agent = makeStandIn(repo.parent);
+      writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }));
+      repo.commit('config');
+      const result = await runCli(['solo', '-n', '2', '--mux', 'none', '-p', PROMPT], { cwd: repo.root });
+      expect(result.code).toBe(0);
+      const lines = result.stdout.split('\n').filter((l) => l.includes('git parallel launch'));
+      expect(lines.map((l) => l.trim())).toEqual(['git parallel launch solo 1', 'git parallel launch solo 2']);
+      expect(existsSync(path.join(repo.parent, 'app-worktrees/solo-2'))).toBe(true);
+      const launched = await runCli(['launch', 'solo', '2'], { cwd: path.join(repo.parent, 'app-worktrees/solo-2') });
+      expect(launched.code).toBe(0);
+      expect(agent.record(2).argv).toEqual([PROMPT]);
+      expect(agent.record(2).env.GIT_PARALLEL_INDEX).toBe('2');
+    } finally {
+      repo.cleanup();
+    }
+  });
+});
