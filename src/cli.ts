@@ -19,7 +19,11 @@ export async function main(argv: string[]): Promise<void> {
     .help()
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 80))
-    .fail(false);
+    // Validation failures come with a message and no error; a failing command comes with its error.
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new UsageError(`${message} (see git parallel --help)`);
+    });
   try {
     if (argv.length === 0) {
       cli.showHelp('log');
@@ -35,10 +39,6 @@ function report(error: unknown, verbose: boolean): number {
   const err = error instanceof Error ? error : new Error(String(error));
   if (err instanceof UsageError) {
     process.stderr.write(`git parallel: ${err.message}\n`);
-    return 2;
-  }
-  if (err.name === 'YError') {
-    process.stderr.write(`git parallel: ${err.message} (see git parallel --help)\n`);
     return 2;
   }
   if (err instanceof Interrupted) {
