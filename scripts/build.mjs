@@ -13,5 +13,7 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __gpCreateRequire } from 'node:module'; const require = __gpCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __gpCreateRequire } from 'node:module'; const require = __gpCreateRequire(import.meta.url);",
+  },
 });

@@ -11,9 +11,15 @@ export async function main(argv: string[]): Promise<void> {
   const verbose = argv.includes('--verbose');
   const cli = yargs(argv)
     .scriptName('git parallel')
-    .usage('$0 <task> [options]\n\nRun N coding agents on one prompt, each in its own git worktree, then keep the best.')
+    .usage(
+      '$0 <task> [options]\n\nRun N coding agents on one prompt, each in its own git worktree, then keep the best.',
+    )
     .command(COMMANDS)
-    .option('verbose', { type: 'boolean', default: false, describe: 'print stack traces of unexpected errors' })
+    .option('verbose', {
+      type: 'boolean',
+      default: false,
+      describe: 'print stack traces of unexpected errors',
+    })
     .strictOptions()
     .version(version)
     .help()
@@ -51,6 +57,8 @@ function report(error: unknown, verbose: boolean): number {
     return 1;
   }
   process.stderr.write(`git parallel: unexpected error: ${err.message}\n`);
-  process.stderr.write(verbose ? `${err.stack}\n` : 'pass --verbose to see the stack trace, and please report it\n');
+  process.stderr.write(
+    verbose ? `${err.stack}\n` : 'pass --verbose to see the stack trace, and please report it\n',
+  );
   return 1;
 }

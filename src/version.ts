@@ -2,4 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from './io/launcher-path.js';
 
-export const version: string = JSON.parse(readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;
+export const version: string = JSON.parse(
+  readFileSync(path.join(packageRoot(), 'package.json'), 'utf8'),
+).version;

@@ -32,18 +32,26 @@ export async function demo(
   io.reporter.print('  git parallel list');
   io.reporter.print('  git parallel ports greet');
   io.reporter.print('  git log --oneline --all --graph');
-  io.reporter.print('  git parallel rm greet --force     # the agents committed work, so rm asks for --force');
+  io.reporter.print(
+    '  git parallel rm greet --force     # the agents committed work, so rm asks for --force',
+  );
 }
 
 async function createDemoRepository(repo: string): Promise<void> {
   const { mkdir } = await import('node:fs/promises');
   await mkdir(path.join(repo, 'test'), { recursive: true });
-  await writeFile(path.join(repo, 'greet.js'), "export function greet(name) {\n  return 'Hello ' + name;\n}\n");
+  await writeFile(
+    path.join(repo, 'greet.js'),
+    "export function greet(name) {\n  return 'Hello ' + name;\n}\n",
+  );
   await writeFile(
     path.join(repo, 'test', 'greet.test.js'),
     "import assert from 'node:assert/strict';\nimport { test } from 'node:test';\nimport { greet } from '../greet.js';\n\ntest('greets by name', () => {\n  assert.match(greet('Ada'), /Ada/);\n});\n",
   );
-  await writeFile(path.join(repo, 'package.json'), `${JSON.stringify({ name: 'demo-app', type: 'module', scripts: { test: 'node --test' } }, null, 2)}\n`);
+  await writeFile(
+    path.join(repo, 'package.json'),
+    `${JSON.stringify({ name: 'demo-app', type: 'module', scripts: { test: 'node --test' } }, null, 2)}\n`,
+  );
   const bin = path.join(packageRoot(), 'bin', 'git-parallel.js');
   const config = {
     agent: 'demo',
@@ -52,7 +60,14 @@ async function createDemoRepository(repo: string): Promise<void> {
   };
   await writeFile(path.join(repo, '.git-parallelrc.json'), `${JSON.stringify(config, null, 2)}\n`);
   await git(repo, ['init', '--quiet', '--initial-branch=main']);
-  const identity = ['-c', 'user.name=git-parallel demo', '-c', 'user.email=demo@git-parallel.invalid', '-c', 'commit.gpgsign=false'];
+  const identity = [
+    '-c',
+    'user.name=git-parallel demo',
+    '-c',
+    'user.email=demo@git-parallel.invalid',
+    '-c',
+    'commit.gpgsign=false',
+  ];
   await git(repo, ['add', '-A']);
   await git(repo, [...identity, 'commit', '--quiet', '-m', 'A tiny project to try git-parallel on']);
 }
@@ -61,7 +76,7 @@ async function createDemoRepository(repo: string): Promise<void> {
 const SOLUTIONS: { summary: string; code: string }[] = [
   {
     summary: 'add an exclamation mark',
-    code: "export function greet(name) {\n  return `Hello, ${name}!`;\n}\n",
+    code: 'export function greet(name) {\n  return `Hello, ${name}!`;\n}\n',
   },
   {
     summary: 'greet by time of day',
@@ -74,7 +89,10 @@ const SOLUTIONS: { summary: string; code: string }[] = [
 ];
 
 /** The demo agent itself (hidden command `demo-agent`): runs in a candidate's worktree. */
-export async function demoAgent(prompt: string | undefined, io: { cwd: string; env: NodeJS.ProcessEnv; out: NodeJS.WriteStream }): Promise<void> {
+export async function demoAgent(
+  prompt: string | undefined,
+  io: { cwd: string; env: NodeJS.ProcessEnv; out: NodeJS.WriteStream },
+): Promise<void> {
   const index = Number(io.env.GIT_PARALLEL_INDEX ?? '1');
   const solution = SOLUTIONS[(index - 1) % SOLUTIONS.length]!;
   const say = (line: string) => io.out.write(`${line}\n`);
@@ -86,7 +104,14 @@ export async function demoAgent(prompt: string | undefined, io: { cwd: string; e
     await new Promise((resolve) => setTimeout(resolve, 400));
   }
   await writeFile(path.join(io.cwd, 'greet.js'), solution.code);
-  const identity = ['-c', 'user.name=git-parallel demo agent', '-c', 'user.email=demo@git-parallel.invalid', '-c', 'commit.gpgsign=false'];
+  const identity = [
+    '-c',
+    'user.name=git-parallel demo agent',
+    '-c',
+    'user.email=demo@git-parallel.invalid',
+    '-c',
+    'commit.gpgsign=false',
+  ];
   await git(io.cwd, [...identity, 'commit', '--quiet', '-am', `greet: ${solution.summary}`]);
   say(`Committed: greet: ${solution.summary}`);
 }

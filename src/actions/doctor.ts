@@ -1,10 +1,10 @@
+import { openContext } from '../commands/context.js';
 import { AGENT_PRESETS } from '../core/agent-presets.js';
 import type { AgentSpec } from '../core/types.js';
-import { openContext } from '../commands/context.js';
 import { run } from '../io/exec.js';
 import { MIN_TMUX, parseTmuxVersion } from '../io/tmux.js';
-import { parseZellijVersion, zellijFeatures } from '../io/zellij.js';
 import { which } from '../io/which.js';
+import { parseZellijVersion, zellijFeatures } from '../io/zellij.js';
 import { formatTable, type Reporter } from '../output/reporter.js';
 
 export interface DoctorRow {
@@ -22,7 +22,11 @@ export interface DoctorRow {
 const MIN_GIT = [2, 25] as const;
 
 /** `git parallel doctor`: git, the multiplexers and every known agent: found, version, what to do. */
-export async function doctor(io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter }): Promise<number> {
+export async function doctor(io: {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  reporter: Reporter;
+}): Promise<number> {
   let agents: Record<string, AgentSpec> = { ...AGENT_PRESETS };
   let configNote: string | null = null;
   try {
@@ -32,16 +36,34 @@ export async function doctor(io: { cwd: string; env: NodeJS.ProcessEnv; reporter
   }
   const rows = await Promise.all([
     tool('git', ['--version'], MIN_GIT, 'install git 2.25 or newer', io.env),
-    tool('tmux', ['-V'], MIN_TMUX, 'install tmux 3.0 or newer (apt install tmux, brew install tmux), or use --mux none', io.env),
-    tool('zellij', ['--version'], [0, 40], 'optional: install Zellij 0.40.1 or newer to use --mux zellij', io.env),
+    tool(
+      'tmux',
+      ['-V'],
+      MIN_TMUX,
+      'install tmux 3.0 or newer (apt install tmux, brew install tmux), or use --mux none',
+      io.env,
+    ),
+    tool(
+      'zellij',
+      ['--version'],
+      [0, 40],
+      'optional: install Zellij 0.40.1 or newer to use --mux zellij',
+      io.env,
+    ),
     ...Object.entries(agents).map(([name, spec]) => agent(name, spec, io.cwd, io.env)),
   ]);
   const zellijRow = rows[2]!;
   if (zellijRow.found && zellijRow.version) zellijRow.features = describeZellijFeatures(zellijRow.version);
   io.reporter.document({ checks: rows, config: configNote });
   if (!io.reporter.json) {
-    const table = rows.map((r) => [r.name, r.found ? (r.ok ? 'ok' : 'too old') : 'missing', r.version ?? '-', r.found && r.ok ? (r.path ?? '') : r.advice]);
-    for (const line of formatTable(['CHECK', 'STATE', 'VERSION', 'WHERE / WHAT TO DO'], table)) io.reporter.print(line);
+    const table = rows.map((r) => [
+      r.name,
+      r.found ? (r.ok ? 'ok' : 'too old') : 'missing',
+      r.version ?? '-',
+      r.found && r.ok ? (r.path ?? '') : r.advice,
+    ]);
+    for (const line of formatTable(['CHECK', 'STATE', 'VERSION', 'WHERE / WHAT TO DO'], table))
+      io.reporter.print(line);
     if (zellijRow.features) io.reporter.print(`zellij features: ${zellijRow.features.join('; ')}`);
     if (configNote) io.reporter.warn(configNote);
   }
@@ -53,7 +75,8 @@ function describeZellijFeatures(version: string): string[] {
   const parsed = parseZellijVersion(version);
   if (!parsed) return [];
   const on = zellijFeatures(parsed);
-  const say = (enabled: boolean, what: string, since: string) => `${what}: ${enabled ? 'yes' : `no (needs ${since})`}`;
+  const say = (enabled: boolean, what: string, since: string) =>
+    `${what}: ${enabled ? 'yes' : `no (needs ${since})`}`;
   return [
     say(on.backgroundWithLayout, 'runs and --no-attach', '0.40.1'),
     say(on.switchSession, 'switching sessions from inside Zellij', '0.44.0'),
@@ -61,7 +84,13 @@ function describeZellijFeatures(version: string): string[] {
   ];
 }
 
-async function tool(name: string, args: string[], minimum: readonly [number, number], advice: string, env: NodeJS.ProcessEnv): Promise<DoctorRow> {
+async function tool(
+  name: string,
+  args: string[],
+  minimum: readonly [number, number],
+  advice: string,
+  env: NodeJS.ProcessEnv,
+): Promise<DoctorRow> {
   const path = await which(name, '/', env);
   if (!path) return { name, kind: 'tool', found: false, path: null, version: null, ok: false, advice };
   const version = await versionOf(path, args, env);

@@ -1,6 +1,6 @@
 import type { RunManifest } from '../core/types.js';
-import { readRepo } from '../io/git.js';
 import { driverFor } from '../io/drivers.js';
+import { readRepo } from '../io/git.js';
 import { listManifests } from '../io/state.js';
 import { formatAge, formatTable, type Reporter } from '../output/reporter.js';
 
@@ -19,13 +19,29 @@ export interface RunSummary {
 }
 
 /** `git parallel list`: one line per run. */
-export async function listRuns(io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter }): Promise<void> {
+export async function listRuns(io: {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  reporter: Reporter;
+}): Promise<void> {
   const repo = await readRepo(io.cwd);
   const reads = await listManifests(repo.commonDir);
   const summaries: RunSummary[] = [];
   for (const read of reads) {
     if (read.manifest === null) {
-      summaries.push({ task: read.task, agents: '?', candidates: 0, base: '?', baseCommit: null, createdAt: null, session: null, mux: null, alive: null, phase: 'damaged', problem: read.problem });
+      summaries.push({
+        task: read.task,
+        agents: '?',
+        candidates: 0,
+        base: '?',
+        baseCommit: null,
+        createdAt: null,
+        session: null,
+        mux: null,
+        alive: null,
+        phase: 'damaged',
+        problem: read.problem,
+      });
       continue;
     }
     summaries.push(await summarise(read.manifest, io.env));

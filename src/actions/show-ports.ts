@@ -5,13 +5,23 @@ import { listManifests, requireManifest } from '../io/state.js';
 import { formatTable, type Reporter } from '../output/reporter.js';
 
 /** `git parallel ports [<task>]`: every candidate's ports, for one run or all of them. */
-export async function showPorts(task: string | undefined, io: { cwd: string; reporter: Reporter }): Promise<void> {
+export async function showPorts(
+  task: string | undefined,
+  io: { cwd: string; reporter: Reporter },
+): Promise<void> {
   const repo = await readRepo(io.cwd);
   const manifests: RunManifest[] = task
     ? [(await requireManifest(repo.commonDir, task)).manifest]
     : (await listManifests(repo.commonDir)).flatMap((r) => (r.manifest ? [r.manifest] : []));
   const rows = manifests.flatMap((m) =>
-    m.candidates.map((c) => ({ task: m.task, candidate: c.name, n: c.n, branch: c.branch, slot: c.slot, ports: c.ports })),
+    m.candidates.map((c) => ({
+      task: m.task,
+      candidate: c.name,
+      n: c.n,
+      branch: c.branch,
+      slot: c.slot,
+      ports: c.ports,
+    })),
   );
   io.reporter.document({ ports: rows });
   if (io.reporter.json) return;
@@ -21,6 +31,10 @@ export async function showPorts(task: string | undefined, io: { cwd: string; rep
     return;
   }
   const names = [...new Set(rows.flatMap((r) => Object.keys(r.ports)))];
-  const table = rows.map((r) => [r.candidate, String(r.slot), ...names.map((name) => String(r.ports[name] ?? '-'))]);
+  const table = rows.map((r) => [
+    r.candidate,
+    String(r.slot),
+    ...names.map((name) => String(r.ports[name] ?? '-')),
+  ]);
   for (const line of formatTable(['CANDIDATE', 'SLOT', ...names], table)) io.reporter.print(line);
 }

@@ -1,7 +1,7 @@
+import { type LoadedConfig, loadConfig } from '../config/load.js';
+import { completeAgentSpec } from '../config/schema.js';
 import { AGENT_PRESETS } from '../core/agent-presets.js';
 import type { AgentSpec } from '../core/types.js';
-import { completeAgentSpec } from '../config/schema.js';
-import { type LoadedConfig, loadConfig } from '../config/load.js';
 import { type RepoFacts, readRepo } from '../io/git.js';
 
 /** What most commands start from: the repository, the merged config and the known agents. */

@@ -7,13 +7,21 @@ export interface GlobalOptions {
 }
 
 export function withJson<T>(yargs: Argv<T>) {
-  return yargs.option('json', { type: 'boolean', default: false, describe: 'print one JSON document on stdout' });
+  return yargs.option('json', {
+    type: 'boolean',
+    default: false,
+    describe: 'print one JSON document on stdout',
+  });
 }
 
 export function withDryRun<T>(yargs: Argv<T>) {
-  return yargs.option('dry-run', { type: 'boolean', default: false, describe: 'print what would be done, change nothing' });
+  return yargs.option('dry-run', {
+    type: 'boolean',
+    default: false,
+    describe: 'print what would be done, change nothing',
+  });
 }
 
-export function withTask<T>(yargs: Argv<T>, describe = 'the run\'s task name') {
+export function withTask<T>(yargs: Argv<T>, describe = "the run's task name") {
   return yargs.positional('task', { type: 'string', demandOption: true, describe });
 }

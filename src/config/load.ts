@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
-import { cosmiconfig } from 'cosmiconfig';
 import path from 'node:path';
+import { cosmiconfig } from 'cosmiconfig';
 import { UsageError } from '../errors.js';
 import { type Config, checkConfig, DEFAULT_CONFIG } from './schema.js';
 
@@ -46,9 +46,21 @@ export function userConfigDir(env: NodeJS.ProcessEnv): string {
  * wins), and merges them over the defaults: repository over user over defaults. Agent definitions merge
  * by name; every other key is replaced whole.
  */
-export async function loadConfig(cwd: string, repoRoot: string, env: NodeJS.ProcessEnv): Promise<LoadedConfig> {
-  const repoExplorer = cosmiconfig(MODULE, { searchPlaces: REPOSITORY_CONFIG_FILES, searchStrategy: 'none', cache: false });
-  const userExplorer = cosmiconfig(MODULE, { searchPlaces: USER_CONFIG_FILES, searchStrategy: 'none', cache: false });
+export async function loadConfig(
+  cwd: string,
+  repoRoot: string,
+  env: NodeJS.ProcessEnv,
+): Promise<LoadedConfig> {
+  const repoExplorer = cosmiconfig(MODULE, {
+    searchPlaces: REPOSITORY_CONFIG_FILES,
+    searchStrategy: 'none',
+    cache: false,
+  });
+  const userExplorer = cosmiconfig(MODULE, {
+    searchPlaces: USER_CONFIG_FILES,
+    searchStrategy: 'none',
+    cache: false,
+  });
 
   const user = await readChecked(() => userExplorer.search(userConfigDir(env)));
   let repository: Awaited<ReturnType<typeof readChecked>> = null;
@@ -67,7 +79,9 @@ export async function loadConfig(cwd: string, repoRoot: string, env: NodeJS.Proc
     sources.push({ file: repository.filepath, scope: 'repository' });
     config = merge(config, repository.config);
   }
-  const repositoryAgents = repository ? Object.keys((repository.config.agents as object | undefined) ?? {}) : [];
+  const repositoryAgents = repository
+    ? Object.keys((repository.config.agents as object | undefined) ?? {})
+    : [];
   return { config, sources, repositoryAgents };
 }
 
@@ -87,7 +101,8 @@ async function readChecked(
     throw new UsageError(`could not read config ${where}: ${first}`.replace('config : ', 'config: '));
   }
   if (!found) return null;
-  if (found.isEmpty || found.config === undefined || found.config === null) return { config: {}, filepath: found.filepath };
+  if (found.isEmpty || found.config === undefined || found.config === null)
+    return { config: {}, filepath: found.filepath };
   const problems = checkConfig(found.config);
   if (problems.length > 0) {
     const list = problems.map((p) => `${p.key} ${p.message}`).join('; ');

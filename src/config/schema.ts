@@ -84,17 +84,24 @@ type Rule = (value: unknown, key: string) => ConfigProblem[];
 
 const ok: ConfigProblem[] = [];
 const problem = (key: string, message: string): ConfigProblem[] => [{ key, message }];
-const describeValue = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
+const describeValue = (value: unknown) =>
+  value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
 
-const isString: Rule = (v, key) => (typeof v === 'string' && v.length > 0 ? ok : problem(key, `must be a non-empty string, got ${describeValue(v)}`));
-const isBoolean: Rule = (v, key) => (typeof v === 'boolean' ? ok : problem(key, `must be true or false, got ${describeValue(v)}`));
+const isString: Rule = (v, key) =>
+  typeof v === 'string' && v.length > 0
+    ? ok
+    : problem(key, `must be a non-empty string, got ${describeValue(v)}`);
+const isBoolean: Rule = (v, key) =>
+  typeof v === 'boolean' ? ok : problem(key, `must be true or false, got ${describeValue(v)}`);
 const isStringOrNull: Rule = (v, key) => (v === null ? ok : isString(v, key));
 const isStringArray: Rule = (v, key) =>
   Array.isArray(v) && v.every((item) => typeof item === 'string')
     ? ok
     : problem(key, `must be an array of strings, got ${describeValue(v)}`);
 const isPositiveSeconds: Rule = (v, key) =>
-  typeof v === 'number' && Number.isFinite(v) && v > 0 ? ok : problem(key, `must be a number of seconds above 0, got ${JSON.stringify(v)}`);
+  typeof v === 'number' && Number.isFinite(v) && v > 0
+    ? ok
+    : problem(key, `must be a number of seconds above 0, got ${JSON.stringify(v)}`);
 const isStringMap: Rule = (v, key) =>
   isPlainObject(v) && Object.values(v).every((item) => typeof item === 'string')
     ? ok
@@ -119,7 +126,9 @@ const RULES: Record<keyof Config, Rule> = {
     if (!isPlainObject(v)) return problem(key, 'must be an object such as { "PORT": 3000 }');
     return Object.entries(v).flatMap(([name, base]) => [
       ...(isEnvName(name) ? ok : problem(`${key}.${name}`, 'is not a valid environment variable name')),
-      ...(isPort(base) ? ok : problem(`${key}.${name}`, `must be a port number (1-65535), got ${JSON.stringify(base)}`)),
+      ...(isPort(base)
+        ? ok
+        : problem(`${key}.${name}`, `must be a port number (1-65535), got ${JSON.stringify(base)}`)),
     ]);
   },
   portSpan: (v, key) =>
@@ -150,7 +159,8 @@ const RULES: Record<keyof Config, Rule> = {
     return checkKeys(v, DATABASE_RULES, key);
   },
   hooks: (v, key) => {
-    if (!isPlainObject(v)) return problem(key, 'must be an object such as { "postCreate": ["npm run db:seed"] }');
+    if (!isPlainObject(v))
+      return problem(key, 'must be an object such as { "postCreate": ["npm run db:seed"] }');
     return checkKeys(v, HOOK_RULES, key);
   },
 };
@@ -158,14 +168,19 @@ const RULES: Record<keyof Config, Rule> = {
 const DATABASE_RULES: Record<'sqlite' | 'postgres', Rule> = {
   sqlite: isStringArray,
   postgres: (v, key) => {
-    if (!isPlainObject(v)) return problem(key, 'must be an object such as { "url": "postgres://localhost/app_dev", "env": "DATABASE_URL" }');
+    if (!isPlainObject(v))
+      return problem(
+        key,
+        'must be an object such as { "url": "postgres://localhost/app_dev", "env": "DATABASE_URL" }',
+      );
     const problems = checkKeys(v, { url: isString, env: isString }, key);
     if (v.url === undefined) problems.push({ key: `${key}.url`, message: 'is required' });
     return problems;
   },
 };
 
-const isCommandOrCommands: Rule = (v, key) => (typeof v === 'string' ? isString(v, key) : isStringArray(v, key));
+const isCommandOrCommands: Rule = (v, key) =>
+  typeof v === 'string' ? isString(v, key) : isStringArray(v, key);
 const HOOK_RULES: Record<'postCreate' | 'preRemove' | 'postRemove', Rule> = {
   postCreate: isCommandOrCommands,
   preRemove: isCommandOrCommands,
@@ -175,7 +190,8 @@ const HOOK_RULES: Record<'postCreate' | 'preRemove' | 'postRemove', Rule> = {
 const AGENT_RULES: Record<keyof AgentSpec, Rule> = {
   command: isString,
   args: isStringArray,
-  prompt: (v, key) => (isPromptMode(v) ? ok : problem(key, 'must be "positional", "none", "stdin" or { "flag": "-x" }')),
+  prompt: (v, key) =>
+    isPromptMode(v) ? ok : problem(key, 'must be "positional", "none", "stdin" or { "flag": "-x" }'),
   yolo: isStringArray,
   model: isString,
   env: isStringMap,
@@ -198,7 +214,8 @@ function checkKeys(value: Record<string, unknown>, rules: Record<string, Rule>, 
   for (const [key, item] of Object.entries(value)) {
     const path = prefix ? `${prefix}.${key}` : key;
     const rule = rules[key];
-    if (!rule) problems.push({ key: path, message: `is not a known setting${suggestion(key, Object.keys(rules))}` });
+    if (!rule)
+      problems.push({ key: path, message: `is not a known setting${suggestion(key, Object.keys(rules))}` });
     else if (item !== undefined) problems.push(...rule(item, path));
   }
   return problems;

@@ -12,7 +12,8 @@ const LINEUP_HELP = 'give a count (e.g. 3) or a line-up such as claude:2,codex:1
 export function parseLineup(value: string | number, defaultAgent: string): Lineup {
   const text = String(value).trim();
   if (/^-?\d+$/.test(text)) return repeat(defaultAgent, parseCount(text, text));
-  if (/^[-+]?[\d.]+$/.test(text)) throw new UsageError(`invalid --agents ${JSON.stringify(text)}: ${LINEUP_HELP}`);
+  if (/^[-+]?[\d.]+$/.test(text))
+    throw new UsageError(`invalid --agents ${JSON.stringify(text)}: ${LINEUP_HELP}`);
 
   const lineup: Lineup = [];
   for (const part of text.split(',')) {
@@ -22,7 +23,9 @@ export function parseLineup(value: string | number, defaultAgent: string): Lineu
     lineup.push(...repeat(name!, count === undefined ? 1 : parseCount(count, text)));
   }
   if (lineup.length > MAX_AGENTS) {
-    throw new UsageError(`--agents ${JSON.stringify(text)} asks for ${lineup.length} agents; the most is ${MAX_AGENTS}`);
+    throw new UsageError(
+      `--agents ${JSON.stringify(text)} asks for ${lineup.length} agents; the most is ${MAX_AGENTS}`,
+    );
   }
   return lineup;
 }
@@ -30,7 +33,9 @@ export function parseLineup(value: string | number, defaultAgent: string): Lineu
 function parseCount(count: string, whole: string): number {
   const n = Number(count);
   if (!Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(`invalid --agents ${JSON.stringify(whole)}: counts must be at least 1; ${LINEUP_HELP}`);
+    throw new UsageError(
+      `invalid --agents ${JSON.stringify(whole)}: counts must be at least 1; ${LINEUP_HELP}`,
+    );
   }
   if (n > MAX_AGENTS) {
     throw new UsageError(`--agents ${JSON.stringify(whole)} asks for ${n} agents; the most is ${MAX_AGENTS}`);

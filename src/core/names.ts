@@ -24,7 +24,8 @@ export function taskNameProblem(task: string): string | null {
 
 export function assertTaskName(task: string): void {
   const problem = taskNameProblem(task);
-  if (problem) throw new UsageError(`invalid task name ${JSON.stringify(task)}: it ${problem}; ${TASK_NAME_RULE}`);
+  if (problem)
+    throw new UsageError(`invalid task name ${JSON.stringify(task)}: it ${problem}; ${TASK_NAME_RULE}`);
 }
 
 export const PATTERN_PLACEHOLDERS = ['repo', 'task', 'n', 'agent'] as const;
@@ -51,7 +52,8 @@ export function branchNameProblem(branch: string): string | null {
   if (branch.startsWith('-')) return 'starts with "-"';
   if (branch.includes('..')) return 'contains ".."';
   if (branch.includes('@{')) return 'contains "@{"';
-  if (/[\x00-\x20\x7f~^:?*[\\]/.test(branch)) return 'contains a space, a control character or one of ~^:?*[\\';
+  if (/[\x00-\x20\x7f~^:?*[\\]/.test(branch))
+    return 'contains a space, a control character or one of ~^:?*[\\';
   if (branch.split('/').some((part) => part === '' || part.startsWith('.') || part.endsWith('.lock'))) {
     return 'has an empty component, one starting with "." or one ending with ".lock"';
   }

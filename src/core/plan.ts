@@ -42,26 +42,40 @@ export function draftCandidates(
   const unknown = lineup.find((agent) => !agents[agent]);
   if (unknown) {
     const known = Object.keys(agents).sort().join(', ');
-    throw new UsageError(`unknown agent ${JSON.stringify(unknown)}; known agents: ${known} (define others under "agents" in config)`);
+    throw new UsageError(
+      `unknown agent ${JSON.stringify(unknown)}; known agents: ${known} (define others under "agents" in config)`,
+    );
   }
   const drafts = lineup.map((agent, index) => {
     const values = { repo: repo.name, task: request.task, n: String(index + 1), agent };
     const branch = expandPattern(request.branch, values, 'branch');
     const problem = branchNameProblem(branch);
-    if (problem) throw new UsageError(`the branch name ${JSON.stringify(branch)} ${problem}; check the "branch" setting`);
+    if (problem)
+      throw new UsageError(
+        `the branch name ${JSON.stringify(branch)} ${problem}; check the "branch" setting`,
+      );
     const worktree = path.resolve(repo.mainRoot, expandPattern(request.worktreeDir, values, 'worktreeDir'));
     if (/[\n\r]/.test(worktree)) throw new UsageError('worktreeDir must not contain line breaks');
     return { n: index + 1, agent, name: path.basename(worktree), branch, worktree };
   });
-  assertDistinct(drafts.map((d) => d.branch), 'branch', '{n}');
-  assertDistinct(drafts.map((d) => d.worktree), 'worktreeDir', '{n}');
+  assertDistinct(
+    drafts.map((d) => d.branch),
+    'branch',
+    '{n}',
+  );
+  assertDistinct(
+    drafts.map((d) => d.worktree),
+    'worktreeDir',
+    '{n}',
+  );
   return drafts;
 }
 
 function assertDistinct(values: string[], setting: string, hint: string): void {
   const seen = new Set<string>();
   for (const value of values) {
-    if (seen.has(value)) throw new UsageError(`two candidates would share the ${setting} ${value}; put ${hint} in "${setting}"`);
+    if (seen.has(value))
+      throw new UsageError(`two candidates would share the ${setting} ${value}; put ${hint} in "${setting}"`);
     seen.add(value);
   }
 }
@@ -77,26 +91,41 @@ export interface ConflictFacts {
   session: string | null;
 }
 
-export function assertNoConflicts(task: string, drafts: CandidateDraft[], agents: Readonly<Record<string, AgentSpec>>, facts: ConflictFacts): void {
+export function assertNoConflicts(
+  task: string,
+  drafts: CandidateDraft[],
+  agents: Readonly<Record<string, AgentSpec>>,
+  facts: ConflictFacts,
+): void {
   if (facts.runExists) {
-    throw new UsageError(`a run named ${task} already exists; see git parallel status ${task}, or git parallel rm ${task}`);
+    throw new UsageError(
+      `a run named ${task} already exists; see git parallel status ${task}, or git parallel rm ${task}`,
+    );
   }
   for (const draft of drafts) {
     if (facts.existingBranches.has(draft.branch)) {
-      throw new UsageError(`the branch ${draft.branch} already exists; pick another task name or delete the branch`);
+      throw new UsageError(
+        `the branch ${draft.branch} already exists; pick another task name or delete the branch`,
+      );
     }
     if (facts.existingPaths.has(draft.worktree)) {
-      throw new UsageError(`the folder ${draft.worktree} already exists; pick another task name or move it away`);
+      throw new UsageError(
+        `the folder ${draft.worktree} already exists; pick another task name or move it away`,
+      );
     }
   }
   for (const agent of new Set(drafts.map((d) => d.agent))) {
     if (!facts.executables[agent]) {
       const command = agents[agent]?.command ?? agent;
-      throw new UsageError(`the agent ${agent} needs ${JSON.stringify(command)}, which is not on PATH; install it or see git parallel doctor`);
+      throw new UsageError(
+        `the agent ${agent} needs ${JSON.stringify(command)}, which is not on PATH; install it or see git parallel doctor`,
+      );
     }
   }
   if (facts.sessionExists) {
-    throw new UsageError(`a multiplexer session named ${facts.session} already exists; attach to it or end it first`);
+    throw new UsageError(
+      `a multiplexer session named ${facts.session} already exists; attach to it or end it first`,
+    );
   }
 }
 

@@ -54,7 +54,9 @@ export async function assignSlots(request: SlotRequest): Promise<number[]> {
     }
     if (found === undefined) {
       const ranges = Object.entries(bases).map(([port, base]) => `${port} ${base + 1}-${base + span - 1}`);
-      throw new UsageError(`no free port slot for ${name} in ${ranges.join(', ')}; stop some runs or raise portSpan`);
+      throw new UsageError(
+        `no free port slot for ${name} in ${ranges.join(', ')}; stop some runs or raise portSpan`,
+      );
     }
     taken.add(found);
     slots.push(found);

@@ -1,7 +1,12 @@
 import type { PaneSpec } from './types.js';
 
 /** How agent panes are arranged in tmux; the names are tmux's own `select-layout` layouts. */
-export type TmuxArrangement = 'tiled' | 'even-horizontal' | 'even-vertical' | 'main-vertical' | 'main-horizontal';
+export type TmuxArrangement =
+  | 'tiled'
+  | 'even-horizontal'
+  | 'even-vertical'
+  | 'main-vertical'
+  | 'main-horizontal';
 
 export interface TmuxSessionSpec {
   session: string;
@@ -35,7 +40,20 @@ export function tmuxSessionCommands(spec: TmuxSessionSpec): string[][] {
   const session = `=${spec.session}`;
   const here = `${session}:`;
   const commands: string[][] = [
-    ['new-session', '-d', '-s', spec.session, '-n', windowName(spec, first), '-x', String(spec.size.width), '-y', String(spec.size.height), '-c', formatSafe(first.cwd)],
+    [
+      'new-session',
+      '-d',
+      '-s',
+      spec.session,
+      '-n',
+      windowName(spec, first),
+      '-x',
+      String(spec.size.width),
+      '-y',
+      String(spec.size.height),
+      '-c',
+      formatSafe(first.cwd),
+    ],
   ];
   const windowOptions = () => [
     ['set-option', '-w', '-t', here, 'remain-on-exit', 'on'],
@@ -48,7 +66,16 @@ export function tmuxSessionCommands(spec: TmuxSessionSpec): string[][] {
   commands.push(['set-option', '-p', '-t', here, '@gp_name', first.title]);
   for (const pane of rest) {
     if (spec.windows === 'per-agent') {
-      commands.push(['new-window', '-t', here, '-n', windowName(spec, pane), '-c', formatSafe(pane.cwd), ...pane.argv]);
+      commands.push([
+        'new-window',
+        '-t',
+        here,
+        '-n',
+        windowName(spec, pane),
+        '-c',
+        formatSafe(pane.cwd),
+        ...pane.argv,
+      ]);
       commands.push(...windowOptions());
     } else {
       commands.push(['split-window', '-t', here, '-c', formatSafe(pane.cwd), ...pane.argv]);

@@ -17,41 +17,52 @@ export interface TmuxLayout {
   options: [string, string][];
 }
 
-const ARRANGEMENTS: readonly TmuxArrangement[] = ['tiled', 'even-horizontal', 'even-vertical', 'main-vertical', 'main-horizontal'];
+const ARRANGEMENTS: readonly TmuxArrangement[] = [
+  'tiled',
+  'even-horizontal',
+  'even-vertical',
+  'main-vertical',
+  'main-horizontal',
+];
 export const TMUX_LAYOUT_PLACEHOLDERS = ['task', 'session'] as const;
 
-export function parseTmuxLayout(text: string, file: string, values: { task: string; session: string }): TmuxLayout {
+export function parseTmuxLayout(
+  text: string,
+  file: string,
+  values: { task: string; session: string },
+): TmuxLayout {
   const layout: TmuxLayout = { windows: 'single', arrangement: 'tiled', options: [] };
-  const lines = text.split('\n');
-  lines.forEach((raw, index) => {
-    const fail = (problem: string) => {
+  for (const [index, raw] of text.split('\n').entries()) {
+    const fail = (problem: string): never => {
       throw new LayoutTemplateError(`${file}:${index + 1}: ${problem}`);
     };
     const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const match = line.match(/^(\S+)\s+(.*)$/);
-    if (!match) return fail(`"${line}" needs a value (windows, arrange or option)`);
-    const [, key, rest] = match as unknown as [string, string, string];
+    if (line === '' || line.startsWith('#')) continue;
+    const [, key = '', rest = ''] =
+      line.match(/^(\S+)\s+(.*)$/) ?? fail(`"${line}" needs a value (windows, arrange or option)`);
     if (key === 'windows') {
-      if (rest !== 'single' && rest !== 'per-agent') fail(`windows must be single or per-agent, not "${rest}"`);
+      if (rest !== 'single' && rest !== 'per-agent')
+        fail(`windows must be single or per-agent, not "${rest}"`);
       layout.windows = rest as TmuxLayout['windows'];
     } else if (key === 'arrange') {
-      if (!ARRANGEMENTS.includes(rest as TmuxArrangement)) fail(`arrange must be one of ${ARRANGEMENTS.join(', ')}, not "${rest}"`);
+      if (!ARRANGEMENTS.includes(rest as TmuxArrangement))
+        fail(`arrange must be one of ${ARRANGEMENTS.join(', ')}, not "${rest}"`);
       layout.arrangement = rest as TmuxArrangement;
     } else if (key === 'option') {
-      const option = rest.match(/^(\S+)\s+(.*)$/);
-      if (!option) fail('option needs a name and a value, e.g. option pane-border-lines heavy');
-      const value = option![2]!.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_all, name: string) => {
-        if (!(TMUX_LAYOUT_PLACEHOLDERS as readonly string[]).includes(name)) {
-          fail(`unknown placeholder {{${name}}} (known: ${TMUX_LAYOUT_PLACEHOLDERS.join(', ')})`);
+      const [, name = '', value = ''] =
+        rest.match(/^(\S+)\s+(.*)$/) ??
+        fail('option needs a name and a value, e.g. option pane-border-lines heavy');
+      const expanded = value.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_all, placeholder: string) => {
+        if (!(TMUX_LAYOUT_PLACEHOLDERS as readonly string[]).includes(placeholder)) {
+          fail(`unknown placeholder {{${placeholder}}} (known: ${TMUX_LAYOUT_PLACEHOLDERS.join(', ')})`);
         }
-        return values[name as keyof typeof values];
+        return values[placeholder as keyof typeof values];
       });
-      layout.options.push([option![1]!, unquote(value)]);
+      layout.options.push([name, unquote(expanded)]);
     } else {
       fail(`unknown setting "${key}" (known: windows, arrange, option)`);
     }
-  });
+  }
   return layout;
 }
 

@@ -41,7 +41,11 @@ const MUX_KINDS = ['tmux', 'zellij', 'none'] as const;
  * Which multiplexer a run uses: the flag; else the one the user is inside; else config; else tmux if
  * installed, else zellij if installed, else none.
  */
-export async function chooseMux(flag: string | undefined, configured: string, env: NodeJS.ProcessEnv): Promise<MuxKind> {
+export async function chooseMux(
+  flag: string | undefined,
+  configured: string,
+  env: NodeJS.ProcessEnv,
+): Promise<MuxKind> {
   if (flag !== undefined && flag !== 'auto') {
     if (!(MUX_KINDS as readonly string[]).includes(flag)) {
       throw new UsageError(`unknown --mux ${JSON.stringify(flag)}; use tmux, zellij or none`);

@@ -51,11 +51,15 @@ export function run(command: string, args: string[], options: RunOptions): Promi
     child.stdin.end(options.input ?? '');
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
-        reject(new CommandFailure(`${command} was not found on PATH (needed to run: ${describe(command, args)})`));
+        reject(
+          new CommandFailure(`${command} was not found on PATH (needed to run: ${describe(command, args)})`),
+        );
       } else if (error.name === 'AbortError') {
         reject(error);
       } else {
-        reject(new CommandFailure(`could not run ${describe(command, args)} in ${options.cwd}: ${error.message}`));
+        reject(
+          new CommandFailure(`could not run ${describe(command, args)} in ${options.cwd}: ${error.message}`),
+        );
       }
     });
     child.on('close', (code, signal) => {
@@ -167,7 +171,14 @@ export async function runShell(command: string, options: ShellRunOptions): Promi
       child.on('close', (code, signal) => {
         if (timer) clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
-        resolve({ command, exitCode: code, signal, timedOut, durationMs: Date.now() - started, logFile: options.logFile });
+        resolve({
+          command,
+          exitCode: code,
+          signal,
+          timedOut,
+          durationMs: Date.now() - started,
+          logFile: options.logFile,
+        });
       });
     });
   } finally {

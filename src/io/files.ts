@@ -6,7 +6,11 @@ import path from 'node:path';
  * Writes a file so that readers see the old content or the new, never half of it: write a temporary
  * file beside it, then rename over (atomic within one file system).
  */
-export async function writeFileAtomic(file: string, content: string | Uint8Array, mode?: number): Promise<void> {
+export async function writeFileAtomic(
+  file: string,
+  content: string | Uint8Array,
+  mode?: number,
+): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {

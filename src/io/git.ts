@@ -4,7 +4,11 @@ import { type RunOptions, type RunResult, run } from './exec.js';
 
 /** Runs git with an explicit cwd. Never a shell; never the user's pager or prompts. */
 export function git(cwd: string, args: string[], options: Omit<RunOptions, 'cwd'> = {}): Promise<RunResult> {
-  return run('git', args, { ...options, cwd, env: { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' } });
+  return run('git', args, {
+    ...options,
+    cwd,
+    env: { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' },
+  });
 }
 
 async function gitOutput(cwd: string, args: string[]): Promise<string> {
@@ -32,13 +36,17 @@ export async function readRepo(cwd: string): Promise<RepoFacts> {
     if (/not a git repository/i.test(probe.stderr)) {
       throw new UsageError(`not a git repository: ${cwd} (run git parallel inside a repository)`);
     }
-    if (/must be run in a work tree|this operation must be run/i.test(probe.stderr) || probe.stdout.startsWith('true')) {
+    if (
+      /must be run in a work tree|this operation must be run/i.test(probe.stderr) ||
+      probe.stdout.startsWith('true')
+    ) {
       throw new UsageError(`${cwd} is a bare repository; run git parallel in a working tree`);
     }
     throw new UsageError(`git cannot read the repository at ${cwd}: ${probe.stderr.trim().split('\n')[0]}`);
   }
   const [bare, commonDir, cwdRoot] = probe.stdout.trim().split('\n');
-  if (bare === 'true' || !cwdRoot) throw new UsageError(`${cwd} is a bare repository; run git parallel in a working tree`);
+  if (bare === 'true' || !cwdRoot)
+    throw new UsageError(`${cwd} is a bare repository; run git parallel in a working tree`);
   const absoluteCommon = path.resolve(cwd, commonDir!);
   const mainRoot = (await listWorktrees(cwdRoot))[0]?.path ?? cwdRoot;
   return { cwdRoot, mainRoot, name: path.basename(mainRoot), commonDir: absoluteCommon };
@@ -59,7 +67,9 @@ export async function currentBranch(cwd: string): Promise<string | null> {
 }
 
 export async function branchExists(cwd: string, branch: string): Promise<boolean> {
-  const result = await git(cwd, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], { check: false });
+  const result = await git(cwd, ['show-ref', '--verify', '--quiet', `refs/heads/${branch}`], {
+    check: false,
+  });
   return result.exitCode === 0;
 }
 
@@ -124,6 +134,13 @@ export async function uncommittedChanges(worktree: string): Promise<string[]> {
 
 /** How many commits on `branch` are reachable from none of `containers` (commits that would be lost). */
 export async function commitsNotIn(cwd: string, branch: string, containers: string[]): Promise<number> {
-  const text = await gitOutput(cwd, ['rev-list', '--count', `refs/heads/${branch}`, '--not', ...containers, '--']);
+  const text = await gitOutput(cwd, [
+    'rev-list',
+    '--count',
+    `refs/heads/${branch}`,
+    '--not',
+    ...containers,
+    '--',
+  ]);
   return Number(text);
 }

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
  */
 export function packageRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'package.json')) || !existsSync(path.join(dir, 'bin', 'git-parallel.js'))) {
+  while (
+    !existsSync(path.join(dir, 'package.json')) ||
+    !existsSync(path.join(dir, 'bin', 'git-parallel.js'))
+  ) {
     const parent = path.dirname(dir);
     if (parent === dir) throw new Error('cannot find the git-parallel package root');
     dir = parent;
@@ -18,5 +21,13 @@ export function packageRoot(): string {
 
 /** The argv a pane runs: Node and our own bin, by absolute path, so the pane needs no PATH and no shell. */
 export function launcherArgv(stateDir: string, task: string, n: number): string[] {
-  return [process.execPath, path.join(packageRoot(), 'bin', 'git-parallel.js'), 'launch', task, String(n), '--state-dir', stateDir];
+  return [
+    process.execPath,
+    path.join(packageRoot(), 'bin', 'git-parallel.js'),
+    'launch',
+    task,
+    String(n),
+    '--state-dir',
+    stateDir,
+  ];
 }

@@ -36,7 +36,9 @@ async function acquire(lockDir: string, waitMs: number): Promise<void> {
     }
     if (Date.now() > deadline) {
       const who = owner ? `process ${owner.pid}` : 'another process';
-      throw new CommandFailure(`${who} holds the git-parallel lock ${lockDir}; if it is gone, remove that folder`);
+      throw new CommandFailure(
+        `${who} holds the git-parallel lock ${lockDir}; if it is gone, remove that folder`,
+      );
     }
     await sleep(Math.min(10 + attempt * 5, 100));
   }

@@ -3,7 +3,9 @@
  * stop between steps and clean up instead of dying half way. A second signal while cleaning up is ignored:
  * the cleanup is what leaves the repository as it was.
  */
-export async function withInterruptSignal<T>(action: (signal: AbortSignal, received: () => NodeJS.Signals | null) => Promise<T>): Promise<T> {
+export async function withInterruptSignal<T>(
+  action: (signal: AbortSignal, received: () => NodeJS.Signals | null) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   let received: NodeJS.Signals | null = null;
   const onSignal = (signal: NodeJS.Signals) => {

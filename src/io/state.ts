@@ -1,6 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type RunManifest, MANIFEST_VERSION } from '../core/types.js';
+import { MANIFEST_VERSION, type RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 import { withLock } from './lock.js';
@@ -58,19 +58,29 @@ export async function readManifestAt(dir: string, task: string): Promise<Manifes
     return { task, dir, manifest: null, problem: `run.json is not valid JSON (${(error as Error).message})` };
   }
   const problem = manifestProblem(parsed);
-  return problem ? { task, dir, manifest: null, problem } : { task, dir, manifest: parsed as RunManifest, problem: null };
+  return problem
+    ? { task, dir, manifest: null, problem }
+    : { task, dir, manifest: parsed as RunManifest, problem: null };
 }
 
 /** Like readManifest, but a missing or damaged run is a usage error that says what to do. */
-export function requireManifest(commonDir: string, task: string): Promise<{ manifest: RunManifest; dir: string }> {
+export function requireManifest(
+  commonDir: string,
+  task: string,
+): Promise<{ manifest: RunManifest; dir: string }> {
   return requireManifestAt(runDir(commonDir, task), task);
 }
 
-export async function requireManifestAt(dir: string, task: string): Promise<{ manifest: RunManifest; dir: string }> {
+export async function requireManifestAt(
+  dir: string,
+  task: string,
+): Promise<{ manifest: RunManifest; dir: string }> {
   const read = await readManifestAt(dir, task);
   if (!read) throw new UsageError(`no run named ${JSON.stringify(task)}; see git parallel list`);
   if (read.problem !== null) {
-    throw new UsageError(`the run ${task} is damaged: ${read.problem}; git parallel rm ${task} --force cleans it up`);
+    throw new UsageError(
+      `the run ${task} is damaged: ${read.problem}; git parallel rm ${task} --force cleans it up`,
+    );
   }
   return { manifest: read.manifest, dir: read.dir };
 }
@@ -89,7 +99,8 @@ export async function removeRunState(dir: string): Promise<void> {
 function manifestProblem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null) return 'run.json does not hold an object';
   const m = value as Partial<RunManifest>;
-  if (m.version !== MANIFEST_VERSION) return `run.json has version ${JSON.stringify(m.version)}, expected ${MANIFEST_VERSION}`;
+  if (m.version !== MANIFEST_VERSION)
+    return `run.json has version ${JSON.stringify(m.version)}, expected ${MANIFEST_VERSION}`;
   if (typeof m.task !== 'string') return 'run.json has no task';
   if (!m.base || typeof m.base.commit !== 'string') return 'run.json has no base commit';
   if (!m.mux || typeof m.mux.kind !== 'string') return 'run.json has no multiplexer';

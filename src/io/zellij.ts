@@ -60,7 +60,11 @@ export class ZellijDriver implements MuxDriver {
   }
 
   private zellij(args: string[], options: { check?: boolean; outside?: boolean } = {}) {
-    return run('zellij', args, { cwd: '/', env: options.outside ? this.outsideEnv : this.env, check: options.check ?? true });
+    return run('zellij', args, {
+      cwd: '/',
+      env: options.outside ? this.outsideEnv : this.env,
+      check: options.check ?? true,
+    });
   }
 
   async version(): Promise<string | null> {
@@ -78,16 +82,23 @@ export class ZellijDriver implements MuxDriver {
 
   private async requireVersion(): Promise<ZellijFeatures> {
     const version = await this.parsedVersion();
-    if (!version) throw new UsageError('zellij is not installed; install Zellij 0.40.1 or newer, or use --mux tmux or none');
+    if (!version)
+      throw new UsageError(
+        'zellij is not installed; install Zellij 0.40.1 or newer, or use --mux tmux or none',
+      );
     if (!atLeast(version, MIN_ZELLIJ)) {
-      throw new UsageError(`zellij ${version.join('.')} is too old: git parallel needs Zellij ${MIN_ZELLIJ.join('.')} or newer`);
+      throw new UsageError(
+        `zellij ${version.join('.')} is too old: git parallel needs Zellij ${MIN_ZELLIJ.join('.')} or newer`,
+      );
     }
     return zellijFeatures(version);
   }
 
   /** Session names with their state, from `zellij list-sessions --no-formatting`. */
   async sessions(): Promise<{ name: string; exited: boolean }[]> {
-    const result = await this.zellij(['list-sessions', '--no-formatting'], { check: false }).catch(() => null);
+    const result = await this.zellij(['list-sessions', '--no-formatting'], { check: false }).catch(
+      () => null,
+    );
     // "No active zellij sessions found." exits 1: that is an empty list.
     if (!result || result.exitCode !== 0) return [];
     return result.stdout
@@ -115,13 +126,18 @@ export class ZellijDriver implements MuxDriver {
     const layoutFile = path.join(request.stateDir, 'layout.kdl');
     await writeFileAtomic(layoutFile, await this.renderLayout(request));
     if (!features.backgroundWithLayout) {
-      throw new UsageError('zellij 0.40.0 ignores the layout of a background session; upgrade to Zellij 0.40.1 or newer');
+      throw new UsageError(
+        'zellij 0.40.0 ignores the layout of a background session; upgrade to Zellij 0.40.1 or newer',
+      );
     }
     // A dead, resurrectable session of the same name would be resurrected instead of our layout applied.
     await this.zellij(['delete-session', '--force', request.session], { check: false, outside: true });
-    await this.zellij(['attach', '--create-background', request.session, 'options', '--default-layout', layoutFile], {
-      outside: true,
-    });
+    await this.zellij(
+      ['attach', '--create-background', request.session, 'options', '--default-layout', layoutFile],
+      {
+        outside: true,
+      },
+    );
   }
 
   /** `--tab`: the run opens as a new tab of the Zellij session this process runs in. */
@@ -145,7 +161,9 @@ export class ZellijDriver implements MuxDriver {
     if (this.inside()) {
       const features = await this.requireVersion();
       if (!features.switchSession) {
-        throw new UsageError(`switching sessions needs Zellij 0.44+; detach and run: zellij attach ${session}`);
+        throw new UsageError(
+          `switching sessions needs Zellij 0.44+; detach and run: zellij attach ${session}`,
+        );
       }
       await this.zellij(['action', 'switch-session', session]);
       return;

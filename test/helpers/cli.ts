@@ -14,7 +14,15 @@ export interface CliResult {
  * Runs the built CLI as a user does (`npm test` builds first), with stdin closed unless given,
  * so it is never a terminal and never attaches.
  */
-export function runCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string; signalAfter?: { signal: NodeJS.Signals; when: (stderr: string) => boolean } }): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    input?: string;
+    signalAfter?: { signal: NodeJS.Signals; when: (stderr: string) => boolean };
+  },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd,

@@ -62,7 +62,12 @@ export function makeFakeZellij(dir: string, version: string): FakeZellij {
   chmodSync(path.join(bin, 'zellij'), 0o755);
   return {
     bin,
-    env: { PATH: `${bin}${path.delimiter}${process.env.PATH}`, FAKE_ZELLIJ_VERSION: version, FAKE_ZELLIJ_LOG: log, FAKE_ZELLIJ_STATE: state },
+    env: {
+      PATH: `${bin}${path.delimiter}${process.env.PATH}`,
+      FAKE_ZELLIJ_VERSION: version,
+      FAKE_ZELLIJ_LOG: log,
+      FAKE_ZELLIJ_STATE: state,
+    },
     calls: () =>
       existsSync(log)
         ? readFileSync(log, 'utf8')

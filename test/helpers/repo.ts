@@ -41,5 +41,12 @@ export function makeRepo(name = 'app', options: { commit?: boolean } = {}): Test
     write('README.md', '# app\n');
     commit('initial');
   }
-  return { parent, root, git, write, commit, cleanup: () => rmSync(parent, { recursive: true, force: true }) };
+  return {
+    parent,
+    root,
+    git,
+    write,
+    commit,
+    cleanup: () => rmSync(parent, { recursive: true, force: true }),
+  };
 }

@@ -8,11 +8,15 @@ import path from 'node:path';
  * config), no user git-parallel config, and not inside anyone's tmux or Zellij session.
  */
 for (const name of Object.keys(process.env)) {
-  if (name.startsWith('GIT_') || name.startsWith('ZELLIJ') || name === 'TMUX' || name === 'TMUX_PANE') delete process.env[name];
+  if (name.startsWith('GIT_') || name.startsWith('ZELLIJ') || name === 'TMUX' || name === 'TMUX_PANE')
+    delete process.env[name];
 }
 const home = mkdtempSync(path.join(tmpdir(), 'gp-test-home-'));
 const globalConfig = path.join(home, 'gitconfig');
-writeFileSync(globalConfig, '[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n[commit]\n\tgpgsign = false\n');
+writeFileSync(
+  globalConfig,
+  '[init]\n\tdefaultBranch = main\n[gc]\n\tauto = 0\n[commit]\n\tgpgsign = false\n',
+);
 process.env.GIT_CONFIG_GLOBAL = globalConfig;
 process.env.GIT_CONFIG_NOSYSTEM = '1';
 process.env.XDG_CONFIG_HOME = path.join(home, 'config');

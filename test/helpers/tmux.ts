@@ -16,7 +16,8 @@ export interface PrivateTmux {
 
 export function privateTmux(): PrivateTmux {
   const socket = `gp-test-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' }).trim();
+  const tmux = (...args: string[]) =>
+    execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' }).trim();
   return {
     socket,
     env: { GIT_PARALLEL_TMUX_SOCKET: socket },

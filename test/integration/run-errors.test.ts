@@ -1,5 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,7 +17,7 @@ import { preferredSlot } from '../../src/core/port-slots.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn, type StandIn } from '../helpers/stand-in-agent.js';
-import { privateTmux, type PrivateTmux } from '../helpers/tmux.js';
+import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
 
 describe('bad input: one clear line, exit 2, nothing created', () => {
   let repo: TestRepo;
@@ -19,7 +28,10 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
     repo = makeRepo('app');
     tmux = privateTmux();
     agent = makeStandIn(repo.parent);
-    writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }));
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
+    );
     repo.commit('config');
   });
   afterEach(() => {
@@ -34,18 +46,26 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
   const snapshot = () => ({
     branches: repo.git('branch', '--list'),
     worktrees: repo.git('worktree', 'list', '--porcelain'),
-    state: existsSync(path.join(repo.root, '.git/parallel')) ? readdirSync(path.join(repo.root, '.git/parallel')).filter((f) => !f.startsWith('.')) : [],
+    state: existsSync(path.join(repo.root, '.git/parallel'))
+      ? readdirSync(path.join(repo.root, '.git/parallel')).filter((f) => !f.startsWith('.'))
+      : [],
     siblings: readdirSync(repo.parent).sort(),
     sessions: tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
   });
 
-  async function expectRefused(args: string[], message: RegExp | string, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
+  async function expectRefused(
+    args: string[],
+    message: RegExp | string,
+    options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  ) {
     const before = snapshot();
     const result = await cli(args, options);
     expect(result.code).toBe(2);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(typeof message === 'string' ? new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : message);
+    expect(lines[0]).toMatch(
+      typeof message === 'string' ? new RegExp(message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : message,
+    );
     expect(snapshot()).toEqual(before);
   }
 
@@ -73,8 +93,14 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
   });
 
   it('an agent that is not on PATH, checked before anything is created', async () => {
-    writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agents: { ghost: { command: 'no-such-agent-binary' } } }));
-    await expectRefused(['t', '--agent', 'ghost'], 'the agent ghost needs "no-such-agent-binary", which is not on PATH');
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agents: { ghost: { command: 'no-such-agent-binary' } } }),
+    );
+    await expectRefused(
+      ['t', '--agent', 'ghost'],
+      'the agent ghost needs "no-such-agent-binary", which is not on PATH',
+    );
   });
 
   it('a branch or a worktree folder that already exists, and a task that already has a run', async () => {
@@ -82,7 +108,10 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
     await expectRefused(['t', '-n', '3'], 'the branch t-2 already exists');
     repo.git('branch', '-D', 't-2');
     mkdirSync(path.join(repo.parent, 'app-worktrees', 't-1'), { recursive: true });
-    await expectRefused(['t', '-n', '3'], `the folder ${path.join(repo.parent, 'app-worktrees', 't-1')} already exists`);
+    await expectRefused(
+      ['t', '-n', '3'],
+      `the folder ${path.join(repo.parent, 'app-worktrees', 't-1')} already exists`,
+    );
     expect((await cli(['done', '-n', '1', '--no-attach'])).code).toBe(0);
     await expectRefused(['done', '-n', '1'], 'a run named done already exists');
   });
@@ -105,14 +134,25 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
     // A PATH with git and node but no tmux.
     const bin = path.join(repo.parent, 'no-tmux-bin');
     mkdirSync(bin);
-    for (const tool of ['git', 'sh', 'env']) symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(bin, tool));
-    await expectRefused(['t', '--mux', 'tmux'], 'tmux is not installed; install it, or use --mux none', { env: { PATH: bin } });
+    for (const tool of ['git', 'sh', 'env'])
+      symlinkSync(
+        execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(),
+        path.join(bin, tool),
+      );
+    await expectRefused(['t', '--mux', 'tmux'], 'tmux is not installed; install it, or use --mux none', {
+      env: { PATH: bin },
+    });
   });
 
   it('no free port in the span', async () => {
     writeFileSync(
       path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition }, ports: { PORT: 41000 }, portSpan: 3 }),
+      JSON.stringify({
+        agent: 'standin',
+        agents: { standin: agent.definition },
+        ports: { PORT: 41000 },
+        portSpan: 3,
+      }),
     );
     await expectRefused(['t', '-n', '3'], 'no free port slot for t-3 in PORT 41001-41002');
   });
@@ -137,7 +177,10 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
   it('a config with an unknown key or a wrong type names the file and the key', async () => {
     const file = path.join(repo.root, '.git-parallelrc.json');
     writeFileSync(file, JSON.stringify({ agnets: {}, ports: { PORT: 'x' } }));
-    await expectRefused(['t'], `${file}: agnets is not a known setting (did you mean "agents"?); ports.PORT must be a port number (1-65535), got "x"`);
+    await expectRefused(
+      ['t'],
+      `${file}: agnets is not a known setting (did you mean "agents"?); ports.PORT must be a port number (1-65535), got "x"`,
+    );
     writeFileSync(file, '{ not json');
     await expectRefused(['t'], `could not read config ${file}`);
   });
@@ -151,7 +194,10 @@ describe('failures half way leave nothing behind', () => {
     repo = makeRepo('app');
     tmux = privateTmux();
     const agent = makeStandIn(repo.parent);
-    writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }));
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
+    );
     repo.commit('config');
   });
   afterEach(() => {
@@ -184,17 +230,20 @@ describe('failures half way leave nothing behind', () => {
     untouched();
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('%s after the first worktree: rolled back, exit 130/143', async (signal) => {
-    hook('sleep 0.4');
-    const result = await runCli(['t', '-n', '6', '--no-attach'], {
-      cwd: repo.root,
-      env: tmux.env,
-      signalAfter: { signal, when: (stderr) => stderr.includes('  t-') },
-    });
-    expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143);
-    expect(result.stderr).toContain(`Interrupted (${signal}); removing what was created`);
-    untouched();
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s after the first worktree: rolled back, exit 130/143',
+    async (signal) => {
+      hook('sleep 0.4');
+      const result = await runCli(['t', '-n', '6', '--no-attach'], {
+        cwd: repo.root,
+        env: tmux.env,
+        signalAfter: { signal, when: (stderr) => stderr.includes('  t-') },
+      });
+      expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143);
+      expect(result.stderr).toContain(`Interrupted (${signal}); removing what was created`);
+      untouched();
+    },
+  );
 });
 
 describe('runs created at the same time', () => {
@@ -203,19 +252,31 @@ describe('runs created at the same time', () => {
     const tmux = privateTmux();
     try {
       const agent = makeStandIn(repo.parent);
-      writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agent: 'standin', agents: { standin: agent.definition }, portSpan: 40 }));
+      writeFileSync(
+        path.join(repo.root, '.git-parallelrc.json'),
+        JSON.stringify({ agent: 'standin', agents: { standin: agent.definition }, portSpan: 40 }),
+      );
       repo.commit('config');
       const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: tmux.env });
-      const distinct = await Promise.all(['a', 'b', 'c'].map((task) => cli([task, '-n', '3', '--no-attach'])));
+      const distinct = await Promise.all(
+        ['a', 'b', 'c'].map((task) => cli([task, '-n', '3', '--no-attach'])),
+      );
       expect(distinct.map((r) => r.code)).toEqual([0, 0, 0]);
-      const ports = JSON.parse((await cli(['ports', '--json'])).stdout).ports.map((p: { ports: { PORT: number } }) => p.ports.PORT);
+      const ports = JSON.parse((await cli(['ports', '--json'])).stdout).ports.map(
+        (p: { ports: { PORT: number } }) => p.ports.PORT,
+      );
       expect(ports).toHaveLength(9);
       expect(new Set(ports).size).toBe(9);
 
-      const same = await Promise.all([cli(['d', '-n', '2', '--no-attach']), cli(['d', '-n', '2', '--no-attach'])]);
+      const same = await Promise.all([
+        cli(['d', '-n', '2', '--no-attach']),
+        cli(['d', '-n', '2', '--no-attach']),
+      ]);
       expect(same.map((r) => r.code).sort()).toEqual([0, 2]);
       const loser = same.find((r) => r.code === 2)!;
-      expect(loser.stderr).toMatch(/a run named d already exists|the branch d-1 already exists|the folder .* already exists/);
+      expect(loser.stderr).toMatch(
+        /a run named d already exists|the branch d-1 already exists|the folder .* already exists/,
+      );
       expect(repo.git('worktree', 'list').split('\n')).toHaveLength(1 + 9 + 2);
     } finally {
       tmux.kill();

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn, type StandIn, waitFor } from '../helpers/stand-in-agent.js';
-import { privateTmux, type PrivateTmux } from '../helpers/tmux.js';
+import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
 
 /** Everything a shell or a careless tmux call would mangle. */
 const HOSTILE_PROMPT = `Add "login" with 'quotes', $(touch PWNED) \`touch PWNED2\` $HOME \${X}
@@ -21,7 +21,11 @@ describe('git parallel <task> with tmux', () => {
     agent = makeStandIn(repo.parent);
     writeFileSync(
       path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition }, ports: { PORT: 4000, API_PORT: 8000 } }),
+      JSON.stringify({
+        agent: 'standin',
+        agents: { standin: agent.definition },
+        ports: { PORT: 4000, API_PORT: 8000 },
+      }),
     );
     repo.commit('config');
   });
@@ -41,7 +45,9 @@ describe('git parallel <task> with tmux', () => {
     expect(result.stdout).toContain(`tmux -L ${tmux.socket} attach-session -t =app-add-auth`);
 
     const records = await agent.waitForRecords(3);
-    const manifest = JSON.parse(readFileSync(path.join(repo.root, '.git/parallel/add-auth/run.json'), 'utf8'));
+    const manifest = JSON.parse(
+      readFileSync(path.join(repo.root, '.git/parallel/add-auth/run.json'), 'utf8'),
+    );
     expect(manifest.base).toEqual({ commit: base, ref: 'main' });
     expect(manifest.phase).toBe('ready');
 
@@ -69,11 +75,15 @@ describe('git parallel <task> with tmux', () => {
     expect(existsSync(path.join(repo.parent, 'app-worktrees/add-auth-1/PWNED2'))).toBe(false);
 
     // One window, one pane per agent, labelled `<task>-<n> · <agent> · :<PORT>`.
-    const panes = tmux.tmux('list-panes', '-s', '-t', '=app-add-auth', '-F', '#{window_index} #{@gp_name}').split('\n');
+    const panes = tmux
+      .tmux('list-panes', '-s', '-t', '=app-add-auth', '-F', '#{window_index} #{@gp_name}')
+      .split('\n');
     expect(panes).toHaveLength(3);
     expect(new Set(panes.map((p) => p.split(' ')[0])).size).toBe(1);
     expect(panes.map((p) => p.slice(p.indexOf(' ') + 1))).toEqual(
-      manifest.candidates.map((c: { n: number; ports: { PORT: number } }) => `add-auth-${c.n} · standin · :${c.ports.PORT}`),
+      manifest.candidates.map(
+        (c: { n: number; ports: { PORT: number } }) => `add-auth-${c.n} · standin · :${c.ports.PORT}`,
+      ),
     );
     expect(tmux.tmux('show-options', '-w', '-t', '=app-add-auth:', 'pane-border-status')).toContain('top');
 
@@ -83,7 +93,9 @@ describe('git parallel <task> with tmux', () => {
     // The state folder: manifest, prompt byte for byte, a tmux file that recreates the session, agent records.
     const state = path.join(repo.root, '.git/parallel/add-auth');
     expect(readFileSync(path.join(state, 'prompt.md'), 'utf8')).toBe(HOSTILE_PROMPT);
-    expect(readFileSync(path.join(state, 'session.tmux'), 'utf8')).toContain("new-session -d -s app-add-auth");
+    expect(readFileSync(path.join(state, 'session.tmux'), 'utf8')).toContain(
+      'new-session -d -s app-add-auth',
+    );
     const exits = await waitFor(() => {
       const files = [1, 2, 3].map((n) => path.join(state, 'agents', `${n}.json`));
       if (!files.every((f) => existsSync(f))) return undefined;
@@ -95,19 +107,45 @@ describe('git parallel <task> with tmux', () => {
       expect(record.exit.code).toBe(0);
     }
     // The launcher says how the agent ended and leaves the pane open.
-    await waitFor(() => (tmux.tmux('capture-pane', '-p', '-t', '=app-add-auth:.0').includes('exited with code 0') ? true : undefined), 'exit line in pane');
+    await waitFor(
+      () =>
+        tmux.tmux('capture-pane', '-p', '-t', '=app-add-auth:.0').includes('exited with code 0')
+          ? true
+          : undefined,
+      'exit line in pane',
+    );
     expect(repo.git('status', '--porcelain')).toBe('');
   });
 
   it('passes the prompt by flag or stdin as the agent definition says, and --yolo / --model flags', async () => {
     const config = {
       agents: {
-        flagged: { ...agent.definition, prompt: { flag: '-i' }, args: ['--interactive'], yolo: ['--skip', '--all'], model: '--model' },
-        piped: { ...agent.definition, prompt: 'stdin', env: { ...(agent.definition.env as object), STANDIN_READ_STDIN: '1' } },
+        flagged: {
+          ...agent.definition,
+          prompt: { flag: '-i' },
+          args: ['--interactive'],
+          yolo: ['--skip', '--all'],
+          model: '--model',
+        },
+        piped: {
+          ...agent.definition,
+          prompt: 'stdin',
+          env: { ...(agent.definition.env as object), STANDIN_READ_STDIN: '1' },
+        },
       },
     };
     writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify(config));
-    const result = await cli(['t', '-n', 'flagged:1,piped:1', '--prompt', 'two\nlines', '--yolo', '--model', 'big', '--no-attach']);
+    const result = await cli([
+      't',
+      '-n',
+      'flagged:1,piped:1',
+      '--prompt',
+      'two\nlines',
+      '--yolo',
+      '--model',
+      'big',
+      '--no-attach',
+    ]);
     expect(result.code).toBe(0);
     const [flagged, piped] = await agent.waitForRecords(2);
     expect(flagged!.argv).toEqual(['--interactive', '--skip', '--all', '--model', 'big', '-i', 'two\nlines']);
@@ -118,7 +156,9 @@ describe('git parallel <task> with tmux', () => {
 
   it('reads the prompt from a file or stdin, and starts agents without a prompt when none is given', async () => {
     writeFileSync(path.join(repo.parent, 'prompt.txt'), 'from a file\n');
-    expect((await cli(['a', '-n', '1', '-f', path.join(repo.parent, 'prompt.txt'), '--no-attach'])).code).toBe(0);
+    expect(
+      (await cli(['a', '-n', '1', '-f', path.join(repo.parent, 'prompt.txt'), '--no-attach'])).code,
+    ).toBe(0);
     expect((await agent.waitForRecords(1))[0]!.argv).toEqual(['from a file\n']);
   });
 
@@ -130,11 +170,21 @@ describe('git parallel <task> with tmux', () => {
     );
     expect((await cli(['feat', '-n', '2', '-p', 'x', '--no-attach'])).code).toBe(0);
     await agent.waitForRecords(2);
-    await waitFor(() => (repo.git('rev-list', '--count', 'main..feat-2') === '1' ? true : undefined), 'agent commits');
+    await waitFor(
+      () => (repo.git('rev-list', '--count', 'main..feat-2') === '1' ? true : undefined),
+      'agent commits',
+    );
 
     const list = JSON.parse((await cli(['list', '--json'])).stdout);
     expect(list.runs).toHaveLength(1);
-    expect(list.runs[0]).toMatchObject({ task: 'feat', candidates: 2, agents: 'standin×2', session: 'app-feat', alive: true, phase: 'ready' });
+    expect(list.runs[0]).toMatchObject({
+      task: 'feat',
+      candidates: 2,
+      agents: 'standin×2',
+      session: 'app-feat',
+      alive: true,
+      phase: 'ready',
+    });
 
     const ports = JSON.parse((await cli(['ports', 'feat', '--json'])).stdout).ports;
     expect(ports.map((p: { candidate: string }) => p.candidate)).toEqual(['feat-1', 'feat-2']);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn, type StandIn, waitFor } from '../helpers/stand-in-agent.js';
-import { privateTmux, type PrivateTmux } from '../helpers/tmux.js';
+import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
 
 describe('tmux layouts and attach', () => {
   let repo: TestRepo;
@@ -15,7 +15,10 @@ describe('tmux layouts and attach', () => {
     repo = makeRepo('app');
     tmux = privateTmux();
     agent = makeStandIn(repo.parent);
-    writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }));
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
+    );
     repo.commit('config');
   });
   afterEach(() => {
@@ -27,7 +30,11 @@ describe('tmux layouts and attach', () => {
 
   it('tabs: one window per agent, named after the candidate', async () => {
     expect((await cli(['t', '-n', '3', '--layout', 'tabs', '--no-attach'])).code).toBe(0);
-    expect(tmux.tmux('list-windows', '-t', '=app-t', '-F', '#{window_name}').split('\n')).toEqual(['t-1', 't-2', 't-3']);
+    expect(tmux.tmux('list-windows', '-t', '=app-t', '-F', '#{window_name}').split('\n')).toEqual([
+      't-1',
+      't-2',
+      't-3',
+    ]);
     expect(tmux.tmux('show-options', '-w', '-t', '=app-t:t-3', 'remain-on-exit')).toBe('remain-on-exit on');
   });
 
@@ -41,14 +48,21 @@ describe('tmux layouts and attach', () => {
 
   it("a user's own layout file: options with placeholders; errors name the file and line", async () => {
     const file = path.join(repo.parent, 'mine.tmux');
-    writeFileSync(file, '# mine\nwindows single\narrange even-vertical\noption pane-border-format "#{pane_index} {{task}} on {{session}}"\n');
+    writeFileSync(
+      file,
+      '# mine\nwindows single\narrange even-vertical\noption pane-border-format "#{pane_index} {{task}} on {{session}}"\n',
+    );
     expect((await cli(['t', '-n', '2', '--layout', file, '--no-attach'])).code).toBe(0);
-    expect(tmux.tmux('show-options', '-w', '-v', '-t', '=app-t:', 'pane-border-format')).toBe('#{pane_index} t on app-t');
+    expect(tmux.tmux('show-options', '-w', '-v', '-t', '=app-t:', 'pane-border-format')).toBe(
+      '#{pane_index} t on app-t',
+    );
 
     writeFileSync(file, 'windows single\narrange spiral\n');
     const bad = await cli(['u', '-n', '2', '--layout', file]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr.trim()).toBe(`git parallel: ${file}:2: arrange must be one of tiled, even-horizontal, even-vertical, main-vertical, main-horizontal, not "spiral"`);
+    expect(bad.stderr.trim()).toBe(
+      `git parallel: ${file}:2: arrange must be one of tiled, even-horizontal, even-vertical, main-vertical, main-horizontal, not "spiral"`,
+    );
     expect(repo.git('branch', '--list', 'u-*')).toBe('');
   });
 
@@ -56,7 +70,10 @@ describe('tmux layouts and attach', () => {
     expect((await cli(['t', '-n', '2', '-p', 'go', '--no-attach'])).code).toBe(0);
     await agent.waitForRecords(2);
     const state = path.join(repo.root, '.git/parallel/t/agents');
-    await waitFor(() => (existsSync(path.join(state, '2.json')) && agentsExited(state) ? true : undefined), 'agents to exit');
+    await waitFor(
+      () => (existsSync(path.join(state, '2.json')) && agentsExited(state) ? true : undefined),
+      'agents to exit',
+    );
     tmux.tmux('kill-session', '-t', '=app-t');
     rmSync(agent.recordDir, { recursive: true });
     mkdirSync(agent.recordDir);
@@ -66,7 +83,10 @@ describe('tmux layouts and attach', () => {
     expect(attach.stderr).toContain('Recreated the tmux session app-t');
     expect(attach.stdout).toContain(`Attach: tmux -L ${tmux.socket} attach-session -t =app-t`);
     await waitFor(
-      () => (tmux.tmux('capture-pane', '-p', '-t', '=app-t:.0').includes('not starting it again') ? true : undefined),
+      () =>
+        tmux.tmux('capture-pane', '-p', '-t', '=app-t:.0').includes('not starting it again')
+          ? true
+          : undefined,
       'the resume notice',
     );
     expect(existsSync(path.join(agent.recordDir, 'agent-1.json'))).toBe(false);

@@ -48,65 +48,85 @@ describe('--mux zellij (recording stand-in zellij)', () => {
   beforeEach(() => {
     repo = makeRepo('app');
     agent = makeStandIn(repo.parent);
-    writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }));
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
+    );
     repo.commit('config');
   });
   afterEach(() => repo.cleanup());
 
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.root, env: { ...zellij.env, ...env } });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    runCli(args, { cwd: repo.root, env: { ...zellij.env, ...env } });
 
-  it.each(['0.40.1', '0.41.2', '0.44.0', '0.45.0'])('zellij %s: deletes a stale session, creates it in the background from a valid layout', async (version) => {
-    zellij = makeFakeZellij(repo.parent, version);
-    zellij.setSessions({ 'app-auth': { exited: true, layout: null } });
-    const result = await cli(['auth', '-n', '4', '--mux', 'zellij', '-p', PROMPT, '--no-attach']);
-    expect(result.stderr).toContain('Started 4 agents');
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Attach: zellij attach app-auth');
+  it.each(['0.40.1', '0.41.2', '0.44.0', '0.45.0'])(
+    'zellij %s: deletes a stale session, creates it in the background from a valid layout',
+    async (version) => {
+      zellij = makeFakeZellij(repo.parent, version);
+      zellij.setSessions({ 'app-auth': { exited: true, layout: null } });
+      const result = await cli(['auth', '-n', '4', '--mux', 'zellij', '-p', PROMPT, '--no-attach']);
+      expect(result.stderr).toContain('Started 4 agents');
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('Attach: zellij attach app-auth');
 
-    const layoutFile = path.join(repo.root, '.git/parallel/auth/layout.kdl');
-    const mutating = zellij.calls().filter((c) => !['--version', 'list-sessions'].includes(c.argv[0]!));
-    expect(mutating.map((c) => c.argv)).toEqual([
-      ['delete-session', '--force', 'app-auth'],
-      ['attach', '--create-background', 'app-auth', 'options', '--default-layout', layoutFile],
-    ]);
-    // Commands that create sessions never run as if inside another session.
-    expect(mutating.every((c) => c.env.ZELLIJ_SESSION_NAME === undefined)).toBe(true);
+      const layoutFile = path.join(repo.root, '.git/parallel/auth/layout.kdl');
+      const mutating = zellij.calls().filter((c) => !['--version', 'list-sessions'].includes(c.argv[0]!));
+      expect(mutating.map((c) => c.argv)).toEqual([
+        ['delete-session', '--force', 'app-auth'],
+        ['attach', '--create-background', 'app-auth', 'options', '--default-layout', layoutFile],
+      ]);
+      // Commands that create sessions never run as if inside another session.
+      expect(mutating.every((c) => c.env.ZELLIJ_SESSION_NAME === undefined)).toBe(true);
 
-    const kdl = zellij.sessions()['app-auth']!.layout!;
-    expect(kdl).toBe(readFileSync(layoutFile, 'utf8'));
-    expect(checkZellijLayout(kdl)).toEqual({ ok: true });
-    const panes = leafPanes(kdl);
-    const manifest = JSON.parse(readFileSync(path.join(repo.root, '.git/parallel/auth/run.json'), 'utf8'));
-    expect(panes.map((p) => p.name)).toEqual(manifest.candidates.map((c: { n: number; ports: { PORT: number } }) => `auth-${c.n} · standin · :${c.ports.PORT}`));
-    expect(panes.map((p) => p.cwd)).toEqual(manifest.candidates.map((c: { worktree: string }) => c.worktree));
-    // 4 agents: a grid of ceil(sqrt(4)) = 2 columns.
-    expect(kdl.match(/split_direction="vertical"/g)?.length).toBe(2);
+      const kdl = zellij.sessions()['app-auth']!.layout!;
+      expect(kdl).toBe(readFileSync(layoutFile, 'utf8'));
+      expect(checkZellijLayout(kdl)).toEqual({ ok: true });
+      const panes = leafPanes(kdl);
+      const manifest = JSON.parse(readFileSync(path.join(repo.root, '.git/parallel/auth/run.json'), 'utf8'));
+      expect(panes.map((p) => p.name)).toEqual(
+        manifest.candidates.map(
+          (c: { n: number; ports: { PORT: number } }) => `auth-${c.n} · standin · :${c.ports.PORT}`,
+        ),
+      );
+      expect(panes.map((p) => p.cwd)).toEqual(
+        manifest.candidates.map((c: { worktree: string }) => c.worktree),
+      );
+      // 4 agents: a grid of ceil(sqrt(4)) = 2 columns.
+      expect(kdl.match(/split_direction="vertical"/g)?.length).toBe(2);
 
-    // Run pane 3 exactly as Zellij would (argv, no shell): the prompt reaches the agent byte for byte.
-    const pane = panes[2]!;
-    const ran = spawnSync(pane.command, pane.args, { cwd: pane.cwd, env: process.env, encoding: 'utf8' });
-    expect(ran.status).toBe(0);
-    const record = agent.record(3);
-    expect(record.argv).toEqual([PROMPT]);
-    expect(record.cwd).toBe(manifest.candidates[2].worktree);
-    expect(record.env.PORT).toBe(String(manifest.candidates[2].ports.PORT));
-    expect(record.env.GIT_PARALLEL_INDEX).toBe('3');
+      // Run pane 3 exactly as Zellij would (argv, no shell): the prompt reaches the agent byte for byte.
+      const pane = panes[2]!;
+      const ran = spawnSync(pane.command, pane.args, { cwd: pane.cwd, env: process.env, encoding: 'utf8' });
+      expect(ran.status).toBe(0);
+      const record = agent.record(3);
+      expect(record.argv).toEqual([PROMPT]);
+      expect(record.cwd).toBe(manifest.candidates[2].worktree);
+      expect(record.env.PORT).toBe(String(manifest.candidates[2].ports.PORT));
+      expect(record.env.GIT_PARALLEL_INDEX).toBe('3');
 
-    // rm: kill, then delete, so the session cannot be resurrected.
-    const rm = await cli(['rm', 'auth', '--force']);
-    expect(rm.code).toBe(0);
-    expect(zellij.calls().slice(-2).map((c) => c.argv)).toEqual([
-      ['kill-session', 'app-auth'],
-      ['delete-session', '--force', 'app-auth'],
-    ]);
-    expect(zellij.sessions()).toEqual({});
-  });
+      // rm: kill, then delete, so the session cannot be resurrected.
+      const rm = await cli(['rm', 'auth', '--force']);
+      expect(rm.code).toBe(0);
+      expect(
+        zellij
+          .calls()
+          .slice(-2)
+          .map((c) => c.argv),
+      ).toEqual([
+        ['kill-session', 'app-auth'],
+        ['delete-session', '--force', 'app-auth'],
+      ]);
+      expect(zellij.sessions()).toEqual({});
+    },
+  );
 
   it('refuses a Zellij older than 0.40 with the minimum, creating nothing', async () => {
     zellij = makeFakeZellij(repo.parent, '0.39.2');
     const result = await cli(['auth', '-n', '2', '--mux', 'zellij', '--no-attach']);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('git parallel: zellij 0.39.2 is too old: git parallel needs Zellij 0.40.0 or newer');
+    expect(result.stderr.trim()).toBe(
+      'git parallel: zellij 0.39.2 is too old: git parallel needs Zellij 0.40.0 or newer',
+    );
     expect(repo.git('branch', '--list', 'auth-*')).toBe('');
     expect(existsSync(path.join(repo.root, '.git/parallel/auth'))).toBe(false);
   });
@@ -122,7 +142,14 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     const tab = await cli(['tabbed', '-n', '2', '--tab'], inside);
     expect(tab.code).toBe(0);
     const layoutFile = path.join(repo.root, '.git/parallel/tabbed/layout.kdl');
-    expect(zellij.calls().at(-1)!.argv).toEqual(['action', 'new-tab', '--layout', layoutFile, '--name', 'tabbed']);
+    expect(zellij.calls().at(-1)!.argv).toEqual([
+      'action',
+      'new-tab',
+      '--layout',
+      layoutFile,
+      '--name',
+      'tabbed',
+    ]);
     expect(checkZellijLayout(readFileSync(layoutFile, 'utf8'))).toEqual({ ok: true });
 
     // rm of a tab run leaves the user's own session alone.
@@ -150,7 +177,9 @@ describe('--mux zellij (recording stand-in zellij)', () => {
 
     zellij.setSessions({});
     await cli(['attach', 'auth', '--restart', '--no-attach']);
-    expect(leafPanes(zellij.sessions()['app-auth']!.layout!).every((p) => p.args.includes('--restart'))).toBe(true);
+    expect(leafPanes(zellij.sessions()['app-auth']!.layout!).every((p) => p.args.includes('--restart'))).toBe(
+      true,
+    );
   });
 
   it('rejects an unknown layout, and a template with an unknown placeholder names the file and line', async () => {
@@ -185,14 +214,22 @@ describe('--mux none', () => {
     const repo = makeRepo('app');
     try {
       const agent = makeStandIn(repo.parent);
-      writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }));
+      writeFileSync(
+        path.join(repo.root, '.git-parallelrc.json'),
+        JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
+      );
       repo.commit('config');
       const result = await runCli(['solo', '-n', '2', '--mux', 'none', '-p', PROMPT], { cwd: repo.root });
       expect(result.code).toBe(0);
       const lines = result.stdout.split('\n').filter((l) => l.includes('git parallel launch'));
-      expect(lines.map((l) => l.trim())).toEqual(['git parallel launch solo 1', 'git parallel launch solo 2']);
+      expect(lines.map((l) => l.trim())).toEqual([
+        'git parallel launch solo 1',
+        'git parallel launch solo 2',
+      ]);
       expect(existsSync(path.join(repo.parent, 'app-worktrees/solo-2'))).toBe(true);
-      const launched = await runCli(['launch', 'solo', '2'], { cwd: path.join(repo.parent, 'app-worktrees/solo-2') });
+      const launched = await runCli(['launch', 'solo', '2'], {
+        cwd: path.join(repo.parent, 'app-worktrees/solo-2'),
+      });
       expect(launched.code).toBe(0);
       expect(agent.record(2).argv).toEqual([PROMPT]);
       expect(agent.record(2).env.GIT_PARALLEL_INDEX).toBe('2');

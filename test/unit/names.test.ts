@@ -35,7 +35,9 @@ describe('expandPattern', () => {
     expect(expandPattern(pattern, values, 'branch')).toBe(expected);
   });
   it('names an unknown placeholder and the setting', () => {
-    expect(() => expandPattern('{task}-{nn}', values, 'branch')).toThrow(/branch "\{task\}-\{nn\}" has an unknown placeholder \{nn\}/);
+    expect(() => expandPattern('{task}-{nn}', values, 'branch')).toThrow(
+      /branch "\{task\}-\{nn\}" has an unknown placeholder \{nn\}/,
+    );
   });
 });
 

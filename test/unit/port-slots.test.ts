@@ -32,7 +32,13 @@ describe('preferredSlot', () => {
 
 describe('assignSlots', () => {
   const always = async () => true;
-  const base = { repoName: 'app', bases: { PORT: 4000, API_PORT: 8000 }, span: 1000, takenSlots: new Set<number>(), portsFree: always };
+  const base = {
+    repoName: 'app',
+    bases: { PORT: 4000, API_PORT: 8000 },
+    span: 1000,
+    takenSlots: new Set<number>(),
+    portsFree: always,
+  };
 
   it('gives each worktree its preferred slot when free', async () => {
     const names = ['t-1', 't-2', 't-3'];
