@@ -1,6 +1,6 @@
-import yargs from 'yargs';
-import { COMMANDS } from './commands/registry.js';
+import { COMMANDS, FAST_COMMANDS } from './commands/registry.js';
 import { CommandFailure, Interrupted, UsageError } from './errors.js';
+import { fastParse } from './fast-path.js';
 import { version } from './version.js';
 
 /**
@@ -8,7 +8,22 @@ import { version } from './version.js';
  * command's details; anything else is a bug, printed with its stack under --verbose.
  */
 export async function main(argv: string[]): Promise<void> {
+  // `--version` is answered before yargs is even loaded: scripts call it often, and it must start fast.
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${version}\n`);
+    return;
+  }
   const verbose = argv.includes('--verbose');
+  const fast = fastParse(argv, FAST_COMMANDS);
+  if (fast) {
+    try {
+      await fast.command.handler(fast.args);
+    } catch (error) {
+      process.exitCode = report(error, verbose);
+    }
+    return;
+  }
+  const { default: yargs } = await import('yargs');
   const cli = yargs(argv)
     .scriptName('git parallel')
     .usage(
