@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import {
+  formatSafe,
+  renderTmuxScript,
+  tmuxQuote,
+  tmuxSessionCommands,
+} from '../../src/core/tmux-commands.js';
+import { parseTmuxLayout } from '../../src/core/tmux-layout.js';
+
+const panes = [
+  { title: 't-1 · claude · :4001', cwd: '/w/t-1', argv: ['/bin/node', '/gp.js', 'launch', 't', '1'] },
+  { title: 't-2 · claude · :4002', cwd: '/w/odd#dir', argv: ['/bin/node', '/gp.js', 'launch', 't', '2'] },
+];
+const spec = {
+  session: 's',
+  window: 't',
+  panes,
+  windows: 'single' as const,
+  arrangement: 'tiled' as const,
+  options: [],
+  size: { width: 200, height: 50 },
+};
+
+describe('tmuxSessionCommands', () => {
+  it('starts with a placeholder, sets options before the first agent runs, and re-tiles after every split', () => {
+    const commands = tmuxSessionCommands(spec);
+    expect(commands.map((c) => c[0])).toEqual([
+      'new-session',
+      'set-option',
+      'set-option',
+      'set-option',
+      'respawn-pane',
+      'set-option',
+      'split-window',
+      'select-layout',
+      'set-option',
+      'select-layout',
+      'select-pane',
+    ]);
+    expect(commands[0]).not.toContain('-e');
+    expect(commands[4]).toEqual(['respawn-pane', '-k', '-t', '=s:', '-c', '/w/t-1', ...panes[0]!.argv]);
+    expect(commands[6]).toEqual(['split-window', '-t', '=s:', '-c', '/w/odd##dir', ...panes[1]!.argv]);
+    expect(commands[8]).toEqual(['set-option', '-p', '-t', '=s:', '@gp_name', 't-2 · claude · :4002']);
+  });
+
+  it('per-agent windows: one new-window each, with the window options set on every window', () => {
+    const commands = tmuxSessionCommands({
+      ...spec,
+      windows: 'per-agent',
+      options: [['pane-border-lines', 'heavy']],
+    });
+    expect(commands.filter((c) => c[0] === 'new-window')).toHaveLength(1);
+    expect(commands.filter((c) => c.includes('remain-on-exit'))).toHaveLength(2);
+    expect(commands.filter((c) => c.includes('pane-border-lines'))).toHaveLength(2);
+    expect(commands[0]).toContain('t-1');
+  });
+
+  it('renders a command file tmux reads back to the same words', () => {
+    expect(tmuxQuote("it's $x; #y {}")).toBe(`'it'"'"'s $x; #y {}'`);
+    expect(tmuxQuote('/plain/path-1')).toBe('/plain/path-1');
+    expect(formatSafe('#{x}#')).toBe('##{x}##');
+    expect(renderTmuxScript([['a', 'b c']], ['header'])).toBe("# header\na 'b c'\n");
+  });
+});
+
+describe('parseTmuxLayout', () => {
+  const values = { task: 'auth', session: 'app-auth' };
+  it('reads windows, arrange and options with placeholders', () => {
+    const layout = parseTmuxLayout(
+      '# c\nwindows per-agent\narrange even-vertical\noption pane-border-format "{{task}} #{pane_index}"\n',
+      'x.tmux',
+      values,
+    );
+    expect(layout).toEqual({
+      windows: 'per-agent',
+      arrangement: 'even-vertical',
+      options: [['pane-border-format', 'auth #{pane_index}']],
+    });
+  });
+  it.each([
+    ['windows two', 'x.tmux:1: windows must be single or per-agent, not "two"'],
+    [
+      '\narrange spiral',
+      'x.tmux:2: arrange must be one of tiled, even-horizontal, even-vertical, main-vertical, main-horizontal, not "spiral"',
+    ],
+    ['colour red', 'x.tmux:1: unknown setting "colour" (known: windows, arrange, option)'],
+    ['option x {{repo}}', 'x.tmux:1: unknown placeholder {{repo}} (known: task, session)'],
+    ['windows', 'x.tmux:1: "windows" needs a value (windows, arrange or option)'],
+  ])('%j → %s', (text, message) => {
+    expect(() => parseTmuxLayout(text, 'x.tmux', values)).toThrow(message);
+  });
+});
