@@ -1,0 +1,45 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { readIfExists, writeFileAtomic } from './files.js';
+import { git } from './git.js';
+
+/**
+ * Every candidate worktree carries a small mark in git's own administrative folder for it
+ * (`<git-common-dir>/worktrees/<id>/git-parallel.json`): git ignores unknown files there and deletes the
+ * folder with the worktree. The mark names the run and candidate, so a run whose run.json was damaged or
+ * deleted can still be found and cleaned up (`rm --force`, `prune`), from git's facts alone.
+ */
+export interface WorktreeMark {
+  task: string;
+  n: number;
+  branch: string;
+  worktree: string;
+}
+
+const MARK = 'git-parallel.json';
+
+export async function markWorktree(mark: WorktreeMark): Promise<void> {
+  const adminDir = (await git(mark.worktree, ['rev-parse', '--absolute-git-dir'])).stdout.trim();
+  await writeFileAtomic(path.join(adminDir, MARK), `${JSON.stringify(mark)}\n`);
+}
+
+/** Every marked worktree of the repository (optionally of one task), as recorded at creation. */
+export async function findMarkedWorktrees(commonDir: string, task?: string): Promise<WorktreeMark[]> {
+  const adminRoot = path.join(commonDir, 'worktrees');
+  const ids = await readdir(adminRoot).catch(() => [] as string[]);
+  const marks: WorktreeMark[] = [];
+  for (const id of ids.sort()) {
+    const text = await readIfExists(path.join(adminRoot, id, MARK));
+    if (text === null) continue;
+    try {
+      const mark = JSON.parse(text) as WorktreeMark;
+      // The worktree may have moved (`git worktree move`): git's own gitdir file knows where it is now.
+      const gitdir = (await readFile(path.join(adminRoot, id, 'gitdir'), 'utf8').catch(() => '')).trim();
+      if (gitdir) mark.worktree = path.dirname(gitdir);
+      if (task === undefined || mark.task === task) marks.push(mark);
+    } catch {
+      // A mark we cannot read is not ours to act on.
+    }
+  }
+  return marks.sort((a, b) => a.n - b.n);
+}
