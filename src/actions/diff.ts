@@ -1,0 +1,94 @@
+import { spawn } from 'node:child_process';
+import { assertTaskName } from '../core/names.js';
+import type { Candidate, RunManifest } from '../core/types.js';
+import { CommandFailure, UsageError } from '../errors.js';
+import { readRepo } from '../io/git.js';
+import { requireManifest } from '../io/state.js';
+import { candidateTree } from './compare.js';
+
+export interface DiffArgs {
+  task: string;
+  n: number;
+  /** Compare candidate n with candidate m instead of with the base. */
+  m?: number;
+  /** Extra `git diff` arguments (after `--` on our command line): options, then paths after a `--`. */
+  gitArgs: string[];
+}
+
+/**
+ * `git parallel diff <task> <n> [<m>]`: candidate n's whole change against the base — committed,
+ * uncommitted and untracked, through a snapshot that changes nothing — or candidate n against candidate
+ * m (from n to m, like `git diff n m`). It runs the user's own `git diff` with the terminal inherited,
+ * so their pager, colours, diff tools and diff settings apply exactly as they would to any `git diff`
+ * (hence no --no-pager and no fixed flags).
+ * Returns git's exit code.
+ */
+export async function diffCandidates(
+  args: DiffArgs,
+  io: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<number> {
+  assertTaskName(args.task);
+  const repo = await readRepo(io.cwd);
+  const { manifest } = await requireManifest(repo.commonDir, args.task);
+  // `diff <task> 1 2` reads like `git diff 1 2`: what changes from candidate 1 to candidate 2.
+  const first = candidateNumbered(manifest, args.n);
+  const second = args.m === undefined ? null : candidateNumbered(manifest, args.m);
+  if (second !== null && second.n === first.n)
+    throw new UsageError(`compare ${first.name} with another candidate, not with itself`);
+  const [fromTree, toTree] =
+    second === null
+      ? [manifest.base.commit, await treeOf(manifest, first)]
+      : await Promise.all([treeOf(manifest, first), treeOf(manifest, second)]);
+  const { options, paths } = splitGitArgs(args.gitArgs);
+  const gitArgs = ['diff', ...options, fromTree, toTree, '--', ...paths];
+  return runWithTerminal('git', gitArgs, io.cwd, io.env);
+}
+
+function candidateNumbered(manifest: RunManifest, n: number): Candidate {
+  if (!Number.isInteger(n)) throw new UsageError(`a candidate is a number, such as 1; got ${n}`);
+  const candidate = manifest.candidates.find((c) => c.n === n);
+  if (!candidate) {
+    const numbers = manifest.candidates.map((c) => c.n);
+    const range = numbers.length === 0 ? 'none' : `${Math.min(...numbers)}-${Math.max(...numbers)}`;
+    throw new UsageError(`the run ${manifest.task} has no candidate ${n} (its candidates: ${range})`);
+  }
+  return candidate;
+}
+
+async function treeOf(manifest: RunManifest, candidate: Candidate): Promise<string> {
+  const tree = await candidateTree(manifest, candidate);
+  if (tree === null) {
+    throw new UsageError(
+      `${candidate.name} has neither its worktree (${candidate.worktree}) nor its branch ${candidate.branch}`,
+    );
+  }
+  return tree;
+}
+
+/**
+ * Options before the first word that is not an option (or before an explicit `--`), paths after: the trees
+ * must come before the paths, and the paths after `--` so git never mistakes them for revisions (they
+ * usually do not exist in the folder the user is in).
+ */
+export function splitGitArgs(extra: string[]): { options: string[]; paths: string[] } {
+  const separator = extra.indexOf('--');
+  const head = separator === -1 ? extra : extra.slice(0, separator);
+  const tail = separator === -1 ? [] : extra.slice(separator + 1);
+  const firstPath = head.findIndex((word) => !word.startsWith('-'));
+  if (firstPath === -1) return { options: head, paths: tail };
+  return { options: head.slice(0, firstPath), paths: [...head.slice(firstPath), ...tail] };
+}
+
+/** Runs a command on the user's terminal (stdin, stdout, stderr inherited) and returns its exit code. */
+function runWithTerminal(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: 'inherit' });
+    child.on('error', (error) => reject(new CommandFailure(`could not run ${command}: ${error.message}`)));
+    child.on('close', (code, signal) => resolve(code ?? (signal === 'SIGPIPE' ? 0 : 128)));
+  });
+}

@@ -1,0 +1,321 @@
+/**
+ * The statistics behind `git parallel compare`, as pure functions of the candidates' diffs: per-file
+ * numbers, which files every candidate touched and which only one did, how similar two candidates are,
+ * and the ranking. No I/O; the numbers come from `git diff-tree --numstat -z` and `git diff-tree -p`.
+ */
+
+/** One changed path of one candidate against the base. Binary files count as changed with 0/0 lines. */
+export interface FileChange {
+  path: string;
+  added: number;
+  deleted: number;
+  binary: boolean;
+}
+
+/**
+ * Parses `--numstat -z` output without rename detection: `<added>\t<deleted>\t<path>\0` per file, where a
+ * binary file shows `-\t-`. (With renames git would write the two paths as separate NUL-terminated
+ * fields; the callers pass --no-renames so a path is always one field.)
+ */
+export function parseNumstatZ(text: string): FileChange[] {
+  const changes: FileChange[] = [];
+  for (const record of text.split('\0')) {
+    if (record === '') continue;
+    const match = /^(-|\d+)\t(-|\d+)\t([\s\S]*)$/.exec(record);
+    if (!match) throw new Error(`unexpected numstat record ${JSON.stringify(record)}`);
+    const [, added, deleted, path] = match;
+    const binary = added === '-' && deleted === '-';
+    changes.push({
+      path: path!,
+      added: binary ? 0 : Number(added),
+      deleted: binary ? 0 : Number(deleted),
+      binary,
+    });
+  }
+  return changes;
+}
+
+/** Totals of a candidate's change. */
+export interface ChangeTotals {
+  files: number;
+  added: number;
+  deleted: number;
+  binaryFiles: number;
+}
+
+export function totalsOf(changes: FileChange[]): ChangeTotals {
+  return {
+    files: changes.length,
+    added: changes.reduce((sum, c) => sum + c.added, 0),
+    deleted: changes.reduce((sum, c) => sum + c.deleted, 0),
+    binaryFiles: changes.filter((c) => c.binary).length,
+  };
+}
+
+/**
+ * The changed lines of a patch as a multiset: key `<file header>\n<+ or -><line text>` → how many times
+ * that exact line was added (or removed) in that file. The `diff --git …` header line names the file; with
+ * --no-renames it is the same text for the same path in every candidate's patch, quoting included.
+ * Context lines, hunk headers and "\ No newline at end of file" markers are not changes and are left out.
+ */
+export function changedLines(patch: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  let file: string | null = null;
+  let inHunk = false;
+  for (const line of patch.split('\n')) {
+    if (line.startsWith('diff --git ')) {
+      file = line;
+      inHunk = false;
+    } else if (line.startsWith('@@')) {
+      inHunk = file !== null;
+    } else if (inHunk && (line.startsWith('+') || line.startsWith('-'))) {
+      const key = `${file}\n${line}`;
+      lines.set(key, (lines.get(key) ?? 0) + 1);
+    }
+  }
+  return lines;
+}
+
+/**
+ * Jaccard similarity of two sets: |A ∩ B| / |A ∪ B|, from 0 (nothing in common) to 1 (the same). Two
+ * empty sets are the same (1): two candidates that changed nothing agree.
+ */
+export function jaccard<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let shared = 0;
+  for (const item of a) if (b.has(item)) shared++;
+  return shared / (a.size + b.size - shared);
+}
+
+/**
+ * Jaccard similarity of two multisets: Σ min(countA, countB) / Σ max(countA, countB) over every key.
+ * A line added twice by one candidate and once by the other counts once as shared and once as different.
+ */
+export function multisetJaccard(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): number {
+  let shared = 0;
+  let all = 0;
+  for (const key of new Set([...a.keys(), ...b.keys()])) {
+    const countA = a.get(key) ?? 0;
+    const countB = b.get(key) ?? 0;
+    shared += Math.min(countA, countB);
+    all += Math.max(countA, countB);
+  }
+  return all === 0 ? 1 : shared / all;
+}
+
+/** What the overlap and similarity need to know about one candidate. */
+export interface CandidateChange {
+  n: number;
+  files: ReadonlySet<string>;
+  lines: ReadonlyMap<string, number>;
+}
+
+/** How two candidates relate: shared changed files and both similarities (0..1). */
+export interface PairSimilarity {
+  a: number;
+  b: number;
+  sharedFiles: number;
+  /** Jaccard over the two sets of changed paths. */
+  files: number;
+  /** Multiset Jaccard over the changed lines (`file` + `+line` / `-line`), see changedLines. */
+  lines: number;
+}
+
+export interface Overlap {
+  /** Paths every candidate changed (empty with fewer than two candidates). */
+  touchedByAll: string[];
+  /** Per candidate, in candidate order: the paths no other candidate changed. */
+  touchedByOne: { n: number; files: string[] }[];
+  /** Every unordered pair, a < b. */
+  pairs: PairSimilarity[];
+}
+
+/** The overlap of the candidates' changes, and how far apart each pair's solutions are. */
+export function overlapOf(candidates: CandidateChange[]): Overlap {
+  const sorted = [...candidates].sort((x, y) => x.n - y.n);
+  const counts = new Map<string, number>();
+  for (const c of sorted) for (const file of c.files) counts.set(file, (counts.get(file) ?? 0) + 1);
+  const touchedByAll =
+    sorted.length < 2
+      ? []
+      : [...counts]
+          .filter(([, count]) => count === sorted.length)
+          .map(([file]) => file)
+          .sort();
+  const touchedByOne = sorted.map((c) => ({
+    n: c.n,
+    files: [...c.files].filter((f) => counts.get(f) === 1).sort(),
+  }));
+  const pairs: PairSimilarity[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    for (let j = i + 1; j < sorted.length; j++) {
+      const a = sorted[i]!;
+      const b = sorted[j]!;
+      let sharedFiles = 0;
+      for (const file of a.files) if (b.files.has(file)) sharedFiles++;
+      pairs.push({
+        a: a.n,
+        b: b.n,
+        sharedFiles,
+        files: jaccard(a.files, b.files),
+        lines: multisetJaccard(a.lines, b.lines),
+      });
+    }
+  }
+  return { touchedByAll, touchedByOne, pairs };
+}
+
+/** The similarity of candidates a and b from a pair list, in either order; null for a candidate with itself. */
+export function pairOf(pairs: PairSimilarity[], a: number, b: number): PairSimilarity | null {
+  if (a === b) return null;
+  const [low, high] = a < b ? [a, b] : [b, a];
+  return pairs.find((p) => p.a === low && p.b === high) ?? null;
+}
+
+/** How a candidate's check ended, as far as the ranking cares. `stale` results count as not run. */
+export type CheckVerdict = 'passed' | 'failed' | 'not run';
+
+export interface RankInput {
+  n: number;
+  check: CheckVerdict;
+  /** Added + deleted lines. */
+  changedLines: number;
+  files: number;
+}
+
+/** One step of the ranking: candidates are ordered by `value` (smaller first), ties go to the next key. */
+export interface RankingKey {
+  id: string;
+  /** How the key reads in the printed rule. */
+  text: string;
+  value: (candidate: RankInput) => number;
+}
+
+const CHECK_ORDER: Record<CheckVerdict, number> = { passed: 0, 'not run': 1, failed: 2 };
+
+/**
+ * The ranking rule, as data so it is printed exactly as applied. A candidate that changed nothing is
+ * last whatever its check says (a passing test suite on the unchanged base proves nothing about the
+ * task); among the rest, passing checks come first, then the smaller change, which is easier to review
+ * and usually the one that did only what was asked.
+ */
+export const RANKING_RULE: RankingKey[] = [
+  {
+    id: 'has-changes',
+    text: 'candidates that changed something before those that did not',
+    value: (c) => (c.files > 0 ? 0 : 1),
+  },
+  { id: 'check', text: 'check passed, then not run, then failed', value: (c) => CHECK_ORDER[c.check] },
+  { id: 'changed-lines', text: 'fewer changed lines (added + deleted)', value: (c) => c.changedLines },
+  { id: 'files', text: 'fewer changed files', value: (c) => c.files },
+  { id: 'number', text: 'lower candidate number', value: (c) => c.n },
+];
+
+/** The candidates' numbers, best first, by `rule`. */
+export function rankCandidates(candidates: RankInput[], rule: RankingKey[] = RANKING_RULE): number[] {
+  return [...candidates]
+    .sort((x, y) => {
+      for (const key of rule) {
+        const difference = key.value(x) - key.value(y);
+        if (difference !== 0) return difference;
+      }
+      return 0;
+    })
+    .map((c) => c.n);
+}
+
+/** "Ranked by: 1) …; 2) …": the rule as a person reads it. */
+export function rankingRuleText(rule: RankingKey[] = RANKING_RULE): string {
+  return `Ranked by: ${rule.map((key, i) => `${i + 1}) ${key.text}`).join('; ')}.`;
+}
+
+/** "67%": a similarity for people. Rounded down, so only identical changes show 100%. */
+export function percent(value: number): string {
+  return `${Math.floor(value * 100)}%`;
+}
+
+/** A recorded check result is current when it ran the same command on the same content. */
+export interface RecordedCheck {
+  command: string;
+  /** The snapshot tree before the check ran, and after it (the same unless the check wrote files). */
+  tree: string;
+  treeAfter: string | null;
+}
+
+/**
+ * Which candidates need their check run: all of them with --rerun; otherwise those with no recorded
+ * result for this command, or whose worktree content changed since (a result describes one tree). A
+ * check that itself writes files (build output that is not ignored) leaves `treeAfter` as the content, so
+ * it does not re-run every time for that reason alone.
+ */
+export function candidatesToCheck(
+  candidates: { n: number; tree: string | null }[],
+  recorded: ReadonlyMap<number, RecordedCheck>,
+  command: string,
+  rerun: boolean,
+): number[] {
+  return candidates
+    .filter((c) => c.tree !== null)
+    .filter((c) => rerun || !isCurrentCheck(recorded.get(c.n), command, c.tree!))
+    .map((c) => c.n);
+}
+
+export function isCurrentCheck(result: RecordedCheck | undefined, command: string, tree: string): boolean {
+  return (
+    result !== undefined && result.command === command && (result.tree === tree || result.treeAfter === tree)
+  );
+}
+
+/** A check result as the report shows it. */
+export interface CheckReport {
+  command: string;
+  passed: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  logFile: string;
+  /** False when the worktree changed since the check ran (the result describes older content). */
+  current: boolean;
+  /** True when this compare ran it; false when it was recorded by an earlier one. */
+  ranNow: boolean;
+}
+
+/** One candidate in the comparison: what `--json` prints and the HTML report shows. */
+export interface CandidateReport {
+  n: number;
+  name: string;
+  branch: string;
+  worktree: string;
+  agent: string;
+  /** running, done, failed (<code>), killed (<signal>), stopped, not started. */
+  state: string;
+  worktreeMissing: boolean;
+  /** The snapshot tree of the worktree as it is (or the branch's tree when the worktree is gone). */
+  tree: string | null;
+  /** Commits on the branch since the base; null when the branch is gone. */
+  commits: number | null;
+  filesChanged: number;
+  added: number;
+  deleted: number;
+  binaryFiles: number;
+  files: FileChange[];
+  /** Uncommitted work in the worktree; null when the worktree is gone. */
+  uncommitted: { changed: number; untracked: number } | null;
+  check: CheckReport | null;
+  /** 1 is best, by RANKING_RULE. */
+  rank: number;
+}
+
+export interface CompareReport {
+  task: string;
+  base: { commit: string; ref: string | null };
+  generatedAt: string;
+  check: { command: string; source: string; timeoutSeconds: number } | null;
+  ranking: { rule: string[]; text: string; order: number[] };
+  /** Sorted by candidate number. */
+  candidates: CandidateReport[];
+  overlap: Overlap;
+}

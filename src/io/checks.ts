@@ -1,0 +1,205 @@
+import path from 'node:path';
+import type { RecordedCheck } from '../core/compare-stats.js';
+import { runShell } from './exec.js';
+import { readIfExists, writeFileAtomic } from './files.js';
+import { withLock } from './lock.js';
+import { snapshotTree } from './snapshot.js';
+
+/**
+ * The project's own check (`compare --check "npm test"` or `check` in config), run in every candidate's
+ * worktree at once, each with the candidate's environment (its ports, GIT_PARALLEL_*), a timeout, and its
+ * output in a log file. Results are kept in the run's state so `compare` can show them again without
+ * re-running:
+ *
+ *   <state>/checks.json     { version, command, results: { "<n>": CheckResult } }
+ *   <state>/checks/<n>.log  everything the check printed in candidate n's worktree (the latest run)
+ */
+export interface CheckResult extends RecordedCheck {
+  n: number;
+  passed: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  logFile: string;
+}
+
+export interface ChecksFile {
+  version: 1;
+  /** The command the results belong to: a different command starts a fresh file. */
+  command: string;
+  results: Record<string, CheckResult>;
+}
+
+export const checksPath = (stateDir: string) => path.join(stateDir, 'checks.json');
+export const checkLogPath = (stateDir: string, n: number) => path.join(stateDir, 'checks', `${n}.log`);
+
+/** The recorded results; null when none were recorded or the file is unreadable (checks then run again). */
+export async function readChecks(stateDir: string): Promise<ChecksFile | null> {
+  const text = await readIfExists(checksPath(stateDir));
+  if (text === null) return null;
+  try {
+    const parsed = JSON.parse(text) as ChecksFile;
+    return parsed.version === 1 && typeof parsed.command === 'string' && typeof parsed.results === 'object'
+      ? parsed
+      : null;
+  } catch {
+    // A damaged results file only costs a re-run; it is rewritten whole after the next checks.
+    return null;
+  }
+}
+
+/**
+ * Adds results to checks.json. Results recorded for another command are dropped (they answer another
+ * question). Under a lock, so two `compare` runs finishing together both keep their results.
+ */
+export async function recordChecks(
+  stateDir: string,
+  command: string,
+  results: CheckResult[],
+): Promise<ChecksFile> {
+  return withLock(path.join(stateDir, 'checks.lock'), async () => {
+    const previous = await readChecks(stateDir);
+    const kept = previous?.command === command ? previous.results : {};
+    const file: ChecksFile = { version: 1, command, results: { ...kept } };
+    for (const result of results) file.results[String(result.n)] = result;
+    await writeFileAtomic(checksPath(stateDir), `${JSON.stringify(file, null, 2)}\n`);
+    return file;
+  });
+}
+
+/** One check to run: a candidate's worktree, its environment, and the snapshot of its content. */
+export interface CheckJob {
+  n: number;
+  name: string;
+  worktree: string;
+  env: NodeJS.ProcessEnv;
+  tree: string;
+}
+
+export interface CheckProgress {
+  started(job: CheckJob): void;
+  finished(job: CheckJob, result: CheckResult): void;
+  /** Stops any redrawing; the final state stays on screen. */
+  close(): void;
+}
+
+/**
+ * Runs `command` in every job's worktree at the same time (checks are usually I/O- or test-runner-bound,
+ * and each candidate has its own ports, so they do not collide). The log is started afresh for every run.
+ * When `signal` aborts (Ctrl-C), every check's process group is stopped.
+ */
+export async function runChecks(request: {
+  stateDir: string;
+  command: string;
+  timeoutMs: number;
+  jobs: CheckJob[];
+  progress: CheckProgress;
+  signal?: AbortSignal;
+}): Promise<CheckResult[]> {
+  const { stateDir, command, jobs, progress } = request;
+  return Promise.all(
+    jobs.map(async (job) => {
+      const logFile = checkLogPath(stateDir, job.n);
+      await writeFileAtomic(logFile, `$ ${command}\n# in ${job.worktree}\n`);
+      const startedAt = new Date();
+      progress.started(job);
+      const outcome = await runShell(command, {
+        cwd: job.worktree,
+        env: job.env,
+        logFile,
+        timeout: request.timeoutMs,
+        signal: request.signal,
+      });
+      const finishedAt = new Date(startedAt.getTime() + outcome.durationMs);
+      // The content after the check: the same tree unless the check wrote files that are not ignored.
+      const treeAfter = await snapshotTree(job.worktree).catch(() => null);
+      const result: CheckResult = {
+        n: job.n,
+        command,
+        tree: job.tree,
+        treeAfter,
+        passed: outcome.exitCode === 0 && !outcome.timedOut,
+        exitCode: outcome.exitCode,
+        signal: outcome.signal,
+        timedOut: outcome.timedOut,
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        durationMs: outcome.durationMs,
+        logFile,
+      };
+      progress.finished(job, result);
+      return result;
+    }),
+  );
+}
+
+/** "pass · 3.2s", "FAIL exit 1 · 0.4s", "timed out · 900s": a check result in a few words. */
+export function describeCheck(
+  result: Pick<CheckResult, 'passed' | 'exitCode' | 'signal' | 'timedOut' | 'durationMs'>,
+): string {
+  const duration = formatDuration(result.durationMs);
+  if (result.timedOut) return `timed out · ${duration}`;
+  if (result.passed) return `pass · ${duration}`;
+  if (result.exitCode === null) return `FAIL ${result.signal ?? 'killed'} · ${duration}`;
+  return `FAIL exit ${result.exitCode} · ${duration}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 120_000) return `${Math.round(ms / 1000)}s`;
+  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
+}
+
+/**
+ * Live progress on `stream` (stderr). On a terminal (and not in CI): one line per candidate, redrawn in
+ * place every second and on every change. Otherwise (a pipe, a CI log): one line per change, so logs
+ * read top to bottom.
+ */
+export function createCheckProgress(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  jobs: CheckJob[],
+  env: NodeJS.ProcessEnv,
+  now: () => number = Date.now,
+): CheckProgress {
+  const width = Math.max(0, ...jobs.map((j) => j.name.length));
+  const label = (job: CheckJob) => job.name.padEnd(width);
+  const redraw = Boolean(stream.isTTY) && !env.CI && env.TERM !== 'dumb';
+  if (!redraw) {
+    return {
+      started: (job) => stream.write(`${job.name}: check started\n`),
+      finished: (job, result) => stream.write(`${job.name}: check ${describeCheck(result)}\n`),
+      close: () => {},
+    };
+  }
+  const lines = new Map<number, { since: number; done: string | null }>();
+  let drawn = 0;
+  const draw = () => {
+    const text = jobs.map((job) => {
+      const line = lines.get(job.n);
+      const what = !line ? 'waiting' : (line.done ?? `running ${formatDuration(now() - line.since)}`);
+      return `\x1b[2K  ${label(job)}  ${what}\n`;
+    });
+    stream.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${text.join('')}`);
+    drawn = jobs.length;
+  };
+  const timer = setInterval(draw, 1000);
+  timer.unref();
+  draw();
+  return {
+    started: (job) => {
+      lines.set(job.n, { since: now(), done: null });
+      draw();
+    },
+    finished: (job, result) => {
+      lines.set(job.n, { since: lines.get(job.n)?.since ?? now(), done: describeCheck(result) });
+      draw();
+    },
+    close: () => {
+      clearInterval(timer);
+      draw();
+    },
+  };
+}

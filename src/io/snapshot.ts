@@ -1,0 +1,117 @@
+import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { git } from './git.js';
+
+/**
+ * What a worktree holds right now, read without changing it.
+ *
+ * `snapshotTree(worktree)` returns the id of a git tree object for "the worktree as it is now":
+ * committed work, staged and unstaged changes, and untracked files that are not ignored — what
+ * `git add -A && git commit` would record, without doing either. It is built in a TEMPORARY index
+ * (`GIT_INDEX_FILE` pointing into a temporary folder), so the worktree's files, its real index and its
+ * HEAD are never written; the only lasting effect is new objects in the object store, which are
+ * unreachable and go away with git's normal garbage collection.
+ *
+ * The temporary index starts as a copy of the worktree's real index (with the same modification time)
+ * rather than as `git read-tree HEAD`:
+ *   - speed: the copy keeps git's per-file stat cache, so `git add -A` re-hashes only the files that
+ *     changed instead of every file in the worktree;
+ *   - fidelity: what the user staged counts as they staged it (a `git rm --cached` file stays removed, a
+ *     force-added ignored file stays in);
+ *   - the modification time is kept because git decides which cached entries are "racy" (changed within
+ *     the same timestamp tick as the index was written) by comparing them with the index file's mtime; a
+ *     fresh mtime would hide such a change.
+ * When the worktree has no index yet, the snapshot starts from `git read-tree HEAD`.
+ *
+ * Used by `compare`, `diff` and (later) archives. Nothing here depends on a run.
+ */
+export async function snapshotTree(worktree: string): Promise<string> {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'git-parallel-snapshot-'));
+  const temporaryIndex = path.join(scratch, 'index');
+  // core.splitIndex=false: a split index would make git write a shared-index file into the git dir.
+  const config = ['-c', 'core.splitIndex=false'];
+  const env = { ...process.env, GIT_INDEX_FILE: temporaryIndex, GIT_OPTIONAL_LOCKS: '0' };
+  try {
+    const realIndex = path.resolve(
+      worktree,
+      (await git(worktree, ['rev-parse', '--git-path', 'index'])).stdout.trim(),
+    );
+    const copied = await copyPreservingTimes(realIndex, temporaryIndex);
+    if (
+      !copied &&
+      (await git(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD'], { check: false })).exitCode === 0
+    ) {
+      await git(worktree, [...config, 'read-tree', 'HEAD'], { env });
+    }
+    // `add --all` without a pathspec covers the whole worktree, whatever folder it runs in.
+    await git(worktree, [...config, 'add', '--all'], { env });
+    return (await git(worktree, [...config, 'write-tree'], { env })).stdout.trim();
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The tree a commit-ish points at (for a candidate whose worktree is gone but whose branch is left). */
+export async function treeOfCommit(cwd: string, commitish: string): Promise<string | null> {
+  const result = await git(
+    cwd,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${commitish}^{tree}`],
+    {
+      check: false,
+    },
+  );
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+/** How much uncommitted work a worktree holds: changed tracked paths (staged or not) and untracked files. */
+export interface WorktreeChanges {
+  changed: number;
+  untracked: number;
+}
+
+/**
+ * `git status --porcelain`, read-only: `--no-optional-locks` stops git from refreshing and rewriting
+ * the index as a side effect of looking (plain `git status` does that when stat data is stale).
+ */
+export async function readWorktreeChanges(worktree: string): Promise<WorktreeChanges> {
+  const result = await git(worktree, [
+    '--no-optional-locks',
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--no-renames',
+    '--untracked-files=all',
+  ]);
+  const entries = result.stdout.split('\0').filter((entry) => entry.length > 0);
+  const untracked = entries.filter((entry) => entry.startsWith('?? ')).length;
+  return { changed: entries.length - untracked, untracked };
+}
+
+async function copyPreservingTimes(from: string, to: string): Promise<boolean> {
+  let times: { atime: Date; mtime: Date };
+  try {
+    times = await stat(from);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+  await copyFile(from, to);
+  // Millisecond precision rounds the mtime down, which can only make more entries racy (re-hashed): safe.
+  await utimes(to, times.atime, times.mtime);
+  return true;
+}
+
+/**
+ * Per-file numbers between two trees (or commits). `diff-tree` is plumbing, so the user's diff settings
+ * (renames, external diff tools, colour, prefixes) cannot change the numbers; --no-renames makes a rename
+ * a deletion and an addition, so overlap is by path.
+ */
+export async function diffNumstat(cwd: string, from: string, to: string): Promise<string> {
+  return (await git(cwd, ['diff-tree', '-r', '--numstat', '-z', '--no-renames', from, to])).stdout;
+}
+
+/** The full patch between two trees (or commits), in git's own format, for the statistics and the report. */
+export async function diffPatch(cwd: string, from: string, to: string): Promise<string> {
+  return (await git(cwd, ['diff-tree', '-r', '-p', '--no-renames', '--no-color', from, to])).stdout;
+}
