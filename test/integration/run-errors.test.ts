@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { preferredSlot } from '../../src/core/port-slots.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, TRUSTED } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn, type StandIn } from '../helpers/stand-in-agent.js';
 import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
@@ -40,7 +40,7 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
   });
 
   const cli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
-    runCli(args, { cwd: options.cwd ?? repo.root, env: { ...tmux.env, ...options.env } });
+    runCli(args, { cwd: options.cwd ?? repo.root, env: { ...TRUSTED, ...tmux.env, ...options.env } });
 
   /** The world as git-parallel could have changed it. */
   const snapshot = () => ({
@@ -223,7 +223,7 @@ describe('failures half way leave nothing behind', () => {
 
   it('the 3rd git worktree add fails: the others are removed again, exit 1', async () => {
     hook('case "$PWD" in *-3) echo "hook refuses $PWD" >&2; exit 1;; esac');
-    const result = await runCli(['t', '-n', '4', '--no-attach'], { cwd: repo.root, env: tmux.env });
+    const result = await runCli(['t', '-n', '4', '--no-attach'], { cwd: repo.root, env: { ...TRUSTED, ...tmux.env } });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Creation failed; removing what was created');
     expect(result.stderr).toMatch(/git worktree add .* exited with code 1/);
@@ -236,7 +236,7 @@ describe('failures half way leave nothing behind', () => {
       hook('sleep 0.4');
       const result = await runCli(['t', '-n', '6', '--no-attach'], {
         cwd: repo.root,
-        env: tmux.env,
+        env: { ...TRUSTED, ...tmux.env },
         signalAfter: { signal, when: (stderr) => stderr.includes('  t-') },
       });
       expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143);
@@ -257,7 +257,7 @@ describe('runs created at the same time', () => {
         JSON.stringify({ agent: 'standin', agents: { standin: agent.definition }, portSpan: 40 }),
       );
       repo.commit('config');
-      const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: tmux.env });
+      const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env } });
       const distinct = await Promise.all(
         ['a', 'b', 'c'].map((task) => cli([task, '-n', '3', '--no-attach'])),
       );

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse } from '@bgotink/kdl/v1-compat';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkZellijLayout } from '../../src/core/zellij-rules.js';
-import { runCli } from '../helpers/cli.js';
+import { runCli, TRUSTED } from '../helpers/cli.js';
 import { type FakeZellij, makeFakeZellij } from '../helpers/fake-zellij.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn, type StandIn } from '../helpers/stand-in-agent.js';
@@ -57,7 +57,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
   afterEach(() => repo.cleanup());
 
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    runCli(args, { cwd: repo.root, env: { ...zellij.env, ...env } });
+    runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...zellij.env, ...env } });
 
   it.each(['0.40.1', '0.41.2', '0.44.0', '0.45.0'])(
     'zellij %s: deletes a stale session, creates it in the background from a valid layout',
@@ -219,7 +219,7 @@ describe('--mux none', () => {
         JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
       );
       repo.commit('config');
-      const result = await runCli(['solo', '-n', '2', '--mux', 'none', '-p', PROMPT], { cwd: repo.root });
+      const result = await runCli(['solo', '-n', '2', '--mux', 'none', '-p', PROMPT], { cwd: repo.root, env: TRUSTED });
       expect(result.code).toBe(0);
       const lines = result.stdout.split('\n').filter((l) => l.includes('git parallel launch'));
       expect(lines.map((l) => l.trim())).toEqual([
