@@ -103,14 +103,21 @@ export function parseWorktreeList(text: string): WorktreeEntry[] {
   return entries;
 }
 
-export async function addWorktree(
-  repoRoot: string,
-  worktree: string,
-  branch: string,
-  baseCommit: string,
-  signal?: AbortSignal,
-): Promise<void> {
-  await git(repoRoot, ['worktree', 'add', '--quiet', '-b', branch, worktree, baseCommit], { signal });
+/**
+ * Registers a worktree and its new branch without checking out files: fast, and done one at a time,
+ * because concurrent `git worktree add` calls read each other's half-written admin folders and fail
+ * ("failed to read .git/worktrees/<x>/commondir", seen with git 2.39 in about 1 of 8 adds, four at once).
+ */
+export async function registerWorktree(repoRoot: string, worktree: string, branch: string, baseCommit: string, signal?: AbortSignal): Promise<void> {
+  await git(repoRoot, ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, worktree, baseCommit], { signal });
+}
+
+/**
+ * Fills a registered worktree: the slow part, safe to run for several worktrees at once. The user's
+ * post-checkout hook runs here, once per worktree, as it does for `git worktree add`.
+ */
+export async function checkoutWorktree(worktree: string, signal?: AbortSignal): Promise<void> {
+  await git(worktree, ['checkout', '--quiet', '--force'], { signal });
 }
 
 export async function removeWorktree(repoRoot: string, worktree: string): Promise<void> {
