@@ -121,6 +121,32 @@ export class TmuxDriver implements MuxDriver {
         return { id: id!, dead: dead === '1', status: status ? Number(status) : null, name: name ?? '' };
       });
   }
+
+  // --- status and send (pane content and typing); added for `status`, `send` ---
+
+  /** The visible text of a pane (joined wrapped lines), or null when the pane is gone. */
+  async capturePane(paneId: string): Promise<string | null> {
+    const result = await this.tmux(['capture-pane', '-p', '-J', '-t', paneId], false).catch(() => null);
+    return result && result.exitCode === 0 ? result.stdout : null;
+  }
+
+  /**
+   * Types `text` into a pane and presses Enter. `send-keys -l` sends the characters literally (no key
+   * names, no shell), `--` keeps a leading "-" from being read as a flag. Text with line breaks goes
+   * through a paste buffer with `paste-buffer -p`, so an agent that asked for bracketed paste receives
+   * it as one message instead of one message per line.
+   */
+  async sendLiteral(paneId: string, text: string): Promise<void> {
+    if (text.includes('\n')) {
+      const buffer = `git-parallel-${process.pid}-${paneId.replace(/\W/g, '')}`;
+      const load = ['load-buffer', '-b', buffer, '-'];
+      await run('tmux', [...this.socketArgs, ...load], { cwd: '/', env: this.env, input: text });
+      await this.tmux(['paste-buffer', '-p', '-d', '-b', buffer, '-t', paneId]);
+    } else {
+      await this.tmux(['send-keys', '-t', paneId, '-l', '--', text]);
+    }
+    await this.tmux(['send-keys', '-t', paneId, 'Enter']);
+  }
 }
 
 export function parseTmuxVersion(text: string): [number, number] | null {

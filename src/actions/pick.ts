@@ -1,0 +1,272 @@
+import type { Candidate, RunManifest } from '../core/types.js';
+import { CommandFailure, UsageError } from '../errors.js';
+import { ARCHIVE_NAMESPACE, type ArchiveResult, archiveRun } from '../io/archive.js';
+import { driverFor } from '../io/drivers.js';
+import { describeCommand, failureOf, type RunResult } from '../io/exec.js';
+import { pathExists } from '../io/files.js';
+import { branchExists, currentBranch, git, readRepo } from '../io/git.js';
+import { readWorktreeChanges } from '../io/snapshot.js';
+import { requireManifest } from '../io/state.js';
+import type { Reporter } from '../output/reporter.js';
+import { removeRunResources } from './remove-run.js';
+
+export type PickStrategy = 'merge' | 'squash' | 'rebase';
+
+export interface PickArgs {
+  task: string;
+  n: number;
+  strategy: PickStrategy;
+  message?: string;
+  keep: boolean;
+  /** The branch to bring the candidate into, instead of the run's base branch. */
+  onto?: string;
+  dryRun: boolean;
+}
+
+/**
+ * `git parallel pick <task> <n>`: brings candidate n into the base branch, in the main worktree.
+ *
+ * 1. Checks first, changing nothing when any fails: the main worktree must be on the target branch (the
+ *    run's base branch, or `--onto`) and have no uncommitted changes to tracked files; the candidate
+ *    must hold something to pick.
+ * 2. Uncommitted and untracked work in the candidate's worktree is committed on its branch, with a
+ *    message that says so.
+ * 3. `--merge` (default): `git merge --no-ff`, always a merge commit, so the pick stays visible in
+ *    history even when a fast-forward would have been possible. `--squash`: one new commit on the
+ *    target branch. `--rebase`: the candidate branch is rebased onto the target in the candidate's own
+ *    worktree, then the target is fast-forwarded to it: linear history, the agent's commits kept.
+ * 4. A conflict stops everything with git's own instructions; the run is kept.
+ * 5. Unless `--keep`: every candidate's final state is archived under refs/git-parallel/<task>/<n>,
+ *    then the run is removed (session, worktrees, branches, ports, state). Because the other candidates
+ *    are archived, their unmerged commits are not lost, so pick needs no --force.
+ */
+export async function pick(
+  args: PickArgs,
+  io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter },
+): Promise<void> {
+  const { reporter } = io;
+  const repo = await readRepo(io.cwd);
+  const { manifest, dir } = await requireManifest(repo.commonDir, args.task);
+  const candidate = manifest.candidates.find((c) => c.n === args.n);
+  if (!candidate) {
+    throw new UsageError(
+      `the run ${args.task} has no candidate ${args.n} (it has ${manifest.candidates.map((c) => c.n).join(', ')})`,
+    );
+  }
+  if (args.message !== undefined && args.strategy === 'rebase') {
+    throw new UsageError(
+      '--message names a merge or squash commit; --rebase makes none (the agent’s commits are kept as they are)',
+    );
+  }
+  const main = manifest.repo.root;
+  const target = await checkMainWorktree(manifest, args);
+  if (!(await branchExists(main, candidate.branch))) {
+    throw new UsageError(`the branch ${candidate.branch} of ${candidate.name} is gone; nothing to pick`);
+  }
+  const worktreeExists = await pathExists(candidate.worktree);
+  if (args.strategy === 'rebase' && !worktreeExists) {
+    throw new UsageError(
+      `--rebase works in ${candidate.name}'s worktree, which is gone; use --merge or --squash`,
+    );
+  }
+  const changes = worktreeExists
+    ? await readWorktreeChanges(candidate.worktree)
+    : { changed: 0, untracked: 0 };
+  const dirty = changes.changed + changes.untracked > 0;
+  const ahead = Number(
+    (
+      await git(main, ['rev-list', '--count', `refs/heads/${target}..refs/heads/${candidate.branch}`, '--'])
+    ).stdout.trim(),
+  );
+  if (ahead === 0 && !dirty) {
+    throw new UsageError(
+      `${candidate.name} has no commits and no changes that ${target} does not already have; nothing to pick`,
+    );
+  }
+
+  if (args.dryRun) {
+    reportPlan(args, manifest, candidate, target, dirty, reporter);
+    return;
+  }
+
+  if (dirty) {
+    await git(candidate.worktree, ['add', '--all']);
+    // --no-verify: this commit only preserves what the agent left; the user's commit hooks run on the
+    // commit that lands on the target branch.
+    await git(candidate.worktree, [
+      'commit',
+      '--quiet',
+      '--no-verify',
+      '-m',
+      `git-parallel: uncommitted work of ${candidate.name} at pick`,
+    ]);
+    reporter.info(`Committed the uncommitted work of ${candidate.name} on ${candidate.branch}.`);
+  }
+
+  await bringIn(args, manifest, candidate, target, reporter);
+  const head = (await git(main, ['rev-parse', 'HEAD'])).stdout.trim();
+  reporter.info(
+    `Picked ${candidate.name} into ${target} (${describeStrategy(args.strategy)}, now at ${head.slice(0, 10)}).`,
+  );
+
+  let archives: ArchiveResult[] = [];
+  if (!args.keep) {
+    const driver = await driverFor(manifest.mux.kind, io.env, main);
+    // Stop the agents first, so nothing changes in a worktree between its archive and its removal.
+    // (A Zellij --tab run lives in the user's own session, which is never ended.)
+    if (manifest.mux.session && !manifest.mux.tab) await driver.killSession(manifest.mux.session);
+    archives = await archiveRun(manifest);
+    const leftovers = await removeRunResources(manifest, dir, driver, { keepBranches: false });
+    if (leftovers.length > 0) {
+      throw new CommandFailure(
+        `picked ${candidate.name}, but could not remove all of ${args.task}: ${leftovers.join('; ')}`,
+      );
+    }
+    reporter.info(
+      `Archived ${archives.length} candidate${archives.length === 1 ? '' : 's'} under ${ARCHIVE_NAMESPACE}${args.task}/ ` +
+        `(restore one with: git branch <name> ${ARCHIVE_NAMESPACE}${args.task}/<n>); the others' commits are kept there, so nothing is lost.`,
+    );
+    reporter.info(`Removed the run ${args.task}.`);
+  }
+  reporter.document({
+    picked: candidate.name,
+    into: target,
+    strategy: args.strategy,
+    head,
+    committedUncommittedWork: dirty,
+    archives: archives.map((a) => ({ ref: a.ref, commit: a.commit, snapshot: a.snapshot })),
+    removed: !args.keep,
+  });
+}
+
+/** The target branch, after checking the main worktree is on it and clean; throws (exit 2) otherwise. */
+async function checkMainWorktree(manifest: RunManifest, args: PickArgs): Promise<string> {
+  const main = manifest.repo.root;
+  const target = args.onto ?? manifest.base.ref;
+  if (target === null) {
+    throw new UsageError(
+      `${args.task} started from a detached HEAD (${manifest.base.commit.slice(0, 10)}); say where to pick into with --onto <branch>`,
+    );
+  }
+  if (!(await branchExists(main, target))) throw new UsageError(`there is no branch ${target} to pick into`);
+  const current = await currentBranch(main);
+  if (current !== target) {
+    const where = current === null ? 'a detached HEAD' : current;
+    const alternative = current === null ? '' : `, or pick into ${current} with --onto ${current}`;
+    throw new UsageError(
+      `the main worktree ${main} is on ${where}, not ${target}; switch with git switch ${target}${alternative}`,
+    );
+  }
+  const status = await git(main, ['--no-optional-locks', 'status', '--porcelain=v1', '--untracked-files=no']);
+  const dirty = status.stdout.split('\n').filter((line) => line.trim() !== '');
+  if (dirty.length > 0) {
+    throw new UsageError(
+      `the main worktree ${main} has uncommitted changes (${dirty.length} path${dirty.length === 1 ? '' : 's'}); commit or stash them, then pick again`,
+    );
+  }
+  return target;
+}
+
+async function bringIn(
+  args: PickArgs,
+  manifest: RunManifest,
+  candidate: Candidate,
+  target: string,
+  reporter: Reporter,
+): Promise<void> {
+  const main = manifest.repo.root;
+  const check = { check: false, env: { ...process.env, GIT_EDITOR: 'true' } };
+  if (args.strategy === 'merge') {
+    const message =
+      args.message ?? `Merge branch '${candidate.branch}' (${candidate.agent}, picked by git parallel)`;
+    const result = await git(main, ['merge', '--no-ff', '--no-edit', '-m', message, candidate.branch], check);
+    await stopOnConflict(result, main, args, candidate, reporter, 'git commit', 'git merge --abort');
+    return;
+  }
+  if (args.strategy === 'squash') {
+    const result = await git(main, ['merge', '--squash', candidate.branch], check);
+    await stopOnConflict(result, main, args, candidate, reporter, 'git commit', 'git reset --merge');
+    const commitArgs = args.message !== undefined ? ['-m', args.message] : ['--no-edit'];
+    const committed = await git(main, ['commit', '--quiet', ...commitArgs], check);
+    if (committed.exitCode !== 0) throw failureOf(committed);
+    return;
+  }
+  const rebased = await git(candidate.worktree, ['rebase', target], check);
+  await stopOnConflict(
+    rebased,
+    candidate.worktree,
+    args,
+    candidate,
+    reporter,
+    'git rebase --continue',
+    'git rebase --abort',
+  );
+  const forwarded = await git(main, ['merge', '--ff-only', candidate.branch], check);
+  if (forwarded.exitCode !== 0) throw failureOf(forwarded);
+}
+
+/**
+ * A failed merge/rebase: on a conflict, git's own output and instructions are shown, the conflict is left
+ * for the user to resolve where it happened, and the run is kept. Any other failure is an ordinary one.
+ */
+async function stopOnConflict(
+  result: RunResult,
+  where: string,
+  args: PickArgs,
+  candidate: Candidate,
+  reporter: Reporter,
+  resolve: string,
+  abort: string,
+): Promise<void> {
+  if (result.exitCode === 0) return;
+  const conflicted = (
+    await git(where, ['diff', '--name-only', '--diff-filter=U'], { check: false })
+  ).stdout.trim();
+  if (conflicted === '') throw failureOf(result);
+  for (const line of `${result.stdout}\n${result.stderr}`.trim().split('\n'))
+    if (line.trim()) reporter.info(line);
+  const after =
+    args.strategy === 'rebase'
+      ? `then run ${describeCommand(['git', 'parallel', 'pick', args.task, String(args.n), '--rebase'])} again`
+      : `then git parallel rm ${args.task} --archive cleans up the run`;
+  reporter.info(`Resolve the conflicts in ${where}, then ${resolve} (or ${abort} to give up); ${after}.`);
+  throw new CommandFailure(
+    `picking ${candidate.name} stopped on a conflict in ${conflicted.split('\n').join(', ')}; the run is kept`,
+  );
+}
+
+function describeStrategy(strategy: PickStrategy): string {
+  return strategy === 'merge'
+    ? 'merge commit'
+    : strategy === 'squash'
+      ? 'one squashed commit'
+      : 'rebased and fast-forwarded';
+}
+
+function reportPlan(
+  args: PickArgs,
+  manifest: RunManifest,
+  candidate: Candidate,
+  target: string,
+  dirty: boolean,
+  reporter: Reporter,
+): void {
+  const steps = [
+    ...(dirty ? [`commit the uncommitted work of ${candidate.name} on ${candidate.branch}`] : []),
+    args.strategy === 'merge'
+      ? `merge ${candidate.branch} into ${target} with a merge commit (--no-ff)`
+      : args.strategy === 'squash'
+        ? `squash ${candidate.branch} into one commit on ${target}`
+        : `rebase ${candidate.branch} onto ${target} in its worktree, then fast-forward ${target}`,
+    ...(args.keep
+      ? []
+      : [
+          `archive ${manifest.candidates.map((c) => c.name).join(', ')} under ${ARCHIVE_NAMESPACE}${manifest.task}/`,
+          `remove the run ${manifest.task} (session, worktrees, branches, state)`,
+        ]),
+  ];
+  reporter.document({ dryRun: true, steps });
+  if (reporter.json) return;
+  reporter.print(`Would pick ${candidate.name} into ${target}:`);
+  for (const step of steps) reporter.print(`  ${step}`);
+}

@@ -1,0 +1,108 @@
+import { CommandFailure, UsageError } from '../errors.js';
+import { writeHookEvent } from '../io/agent-hooks.js';
+import { agentPanesFor } from '../io/agent-panes.js';
+import { readRepo } from '../io/git.js';
+import { readAgentRecord, requireManifest } from '../io/state.js';
+import { ZellijPanes } from '../io/zellij-panes.js';
+import type { Reporter } from '../output/reporter.js';
+
+export interface SendArgs {
+  task: string;
+  /** Candidate numbers; empty means every candidate. */
+  targets: number[];
+  text: string;
+}
+
+/**
+ * `git parallel send <task> [<n>…] <text>`: types the same follow-up into every agent's pane (or the
+ * chosen ones) and presses Enter. The text is typed literally (tmux `send-keys -l`, Zellij `paste`),
+ * never through a shell. A candidate whose agent has exited is skipped: its pane then holds a shell in
+ * the worktree, where the text would run as a command.
+ */
+export async function sendText(
+  args: SendArgs,
+  io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter },
+): Promise<void> {
+  const repo = await readRepo(io.cwd);
+  const { manifest, dir } = await requireManifest(repo.commonDir, args.task);
+  if (args.text.trim() === '') throw new UsageError('the text to send is empty');
+  const known = new Set(manifest.candidates.map((c) => c.n));
+  const unknown = args.targets.filter((n) => !known.has(n));
+  if (unknown.length > 0) {
+    throw new UsageError(
+      `the run ${args.task} has no candidate ${unknown.join(', ')} (it has ${[...known].join(', ')})`,
+    );
+  }
+  if (manifest.mux.kind === 'none' || manifest.mux.session === null) {
+    throw new UsageError(
+      `the run ${args.task} has no multiplexer session; type into each agent's terminal yourself`,
+    );
+  }
+  const session = manifest.mux.session;
+  const chosen =
+    args.targets.length > 0
+      ? manifest.candidates.filter((c) => args.targets.includes(c.n))
+      : manifest.candidates;
+
+  const panes = await agentPanesFor(manifest, io.env);
+  if ((await panes.sessionAlive()) === false) {
+    throw new UsageError(
+      `the ${manifest.mux.kind} session ${session} is gone; git parallel attach ${args.task} recreates it`,
+    );
+  }
+  const paneMap = await panes.panes();
+  if (paneMap === null) {
+    // Zellij before 0.44 cannot address a pane: it can only type where the focus is.
+    const zellij = new ZellijPanes(io.env);
+    await zellij.sendToFocusedPane(session, args.text);
+    io.reporter.warn(
+      `this Zellij cannot type into a chosen pane (that needs 0.44+): the text went to the FOCUSED pane of ${session} only`,
+    );
+    io.reporter.document({ sent: ['(focused pane)'], skipped: [] });
+    return;
+  }
+
+  const sent: string[] = [];
+  const skipped: { name: string; reason: string }[] = [];
+  for (const candidate of chosen) {
+    const record = await readAgentRecord(dir, candidate.n);
+    const pane = paneMap.get(candidate.n);
+    const reason = record?.exit
+      ? 'its agent has exited (its pane now runs a shell, where the text would run as a command)'
+      : !pane
+        ? 'its pane is gone'
+        : pane.dead
+          ? "its pane's program has exited"
+          : null;
+    if (reason || !pane) {
+      skipped.push({ name: candidate.name, reason: reason ?? 'its pane is gone' });
+      continue;
+    }
+    await panes.send(pane, args.text);
+    // A new message means the agent is at work again: a "waiting" or "done" it reported is over.
+    await writeHookEvent(dir, candidate.n, { event: 'working', at: new Date() });
+    sent.push(candidate.name);
+  }
+  for (const skip of skipped) io.reporter.warn(`skipped ${skip.name}: ${skip.reason}`);
+  io.reporter.document({ sent, skipped });
+  if (sent.length === 0) throw new CommandFailure(`sent to no agent of ${args.task}`);
+  if (!io.reporter.json) io.reporter.info(`Sent to ${sent.join(', ')}.`);
+}
+
+/**
+ * Splits `send`'s words: the last is the text, the ones before it are candidate numbers. Pure, so the
+ * command can reject `send feat x "text"` with a clear message.
+ */
+export function parseSendWords(words: string[]): { targets: number[]; text: string } {
+  if (words.length === 0) throw new UsageError('say what to send: git parallel send <task> [<n>…] <text>');
+  const text = words[words.length - 1]!;
+  const targets = words.slice(0, -1).map((word) => {
+    if (!/^[1-9]\d*$/.test(word)) {
+      throw new UsageError(
+        `${JSON.stringify(word)} is not a candidate number; quote the text to send as one argument`,
+      );
+    }
+    return Number(word);
+  });
+  return { targets: [...new Set(targets)], text };
+}

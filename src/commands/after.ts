@@ -1,0 +1,187 @@
+import type { CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import { commandIo } from './io.js';
+import { withDryRun, withJson } from './options.js';
+
+/**
+ * The commands for after the agents started: status, send, pick, prune, and the hidden hook-event
+ * that agents' hooks call. Each handler imports its action only when it runs.
+ */
+interface StatusArgv {
+  task?: string;
+  watch: boolean;
+  interval: number;
+  json: boolean;
+}
+
+export const statusCommand: CommandModule<object, StatusArgv> = {
+  command: 'status [task]',
+  describe:
+    'what every agent is doing: state, time, commits, changed files, lines, ports (all runs without a task)',
+  builder: (yargs) =>
+    withJson(yargs)
+      .positional('task', { type: 'string', describe: 'the run (default: a summary of every run)' })
+      .option('watch', {
+        alias: 'w',
+        type: 'boolean',
+        default: false,
+        describe: 'keep watching; ring the bell when an agent waits or all finish',
+      })
+      .option('interval', { type: 'number', default: 2, describe: 'seconds between --watch refreshes' }),
+  handler: async (argv) => {
+    if (!(argv.interval > 0))
+      throw new UsageError(`--interval must be a number of seconds above 0, got ${argv.interval}`);
+    const { showStatus } = await import('../actions/status.js');
+    const controller = new AbortController();
+    const stop = () => controller.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await showStatus(
+        { task: argv.task, watch: argv.watch, interval: argv.interval },
+        {
+          ...commandIo(argv.json),
+          out: process.stdout,
+          isTerminal: Boolean(process.stdout.isTTY),
+          signal: controller.signal,
+        },
+      );
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+  },
+};
+
+export const sendCommand: CommandModule<object, { task: string; words: string[]; json: boolean }> = {
+  command: 'send <task> <words..>',
+  describe:
+    'type the same text into every agent (or candidates <n>…) and press Enter: send <task> [<n>…] <text>',
+  builder: (yargs) =>
+    withJson(yargs).positional('task', { type: 'string', demandOption: true }).positional('words', {
+      type: 'string',
+      array: true,
+      demandOption: true,
+      describe: 'candidate numbers, then the text (quoted)',
+    }),
+  handler: async (argv) => {
+    const { parseSendWords, sendText } = await import('../actions/send.js');
+    const { targets, text } = parseSendWords(argv.words.map(String));
+    await sendText({ task: argv.task, targets, text }, commandIo(argv.json));
+  },
+};
+
+interface PickArgv {
+  task: string;
+  n: number;
+  merge: boolean;
+  squash: boolean;
+  rebase: boolean;
+  message?: string;
+  keep: boolean;
+  onto?: string;
+  'dry-run': boolean;
+  json: boolean;
+}
+
+export const pickCommand: CommandModule<object, PickArgv> = {
+  command: 'pick <task> <n>',
+  describe: 'bring candidate n into the base branch, archive every candidate, remove the run',
+  builder: (yargs) =>
+    withDryRun(withJson(yargs))
+      .positional('task', { type: 'string', demandOption: true })
+      .positional('n', { type: 'number', demandOption: true, describe: 'the candidate to keep' })
+      .option('merge', {
+        type: 'boolean',
+        default: false,
+        describe: 'a merge commit, never a fast-forward (the default)',
+      })
+      .option('squash', {
+        type: 'boolean',
+        default: false,
+        describe: "one commit with all of the candidate's changes",
+      })
+      .option('rebase', {
+        type: 'boolean',
+        default: false,
+        describe: "the candidate's commits rebased onto the base, then fast-forwarded",
+      })
+      .option('message', { alias: 'm', type: 'string', describe: 'the merge or squash commit message' })
+      .option('keep', {
+        type: 'boolean',
+        default: false,
+        describe: 'keep the run (worktrees, branches, session) afterwards',
+      })
+      .option('onto', { type: 'string', describe: 'pick into this branch instead of the run’s base branch' }),
+  handler: async (argv) => {
+    const chosen = (['merge', 'squash', 'rebase'] as const).filter((s) => argv[s]);
+    if (chosen.length > 1)
+      throw new UsageError(
+        `choose one of --merge, --squash and --rebase, not ${chosen.map((s) => `--${s}`).join(' and ')}`,
+      );
+    if (!Number.isInteger(argv.n) || argv.n < 1)
+      throw new UsageError(`the candidate must be a number such as 2, got ${JSON.stringify(argv.n)}`);
+    const { pick } = await import('../actions/pick.js');
+    await pick(
+      {
+        task: argv.task,
+        n: argv.n,
+        strategy: chosen[0] ?? 'merge',
+        message: argv.message,
+        keep: argv.keep,
+        onto: argv.onto,
+        dryRun: argv['dry-run'],
+      },
+      commandIo(argv.json),
+    );
+  },
+};
+
+export const pruneCommand: CommandModule<
+  object,
+  { archives: boolean; 'older-than'?: string; 'dry-run': boolean; json: boolean }
+> = {
+  command: 'prune',
+  describe: 'drop what git parallel kept: --archives (refs/git-parallel/…), optionally --older-than 30d',
+  builder: (yargs) =>
+    withDryRun(withJson(yargs))
+      .option('archives', {
+        type: 'boolean',
+        default: false,
+        describe: 'drop archived candidates (refs/git-parallel/…)',
+      })
+      .option('older-than', {
+        type: 'string',
+        describe: 'only those archived longer ago than this, e.g. 30d, 12h, 90m',
+      }),
+  handler: async (argv) => {
+    const { prune } = await import('../actions/prune.js');
+    await prune(
+      { archives: argv.archives, olderThan: argv['older-than'], dryRun: argv['dry-run'] },
+      commandIo(argv.json),
+    );
+  },
+};
+
+/** Hidden: what the agents' hooks run (io/agent-hooks.ts). */
+export const hookEventCommand: CommandModule<
+  object,
+  { task: string; n: number; event: string; payload?: string; 'state-dir'?: string }
+> = {
+  command: 'hook-event <task> <n> <event> [payload]',
+  describe: false,
+  builder: (yargs) =>
+    yargs
+      .positional('task', { type: 'string', demandOption: true })
+      .positional('n', { type: 'number', demandOption: true })
+      .positional('event', { type: 'string', demandOption: true })
+      .positional('payload', { type: 'string' })
+      .option('state-dir', { type: 'string' }),
+  handler: async (argv) => {
+    const { hookEvent } = await import('../actions/hook-event.js');
+    process.exitCode = await hookEvent(
+      { task: argv.task, n: argv.n, event: argv.event, payload: argv.payload, stateDir: argv['state-dir'] },
+      { cwd: process.cwd(), env: process.env, stdin: process.stdin, stderr: process.stderr },
+    );
+  },
+};

@@ -1,0 +1,204 @@
+import { createHash } from 'node:crypto';
+import { open, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Activity } from '../core/agent-state.js';
+import type { Candidate } from '../core/types.js';
+import { pathExists, readIfExists, writeFileAtomic } from './files.js';
+import { git } from './git.js';
+
+/**
+ * Activity facts for `status`: when a pane's output last changed, and what a worktree holds.
+ *
+ * tmux and Zellij keep no per-pane "last output" time, so pane output is polled: each `status` hashes
+ * the pane's screen and compares it with the hash kept in `<state>/activity/<n>.json` by the previous
+ * `status` (or the previous `--watch` tick). That file is what makes idle detection work across
+ * separate invocations.
+ */
+interface OutputCache {
+  hash: string;
+  /** When this hash was last seen. */
+  observedAt: string;
+  /** The change to this hash happened after this moment (null: before we ever looked). */
+  changedAfter: string | null;
+  /** ...and no later than this one. */
+  changedBy: string;
+}
+
+export const activityPath = (stateDir: string, n: number) => path.join(stateDir, 'activity', `${n}.json`);
+
+/**
+ * Records one observation of a pane's screen and returns when its last change happened. The first
+ * observation cannot know when the screen last changed: it counts as "by now" for idle detection and
+ * as "at any time" for overriding hook events, so neither is triggered by a guess.
+ */
+export async function observePaneOutput(
+  stateDir: string,
+  n: number,
+  content: string,
+  now: Date,
+): Promise<Activity> {
+  const hash = createHash('sha1').update(content).digest('hex');
+  const file = activityPath(stateDir, n);
+  const previous = await readCache(file);
+  let next: OutputCache;
+  if (previous === null) {
+    next = { hash, observedAt: now.toISOString(), changedAfter: null, changedBy: now.toISOString() };
+  } else if (previous.hash === hash) {
+    next = { ...previous, observedAt: now.toISOString() };
+  } else {
+    next = {
+      hash,
+      observedAt: now.toISOString(),
+      changedAfter: previous.observedAt,
+      changedBy: now.toISOString(),
+    };
+  }
+  await writeFileAtomic(file, `${JSON.stringify(next)}\n`);
+  return { earliest: new Date(next.changedAfter ?? 0), latest: new Date(next.changedBy) };
+}
+
+async function readCache(file: string): Promise<OutputCache | null> {
+  const text = await readIfExists(file);
+  if (text === null) return null;
+  try {
+    const parsed = JSON.parse(text) as OutputCache;
+    return typeof parsed.hash === 'string' && typeof parsed.observedAt === 'string' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Two activity sources together: the newest change of either, with its bounds. */
+export function latestActivity(...sources: (Activity | null)[]): Activity | null {
+  const known = sources.filter((s): s is Activity => s !== null);
+  if (known.length === 0) return null;
+  return {
+    earliest: new Date(Math.max(...known.map((s) => s.earliest.getTime()))),
+    latest: new Date(Math.max(...known.map((s) => s.latest.getTime()))),
+  };
+}
+
+/** What a candidate's worktree and branch hold, compared with the run's base commit. */
+export interface WorktreeFacts {
+  worktreeExists: boolean;
+  branchExists: boolean;
+  /** Commits on the branch that the base does not contain. */
+  ahead: number | null;
+  /** Files that differ from the base: committed, uncommitted and untracked together. */
+  files: number;
+  added: number;
+  removed: number;
+  /** Paths with uncommitted changes (staged or not) and untracked files. */
+  uncommitted: number;
+  untracked: number;
+  /** The newest modification among the changed files and the branch's newest commit. */
+  lastChange: Date | null;
+}
+
+/** Reads run without side effects: `--no-optional-locks` keeps git from rewriting the index. */
+const READ_ONLY = ['--no-optional-locks'];
+/** Untracked files larger than this are counted as files but not read for their lines. */
+const MAX_COUNTED_BYTES = 2 * 1024 * 1024;
+/** Enough recent paths to see activity; a tree with more changes is busy anyway. */
+const MAX_STATTED_PATHS = 2000;
+
+export async function readWorktreeFacts(
+  repoRoot: string,
+  candidate: Candidate,
+  baseCommit: string,
+): Promise<WorktreeFacts> {
+  const branchRef = `refs/heads/${candidate.branch}`;
+  const [worktreeExists, branchTip] = await Promise.all([
+    pathExists(candidate.worktree),
+    git(repoRoot, ['rev-parse', '--verify', '--quiet', `${branchRef}^{commit}`], { check: false }),
+  ]);
+  const branchExists = branchTip.exitCode === 0;
+  const ahead = branchExists
+    ? Number(
+        (await git(repoRoot, ['rev-list', '--count', `${baseCommit}..${branchRef}`, '--'])).stdout.trim(),
+      )
+    : null;
+  const tipTime =
+    branchExists && ahead !== null && ahead > 0
+      ? new Date(
+          Number((await git(repoRoot, ['log', '-1', '--format=%ct', branchRef, '--'])).stdout.trim()) * 1000,
+        )
+      : null;
+  if (!worktreeExists) {
+    return {
+      worktreeExists,
+      branchExists,
+      ahead,
+      files: 0,
+      added: 0,
+      removed: 0,
+      uncommitted: 0,
+      untracked: 0,
+      lastChange: tipTime,
+    };
+  }
+
+  const wt = candidate.worktree;
+  const [numstat, others, status] = await Promise.all([
+    git(wt, [...READ_ONLY, 'diff', '--numstat', '-z', '--no-renames', baseCommit, '--']),
+    git(wt, [...READ_ONLY, 'ls-files', '--others', '--exclude-standard', '-z']),
+    git(wt, [...READ_ONLY, 'status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all']),
+  ]);
+  let added = 0;
+  let removed = 0;
+  const changedPaths: string[] = [];
+  for (const entry of numstat.stdout.split('\0')) {
+    const match = entry.match(/^(\d+|-)\t(\d+|-)\t(.*)$/s);
+    if (!match) continue;
+    if (match[1] !== '-') added += Number(match[1]);
+    if (match[2] !== '-') removed += Number(match[2]);
+    changedPaths.push(match[3]!);
+  }
+  const untrackedPaths = others.stdout.split('\0').filter((p) => p.length > 0);
+  for (const file of untrackedPaths) added += await countLines(path.join(wt, file));
+  const statusEntries = status.stdout.split('\0').filter((e) => e.length > 0);
+  const untracked = statusEntries.filter((e) => e.startsWith('?? ')).length;
+
+  const mtimes = await Promise.all(
+    [...changedPaths, ...untrackedPaths].slice(0, MAX_STATTED_PATHS).map((p) =>
+      stat(path.join(wt, p)).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      ),
+    ),
+  );
+  const newestFile = Math.max(0, ...mtimes);
+  const newest = Math.max(newestFile, tipTime?.getTime() ?? 0);
+  return {
+    worktreeExists,
+    branchExists,
+    ahead,
+    files: changedPaths.length + untrackedPaths.length,
+    added,
+    removed,
+    uncommitted: statusEntries.length - untracked,
+    untracked,
+    lastChange: newest > 0 ? new Date(newest) : null,
+  };
+}
+
+/** Lines in a new file as git counts them (a last line without a newline counts); 0 for binary files. */
+async function countLines(file: string): Promise<number> {
+  let handle: Awaited<ReturnType<typeof open>> | null = null;
+  try {
+    handle = await open(file, 'r');
+    const { size } = await handle.stat();
+    if (size === 0 || size > MAX_COUNTED_BYTES) return 0;
+    const buffer = Buffer.alloc(size);
+    await handle.read(buffer, 0, size, 0);
+    if (buffer.subarray(0, 8000).includes(0)) return 0;
+    let lines = 0;
+    for (const byte of buffer) if (byte === 10) lines++;
+    return buffer[size - 1] === 10 ? lines : lines + 1;
+  } catch {
+    // A file that vanished or cannot be read between listing and reading adds no lines.
+    return 0;
+  } finally {
+    await handle?.close();
+  }
+}

@@ -1,0 +1,250 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isPlainObject } from '../config/schema.js';
+import type { HookEvent } from '../core/agent-state.js';
+import type { Candidate } from '../core/types.js';
+import { describeCommand } from './exec.js';
+import { pathExists, readIfExists, writeFileAtomic } from './files.js';
+import { git } from './git.js';
+import { packageRoot } from './launcher-path.js';
+import { manifestPath } from './state.js';
+
+/**
+ * Agents that can say "I need input" and "I am done" themselves report it to the run's state, where
+ * `status` reads it: `<state>/agents/<n>.event.json`, written by our hidden `hook-event` command.
+ *
+ * The hooks are installed in the candidate's WORKTREE only, in the agent's project-local config, and
+ * hidden from git there. The user's global agent config (~/.claude, ~/.codex) is never touched, and the
+ * main worktree never changes.
+ *
+ * Claude Code: `.claude/settings.local.json` ("local project settings, not committed"), with
+ *   `hooks.<Event>[] = { hooks: [{ type: "command", command }] }`; Notification, Stop and
+ *   UserPromptSubmit take no matcher, so it is left out. `command` is run by a shell.
+ *   Source: https://docs.claude.com/en/docs/claude-code/hooks ("Configuration", "Structure").
+ * Codex CLI: `notify = ["prog", "arg", …]` in config.toml; Codex runs that argv (no shell) with one more
+ *   argument, a JSON payload `{"type":"agent-turn-complete",…}`, when a turn ends.
+ *   Sources: openai/codex docs/config.md ("notify") and codex-rs/core/src/user_notification.rs.
+ *   The project-local `.codex/config.toml` is read only for projects the user trusts in Codex; a linked
+ *   worktree counts as its main repository for that check (codex-rs git_info.rs
+ *   `resolve_root_git_project_for_trust`). In an untrusted repository the file is ignored and `status`
+ *   relies on pane and file activity. Codex's notify covers "turn complete" only, not "waiting".
+ *
+ * Hiding the files from git, per worktree (the common `info/exclude` would hide them in every worktree,
+ * the main one included, so it is not used):
+ *   - a file git already ignores is left as it is;
+ *   - an untracked file gets a `.gitignore` beside it (`.claude/.gitignore`) that ignores the file and
+ *     itself, so `git status` stays clean and nothing new can be committed by accident;
+ *   - a TRACKED file is merged into (never overwritten) and marked `--skip-worktree` in that worktree's
+ *     own index, so its change does not show and `git add -A` does not stage it; `snapshotTree` copies
+ *     that index, so archives leave it out too.
+ */
+export type HookKind = 'claude' | 'codex';
+
+export const hookEventPath = (stateDir: string, n: number) =>
+  path.join(stateDir, 'agents', `${n}.event.json`);
+
+/** Which hook mechanism a candidate's agent has, from its executable's name. */
+export function hookKindFor(candidate: Pick<Candidate, 'command'>): HookKind | null {
+  const executable = path.basename(candidate.command[0] ?? '');
+  if (executable === 'claude') return 'claude';
+  if (executable === 'codex') return 'codex';
+  return null;
+}
+
+/** The argv our hooks run: Node and our bin by absolute path, so the hook needs no PATH. */
+export function hookEventArgv(
+  stateDir: string,
+  task: string,
+  n: number,
+  event: HookEvent['event'],
+): string[] {
+  return [
+    process.execPath,
+    path.join(packageRoot(), 'bin', 'git-parallel.js'),
+    'hook-event',
+    task,
+    String(n),
+    event,
+    '--state-dir',
+    stateDir,
+  ];
+}
+
+const OUR_HOOK = / hook-event \S+ \S+ (waiting|done|working) /;
+
+/**
+ * Installs the status hooks in a candidate's worktree before its agent starts. Returns the files
+ * written (relative to the worktree), or an empty list when the agent has no hooks we know.
+ */
+export async function installAgentHooks(
+  candidate: Candidate,
+  task: string,
+  stateDir: string,
+): Promise<string[]> {
+  const kind = hookKindFor(candidate);
+  if (kind === 'claude') {
+    const commands = {
+      waiting: describeCommand(hookEventArgv(stateDir, task, candidate.n, 'waiting')),
+      done: describeCommand(hookEventArgv(stateDir, task, candidate.n, 'done')),
+      working: describeCommand(hookEventArgv(stateDir, task, candidate.n, 'working')),
+    };
+    const file = '.claude/settings.local.json';
+    const written = await mergeIntoFile(candidate.worktree, file, (existing) =>
+      withClaudeHooks(existing, commands),
+    );
+    return written ? [file] : [];
+  }
+  if (kind === 'codex') {
+    const file = '.codex/config.toml';
+    const argv = hookEventArgv(stateDir, task, candidate.n, 'done');
+    const written = await mergeIntoFile(candidate.worktree, file, (existing) =>
+      withCodexNotify(existing, argv),
+    );
+    return written ? [file] : [];
+  }
+  return [];
+}
+
+async function mergeIntoFile(
+  worktree: string,
+  file: string,
+  merge: (existing: string | null) => string | null,
+): Promise<boolean> {
+  const absolute = path.join(worktree, file);
+  const existing = await readIfExists(absolute);
+  const merged = merge(existing);
+  if (merged === null) return false;
+  const tracked = await isTracked(worktree, file);
+  if (merged !== existing) {
+    await mkdir(path.dirname(absolute), { recursive: true });
+    await writeFile(absolute, merged);
+  }
+  await hideFromGit(worktree, file, tracked);
+  return true;
+}
+
+async function hideFromGit(worktree: string, file: string, tracked: boolean): Promise<void> {
+  if (tracked) {
+    await git(worktree, ['update-index', '--skip-worktree', '--', file]);
+    return;
+  }
+  if ((await git(worktree, ['check-ignore', '-q', '--', file], { check: false })).exitCode === 0) return;
+  const gitignore = path.join(path.dirname(file), '.gitignore');
+  const absolute = path.join(worktree, gitignore);
+  const current = (await readIfExists(absolute)) ?? '';
+  const gitignoreTracked = await isTracked(worktree, gitignore);
+  const wanted = gitignoreTracked ? [`/${path.basename(file)}`] : [`/${path.basename(file)}`, '/.gitignore'];
+  const present = new Set(current.split('\n').map((line) => line.trim()));
+  const missing = wanted.filter((line) => !present.has(line));
+  if (missing.length === 0) return;
+  const header =
+    current === '' ? '# Written by git-parallel: agent status hooks for this worktree only.\n' : '';
+  const separator = current === '' || current.endsWith('\n') ? '' : '\n';
+  await writeFile(absolute, `${current}${separator}${header}${missing.join('\n')}\n`);
+  if (gitignoreTracked) await git(worktree, ['update-index', '--skip-worktree', '--', gitignore]);
+}
+
+async function isTracked(worktree: string, file: string): Promise<boolean> {
+  const result = await git(worktree, ['ls-files', '--error-unmatch', '--', file], { check: false });
+  return result.exitCode === 0;
+}
+
+/**
+ * Claude Code settings with our three hooks added: Notification → waiting, Stop → done (the turn
+ * ended), UserPromptSubmit → working (a new message clears both). Our previous entries are replaced,
+ * everything else is kept. Null when the existing file is not a JSON object (left alone).
+ */
+export function withClaudeHooks(
+  existing: string | null,
+  commands: { waiting: string; done: string; working: string },
+): string | null {
+  let settings: Record<string, unknown> = {};
+  if (existing !== null && existing.trim() !== '') {
+    try {
+      const parsed: unknown = JSON.parse(existing);
+      if (!isPlainObject(parsed)) return null;
+      settings = parsed;
+    } catch {
+      return null;
+    }
+  }
+  const hooks: Record<string, unknown> = isPlainObject(settings.hooks) ? { ...settings.hooks } : {};
+  const ours: [string, string][] = [
+    ['Notification', commands.waiting],
+    ['Stop', commands.done],
+    ['UserPromptSubmit', commands.working],
+  ];
+  for (const [event, command] of ours) {
+    const groups = Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : [];
+    const kept = groups
+      .map((group) => {
+        if (!isPlainObject(group) || !Array.isArray(group.hooks)) return group;
+        const others = group.hooks.filter(
+          (h) => !(isPlainObject(h) && typeof h.command === 'string' && OUR_HOOK.test(`${h.command} `)),
+        );
+        return others.length === group.hooks.length
+          ? group
+          : others.length === 0
+            ? null
+            : { ...group, hooks: others };
+      })
+      .filter((group) => group !== null);
+    hooks[event] = [...kept, { hooks: [{ type: 'command', command }] }];
+  }
+  return `${JSON.stringify({ ...settings, hooks }, null, 2)}\n`;
+}
+
+const CODEX_MARK = '# git-parallel: reports finished turns to `git parallel status` (this worktree only)';
+
+/**
+ * A Codex config.toml with our top-level `notify`. An existing top-level `notify` of the user's own is
+ * kept and ours is not added (null); ours from an earlier start is replaced. The line goes first, where
+ * a top-level key is always valid TOML.
+ */
+export function withCodexNotify(existing: string | null, argv: string[]): string | null {
+  const line = `notify = [${argv.map(tomlString).join(', ')}]`;
+  if (existing === null) return `${CODEX_MARK}\n${line}\n`;
+  const topLevel = existing.split(/^\s*\[/m)[0] ?? '';
+  const notify = topLevel.match(/^\s*notify\s*=.*$/m);
+  if (notify) {
+    if (!/"hook-event"/.test(notify[0])) return null;
+    return existing.replace(notify[0], line);
+  }
+  return `${CODEX_MARK}\n${line}\n${existing}`;
+}
+
+/** A TOML basic string: JSON's escapes are TOML's, except that DEL must be escaped too. */
+function tomlString(value: string): string {
+  return JSON.stringify(value).replaceAll('\x7f', '\\u007f');
+}
+
+/** What the agent last reported, or null. */
+export async function readHookEvent(stateDir: string, n: number): Promise<HookEvent | null> {
+  const text = await readIfExists(hookEventPath(stateDir, n));
+  if (text === null) return null;
+  try {
+    const parsed = JSON.parse(text) as { event?: unknown; at?: unknown; message?: unknown };
+    if (parsed.event !== 'waiting' && parsed.event !== 'done' && parsed.event !== 'working') return null;
+    if (typeof parsed.at !== 'string') return null;
+    const event: HookEvent = { event: parsed.event, at: new Date(parsed.at) };
+    if (typeof parsed.message === 'string' && parsed.message !== '') event.message = parsed.message;
+    return event;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Records what an agent reported. Written only while the run exists: a hook firing after the run was
+ * removed must not recreate a state folder (it would look like a damaged run).
+ */
+export async function writeHookEvent(stateDir: string, n: number, event: HookEvent): Promise<boolean> {
+  if (!(await pathExists(manifestPath(stateDir)))) return false;
+  const record = {
+    event: event.event,
+    at: event.at.toISOString(),
+    ...(event.message ? { message: event.message } : {}),
+  };
+  await writeFileAtomic(hookEventPath(stateDir, n), `${JSON.stringify(record)}\n`);
+  return true;
+}
