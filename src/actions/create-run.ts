@@ -1,22 +1,37 @@
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { openContext } from '../commands/context.js';
 import { paneTitle } from '../core/agent-command.js';
-import { type RunRequest, assertNoConflicts, buildManifest, draftCandidates, sessionName } from '../core/plan.js';
+import {
+  assertNoConflicts,
+  buildManifest,
+  draftCandidates,
+  type RunRequest,
+  sessionName,
+} from '../core/plan.js';
 import { assignSlots } from '../core/port-slots.js';
 import type { PaneSpec, RunManifest } from '../core/types.js';
 import { Interrupted, UsageError } from '../errors.js';
-import { openContext } from '../commands/context.js';
 import { chooseMux, driverFor } from '../io/drivers.js';
 import { describeCommand } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
-import { addWorktree, branchExists, currentBranch, resolveCommit } from '../io/git.js';
+import { branchExists, checkoutWorktree, currentBranch, registerWorktree, resolveCommit } from '../io/git.js';
 import { launcherArgv } from '../io/launcher-path.js';
 import type { MuxDriver, SessionRequest } from '../io/mux.js';
 import { portsFree } from '../io/ports.js';
 import { withInterruptSignal } from '../io/signals.js';
-import { listManifests, promptPath, readManifest, runDir, withStateLock, writeManifest } from '../io/state.js';
+import {
+  listManifests,
+  promptPath,
+  readManifest,
+  runDir,
+  withStateLock,
+  writeManifest,
+} from '../io/state.js';
 import { which } from '../io/which.js';
+import { markWorktree } from '../io/worktree-marks.js';
 import type { Reporter } from '../output/reporter.js';
+import { planPreparation, prepareCandidates, type SetupFailure } from './prepare-candidates.js';
 import { removeRunResources } from './remove-run.js';
 
 export interface CreateRunArgs {
@@ -34,6 +49,10 @@ export interface CreateRunArgs {
   tab?: boolean;
   attach: boolean;
   dryRun: boolean;
+  /** Issue 5: a failing setup aborts (and rolls back) the whole run instead of skipping that agent. */
+  strictSetup?: boolean;
+  /** Issue 5: approve the repository config's commands for this run only. */
+  trust?: boolean;
 }
 
 export interface CreateRunIo {
@@ -65,18 +84,32 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
 
   const base = await resolveBase(repo.cwdRoot, args.base);
   const prompt = await readPrompt(args, io.stdin);
+  if (
+    prompt?.includes('\0') &&
+    drafts.some((d) => agents[d.agent]!.prompt !== 'stdin' && agents[d.agent]!.prompt !== 'none')
+  ) {
+    // Arguments are C strings: no program can receive a NUL byte in one, so say so instead of cutting the prompt.
+    throw new UsageError(
+      'the prompt contains a NUL byte, which no agent can receive as an argument; remove it',
+    );
+  }
   const muxKind = await chooseMux(args.mux, config.mux, env);
   const driver = await driverFor(muxKind, env, io.cwd);
   const layout = args.layout ?? config.layout;
   if (muxKind !== 'none' && (await driver.version()) === null) {
-    throw new UsageError(`${muxKind} is not installed; install it, or use --mux none to start the agents yourself`);
+    throw new UsageError(
+      `${muxKind} is not installed; install it, or use --mux none to start the agents yourself`,
+    );
   }
   const inTab = Boolean(args.tab);
   if (inTab && (muxKind !== 'zellij' || !driver.inside())) {
-    throw new UsageError('--tab opens the run as a tab of the current Zellij session, so it works only inside Zellij');
+    throw new UsageError(
+      '--tab opens the run as a tab of the current Zellij session, so it works only inside Zellij',
+    );
   }
   // In a tab, the run lives in the user's own session: its name is recorded, and rm never ends it.
-  const session = muxKind === 'none' ? null : inTab ? (env.ZELLIJ_SESSION_NAME ?? null) : sessionName(repo.name, args.task);
+  const session =
+    muxKind === 'none' ? null : inTab ? (env.ZELLIJ_SESSION_NAME ?? null) : sessionName(repo.name, args.task);
 
   const executables: Record<string, string | null> = {};
   for (const agent of new Set(drafts.map((d) => d.agent))) {
@@ -98,9 +131,24 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
   };
   assertNoConflicts(args.task, drafts, agents, conflictFacts);
   for (const agent of new Set(drafts.map((d) => d.agent))) {
-    if (request.model !== null && !agents[agent]!.model) reporter.warn(`${agent} has no model flag; --model is not passed to it`);
-    if (prompt !== null && agents[agent]!.prompt === 'none') reporter.warn(`${agent} takes no prompt; it starts without one`);
+    if (request.model !== null && !agents[agent]!.model)
+      reporter.warn(`${agent} has no model flag; --model is not passed to it`);
+    if (prompt !== null && agents[agent]!.prompt === 'none')
+      reporter.warn(`${agent} takes no prompt; it starts without one`);
   }
+  // Issue 5: the preparation settings are checked, and the repository config's commands approved,
+  // before anything is created. GIT_PARALLEL_TRUST=1 is --trust for scripts and CI jobs.
+  const preparationPlan = await planPreparation(context, {
+    base: base.commit,
+    lineupAgents: [...new Set(drafts.map((d) => d.agent))],
+    trust: {
+      env,
+      oneOff: Boolean(args.trust) || env.GIT_PARALLEL_TRUST === '1',
+      ask: io.isTerminal && args.promptFile !== '-' ? { input: io.stdin, output: process.stderr } : null,
+    },
+    dryRun: args.dryRun,
+    warn: (line) => reporter.warn(line),
+  });
 
   const dir = runDir(repo.commonDir, args.task);
   const plan = async (takenSlots: Set<number>) =>
@@ -145,9 +193,16 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       return planned;
     });
 
+    let setupFailures: SetupFailure[] = [];
     try {
       reporter.info(`Creating ${manifest.candidates.length} worktrees from ${describeBase(manifest)}…`);
       await createWorktrees(manifest, signal, reporter);
+      if (signal.aborted) throw signal.reason;
+      // Issue 5: files, dependencies, databases, hooks and setup, for every candidate before its agent starts.
+      const strictSetup = Boolean(args.strictSetup);
+      setupFailures = (
+        await prepareCandidates(manifest, dir, preparationPlan, { env, reporter, signal, strictSetup })
+      ).failures;
       if (signal.aborted) throw signal.reason;
       if (session !== null && inTab) await driver.openTab!(sessionRequest(manifest, dir));
       else if (session !== null) await driver.createSession(sessionRequest(manifest, dir));
@@ -156,20 +211,29 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       await writeManifest(dir, manifest);
     } catch (error) {
       const signalName = received();
-      reporter.info(signalName ? `Interrupted (${signalName}); removing what was created…` : 'Creation failed; removing what was created…');
+      reporter.info(
+        signalName
+          ? `Interrupted (${signalName}); removing what was created…`
+          : 'Creation failed; removing what was created…',
+      );
       const leftovers = await removeRunResources(manifest, dir, driver, { keepBranches: false });
       if (leftovers.length > 0) {
-        reporter.warn(`could not remove everything (${leftovers.join('; ')}); git parallel rm ${args.task} --force finishes the job`);
+        reporter.warn(
+          `could not remove everything (${leftovers.join('; ')}); git parallel rm ${args.task} --force finishes the job`,
+        );
       }
       if (signalName) throw new Interrupted(signalName);
       throw error;
     }
-    await report(manifest, driver, reporter);
+    await report(manifest, driver, reporter, setupFailures);
     if (args.attach && io.isTerminal && session !== null) await driver.attach(session);
   });
 }
 
-async function resolveBase(cwd: string, baseFlag: string | undefined): Promise<{ commit: string; ref: string | null }> {
+async function resolveBase(
+  cwd: string,
+  baseFlag: string | undefined,
+): Promise<{ commit: string; ref: string | null }> {
   if (baseFlag !== undefined) {
     const commit = await resolveCommit(cwd, baseFlag);
     if (!commit) throw new UsageError(`unknown --base ${JSON.stringify(baseFlag)}: no commit has that name`);
@@ -177,7 +241,8 @@ async function resolveBase(cwd: string, baseFlag: string | undefined): Promise<{
     return { commit, ref: isBranch ? baseFlag : null };
   }
   const commit = await resolveCommit(cwd, 'HEAD');
-  if (!commit) throw new UsageError('the repository has no commits yet; commit something first, then start a run');
+  if (!commit)
+    throw new UsageError('the repository has no commits yet; commit something first, then start a run');
   return { commit, ref: await currentBranch(cwd) };
 }
 
@@ -196,7 +261,9 @@ async function readPrompt(args: CreateRunArgs, stdin: NodeJS.ReadableStream): Pr
     return await readFile(args.promptFile, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read the prompt file ${args.promptFile}${code === 'ENOENT' ? ': no such file' : `: ${code}`}`);
+    throw new UsageError(
+      `cannot read the prompt file ${args.promptFile}${code === 'ENOENT' ? ': no such file' : `: ${code}`}`,
+    );
   }
 }
 
@@ -210,16 +277,37 @@ async function liveSlots(commonDir: string): Promise<Set<number>> {
 }
 
 /**
- * `git worktree add` for every candidate, a few at a time: checkouts are mostly file writes and
- * overlap well (on 2 cores, 10 worktrees of vite took 0.87 s two at a time vs 1.53 s one by one).
+ * Creates every candidate's worktree: registered one at a time (see registerWorktree), then checked out a
+ * few at a time, since checkouts are mostly file writes and overlap well (on 2 cores, 10 worktrees of vite
+ * took 0.87 s two at a time vs 1.53 s one by one).
  */
-async function createWorktrees(manifest: RunManifest, signal: AbortSignal, reporter: Reporter): Promise<void> {
+async function createWorktrees(
+  manifest: RunManifest,
+  signal: AbortSignal,
+  reporter: Reporter,
+): Promise<void> {
+  for (const candidate of manifest.candidates) {
+    if (signal.aborted) return;
+    await registerWorktree(
+      manifest.repo.root,
+      candidate.worktree,
+      candidate.branch,
+      manifest.base.commit,
+      signal,
+    );
+    await markWorktree({
+      task: manifest.task,
+      n: candidate.n,
+      branch: candidate.branch,
+      worktree: candidate.worktree,
+    });
+  }
   const queue = [...manifest.candidates];
   const width = Math.max(2, Math.min(4, availableParallelism()));
   const worker = async () => {
     for (let candidate = queue.shift(); candidate; candidate = queue.shift()) {
       if (signal.aborted) return;
-      await addWorktree(manifest.repo.root, candidate.worktree, candidate.branch, manifest.base.commit, signal);
+      await checkoutWorktree(candidate.worktree, signal);
       reporter.info(`  ${candidate.name}  ${candidate.worktree}`);
     }
   };
@@ -229,7 +317,11 @@ async function createWorktrees(manifest: RunManifest, signal: AbortSignal, repor
 }
 
 /** What the multiplexer is asked to start for a run: one pane per candidate, each running the launcher. */
-export function sessionRequest(manifest: RunManifest, dir: string, launchOptions: string[] = []): SessionRequest {
+export function sessionRequest(
+  manifest: RunManifest,
+  dir: string,
+  launchOptions: string[] = [],
+): SessionRequest {
   return {
     session: manifest.mux.session ?? '',
     window: manifest.task,
@@ -257,18 +349,39 @@ function reportPlan(manifest: RunManifest, reporter: Reporter): void {
   if (reporter.json) return;
   reporter.print(`Would create the run ${manifest.task} from ${describeBase(manifest)}:`);
   for (const c of manifest.candidates) {
-    const ports = Object.entries(c.ports).map(([k, v]) => `${k}=${v}`).join(' ');
+    const ports = Object.entries(c.ports)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
     reporter.print(`  ${c.name}  branch ${c.branch}  ${c.worktree}  ${c.agent}  ${ports}`);
     reporter.print(`    ${c.command.join(' ')}`);
   }
-  reporter.print(manifest.mux.session ? `in the ${manifest.mux.kind} session ${manifest.mux.session}` : 'with no multiplexer');
+  reporter.print(
+    manifest.mux.session
+      ? `in the ${manifest.mux.kind} session ${manifest.mux.session}`
+      : 'with no multiplexer',
+  );
 }
 
-async function report(manifest: RunManifest, driver: MuxDriver, reporter: Reporter): Promise<void> {
+async function report(
+  manifest: RunManifest,
+  driver: MuxDriver,
+  reporter: Reporter,
+  setupFailures: SetupFailure[],
+): Promise<void> {
   const attach = manifest.mux.session ? driver.attachCommand(manifest.mux.session) : [];
-  reporter.document({ run: manifest, attach: attach.length > 0 ? attach : null, start: startCommands(manifest) });
+  reporter.document({
+    run: manifest,
+    attach: attach.length > 0 ? attach : null,
+    start: startCommands(manifest),
+    setupFailures,
+  });
   if (reporter.json) return;
-  reporter.info(`Started ${manifest.candidates.length} agents for ${manifest.task}.`);
+  const started = manifest.candidates.length - setupFailures.length;
+  const skipped =
+    setupFailures.length > 0
+      ? ` (not ${setupFailures.map((f) => f.candidate).join(', ')}: setup failed)`
+      : '';
+  reporter.info(`Started ${started} agent${started === 1 ? '' : 's'} for ${manifest.task}${skipped}.`);
   if (manifest.mux.kind === 'none') {
     reporter.print('Start each agent in its own terminal:');
     for (const line of startCommands(manifest)) reporter.print(`  ${line}`);
@@ -281,5 +394,3 @@ async function report(manifest: RunManifest, driver: MuxDriver, reporter: Report
 function startCommands(manifest: RunManifest): string[] {
   return manifest.candidates.map((c) => `git parallel launch ${manifest.task} ${c.n}`);
 }
-
-

@@ -23,7 +23,15 @@ export async function demo(
   io.reporter.info(`Demo repository: ${repo}`);
   // The demo wrote the config that defines its demo agent, so that agent is trusted by construction.
   await createRun(
-    { task: 'greet', agents: 3, prompt: DEMO_PROMPT, mux: args.mux, attach: args.attach, dryRun: false, trust: true },
+    {
+      task: 'greet',
+      agents: 3,
+      prompt: DEMO_PROMPT,
+      mux: args.mux,
+      attach: args.attach,
+      dryRun: false,
+      trust: true,
+    },
     { cwd: repo, env: io.env, reporter: io.reporter, stdin: process.stdin, isTerminal: io.isTerminal },
   );
   if (io.reporter.json) return;

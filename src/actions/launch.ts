@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { candidateEnv, paneTitle, withPrompt } from '../core/agent-command.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
+import { installAgentHooks } from '../io/agent-hooks.js';
 import { readRepo } from '../io/git.js';
+import { readSetupFailure, setupFailureLines } from '../io/prepared-state.js';
 import { readAgentRecord, requireManifestAt, runDir, writeAgentRecord } from '../io/state.js';
 
 export interface LaunchArgs {
@@ -21,7 +23,10 @@ export interface LaunchArgs {
  * the prompt in the agent's own syntax (argv or stdin, never a shell), records start, pid and exit
  * status, and afterwards leaves a shell open in the worktree so the pane stays usable.
  */
-export async function launch(args: LaunchArgs, io: { cwd: string; env: NodeJS.ProcessEnv; out: NodeJS.WriteStream }): Promise<number> {
+export async function launch(
+  args: LaunchArgs,
+  io: { cwd: string; env: NodeJS.ProcessEnv; out: NodeJS.WriteStream },
+): Promise<number> {
   const dir = args.stateDir ?? runDir((await readRepo(io.cwd)).commonDir, args.task);
   const { manifest } = await requireManifestAt(dir, args.task);
   const candidate = manifest.candidates.find((c) => c.n === args.n);
@@ -36,12 +41,25 @@ export async function launch(args: LaunchArgs, io: { cwd: string; env: NodeJS.Pr
   process.on('SIGINT', () => {});
   const earlier = args.resume && !args.restart ? await readAgentRecord(dir, candidate.n) : null;
   let exit: { code: number | null; signal: string | null };
-  if (earlier?.exit) {
+  // Issue 5: a candidate whose setup failed gets a shell in its worktree, not its agent; the pane says why.
+  const setupFailure = await readSetupFailure(dir, candidate.n);
+  if (setupFailure) {
+    exit = { code: 1, signal: null };
+    io.out.write(`${setupFailureLines(setupFailure, dir, manifest.task, candidate.n).join('\n')}\n`);
+  } else if (earlier?.exit) {
     exit = earlier.exit;
-    io.out.write(`[git-parallel] ${candidate.agent} ${describeExit(exit)} earlier; not starting it again (git parallel attach ${manifest.task} --restart does).\n`);
+    io.out.write(
+      `[git-parallel] ${candidate.agent} ${describeExit(exit)} earlier; not starting it again (git parallel attach ${manifest.task} --restart does).\n`,
+    );
   } else {
+    // Agents with hooks (Claude Code, Codex) report waiting/done to `status`; failing here never stops one.
+    await installAgentHooks(candidate, manifest.task, dir).catch((error: Error) =>
+      io.out.write(`[git-parallel] status hooks not installed: ${error.message}\n`),
+    );
     exit = await runAgent(argv, candidate, env, candidate.prompt === 'stdin' ? prompt : null, dir);
-    io.out.write(`\n[git-parallel] ${candidate.agent} ${describeExit(exit)}. This shell is in ${candidate.worktree}.\n`);
+    io.out.write(
+      `\n[git-parallel] ${candidate.agent} ${describeExit(exit)}. This shell is in ${candidate.worktree}.\n`,
+    );
   }
 
   if (!process.stdin.isTTY) return exit.code ?? 1;
@@ -85,12 +103,22 @@ function runAgent(
     child.on('error', (error) => {
       process.stderr.write(`[git-parallel] could not start ${command}: ${error.message}\n`);
       const exit = { code: 127, signal: null };
-      writeAgentRecord(dir, candidate.n, { pid: 0, startedAt, exit: { ...exit, at: new Date().toISOString() } }).finally(() => resolve(exit));
+      writeAgentRecord(dir, candidate.n, {
+        pid: 0,
+        startedAt,
+        exit: { ...exit, at: new Date().toISOString() },
+      }).finally(() => resolve(exit));
     });
     child.on('close', (code, signal) => {
       const exit = { code, signal };
       recorded
-        .then(() => writeAgentRecord(dir, candidate.n, { pid: child.pid!, startedAt, exit: { ...exit, at: new Date().toISOString() } }))
+        .then(() =>
+          writeAgentRecord(dir, candidate.n, {
+            pid: child.pid!,
+            startedAt,
+            exit: { ...exit, at: new Date().toISOString() },
+          }),
+        )
         .finally(() => resolve(exit));
     });
   });

@@ -1,15 +1,28 @@
 import type { RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { pathExists } from '../io/files.js';
-import { branchExists, commitsNotIn, deleteBranch, listWorktrees, pruneWorktrees, removeWorktree, uncommittedChanges } from '../io/git.js';
+import {
+  branchExists,
+  commitsNotIn,
+  deleteBranch,
+  listWorktrees,
+  pruneWorktrees,
+  removeWorktree,
+  uncommittedChanges,
+} from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
+import { dropRecordedDatabases, readResources, runRemovalHook } from '../io/prepared-state.js';
 import { removeRunState } from '../io/state.js';
 
 /** What removing a run would lose, one phrase per candidate that holds work. */
-export async function workAtRisk(manifest: RunManifest, options: { keepBranches: boolean }): Promise<string[]> {
+export async function workAtRisk(
+  manifest: RunManifest,
+  options: { keepBranches: boolean },
+): Promise<string[]> {
   const risks: string[] = [];
   const containers = [manifest.base.commit];
-  if (manifest.base.ref && (await branchExists(manifest.repo.root, manifest.base.ref))) containers.push(`refs/heads/${manifest.base.ref}`);
+  if (manifest.base.ref && (await branchExists(manifest.repo.root, manifest.base.ref)))
+    containers.push(`refs/heads/${manifest.base.ref}`);
   for (const candidate of manifest.candidates) {
     const phrases: string[] = [];
     if (await pathExists(candidate.worktree)) {
@@ -21,18 +34,24 @@ export async function workAtRisk(manifest: RunManifest, options: { keepBranches:
     }
     if (!options.keepBranches && (await branchExists(manifest.repo.root, candidate.branch))) {
       const ahead = await commitsNotIn(manifest.repo.root, candidate.branch, containers);
-      if (ahead > 0) phrases.push(`${ahead} commit${ahead === 1 ? '' : 's'} not in ${manifest.base.ref ?? 'the base'}`);
+      if (ahead > 0)
+        phrases.push(`${ahead} commit${ahead === 1 ? '' : 's'} not in ${manifest.base.ref ?? 'the base'}`);
     }
     if (phrases.length > 0) risks.push(`${candidate.name} has ${phrases.join(' and ')}`);
   }
   return risks;
 }
 
-export async function assertNothingLost(manifest: RunManifest, options: { keepBranches: boolean; force: boolean }): Promise<void> {
+export async function assertNothingLost(
+  manifest: RunManifest,
+  options: { keepBranches: boolean; force: boolean },
+): Promise<void> {
   if (options.force) return;
   const risks = await workAtRisk(manifest, options);
   if (risks.length > 0) {
-    throw new UsageError(`removing ${manifest.task} would lose work: ${risks.join('; ')} (commit or merge it, or use --force)`);
+    throw new UsageError(
+      `removing ${manifest.task} would lose work: ${risks.join('; ')} (commit or merge it, or use --force)`,
+    );
   }
 }
 
@@ -57,16 +76,30 @@ export async function removeRunResources(
     }
   };
   // A run opened with --tab lives in the user's own Zellij session, which is not ours to end.
-  if (manifest.mux.session && !manifest.mux.tab) await attempt(`session ${manifest.mux.session}`, () => driver.killSession(manifest.mux.session!));
+  if (manifest.mux.session && !manifest.mux.tab)
+    await attempt(`session ${manifest.mux.session}`, () => driver.killSession(manifest.mux.session!));
   const root = manifest.repo.root;
   const registered = new Set((await listWorktrees(root).catch(() => [])).map((w) => w.path));
+  // Issue 5: the removal hooks and databases recorded when the run was prepared (none for older runs).
+  const resources = await readResources(dir).catch(() => null);
   for (const candidate of manifest.candidates) {
-    if (registered.has(candidate.worktree)) await attempt(`worktree ${candidate.worktree}`, () => removeWorktree(root, candidate.worktree));
+    if (!registered.has(candidate.worktree)) continue;
+    if (resources)
+      await attempt(`${candidate.name}`, () =>
+        runRemovalHook(resources, 'preRemove', manifest, candidate, dir, process.env),
+      );
+    await attempt(`worktree ${candidate.worktree}`, () => removeWorktree(root, candidate.worktree));
+    if (resources)
+      await attempt(`${candidate.name}`, () =>
+        runRemovalHook(resources, 'postRemove', manifest, candidate, dir, process.env),
+      );
   }
   await attempt('worktree prune', () => pruneWorktrees(root));
+  if (resources) await attempt('PostgreSQL', () => dropRecordedDatabases(resources));
   if (!options.keepBranches) {
     for (const candidate of manifest.candidates) {
-      if (await branchExists(root, candidate.branch)) await attempt(`branch ${candidate.branch}`, () => deleteBranch(root, candidate.branch));
+      if (await branchExists(root, candidate.branch))
+        await attempt(`branch ${candidate.branch}`, () => deleteBranch(root, candidate.branch));
     }
   }
   if (leftovers.length === 0) await removeRunState(dir);

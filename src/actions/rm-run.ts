@@ -1,4 +1,5 @@
 import { CommandFailure, UsageError } from '../errors.js';
+import { archiveRun } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
 import { readRepo } from '../io/git.js';
 import { readManifest, removeRunState } from '../io/state.js';
@@ -9,6 +10,8 @@ export interface RmArgs {
   tasks: string[];
   force: boolean;
   keepBranches: boolean;
+  /** Archive every candidate first (refs/git-parallel/<task>/<n>): nothing is lost, so nothing is refused. */
+  archive?: boolean;
   dryRun: boolean;
 }
 
@@ -17,23 +20,34 @@ export interface RmArgs {
  * worktree holds uncommitted or untracked work or a branch holds commits the base does not contain,
  * unless --force. Every run is checked before any is touched, so a refusal changes nothing.
  */
-export async function rmRuns(args: RmArgs, io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter }): Promise<void> {
+export async function rmRuns(
+  args: RmArgs,
+  io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter },
+): Promise<void> {
   const repo = await readRepo(io.cwd);
   const reads = [];
   for (const task of args.tasks) {
     const read = await readManifest(repo.commonDir, task);
     if (!read) throw new UsageError(`no run named ${JSON.stringify(task)}; see git parallel list`);
     if (read.problem !== null && !args.force) {
-      throw new UsageError(`the run ${task} is damaged (${read.problem}); git parallel rm ${task} --force removes its state`);
+      throw new UsageError(
+        `the run ${task} is damaged (${read.problem}); git parallel rm ${task} --force removes its state`,
+      );
     }
     reads.push(read);
   }
   for (const read of reads) {
-    if (read.manifest) await assertNothingLost(read.manifest, { keepBranches: args.keepBranches, force: args.force });
+    if (read.manifest && !args.archive)
+      await assertNothingLost(read.manifest, { keepBranches: args.keepBranches, force: args.force });
   }
 
   const removed: string[] = [];
   for (const read of reads) {
+    if (args.dryRun && args.archive && read.manifest) {
+      const names = read.manifest.candidates.map((c) => c.name).join(', ');
+      io.reporter.print(`would archive ${names} under refs/git-parallel/${read.task}/, then remove it`);
+      continue;
+    }
     if (args.dryRun) {
       const risks = read.manifest ? await workAtRisk(read.manifest, { keepBranches: args.keepBranches }) : [];
       io.reporter.print(`would remove ${read.task}${risks.length ? ` (losing: ${risks.join('; ')})` : ''}`);
@@ -41,15 +55,30 @@ export async function rmRuns(args: RmArgs, io: { cwd: string; env: NodeJS.Proces
     }
     if (!read.manifest) {
       await removeRunState(read.dir);
-      io.reporter.warn(`${read.task} was damaged; removed its state only (git worktree list shows any worktrees left)`);
+      io.reporter.warn(
+        `${read.task} was damaged; removed its state only (git worktree list shows any worktrees left)`,
+      );
       removed.push(read.task);
       continue;
     }
     const driver = await driverFor(read.manifest.mux.kind, io.env);
-    const leftovers = await removeRunResources(read.manifest, read.dir, driver, { keepBranches: args.keepBranches });
-    if (leftovers.length > 0) throw new CommandFailure(`could not remove all of ${read.task}: ${leftovers.join('; ')}`);
+    if (args.archive) {
+      // Stop the agents first, so nothing changes in a worktree between its archive and its removal.
+      const { session, tab } = read.manifest.mux;
+      if (session && !tab) await driver.killSession(session);
+      const archives = await archiveRun(read.manifest);
+      const refs = archives.map((a) => a.ref).join(', ');
+      if (archives.length > 0) io.reporter.info(`Archived ${refs} (restore one: git branch <name> <ref>).`);
+    }
+    const leftovers = await removeRunResources(read.manifest, read.dir, driver, {
+      keepBranches: args.keepBranches,
+    });
+    if (leftovers.length > 0)
+      throw new CommandFailure(`could not remove all of ${read.task}: ${leftovers.join('; ')}`);
     removed.push(read.task);
-    const kept = args.keepBranches ? ` (kept branches ${read.manifest.candidates.map((c) => c.branch).join(', ')})` : '';
+    const kept = args.keepBranches
+      ? ` (kept branches ${read.manifest.candidates.map((c) => c.branch).join(', ')})`
+      : '';
     io.reporter.info(`Removed ${read.task}: ${read.manifest.candidates.length} worktrees${kept}.`);
   }
   io.reporter.document({ removed, dryRun: args.dryRun });

@@ -30,22 +30,39 @@ interface RmArgv {
   tasks: string[];
   force: boolean;
   'keep-branches': boolean;
+  archive: boolean;
   'dry-run': boolean;
   json: boolean;
 }
 
 export const rmCommand: CommandModule<object, RmArgv> = {
   command: 'rm <tasks..>',
-  describe: 'end the session, remove the worktrees, branches and state (refuses to lose work without --force)',
+  describe:
+    'end the session, remove the worktrees, branches and state (refuses to lose work without --force)',
   builder: (yargs) =>
     withDryRun(withJson(yargs))
       .positional('tasks', { type: 'string', array: true, demandOption: true })
-      .option('force', { type: 'boolean', default: false, describe: 'remove even uncommitted work and unmerged commits' })
-      .option('keep-branches', { type: 'boolean', default: false, describe: 'keep the candidate branches' }),
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'remove even uncommitted work and unmerged commits',
+      })
+      .option('keep-branches', { type: 'boolean', default: false, describe: 'keep the candidate branches' })
+      .option('archive', {
+        type: 'boolean',
+        default: false,
+        describe: "first keep every candidate's final state under refs/git-parallel/<task>/<n>",
+      }),
   handler: async (argv) => {
     const { rmRuns } = await import('../actions/rm-run.js');
     await rmRuns(
-      { tasks: argv.tasks, force: argv.force, keepBranches: argv['keep-branches'], dryRun: argv['dry-run'] },
+      {
+        tasks: argv.tasks,
+        force: argv.force,
+        keepBranches: argv['keep-branches'],
+        archive: argv.archive,
+        dryRun: argv['dry-run'],
+      },
       commandIo(argv.json),
     );
   },
@@ -66,7 +83,11 @@ export const demoCommand: CommandModule<object, { attach: boolean; mux?: string;
   describe: 'try the whole flow in a throwaway repository with a canned demo agent (no AI, no API key)',
   builder: (yargs) =>
     withJson(yargs)
-      .option('attach', { type: 'boolean', default: true, describe: 'attach to the session (--no-attach prints how)' })
+      .option('attach', {
+        type: 'boolean',
+        default: true,
+        describe: 'attach to the session (--no-attach prints how)',
+      })
       .option('mux', { type: 'string', describe: 'tmux, zellij or none' }),
   handler: async (argv) => {
     const { demo } = await import('../actions/demo.js');
@@ -75,14 +96,21 @@ export const demoCommand: CommandModule<object, { attach: boolean; mux?: string;
   },
 };
 
-export const attachCommand: CommandModule<object, { task: string; restart: boolean; attach: boolean; json: boolean }> = {
+export const attachCommand: CommandModule<
+  object,
+  { task: string; restart: boolean; attach: boolean; json: boolean }
+> = {
   command: 'attach <task>',
   describe: "go to the run's session; recreate it if it is gone (exited agents restart only with --restart)",
   builder: (yargs) =>
     withJson(yargs)
       .positional('task', { type: 'string', demandOption: true })
       .option('restart', { type: 'boolean', default: false, describe: 'start agents that had exited again' })
-      .option('attach', { type: 'boolean', default: true, describe: 'attach (--no-attach only recreates the session and prints how)' }),
+      .option('attach', {
+        type: 'boolean',
+        default: true,
+        describe: 'attach (--no-attach only recreates the session and prints how)',
+      }),
   handler: async (argv) => {
     const { attachRun } = await import('../actions/attach.js');
     const io = commandIo(argv.json);
@@ -91,7 +119,10 @@ export const attachCommand: CommandModule<object, { task: string; restart: boole
 };
 
 /** Hidden: what each pane runs. */
-export const launchCommand: CommandModule<object, { task: string; n: number; 'state-dir'?: string; resume: boolean; restart: boolean }> = {
+export const launchCommand: CommandModule<
+  object,
+  { task: string; n: number; 'state-dir'?: string; resume: boolean; restart: boolean }
+> = {
   command: 'launch <task> <n>',
   describe: false,
   builder: (yargs) =>
@@ -103,7 +134,13 @@ export const launchCommand: CommandModule<object, { task: string; n: number; 'st
       .option('restart', { type: 'boolean', default: false }),
   handler: async (argv) => {
     const { launch } = await import('../actions/launch.js');
-    const args = { task: argv.task, n: argv.n, stateDir: argv['state-dir'], resume: argv.resume, restart: argv.restart };
+    const args = {
+      task: argv.task,
+      n: argv.n,
+      stateDir: argv['state-dir'],
+      resume: argv.resume,
+      restart: argv.restart,
+    };
     process.exitCode = await launch(args, { cwd: process.cwd(), env: process.env, out: process.stdout });
   },
 };

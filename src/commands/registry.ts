@@ -1,9 +1,18 @@
 import type { CommandModule } from 'yargs';
+import type { FastCommand } from '../fast-path.js';
 import { hookEventCommand, pickCommand, pruneCommand, sendCommand, statusCommand } from './after.js';
-import { attachCommand, demoAgentCommand, demoCommand, doctorCommand, launchCommand, listCommand, portsCommand, rmCommand } from './basic.js';
+import {
+  attachCommand,
+  demoAgentCommand,
+  demoCommand,
+  doctorCommand,
+  launchCommand,
+  listCommand,
+  portsCommand,
+  rmCommand,
+} from './basic.js';
 import { compareCommand, diffCommand } from './compare.js';
 import { initCommand, trustCommand } from './prepare.js';
-import type { FastCommand } from '../fast-path.js';
 import { runCommand } from './run.js';
 
 /**

@@ -15,6 +15,8 @@ interface RunArgv {
   layout?: string;
   tab?: boolean;
   attach: boolean;
+  'strict-setup': boolean;
+  trust: boolean;
   'dry-run': boolean;
   json: boolean;
 }
@@ -57,6 +59,16 @@ export const runCommand: CommandModule<object, RunArgv> = {
         type: 'boolean',
         default: true,
         describe: 'attach to the session (--no-attach prints how)',
+      })
+      .option('strict-setup', {
+        type: 'boolean',
+        default: false,
+        describe: "abort the run when any candidate's setup fails (default: start the others)",
+      })
+      .option('trust', {
+        type: 'boolean',
+        default: false,
+        describe: "run the repository config's commands for this run without recording approval",
       }),
   handler: async (argv) => {
     const { createRun } = await import('../actions/create-run.js');
@@ -75,6 +87,8 @@ export const runCommand: CommandModule<object, RunArgv> = {
         layout: argv.layout,
         tab: argv.tab,
         attach: argv.attach,
+        strictSetup: argv['strict-setup'],
+        trust: argv.trust,
         dryRun: argv['dry-run'],
       },
       { ...io, stdin: process.stdin, isTerminal: Boolean(process.stdout.isTTY && process.stdin.isTTY) },

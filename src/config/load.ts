@@ -16,6 +16,8 @@ export interface LoadedConfig {
   sources: ConfigSource[];
   /** Agent names defined by the repository's config (not the user's): issue-5 trust applies to these. */
   repositoryAgents: string[];
+  /** The repository config's own settings, before merging (trust looks at the commands it defines). */
+  repositoryConfig: Partial<Config> | null;
 }
 
 const MODULE = 'git-parallel';
@@ -82,7 +84,7 @@ export async function loadConfig(
   const repositoryAgents = repository
     ? Object.keys((repository.config.agents as object | undefined) ?? {})
     : [];
-  return { config, sources, repositoryAgents };
+  return { config, sources, repositoryAgents, repositoryConfig: repository?.config ?? null };
 }
 
 function merge(base: Config, layer: Partial<Config>): Config {

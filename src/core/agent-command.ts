@@ -20,11 +20,14 @@ export function withPrompt(commandLine: string[], mode: PromptMode, prompt: stri
 }
 
 /**
- * The candidate's environment on top of the inherited one: its ports, the GIT_PARALLEL_* facts, and the
- * agent definition's own variables (which may not override the candidate's).
+ * The candidate's environment on top of the inherited one: its ports, the GIT_PARALLEL_* facts, the
+ * agent definition's own variables (which may not override the candidate's), and the candidate's own
+ * variables from preparation (its DATABASE_URL…), which win.
  */
 export function candidateEnv(manifest: RunManifest, candidate: Candidate): Record<string, string> {
-  const ports = Object.fromEntries(Object.entries(candidate.ports).map(([name, port]) => [name, String(port)]));
+  const ports = Object.fromEntries(
+    Object.entries(candidate.ports).map(([name, port]) => [name, String(port)]),
+  );
   return {
     ...candidate.agentEnv,
     ...ports,
@@ -33,6 +36,8 @@ export function candidateEnv(manifest: RunManifest, candidate: Candidate): Recor
     GIT_PARALLEL_BRANCH: candidate.branch,
     GIT_PARALLEL_WORKTREE: candidate.worktree,
     GIT_PARALLEL_BASE: manifest.base.commit,
+    // Issue 5: the candidate's own resources (its database URL), set while preparing it.
+    ...candidate.env,
   };
 }
 

@@ -50,6 +50,8 @@ export interface Candidate {
   agentEnv: Record<string, string>;
   slot: number;
   ports: Record<string, number>;
+  /** Extra variables of this candidate, set while preparing it (its own DATABASE_URL…). */
+  env?: Record<string, string>;
 }
 
 export interface RunManifest {

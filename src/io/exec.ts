@@ -167,6 +167,8 @@ export async function runShell(command: string, options: ShellRunOptions): Promi
         : null;
       const onAbort = () => stopGroup();
       options.signal?.addEventListener('abort', onAbort, { once: true });
+      // An abort that came while the log was being opened has already fired: stop the group now.
+      if (options.signal?.aborted) onAbort();
       child.on('error', reject);
       child.on('close', (code, signal) => {
         if (timer) clearTimeout(timer);

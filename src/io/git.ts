@@ -108,8 +108,16 @@ export function parseWorktreeList(text: string): WorktreeEntry[] {
  * because concurrent `git worktree add` calls read each other's half-written admin folders and fail
  * ("failed to read .git/worktrees/<x>/commondir", seen with git 2.39 in about 1 of 8 adds, four at once).
  */
-export async function registerWorktree(repoRoot: string, worktree: string, branch: string, baseCommit: string, signal?: AbortSignal): Promise<void> {
-  await git(repoRoot, ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, worktree, baseCommit], { signal });
+export async function registerWorktree(
+  repoRoot: string,
+  worktree: string,
+  branch: string,
+  baseCommit: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  await git(repoRoot, ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, worktree, baseCommit], {
+    signal,
+  });
 }
 
 /**

@@ -11,7 +11,6 @@ import type { MuxDriver, SessionRequest } from './mux.js';
 /** tmux 3.0 brought `-e` on split-window/respawn-pane and pane options, which the recipe needs. */
 export const MIN_TMUX = [3, 0] as const;
 
-
 /**
  * The tmux driver. It uses the user's default tmux server, so `switch-client` works from inside tmux;
  * `GIT_PARALLEL_TMUX_SOCKET=<name>` puts sessions on a separate server (`tmux -L <name>`), which is what
@@ -55,7 +54,10 @@ export class TmuxDriver implements MuxDriver {
 
   private async sessionCommands(request: SessionRequest): Promise<string[][]> {
     const template = await readLayoutTemplate(request.layout, 'tmux', this.cwd);
-    const layout = parseTmuxLayout(template.text, template.file, { task: request.window, session: request.session });
+    const layout = parseTmuxLayout(template.text, template.file, {
+      task: request.window,
+      session: request.session,
+    });
     return tmuxSessionCommands({
       session: request.session,
       window: request.window,
@@ -75,13 +77,21 @@ export class TmuxDriver implements MuxDriver {
     for (const command of commands) {
       const result = await this.tmux(command, false);
       if (result.exitCode !== 0) {
-        throw new CommandFailure(`tmux ${command[0]} failed while creating ${request.session}: ${result.stderr.trim()}`);
+        throw new CommandFailure(
+          `tmux ${command[0]} failed while creating ${request.session}: ${result.stderr.trim()}`,
+        );
       }
     }
   }
 
   attachCommand(session: string): string[] {
-    return ['tmux', ...this.socketArgs, this.inside() ? 'switch-client' : 'attach-session', '-t', `=${session}`];
+    return [
+      'tmux',
+      ...this.socketArgs,
+      this.inside() ? 'switch-client' : 'attach-session',
+      '-t',
+      `=${session}`,
+    ];
   }
 
   inside(): boolean {
@@ -106,9 +116,18 @@ export class TmuxDriver implements MuxDriver {
   }
 
   /** Pane facts for `status`: which panes are dead, with which exit status. */
-  async listPanes(session: string): Promise<{ id: string; dead: boolean; status: number | null; name: string }[]> {
+  async listPanes(
+    session: string,
+  ): Promise<{ id: string; dead: boolean; status: number | null; name: string }[]> {
     const result = await this.tmux(
-      ['list-panes', '-s', '-t', `=${session}`, '-F', '#{pane_id}\t#{pane_dead}\t#{pane_dead_status}\t#{@gp_name}'],
+      [
+        'list-panes',
+        '-s',
+        '-t',
+        `=${session}`,
+        '-F',
+        '#{pane_id}\t#{pane_dead}\t#{pane_dead_status}\t#{@gp_name}',
+      ],
       false,
     ).catch(() => null);
     if (!result || result.exitCode !== 0) return [];

@@ -100,7 +100,7 @@ export class ZellijDriver implements MuxDriver {
       () => null,
     );
     // "No active zellij sessions found." exits 1: that is an empty list.
-    if (!result || result.exitCode !== 0) return [];
+    if (result?.exitCode !== 0) return [];
     return result.stdout
       .split('\n')
       .filter((line) => line.trim() !== '')

@@ -21,10 +21,18 @@ describe('git parallel demo (the README command)', () => {
     const repo = result.stderr.match(/Demo repository: (.*)/)![1]!;
     demoParent = path.dirname(repo);
     expect(result.stdout).toContain('This was a demo: the agents are canned scripts, not AIs.');
-    const git = (...args: string[]) => execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
+    const git = (...args: string[]) =>
+      execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
 
     // The agents run in the private tmux server and commit; wait for all three commits.
-    await waitFor(() => (['greet-1', 'greet-2', 'greet-3'].every((b) => git('rev-list', '--count', `main..${b}`) === '1') ? true : undefined), 'the demo agents to commit', 20_000);
+    await waitFor(
+      () =>
+        ['greet-1', 'greet-2', 'greet-3'].every((b) => git('rev-list', '--count', `main..${b}`) === '1')
+          ? true
+          : undefined,
+      'the demo agents to commit',
+      20_000,
+    );
     const versions = ['greet-1', 'greet-2', 'greet-3'].map((b) => git('show', `${b}:greet.js`));
     expect(new Set(versions).size).toBe(3);
     expect(git('show', 'main:greet.js')).toContain("'Hello ' + name");

@@ -21,3 +21,7 @@ process.env.GIT_CONFIG_GLOBAL = globalConfig;
 process.env.GIT_CONFIG_NOSYSTEM = '1';
 process.env.XDG_CONFIG_HOME = path.join(home, 'config');
 process.env.NO_COLOR = '1';
+// Issue 5 (trust): tests define stand-in agents and setup commands in the repository's config, which a
+// user would approve with `git parallel trust`; GIT_PARALLEL_TRUST=1 is the --trust of scripts and CI.
+// The trust tests delete it to see the real refusal.
+process.env.GIT_PARALLEL_TRUST = '1';

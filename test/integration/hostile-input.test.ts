@@ -8,10 +8,12 @@ import { runCli, TRUSTED } from '../helpers/cli.js';
 import { makeFakeZellij } from '../helpers/fake-zellij.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn, type StandIn, waitFor } from '../helpers/stand-in-agent.js';
-import { privateTmux, type PrivateTmux } from '../helpers/tmux.js';
+import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
 
 /** Any Unicode text an argument can carry: well-formed, and without NUL (which no argv can hold). */
-const promptArbitrary = fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }).filter((s) => !s.includes('\0'));
+const promptArbitrary = fc
+  .string({ unit: 'binary', minLength: 1, maxLength: 200 })
+  .filter((s) => !s.includes('\0'));
 
 /** Prompts that break shells, tmux, KDL and JSON alike, tried every run on top of the random ones. */
 const HOSTILE = [
@@ -35,7 +37,10 @@ describe('hostile input', () => {
     repo = makeRepo(`it's $x #y ünï`);
     tmux = privateTmux();
     agent = makeStandIn(repo.parent);
-    writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }));
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
+    );
     repo.commit('config');
   });
   afterAll(() => {
@@ -43,7 +48,8 @@ describe('hostile input', () => {
     repo.cleanup();
   });
 
-  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env, ...env } });
+  const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env, ...env } });
 
   async function promptThroughTmux(prompt: string): Promise<void> {
     const task = `p${++counter}`;
@@ -96,7 +102,9 @@ describe('hostile input', () => {
     writeFileSync(file, 'a\0b');
     const result = await cli(['nul', '-n', '1', '-f', file]);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('git parallel: the prompt contains a NUL byte, which no agent can receive as an argument; remove it');
+    expect(result.stderr.trim()).toBe(
+      'git parallel: the prompt contains a NUL byte, which no agent can receive as an argument; remove it',
+    );
     expect(repo.git('branch', '--list', 'nul-*')).toBe('');
   });
 
@@ -127,7 +135,10 @@ describe('repositories of every shape', () => {
       'with Git LFS pointer files (and no git-lfs installed)',
       (repo) => {
         repo.write('.gitattributes', '*.bin filter=lfs diff=lfs merge=lfs -text\n');
-        repo.write('big.bin', 'version https://git-lfs.github.com/spec/v1\noid sha256:0000000000000000000000000000000000000000000000000000000000000000\nsize 12345\n');
+        repo.write(
+          'big.bin',
+          'version https://git-lfs.github.com/spec/v1\noid sha256:0000000000000000000000000000000000000000000000000000000000000000\nsize 12345\n',
+        );
         repo.commit('lfs pointers');
         return repo.root;
       },
@@ -155,16 +166,26 @@ describe('repositories of every shape', () => {
     const tmux = privateTmux();
     try {
       const agent = makeStandIn(repo.parent);
-      writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }));
+      writeFileSync(
+        path.join(repo.root, '.git-parallelrc.json'),
+        JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
+      );
       repo.commit('config');
       const cwd = prepare(repo);
-      const result = await runCli(['t', '-n', '2', '-p', 'go', '--no-attach'], { cwd, env: { ...TRUSTED, ...tmux.env } });
+      const result = await runCli(['t', '-n', '2', '-p', 'go', '--no-attach'], {
+        cwd,
+        env: { ...TRUSTED, ...tmux.env },
+      });
       expect(result.stderr).not.toMatch(/error/i);
       expect(result.code).toBe(0);
       const records = await agent.waitForRecords(2);
       // Worktrees go next to the main worktree, whichever worktree or folder the run was started from.
-      expect(records.map((r) => r.cwd)).toEqual([1, 2].map((n) => path.join(repo.parent, 'app-worktrees', `t-${n}`)));
-      expect(records[0]!.env.GIT_PARALLEL_BASE).toBe(execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }).trim());
+      expect(records.map((r) => r.cwd)).toEqual(
+        [1, 2].map((n) => path.join(repo.parent, 'app-worktrees', `t-${n}`)),
+      );
+      expect(records[0]!.env.GIT_PARALLEL_BASE).toBe(
+        execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }).trim(),
+      );
       expect((await runCli(['rm', 't', '--force'], { cwd, env: { ...TRUSTED, ...tmux.env } })).code).toBe(0);
       expect(repo.git('branch', '--list', 't-*')).toBe('');
     } finally {

@@ -223,7 +223,10 @@ describe('failures half way leave nothing behind', () => {
 
   it("the 3rd worktree's checkout fails (its post-checkout hook refuses): the others are removed again, exit 1", async () => {
     hook('case "$PWD" in *-3) echo "hook refuses $PWD" >&2; exit 1;; esac');
-    const result = await runCli(['t', '-n', '4', '--no-attach'], { cwd: repo.root, env: { ...TRUSTED, ...tmux.env } });
+    const result = await runCli(['t', '-n', '4', '--no-attach'], {
+      cwd: repo.root,
+      env: { ...TRUSTED, ...tmux.env },
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Creation failed; removing what was created');
     expect(result.stderr).toMatch(/git checkout --quiet --force exited with code 1 \(in .*\/t-3\)/);

@@ -219,7 +219,10 @@ describe('--mux none', () => {
         JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
       );
       repo.commit('config');
-      const result = await runCli(['solo', '-n', '2', '--mux', 'none', '-p', PROMPT], { cwd: repo.root, env: TRUSTED });
+      const result = await runCli(['solo', '-n', '2', '--mux', 'none', '-p', PROMPT], {
+        cwd: repo.root,
+        env: TRUSTED,
+      });
       expect(result.code).toBe(0);
       const lines = result.stdout.split('\n').filter((l) => l.includes('git parallel launch'));
       expect(lines.map((l) => l.trim())).toEqual([

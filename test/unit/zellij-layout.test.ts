@@ -89,7 +89,6 @@ const HOSTILE = [
   'with spaces  and  more',
   'double " and single \' quotes',
   '$HOME and $USER and $$ and $',
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} is what is tested
   '${X} and ${HOME:-/x}',
   '#not-a-comment // nor this /* nor */ /- this',
   'back\\slash\\ and \\n literally',
@@ -103,7 +102,6 @@ const HOSTILE = [
 ];
 
 const PROMPT =
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} is what is tested
   'Fix the bug: "quotes" \'single\' `backticks` $(rm -rf /) ${HOME} $HOME \\ # 🎉 é\nsecond line\u2028third\ttab';
 
 function hostilePanes(n: number): PaneSpec[] {
@@ -351,7 +349,6 @@ describe('KDL v1 writer', () => {
   });
 
   it('doubles $ for zellij’s shell expansion of paths', () => {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} is what is tested
     expect(zellijPath('/a/$HOME/${X}/$$')).toBe('"/a/$$HOME/$${X}/$$$$"');
   });
 

@@ -164,15 +164,11 @@ describe('swap layouts and environment-dependent layouts', () => {
     expect(checkZellijLayout(missing)).toEqual({ ok: true });
   });
 
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} is what is tested
   it('reads shellexpand escapes: $$ is a literal $, ${X:-d} has a default, a lone $ is literal', () => {
     expect(firstUndefinedVariable('/a/$$HOME/$$$$X/$ /$-', {})).toBeUndefined();
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} is what is tested
     expect(firstUndefinedVariable('${NOPE:-/tmp}', {})).toBeUndefined();
     expect(firstUndefinedVariable('/a/$$$HOME', {})).toBe('HOME');
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} is what is tested
     expect(firstUndefinedVariable('/a/${X}/b', { X: '1' })).toBeUndefined();
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal ${…} is what is tested
     expect(firstUndefinedVariable('/a/${Y}/b', {})).toBe('Y');
   });
 });

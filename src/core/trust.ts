@@ -1,0 +1,113 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+
+/**
+ * What a repository's config would make git-parallel run: its setup commands, hooks, agent definitions
+ * and check. A freshly cloned repository must not run commands the user never saw, so these run only
+ * once the user approved this exact list (`git parallel trust`); the approval is keyed by a hash of the
+ * list, so any change asks again. The user's own config is trusted: they wrote it.
+ */
+export interface RepositoryCommand {
+  /** Where it is in the config: `setup[1]`, `hooks.postCreate[0]`, `agents.claude`, `check`. */
+  key: string;
+  /** What runs, as the user reads it. */
+  command: string;
+  /** A line of warning to show beside it (a redefined built-in agent). */
+  note?: string;
+}
+
+export function repositoryCommands(
+  layer: Partial<Config> | null,
+  presetNames: readonly string[],
+): RepositoryCommand[] {
+  if (!layer) return [];
+  const commands: RepositoryCommand[] = [];
+  for (const [i, command] of (layer.setup ?? []).entries()) commands.push({ key: `setup[${i}]`, command });
+  for (const name of ['postCreate', 'preRemove', 'postRemove'] as const) {
+    for (const [i, command] of hookCommands(layer.hooks?.[name]).entries())
+      commands.push({ key: `hooks.${name}[${i}]`, command });
+  }
+  for (const name of Object.keys(layer.agents ?? {}).sort()) {
+    const spec = layer.agents![name]!;
+    const parts = [spec.command, ...(spec.args ?? [])].join(' ');
+    const extras = [
+      spec.yolo?.length ? `yolo: ${spec.yolo.join(' ')}` : '',
+      spec.env && Object.keys(spec.env).length > 0
+        ? `env: ${Object.entries(spec.env)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`
+        : '',
+    ].filter(Boolean);
+    commands.push({
+      key: `agents.${name}`,
+      command: extras.length ? `${parts}  (${extras.join('; ')})` : parts,
+      ...(presetNames.includes(name) ? { note: `redefines the built-in agent ${name}` } : {}),
+    });
+  }
+  if (typeof layer.check === 'string' && layer.check !== '')
+    commands.push({ key: 'check', command: layer.check });
+  return commands;
+}
+
+/** A hook setting as a list of commands. */
+export function hookCommands(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return typeof value === 'string' ? [value] : value;
+}
+
+/**
+ * The approval key: a hash of exactly what would run. The agent definitions are hashed whole (command,
+ * arguments, environment, flags), since each part changes what runs.
+ */
+export function commandsHash(layer: Partial<Config> | null): string {
+  const agents = Object.fromEntries(
+    Object.keys(layer?.agents ?? {})
+      .sort()
+      .map((name) => [name, canonical(layer!.agents![name])]),
+  );
+  const subject = {
+    setup: layer?.setup ?? [],
+    hooks: Object.fromEntries(
+      ['postCreate', 'preRemove', 'postRemove'].map((name) => [
+        name,
+        hookCommands(layer?.hooks?.[name as 'postCreate']),
+      ]),
+    ),
+    agents,
+    check: layer?.check ?? null,
+  };
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(subject)))
+    .digest('hex');
+}
+
+/**
+ * Whether a run would execute anything the repository's config defines: its setup, its hooks, or an
+ * agent of the line-up that the repository's config defines (or redefines).
+ */
+export function runUsesRepositoryCommands(
+  layer: Partial<Config> | null,
+  lineupAgents: readonly string[],
+): boolean {
+  if (!layer) return false;
+  if ((layer.setup ?? []).length > 0) return true;
+  if (
+    ['postCreate', 'preRemove', 'postRemove'].some(
+      (name) => hookCommands(layer.hooks?.[name as 'postCreate']).length > 0,
+    )
+  )
+    return true;
+  return lineupAgents.some((agent) => Object.hasOwn(layer.agents ?? {}, agent));
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}

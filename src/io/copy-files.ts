@@ -1,0 +1,216 @@
+import { chmod, copyFile, cp, lstat, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import { compileGlob, type PathRule, parseWorktreeInclude, reachesInto, selects } from '../core/globs.js';
+import { UsageError } from '../errors.js';
+import { pathExists, readIfExists } from './files.js';
+import { git } from './git.js';
+
+/**
+ * The gitignored files a candidate needs from the main worktree (`.env`, local config): chosen once per
+ * run from the `copy`/`link` globs and `.worktreeinclude`, then copied or linked into every candidate.
+ *
+ * Only files git ignores are taken: a tracked file is already in every worktree (and is never
+ * overwritten), and an untracked file that is not ignored would show up as the candidate's own work
+ * and could be committed by its agent.
+ */
+export interface FileEntry {
+  /** Relative to the repository root, `/`-separated. */
+  path: string;
+  isDir: boolean;
+  how: 'copy' | 'link';
+}
+
+export interface FileSelection {
+  entries: FileEntry[];
+  /** One line per config pattern that selected nothing, with the reason when it is known. */
+  warnings: string[];
+}
+
+export const WORKTREE_INCLUDE = '.worktreeinclude';
+
+/** Compiles the config's copy/link globs; a pattern that leaves the repository is a usage error. */
+export function compileFilePatterns(
+  copy: readonly string[],
+  link: readonly string[],
+): { copy: PathRule[][]; link: PathRule[][] } {
+  const compile = (setting: string, globs: readonly string[]) =>
+    globs.map((glob) => {
+      try {
+        return compileGlob(glob);
+      } catch (error) {
+        throw new UsageError(`${setting}: ${(error as Error).message}`);
+      }
+    });
+  return { copy: compile('copy', copy), link: compile('link', link) };
+}
+
+export async function selectFiles(
+  mainRoot: string,
+  settings: { copy: readonly string[]; link: readonly string[] },
+  options: { skipFolders: readonly string[] },
+): Promise<FileSelection> {
+  const compiled = compileFilePatterns(settings.copy, settings.link);
+  const includeText = await readIfExists(path.join(mainRoot, WORKTREE_INCLUDE));
+  const includeRules = includeText === null ? [] : parseWorktreeInclude(includeText);
+  const copyRules = compiled.copy.flat();
+  const linkRules = compiled.link.flat();
+  if (copyRules.length + linkRules.length + includeRules.length === 0) return { entries: [], warnings: [] };
+
+  const listing = await git(mainRoot, [
+    'ls-files',
+    '-z',
+    '--others',
+    '--ignored',
+    '--exclude-standard',
+    '--directory',
+  ]);
+  const ignored = listing.stdout.split('\0').filter(Boolean);
+  const skip = options.skipFolders
+    .map((folder) => path.relative(mainRoot, folder))
+    .filter((rel) => rel && !rel.startsWith('..'));
+
+  const chosen = new Map<string, FileEntry>();
+  const consider = (relative: string, isDir: boolean): boolean => {
+    // The candidates' own worktrees, when worktreeDir puts them inside the repository, are never copied.
+    if (
+      skip.some(
+        (folder) =>
+          folder === relative || folder.startsWith(`${relative}/`) || relative.startsWith(`${folder}/`),
+      )
+    )
+      return false;
+    const how = selects(linkRules, relative, isDir)
+      ? 'link'
+      : selects(copyRules, relative, isDir) || selects(includeRules, relative, isDir)
+        ? 'copy'
+        : null;
+    if (how) chosen.set(relative, { path: relative, isDir, how });
+    return how !== null;
+  };
+  for (const entry of ignored) {
+    const isDir = entry.endsWith('/');
+    const relative = isDir ? entry.slice(0, -1) : entry;
+    if (consider(relative, isDir) || !isDir) continue;
+    // A gitignored folder is one entry; look inside only where a pattern names a path in it.
+    const reaching = [...copyRules, ...linkRules, ...includeRules].filter((rule) =>
+      reachesInto(rule, relative),
+    );
+    if (reaching.length > 0) {
+      for (const inner of await walk(mainRoot, relative)) consider(inner.path, inner.isDir);
+    }
+  }
+
+  const entries = [...chosen.values()].sort((a, b) => a.path.localeCompare(b.path));
+  const warnings: string[] = [];
+  for (const [setting, globs, rulesByGlob] of [
+    ['copy', settings.copy, compiled.copy],
+    ['link', settings.link, compiled.link],
+  ] as const) {
+    for (const [i, glob] of globs.entries()) {
+      const rules = rulesByGlob[i]!;
+      if (entries.some((e) => selects(rules, e.path, e.isDir))) continue;
+      warnings.push(await unmatchedWarning(mainRoot, setting, glob));
+    }
+  }
+  return { entries, warnings };
+}
+
+/** Why a pattern selected nothing, as far as can be told cheaply. */
+async function unmatchedWarning(mainRoot: string, setting: string, glob: string): Promise<string> {
+  const literal = !/[*?[{\\]/.test(glob);
+  if (literal && (await pathExists(path.join(mainRoot, glob)))) {
+    const tracked = (await git(mainRoot, ['ls-files', '--', glob], { check: false })).stdout.trim() !== '';
+    return tracked
+      ? `${setting}: ${glob} is tracked by git, so it is already in every worktree; nothing to copy`
+      : `${setting}: ${glob} is not gitignored, so it is not copied (add it to .gitignore, so no agent commits it)`;
+  }
+  return `${setting}: ${JSON.stringify(glob)} matches no gitignored file in ${mainRoot}`;
+}
+
+/** Every file and symlink under a folder (relative paths), folders themselves not listed. */
+async function walk(root: string, folder: string): Promise<{ path: string; isDir: boolean }[]> {
+  const found: { path: string; isDir: boolean }[] = [];
+  const pending = [folder];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    for (const dirent of await readdir(path.join(root, current), { withFileTypes: true })) {
+      const relative = `${current}/${dirent.name}`;
+      if (dirent.isDirectory()) pending.push(relative);
+      else found.push({ path: relative, isDir: false });
+    }
+  }
+  return found;
+}
+
+export interface AppliedFiles {
+  copied: number;
+  linked: number;
+  /** Paths that already existed in the worktree (tracked there) and were left alone. */
+  kept: string[];
+}
+
+/**
+ * Copies (keeping file modes and symlinks as symlinks) or links the selected files into one worktree.
+ * Nothing that exists in the worktree is overwritten.
+ */
+export async function applyFiles(
+  selection: FileSelection,
+  mainRoot: string,
+  worktree: string,
+): Promise<AppliedFiles> {
+  const applied: AppliedFiles = { copied: 0, linked: 0, kept: [] };
+  for (const entry of selection.entries) {
+    const source = path.join(mainRoot, entry.path);
+    const target = path.join(worktree, entry.path);
+    const existing = await lstat(target).catch(() => null);
+    if (existing && !(entry.isDir && existing.isDirectory() && entry.how === 'copy')) {
+      applied.kept.push(entry.path);
+      continue;
+    }
+    await mkdir(path.dirname(target), { recursive: true });
+    if (entry.how === 'link') {
+      await symlink(source, target);
+      applied.linked++;
+    } else if (entry.isDir) {
+      await cp(source, target, {
+        recursive: true,
+        force: false,
+        errorOnExist: false,
+        verbatimSymlinks: true,
+        preserveTimestamps: true,
+      });
+      applied.copied++;
+    } else {
+      await copyOne(source, target);
+      applied.copied++;
+    }
+  }
+  return applied;
+}
+
+async function copyOne(source: string, target: string): Promise<void> {
+  const stats = await lstat(source);
+  if (stats.isSymbolicLink()) {
+    await symlink(await readlink(source), target);
+    return;
+  }
+  await copyFile(source, target);
+  // copyFile keeps the mode on Linux and macOS already; set it explicitly so an umask never narrows it.
+  await chmod(target, stats.mode & 0o7777);
+}
+
+/**
+ * Linked paths git does not ignore in the worktree. A folder ignored only as a folder (`.cache/` in
+ * .gitignore) is a symlink in the candidate, which such a pattern does not match: it then shows up as
+ * the candidate's untracked work, and the user is told how to write the pattern.
+ */
+export async function unignoredLinks(worktree: string, selection: FileSelection): Promise<string[]> {
+  const linked = selection.entries.filter((e) => e.how === 'link').map((e) => e.path);
+  if (linked.length === 0) return [];
+  const result = await git(worktree, ['check-ignore', '--stdin', '-z'], {
+    input: `${linked.join('\0')}\0`,
+    check: false,
+  });
+  const ignored = new Set(result.stdout.split('\0').filter(Boolean));
+  return linked.filter((p) => !ignored.has(p));
+}

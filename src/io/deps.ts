@@ -1,0 +1,253 @@
+import {
+  chmod,
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rm,
+  stat,
+  symlink,
+} from 'node:fs/promises';
+import path from 'node:path';
+import { choosePackageManager, LOCKFILES, type PackageManagerChoice } from '../core/package-manager.js';
+import { run } from './exec.js';
+import { pathExists } from './files.js';
+
+/**
+ * Dependencies for a new worktree, without paying for a full install when the main worktree already
+ * has them. `deps: "auto"` picks the fastest method that keeps every candidate's node_modules its own:
+ *
+ * 1. clone: a copy-on-write copy (`cp --reflink=always` on Linux btrfs/XFS, `cp -c` (clonefile) on
+ *    macOS APFS). Near-instant, no extra disk until a file changes, and fully independent: a write to
+ *    any file, in place or not, changes only that candidate's copy.
+ * 2. hard links, where the file system cannot clone (ext4, for one): folders are created anew, files
+ *    are hard-linked to the main worktree's. Fast (one link per file), no extra disk for file contents.
+ *    Independence rests on how installs write: npm, pnpm, yarn and bun never write into an installed
+ *    package's files; they remove a package folder and unpack a fresh one (new files, new inodes), so an
+ *    install in one candidate leaves the files the others share untouched (test: "an npm install in one
+ *    candidate changes no other candidate's files"). The files package managers DO rewrite in place —
+ *    their bookkeeping at the top of node_modules (`.package-lock.json`, `.modules.yaml`,
+ *    `.yarn-integrity`, `.yarn-state.yml`, `.pnpm/lock.yaml`) — are copied, not linked, and tool caches
+ *    (`node_modules/.cache`, `.vite`) are left out, since build tools rewrite them in place. The one way
+ *    to reach another candidate is to edit a package file in place by hand (an editor, patch-package
+ *    without reinstalling); pnpm's store has the same property. Projects that patch node_modules in place
+ *    should use `deps: "install"`.
+ * 3. the package manager, when the main worktree has no node_modules, its lockfile differs from the
+ *    candidate's, or the worktree is on another file system: `npm ci`, `pnpm install --frozen-lockfile`,
+ *    `yarn install --frozen-lockfile`/`--immutable`, `bun install --frozen-lockfile`.
+ */
+export type DepsMethod = 'clone' | 'hardlink' | 'install' | 'none';
+
+export interface DepsPlan {
+  method: DepsMethod;
+  /** Why this method, for the progress line and --verbose readers. */
+  reason: string;
+  choice: PackageManagerChoice | null;
+}
+
+/** Bookkeeping files package managers rewrite in place: copied, never linked. */
+const REWRITTEN_IN_PLACE = new Set([
+  '.package-lock.json',
+  '.modules.yaml',
+  '.yarn-integrity',
+  '.yarn-state.yml',
+  '.pnpm/lock.yaml',
+]);
+/** Tool caches rewritten in place: each candidate builds its own. */
+const LEFT_OUT = new Set(['.cache', '.vite', '.vite-temp']);
+
+export async function readPackageManager(root: string): Promise<PackageManagerChoice | null> {
+  const names = ['package.json', '.yarnrc.yml', ...LOCKFILES.map((l) => l.file)];
+  const files = new Set<string>();
+  for (const name of names) if (await pathExists(path.join(root, name))) files.add(name);
+  let packageManagerField: string | null = null;
+  if (files.has('package.json')) {
+    try {
+      const parsed = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
+        packageManager?: unknown;
+      };
+      packageManagerField = typeof parsed.packageManager === 'string' ? parsed.packageManager : null;
+    } catch {
+      // A package.json that does not parse: the package manager will say so when it runs.
+    }
+  }
+  return choosePackageManager({ files, packageManagerField });
+}
+
+/**
+ * Decides once per run how candidates get node_modules. `worktree` is one candidate's worktree (all of a
+ * run's worktrees come from the same commit, so their lockfiles are the same).
+ */
+export async function planDeps(
+  mode: 'auto' | 'install' | 'none',
+  mainRoot: string,
+  worktree: string,
+  platform = process.platform,
+): Promise<DepsPlan> {
+  if (mode === 'none') return { method: 'none', reason: 'deps is "none"', choice: null };
+  const choice = await readPackageManager(worktree);
+  if (!choice) return { method: 'none', reason: 'no package.json', choice: null };
+  if (mode === 'install') return { method: 'install', reason: 'deps is "install"', choice };
+  const source = path.join(mainRoot, 'node_modules');
+  const sourceStats = await stat(source).catch(() => null);
+  if (!sourceStats?.isDirectory())
+    return { method: 'install', reason: 'the main worktree has no node_modules', choice };
+  if (!choice.lockfile) return { method: 'install', reason: 'the project has no lockfile', choice };
+  const [mainLock, candidateLock] = await Promise.all([
+    readFile(path.join(mainRoot, choice.lockfile)).catch(() => null),
+    readFile(path.join(worktree, choice.lockfile)).catch(() => null),
+  ]);
+  if (!mainLock || !candidateLock || !mainLock.equals(candidateLock)) {
+    return { method: 'install', reason: `${choice.lockfile} differs from the main worktree's`, choice };
+  }
+  if ((await stat(worktree)).dev !== sourceStats.dev) {
+    return {
+      method: 'install',
+      reason: 'the worktrees are on another file system than the main worktree',
+      choice,
+    };
+  }
+  if (await canClone(source, worktree, platform))
+    return { method: 'clone', reason: 'copy-on-write clone', choice };
+  return { method: 'hardlink', reason: 'hard links; this file system cannot clone', choice };
+}
+
+/** Tries a copy-on-write copy of one file into the worktree; true when the file system supports it. */
+export async function canClone(
+  nodeModules: string,
+  worktree: string,
+  platform: NodeJS.Platform,
+): Promise<boolean> {
+  if (platform !== 'linux' && platform !== 'darwin') return false;
+  const sample = await firstFile(nodeModules);
+  if (!sample) return false;
+  const probe = path.join(worktree, `.git-parallel-clone-probe-${process.pid}`);
+  const args = platform === 'linux' ? ['--reflink=always', sample, probe] : ['-c', sample, probe];
+  try {
+    const result = await run('cp', args, { cwd: worktree, check: false });
+    return result.exitCode === 0;
+  } catch {
+    return false;
+  } finally {
+    await rm(probe, { force: true });
+  }
+}
+
+async function firstFile(folder: string, depth = 0): Promise<string | null> {
+  if (depth > 4) return null;
+  const entries = await readdir(folder, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) if (entry.isFile()) return path.join(folder, entry.name);
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const found = await firstFile(path.join(folder, entry.name), depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** A copy-on-write clone of the main worktree's node_modules into the worktree. */
+export async function cloneNodeModules(
+  mainRoot: string,
+  worktree: string,
+  platform = process.platform,
+): Promise<void> {
+  const source = path.join(mainRoot, 'node_modules');
+  const target = path.join(worktree, 'node_modules');
+  const args =
+    platform === 'linux' ? ['-a', '--reflink=always', source, target] : ['-c', '-R', '-p', source, target];
+  await run('cp', args, { cwd: worktree });
+}
+
+export interface LinkedTree {
+  files: number;
+  linked: number;
+  copied: number;
+}
+
+/**
+ * The hard-link copy: new folders, hard-linked files, symlinks recreated (an absolute one that points
+ * into the source tree is pointed at the same place in the new tree), bookkeeping files copied and tool
+ * caches left out (see the top of this file).
+ */
+export async function hardLinkNodeModules(mainRoot: string, worktree: string): Promise<LinkedTree> {
+  const source = path.join(mainRoot, 'node_modules');
+  const target = path.join(worktree, 'node_modules');
+  const counts: LinkedTree = { files: 0, linked: 0, copied: 0 };
+  const limit = createLimiter(64);
+
+  const copyFolder = async (relative: string): Promise<void> => {
+    const from = path.join(source, relative);
+    const to = path.join(target, relative);
+    const [stats, entries] = await limit(
+      async () => [await stat(from), await readdir(from, { withFileTypes: true })] as const,
+    );
+    await mkdir(to, { mode: stats.mode & 0o7777 });
+    await Promise.all(
+      entries.map(async (entry) => {
+        const inner = relative === '' ? entry.name : `${relative}/${entry.name}`;
+        if (entry.isDirectory()) {
+          if (relative === '' && LEFT_OUT.has(entry.name)) return;
+          return copyFolder(inner);
+        }
+        await limit(() => copyEntry(inner, entry.isSymbolicLink()));
+      }),
+    );
+  };
+  const copyEntry = async (relative: string, isSymlink: boolean): Promise<void> => {
+    const from = path.join(source, relative);
+    const to = path.join(target, relative);
+    if (isSymlink) {
+      const pointee = await readlink(from);
+      const inside = path.isAbsolute(pointee) && !path.relative(source, pointee).startsWith('..');
+      await symlink(inside ? path.join(target, path.relative(source, pointee)) : pointee, to);
+      return;
+    }
+    counts.files++;
+    if (REWRITTEN_IN_PLACE.has(relative)) {
+      await copyFile(from, to);
+      await chmod(to, (await lstat(from)).mode & 0o7777);
+      counts.copied++;
+      return;
+    }
+    try {
+      await link(from, to);
+      counts.linked++;
+    } catch (error) {
+      // EMLINK: the file has as many links as the file system allows; this one gets a copy.
+      if ((error as NodeJS.ErrnoException).code !== 'EMLINK') throw error;
+      await copyFile(from, to);
+      counts.copied++;
+    }
+  };
+  await copyFolder('');
+  return counts;
+}
+
+/** Removes a half-made node_modules after a failed clone or link, so the package manager starts clean. */
+export async function removeNodeModules(worktree: string): Promise<void> {
+  await rm(path.join(worktree, 'node_modules'), { recursive: true, force: true });
+}
+
+/** Whether a path is a hard link shared with another path (same inode): for tests and the benchmark. */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all([lstat(a), lstat(b)]);
+  return x.ino === y.ino && x.dev === y.dev;
+}
+
+function createLimiter(width: number) {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (active >= width) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { candidateEnv } from '../core/agent-command.js';
+import type { Candidate, RunManifest } from '../core/types.js';
+import { readIfExists, writeFileAtomic } from './files.js';
+import { describeFailure, runSteps, type StepFailure } from './hooks.js';
+import { dropDatabases, redact } from './postgres.js';
+
+/**
+ * What preparing a run leaves in its state folder, beside run.json:
+ *
+ *   resources.json       what removing the run must undo: the removal hooks as they were when the run
+ *                        was created (and approved), and the PostgreSQL databases created for it
+ *   agents/<n>.setup.json  why candidate n's setup failed; the launcher then opens a shell instead of
+ *                        starting the agent
+ *   logs/<n>-setup.log   everything candidate n's setup printed
+ *
+ * Removal uses the recorded hooks, not today's config: a run is cleaned up by the commands that set it
+ * up, and a config changed since (a pull, a branch switch) cannot run unapproved commands on `rm`.
+ */
+export interface RunResources {
+  hooks: { preRemove: string[]; postRemove: string[] };
+  /** Milliseconds per hook command. */
+  timeout: number;
+  postgres: { url: string; databases: { n: number; database: string }[] } | null;
+}
+
+export interface SetupFailureRecord extends StepFailure {
+  candidate: string;
+  /** `deps`, `postCreate` or `setup`: which part of preparing failed. */
+  step: string;
+  /** How it ended, as a sentence fragment: "exited with code 1". */
+  how: string;
+  at: string;
+}
+
+export const resourcesPath = (dir: string) => path.join(dir, 'resources.json');
+export const setupFailurePath = (dir: string, n: number) => path.join(dir, 'agents', `${n}.setup.json`);
+export const setupLogPath = (dir: string, n: number) => path.join(dir, 'logs', `${n}-setup.log`);
+export const removalLogPath = (dir: string, n: number) => path.join(dir, 'logs', `${n}-remove.log`);
+
+export async function writeResources(dir: string, resources: RunResources): Promise<void> {
+  await writeFileAtomic(resourcesPath(dir), `${JSON.stringify(resources, null, 2)}\n`);
+}
+
+export async function readResources(dir: string): Promise<RunResources | null> {
+  const text = await readIfExists(resourcesPath(dir));
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as RunResources;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeSetupFailure(dir: string, n: number, record: SetupFailureRecord): Promise<void> {
+  await writeFileAtomic(setupFailurePath(dir, n), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+export async function readSetupFailure(dir: string, n: number): Promise<SetupFailureRecord | null> {
+  const text = await readIfExists(setupFailurePath(dir, n));
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as SetupFailureRecord;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs one recorded removal hook list for a candidate: preRemove in its worktree (before it is removed),
+ * postRemove in the main worktree (after; the candidate's folder is gone by then). Throws a one-line
+ * error when a command fails, for removeRunResources to list among what it could not finish.
+ */
+export async function runRemovalHook(
+  resources: RunResources,
+  which: 'preRemove' | 'postRemove',
+  manifest: RunManifest,
+  candidate: Candidate,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const commands = resources.hooks[which];
+  if (commands.length === 0) return;
+  const failure = await runSteps(commands, {
+    cwd: which === 'preRemove' ? candidate.worktree : manifest.repo.root,
+    env: { ...env, ...candidateEnv(manifest, candidate) },
+    logFile: removalLogPath(dir, candidate.n),
+    timeout: resources.timeout,
+  });
+  if (failure)
+    throw new Error(
+      `${which} hook ${JSON.stringify(failure.command)} ${describeFailure(failure)} (log: ${failure.logFile})`,
+    );
+}
+
+/** Drops the recorded PostgreSQL databases of the run. */
+export async function dropRecordedDatabases(resources: RunResources): Promise<void> {
+  if (!resources.postgres || resources.postgres.databases.length === 0) return;
+  try {
+    await dropDatabases(
+      resources.postgres.url,
+      resources.postgres.databases.map((d) => d.database),
+    );
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message} (databases ${resources.postgres.databases.map((d) => d.database).join(', ')} on ${redact(resources.postgres.url)})`,
+    );
+  }
+}
+
+/** What a candidate's pane shows instead of starting its agent. */
+export function setupFailureLines(
+  record: SetupFailureRecord,
+  dir: string,
+  task: string,
+  n: number,
+): string[] {
+  return [
+    `[git-parallel] ${record.step} ${JSON.stringify(record.command)} ${record.how}; the agent was not started.`,
+    ...record.tail.map((line) => `    ${line}`),
+    `[git-parallel] Full log: ${record.logFile}`,
+    `[git-parallel] Once fixed: rm ${setupFailurePath(dir, n)} && git parallel launch ${task} ${n}`,
+  ];
+}

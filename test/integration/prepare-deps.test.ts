@@ -1,0 +1,162 @@
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { makeRepo, type TestRepo } from '../helpers/repo.js';
+
+/**
+ * deps: node_modules for every candidate. A real npm project, offline: its dependencies are tarballs
+ * made here with `npm pack` and committed beside it, so `npm install` and `npm ci` need no registry.
+ */
+const NPM_ENV = {
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+  npm_config_offline: 'true',
+  npm_config_update_notifier: 'false',
+};
+
+function pack(dir: string, name: string, version: string, out: string): string {
+  const source = path.join(dir, `${name}-${version}-src`);
+  mkdirSync(source, { recursive: true });
+  writeFileSync(
+    path.join(source, 'package.json'),
+    JSON.stringify({ name, version, main: 'index.js', bin: { [name]: 'cli.js' } }),
+  );
+  writeFileSync(path.join(source, 'index.js'), `module.exports = '${name} ${version}';\n`);
+  writeFileSync(path.join(source, 'cli.js'), `#!/usr/bin/env node\nconsole.log(require('./index.js'));\n`);
+  const file = execFileSync('npm', ['pack', '--silent', '--pack-destination', out], {
+    cwd: source,
+    encoding: 'utf8',
+    env: { ...process.env, ...NPM_ENV },
+  }).trim();
+  return path.join(out, file);
+}
+
+describe('deps: node_modules for every candidate', () => {
+  let repo: TestRepo;
+  let upgrade: string;
+  const main = (file: string) => path.join(repo.root, 'node_modules', file);
+  const candidate = (task: string, n: number, file = '') =>
+    path.join(repo.parent, 'app-worktrees', `${task}-${n}`, file);
+  const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: NPM_ENV });
+  const npm = (cwd: string, ...args: string[]) =>
+    execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, ...NPM_ENV } });
+
+  beforeAll(() => {
+    repo = makeRepo('app');
+    const vendor = path.join(repo.root, 'vendor');
+    mkdirSync(vendor);
+    pack(repo.parent, 'gp-dep-a', '1.0.0', vendor);
+    pack(repo.parent, 'gp-dep-b', '1.0.0', vendor);
+    upgrade = pack(repo.parent, 'gp-dep-a', '2.0.0', repo.parent);
+    repo.write(
+      'package.json',
+      JSON.stringify({
+        name: 'app',
+        private: true,
+        dependencies: {
+          'gp-dep-a': 'file:vendor/gp-dep-a-1.0.0.tgz',
+          'gp-dep-b': 'file:vendor/gp-dep-b-1.0.0.tgz',
+        },
+      }),
+    );
+    repo.write('.gitignore', 'node_modules/\n');
+    npm(repo.root, 'install');
+    repo.write(
+      '.git-parallelrc.json',
+      JSON.stringify({ agent: 'shell', setup: ['node -e "console.log(require(\'gp-dep-a\'))"'] }),
+    );
+    repo.commit('an npm project');
+  }, 60_000);
+  afterAll(() => repo.cleanup());
+
+  it("hard-links node_modules on a file system without copy-on-write, and an npm install in one candidate changes no other candidate's files", async () => {
+    const lockBefore = readFileSync(main('.package-lock.json'), 'utf8');
+    const result = await cli(['linked', '-n', '2', '--mux', 'none']);
+    expect(result.code).toBe(0);
+    // This machine's /tmp is ext4 (no reflink); on btrfs/XFS/APFS the same run clones instead.
+    expect(result.stderr).toMatch(/dependencies: (hard links|copy-on-write clone)/);
+    const hardLinked = result.stderr.includes('hard links');
+    for (const n of [1, 2]) {
+      const file = candidate('linked', n, 'node_modules/gp-dep-a/index.js');
+      expect(readFileSync(file, 'utf8')).toBe("module.exports = 'gp-dep-a 1.0.0';\n");
+      if (hardLinked) expect(lstatSync(file).ino).toBe(lstatSync(main('gp-dep-a/index.js')).ino);
+      // npm's own bookkeeping is rewritten in place by npm, so it is a copy, never a link.
+      expect(lstatSync(candidate('linked', n, 'node_modules/.package-lock.json')).ino).not.toBe(
+        lstatSync(main('.package-lock.json')).ino,
+      );
+      expect(readlinkSync(candidate('linked', n, 'node_modules/.bin/gp-dep-a'))).toBe(
+        readlinkSync(main('.bin/gp-dep-a')),
+      );
+      expect(repo.git('-C', candidate('linked', n), 'status', '--porcelain')).toBe('');
+      // Setup ran after the dependencies were in place.
+      expect(
+        readFileSync(path.join(repo.root, `.git/parallel/linked/logs/${n}-setup.log`), 'utf8'),
+      ).toContain('gp-dep-a 1.0.0');
+    }
+
+    // An agent upgrades a dependency in candidate 1 with npm itself.
+    npm(candidate('linked', 1), 'install', upgrade);
+    expect(readFileSync(candidate('linked', 1, 'node_modules/gp-dep-a/index.js'), 'utf8')).toBe(
+      "module.exports = 'gp-dep-a 2.0.0';\n",
+    );
+    // Nobody else sees it: not the main worktree, not candidate 2 (whose files are still shared with main).
+    expect(readFileSync(main('gp-dep-a/index.js'), 'utf8')).toBe("module.exports = 'gp-dep-a 1.0.0';\n");
+    expect(readFileSync(candidate('linked', 2, 'node_modules/gp-dep-a/index.js'), 'utf8')).toBe(
+      "module.exports = 'gp-dep-a 1.0.0';\n",
+    );
+    expect(readFileSync(main('gp-dep-a/package.json'), 'utf8')).toContain('"version":"1.0.0"');
+    expect(readFileSync(main('.package-lock.json'), 'utf8')).toBe(lockBefore);
+    expect(readFileSync(candidate('linked', 2, 'node_modules/.package-lock.json'), 'utf8')).toBe(lockBefore);
+    if (hardLinked) {
+      expect(lstatSync(candidate('linked', 2, 'node_modules/gp-dep-a/index.js')).ino).toBe(
+        lstatSync(main('gp-dep-a/index.js')).ino,
+      );
+    }
+    // Removing a candidate removes its links only.
+    expect((await cli(['rm', 'linked', '--force'])).code).toBe(0);
+    expect(readFileSync(main('gp-dep-a/index.js'), 'utf8')).toBe("module.exports = 'gp-dep-a 1.0.0';\n");
+  });
+
+  it("runs the package manager when the main worktree's lockfile differs from the candidates'", async () => {
+    const lockfile = path.join(repo.root, 'package-lock.json');
+    const committed = readFileSync(lockfile, 'utf8');
+    writeFileSync(lockfile, committed.replace('"name": "app"', '"name": "app-edited"'));
+    try {
+      const result = await cli(['installed', '-n', '1', '--mux', 'none']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('dependencies: package-lock.json differs from the main worktree');
+      const file = candidate('installed', 1, 'node_modules/gp-dep-b/index.js');
+      expect(readFileSync(file, 'utf8')).toBe("module.exports = 'gp-dep-b 1.0.0';\n");
+      expect(lstatSync(file).ino).not.toBe(lstatSync(main('gp-dep-b/index.js')).ino);
+      expect(
+        readFileSync(path.join(repo.root, '.git/parallel/installed/logs/1-setup.log'), 'utf8'),
+      ).toContain('$ npm ci');
+    } finally {
+      writeFileSync(lockfile, committed);
+    }
+  });
+
+  it('deps "none" leaves node_modules alone; a failing install is a setup failure', async () => {
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agent: 'shell', deps: 'none' }),
+    );
+    expect((await cli(['nodeps', '-n', '1', '--mux', 'none'])).code).toBe(0);
+    expect(() => lstatSync(candidate('nodeps', 1, 'node_modules'))).toThrow();
+
+    // deps "install" always runs the package manager; here npm ci fails (package.json and the lockfile disagree).
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agent: 'shell', deps: 'install' }),
+    );
+    const manifest = JSON.parse(readFileSync(path.join(repo.root, 'package.json'), 'utf8'));
+    manifest.dependencies['gp-dep-c'] = 'file:vendor/gp-dep-c-1.0.0.tgz';
+    writeFileSync(path.join(repo.root, 'package.json'), JSON.stringify(manifest));
+    repo.commit('a dependency the lockfile lacks');
+    const result = await cli(['broken', '-n', '1', '--mux', 'none']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/broken-1: deps "npm ci" exited with code \d+; its agent is not started/);
+  });
+});

@@ -1,0 +1,248 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { makeRepo, type TestRepo } from '../helpers/repo.js';
+import { waitFor } from '../helpers/stand-in-agent.js';
+import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+
+describe('trust: commands from a repository config run only once approved', () => {
+  let repo: TestRepo;
+  let userConfig: string;
+
+  beforeEach(() => {
+    repo = makeRepo('app');
+    userConfig = path.join(repo.parent, 'user-config');
+  });
+  afterEach(() => repo.cleanup());
+
+  // GIT_PARALLEL_TRUST is cleared: these tests see what a user sees.
+  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
+    runCli(args, { cwd: repo.root, env: { GIT_PARALLEL_TRUST: '', XDG_CONFIG_HOME: userConfig, ...extra } });
+  const repoConfig = (settings: Record<string, unknown>) => {
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agent: 'shell', ...settings }),
+    );
+    repo.commit('config');
+  };
+  const store = () => path.join(userConfig, 'git-parallel', 'trusted.json');
+  const nothingCreated = () => {
+    expect(existsSync(path.join(repo.parent, 'app-worktrees'))).toBe(false);
+    expect(repo.git('branch', '--list')).toBe('* main');
+  };
+
+  it('refuses an unapproved setup command without a terminal, in one line that says how to approve', async () => {
+    repoConfig({ setup: ['touch PWNED'] });
+    const result = await cli(['t', '-n', '1', '--mux', 'none']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      `git parallel: ${path.join(repo.root, '.git-parallelrc.json')} defines commands you have not approved (setup[0]); review and approve them with git parallel trust, or pass --trust for this run`,
+    );
+    nothingCreated();
+  });
+
+  it('git parallel trust shows the commands and records approval; a changed command asks again', async () => {
+    repoConfig({ setup: ['echo one'], hooks: { postCreate: 'echo two' } });
+    const review = await cli(['trust', '--dry-run']);
+    expect(review.code).toBe(0);
+    expect(review.stdout).toBe(
+      `${path.join(repo.root, '.git-parallelrc.json')} defines these commands:\n  setup[0]: echo one\n  hooks.postCreate[0]: echo two\n`,
+    );
+    expect(review.stderr).toContain('not approved yet');
+    expect(existsSync(store())).toBe(false);
+
+    const approve = await cli(['trust']);
+    expect(approve.code).toBe(0);
+    const saved = JSON.parse(readFileSync(store(), 'utf8'));
+    expect(Object.keys(saved.repositories)).toEqual([repo.root]);
+    expect((await cli(['ok', '-n', '1', '--mux', 'none'])).code).toBe(0);
+
+    repoConfig({ setup: ['echo one && curl evil.example'], hooks: { postCreate: 'echo two' } });
+    const changed = await cli(['changed', '-n', '1', '--mux', 'none']);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain(
+      'defines commands you have not approved (setup[0], hooks.postCreate[0])',
+    );
+
+    const json = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
+    expect(json).toMatchObject({
+      approved: false,
+      repository: repo.root,
+      commands: [
+        { key: 'setup[0]', command: 'echo one && curl evil.example' },
+        { key: 'hooks.postCreate[0]' },
+      ],
+    });
+
+    expect((await cli(['trust', '--revoke'])).code).toBe(0);
+    repoConfig({ setup: ['echo one'], hooks: { postCreate: 'echo two' } });
+    expect((await cli(['again', '-n', '1', '--mux', 'none'])).code).toBe(2);
+  });
+
+  it('--trust (or GIT_PARALLEL_TRUST=1) approves one run and records nothing', async () => {
+    repoConfig({ setup: ['echo fine'] });
+    expect((await cli(['once', '-n', '1', '--mux', 'none', '--trust'])).code).toBe(0);
+    expect((await cli(['env', '-n', '1', '--mux', 'none'], { GIT_PARALLEL_TRUST: '1' })).code).toBe(0);
+    expect(existsSync(store())).toBe(false);
+  });
+
+  it('a repository config may not silently redefine a built-in agent', async () => {
+    repoConfig({ agent: 'claude', agents: { claude: { command: 'sh', args: ['-c', 'touch PWNED'] } } });
+    const result = await cli(['preset', '-n', '1', '--mux', 'none']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('(agents.claude)');
+    const review = await cli(['trust', '--dry-run']);
+    expect(review.stdout).toContain(
+      '  agents.claude: sh -c touch PWNED  (redefines the built-in agent claude)',
+    );
+    nothingCreated();
+  });
+
+  it("trusts the user's own config, and repository settings that run nothing", async () => {
+    mkdirSync(path.join(userConfig, 'git-parallel'), { recursive: true });
+    writeFileSync(
+      path.join(userConfig, 'git-parallel', 'config.json'),
+      JSON.stringify({ agent: 'shell', setup: ['echo mine'] }),
+    );
+    repoConfig({ ports: { PORT: 5000 }, copy: ['.env'] });
+    const result = await cli(['mine', '-n', '1', '--mux', 'none']);
+    expect(result.code).toBe(0);
+  });
+
+  describe('on a terminal', () => {
+    let tmux: PrivateTmux;
+    beforeEach(() => {
+      tmux = privateTmux();
+    });
+    afterEach(() => tmux.kill());
+
+    it('shows the commands, asks once, and records a yes', async () => {
+      repoConfig({ setup: ['echo asked'] });
+      const bin = path.resolve(import.meta.dirname, '../../bin/git-parallel.js');
+      tmux.tmux(
+        'new-session',
+        '-d',
+        '-s',
+        'ask',
+        '-x',
+        '200',
+        '-y',
+        '40',
+        '-c',
+        repo.root,
+        '-e',
+        'GIT_PARALLEL_TRUST=',
+        '-e',
+        `XDG_CONFIG_HOME=${userConfig}`,
+        `${process.execPath} ${bin} tty -n 1 --mux none; sleep 30`,
+      );
+      const screen = await waitFor(() => {
+        const text = tmux.tmux('capture-pane', '-p', '-J', '-t', '=ask:');
+        return text.includes('[y/N]') ? text : undefined;
+      }, 'the question');
+      expect(screen).toContain('  setup[0]: echo asked');
+      tmux.tmux('send-keys', '-t', '=ask:', 'y', 'Enter');
+      await waitFor(() => (existsSync(store()) ? true : undefined), 'the approval to be recorded');
+      await waitFor(
+        () =>
+          tmux.tmux('capture-pane', '-p', '-J', '-t', '=ask:').includes('Started 1 agent') ? true : undefined,
+        'the run',
+      );
+      expect((await cli(['after', '-n', '1', '--mux', 'none'])).code).toBe(0);
+    });
+  });
+});
+
+describe('git parallel init', () => {
+  let repo: TestRepo;
+  beforeEach(() => {
+    repo = makeRepo('app');
+  });
+  afterEach(() => repo.cleanup());
+  const cli = (args: string[]) => runCli(args, { cwd: repo.root });
+
+  function nodeProject(type?: 'module') {
+    repo.write(
+      'package.json',
+      JSON.stringify({
+        name: 'app',
+        ...(type ? { type } : {}),
+        scripts: { dev: 'vite', test: 'vitest run', build: 'tsc' },
+      }),
+    );
+    repo.write('package-lock.json', '{"lockfileVersion":3}\n');
+    repo.write('.gitignore', '.env\n.env.*\n!.env.example\ndata/\nnode_modules/\n');
+    repo.write('.env.example', 'PORT=3000\n');
+    repo.commit('project');
+    repo.write('.env', 'SECRET=1\n');
+    repo.write('.env.local', 'PORT=3000\n');
+    mkdirSync(path.join(repo.root, 'data'));
+    execFileSync('sqlite3', [path.join(repo.root, 'data/dev.sqlite'), 'CREATE TABLE t(x)']);
+    repo.write('data/not-a-db.db', 'text\n');
+  }
+
+  it('detects the project and prints a commented starter config with --dry-run', async () => {
+    nodeProject();
+    const result = await cli(['init', '--dry-run']);
+    expect(result.code).toBe(0);
+    const text = result.stdout;
+    expect(text).toContain('module.exports = {');
+    expect(text).toContain("  copy: ['.env', '.env.local'],");
+    expect(text).toContain("  envFile: '.env.local',");
+    expect(text).toContain("  deps: 'auto',");
+    expect(text).toContain('`npm ci`');
+    expect(text).toContain("  database: { sqlite: ['data/dev.sqlite'] },");
+    expect(text).toContain("  check: 'npm test',");
+    expect(text).toContain('vite --port $PORT');
+    expect(text).toContain('  // This file is JavaScript'.trim());
+    expect(existsSync(path.join(repo.root, 'git-parallel.config.js'))).toBe(false);
+  });
+
+  it('writes a config git-parallel loads, and refuses to overwrite it without --force', async () => {
+    nodeProject('module');
+    const written = await cli(['init']);
+    expect(written.code).toBe(0);
+    expect(readFileSync(path.join(repo.root, 'git-parallel.config.js'), 'utf8')).toContain(
+      'export default {',
+    );
+    const loaded = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
+    expect(loaded.commands).toEqual([{ key: 'check', command: 'npm test' }]);
+
+    const again = await cli(['init']);
+    expect(again.code).toBe(2);
+    expect(again.stderr.trim()).toBe(
+      `git parallel: git-parallel.config.js already configures git-parallel in ${repo.root}; use --force to replace it`,
+    );
+    writeFileSync(path.join(repo.root, 'git-parallel.config.js'), 'export default {};\n');
+    expect((await cli(['init', '--force'])).code).toBe(0);
+    expect(readFileSync(path.join(repo.root, 'git-parallel.config.js'), 'utf8')).toContain(
+      "check: 'npm test'",
+    );
+
+    const other = await cli(['init', '--format', 'yaml', '--force']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('git-parallel.config.js already configures git-parallel');
+  });
+
+  it.each([
+    ['yaml', '.git-parallelrc.yaml'],
+    ['json', 'git-parallel.config.json'],
+  ])('writes --format %s as %s, which loads', async (format, file) => {
+    nodeProject();
+    expect((await cli(['init', '--format', format])).code).toBe(0);
+    expect(existsSync(path.join(repo.root, file))).toBe(true);
+    const loaded = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
+    expect(loaded.file).toBe(path.join(repo.root, file));
+    expect(loaded.commands).toEqual([{ key: 'check', command: 'npm test' }]);
+  });
+
+  it('writes a useful config for a project that is not a Node project, and rejects an unknown format', async () => {
+    expect((await cli(['init', '--format', 'toml'])).code).toBe(2);
+    const result = await cli(['init', '--dry-run', '--format', 'yaml']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('# copy:\n#   - .env\n#   - .env.local');
+    expect(result.stdout).not.toContain('deps:');
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, preparationWidth, settleWithLimit } from '../../src/core/concurrency.js';
+import {
+  candidateDatabaseName,
+  databaseOf,
+  quoteIdentifier,
+  withDatabase,
+} from '../../src/core/database-name.js';
+import { choosePackageManager } from '../../src/core/package-manager.js';
+
+describe('settleWithLimit', () => {
+  it('never runs more than the limit at once, runs every item, keeps order and settles failures', async () => {
+    let running = 0;
+    let peak = 0;
+    const results = await settleWithLimit([1, 2, 3, 4, 5, 6, 7], 3, async (item) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, 5 * (8 - item)));
+      running--;
+      if (item === 4) throw new Error('four');
+      return item * 10;
+    });
+    expect(peak).toBe(3);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      10,
+      20,
+      30,
+      'four',
+      50,
+      60,
+      70,
+    ]);
+  });
+
+  it('handles no items', async () => {
+    expect(await settleWithLimit([], 4, async () => 1)).toEqual([]);
+  });
+
+  it.each([
+    [1, 2, 1],
+    [5, 1, 2],
+    [5, 2, 2],
+    [5, 4, 4],
+    [10, 64, 8],
+  ])('%i candidates on %i cores: %i at once', (candidates, cores, width) => {
+    expect(preparationWidth(candidates, cores)).toBe(width);
+  });
+
+  it.each([
+    [0, '0.0s'],
+    [420, '0.4s'],
+    [9_949, '9.9s'],
+    [12_300, '12s'],
+    [125_000, '2m05s'],
+  ])('formats %i ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('candidate database names', () => {
+  it.each([
+    ['app_dev', 'add-auth', 2, 'app_dev_add_auth_2'],
+    ['App', 'Fix.Bug', 1, 'app_fix_bug_1'],
+  ])('%s + %s + %i → %s', (template, task, n, name) => {
+    expect(candidateDatabaseName(template, task, n)).toBe(name);
+  });
+
+  it('keeps long names within 63 bytes and distinct', () => {
+    const a = candidateDatabaseName(
+      'a_very_long_template_database_name',
+      'an-even-longer-task-name-for-testing-a',
+      1,
+    );
+    const b = candidateDatabaseName(
+      'a_very_long_template_database_name',
+      'an-even-longer-task-name-for-testing-b',
+      1,
+    );
+    expect(a.length).toBeLessThanOrEqual(63);
+    expect(a).not.toBe(b);
+    expect(a.endsWith('_1')).toBe(true);
+  });
+
+  it('quotes identifiers and swaps the database in a URL, keeping the rest', () => {
+    expect(quoteIdentifier('we"ird')).toBe('"we""ird"');
+    expect(withDatabase('postgres://u:p%40ss@db:5433/app_dev?sslmode=disable', 'app_dev_x_1')).toBe(
+      'postgres://u:p%40ss@db:5433/app_dev_x_1?sslmode=disable',
+    );
+    expect(databaseOf('postgres://localhost/app_dev')).toBe('app_dev');
+    expect(databaseOf('postgres://localhost')).toBeNull();
+  });
+});
+
+describe('choosePackageManager', () => {
+  const files = (...names: string[]) => new Set(['package.json', ...names]);
+  it.each([
+    [files('package-lock.json'), null, 'npm ci'],
+    [files('pnpm-lock.yaml'), null, 'pnpm install --frozen-lockfile'],
+    [files('yarn.lock'), null, 'yarn install --frozen-lockfile'],
+    [files('yarn.lock', '.yarnrc.yml'), null, 'yarn install --immutable'],
+    [files('bun.lockb'), null, 'bun install --frozen-lockfile'],
+    [files('package-lock.json', 'pnpm-lock.yaml'), 'pnpm@9.1.0', 'pnpm install --frozen-lockfile'],
+    [files(), null, 'npm install'],
+    [files(), 'yarn@4.0.0', 'yarn install'],
+  ])('%j with packageManager %j installs with %s', (present, field, install) => {
+    expect(choosePackageManager({ files: present, packageManagerField: field })?.install).toBe(install);
+  });
+
+  it('is null without a package.json', () => {
+    expect(choosePackageManager({ files: new Set(['yarn.lock']), packageManagerField: null })).toBeNull();
+  });
+});
