@@ -39,6 +39,7 @@ import { isAlive } from '../io/lock.js';
 import { withInterruptSignal } from '../io/signals.js';
 import { diffNumstat, diffPatch, readWorktreeChanges, snapshotTree, treeOfCommit } from '../io/snapshot.js';
 import { type AgentRecord, readAgentRecord, requireManifest } from '../io/state.js';
+import { assertTrusted, trustSubject } from '../io/trust.js';
 import { which } from '../io/which.js';
 import { formatTable, type Reporter } from '../output/reporter.js';
 
@@ -51,6 +52,8 @@ export interface CompareArgs {
   rerun: boolean;
   html?: string;
   open: boolean;
+  /** Approve the repository config's check for this invocation only. */
+  trust?: boolean;
 }
 
 export interface CompareIo {
@@ -59,6 +62,9 @@ export interface CompareIo {
   reporter: Reporter;
   /** Where live check progress is drawn (stderr). */
   progress: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where to ask for approval of a repository's check, when there is a terminal. */
+  stdin?: NodeJS.ReadableStream;
+  isTerminal?: boolean;
 }
 
 /** The check command to run, and where it came from. */
@@ -115,6 +121,15 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   const context = await openContext(io.cwd, io.env);
   const { manifest, dir } = await requireManifest(context.repo.commonDir, args.task);
   const check = checkCommandFrom(args, context.loaded);
+  // A check from the repository's config is a command someone else wrote: it runs only once approved.
+  if (check?.source === 'config' && context.loaded.repositoryConfig?.check) {
+    await assertTrusted(await trustSubject(context.loaded, context.repo.mainRoot), {
+      env: io.env,
+      oneOff: Boolean(args.trust) || io.env.GIT_PARALLEL_TRUST === '1',
+      ask: io.isTerminal && io.stdin ? { input: io.stdin, output: process.stderr } : null,
+      purpose: `run the check in every candidate of ${args.task}`,
+    });
+  }
   const timeoutSeconds = args.checkTimeout ?? context.loaded.config.checkTimeout;
   if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
     throw new UsageError(`--check-timeout must be a number of seconds above 0, got ${args.checkTimeout}`);

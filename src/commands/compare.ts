@@ -9,6 +9,7 @@ interface CompareArgv {
   rerun: boolean;
   html?: string;
   open: boolean;
+  trust?: boolean;
   json: boolean;
 }
 
@@ -37,6 +38,10 @@ export const compareCommand: CommandModule<object, CompareArgv> = {
         type: 'boolean',
         default: false,
         describe: 'open the HTML report (written to the run state without --html)',
+      })
+      .option('trust', {
+        type: 'boolean',
+        describe: "approve the repository config's check for this run only",
       }),
   handler: async (argv) => {
     const { compare } = await import('../actions/compare.js');
@@ -51,8 +56,14 @@ export const compareCommand: CommandModule<object, CompareArgv> = {
         rerun: argv.rerun,
         html: argv.html,
         open: argv.open,
+        trust: argv.trust,
       },
-      { ...io, progress: process.stderr },
+      {
+        ...io,
+        progress: process.stderr,
+        stdin: process.stdin,
+        isTerminal: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+      },
     );
   },
 };

@@ -325,6 +325,23 @@ process.exit(n === '3' ? 1 : 0);
     }
   });
 
+  it("a check from the repository's config runs only once approved", async () => {
+    const config = JSON.parse(readFileSync(path.join(repo.root, '.git-parallelrc.json'), 'utf8'));
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ ...config, check: 'echo repo-check' }),
+    );
+    const untrusted = { GIT_PARALLEL_TRUST: '' };
+    const refused = await cli(['compare', 'feat', '--json'], untrusted);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /defines commands you have not approved \(.*check.*\); review and approve them with git parallel trust/,
+    );
+    const approved = JSON.parse((await cli(['compare', 'feat', '--json', '--trust'], untrusted)).stdout);
+    expect(approved.check).toMatchObject({ command: 'echo repo-check', source: 'config' });
+    writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify(config));
+  });
+
   it('diff shows a candidate against the base, or against another candidate, as git diff does', async () => {
     const { report } = await compareJson(['--no-check']);
     const [c1, c2] = report.candidates;
