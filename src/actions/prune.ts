@@ -1,12 +1,19 @@
 import { parseDuration } from '../core/durations.js';
-import { UsageError } from '../errors.js';
+import { CommandFailure, UsageError } from '../errors.js';
 import { type ArchiveEntry, dropArchives } from '../io/archive.js';
-import { readRepo } from '../io/git.js';
+import { pruneWorktrees, readRepo } from '../io/git.js';
+import { recoveredDriver, recoveredWorkAtRisk, recoverManifest } from '../io/recovery.js';
+import { listManifests, runDir } from '../io/state.js';
+import { findMarkedWorktrees } from '../io/worktree-marks.js';
 import { formatAge, formatTable, type Reporter } from '../output/reporter.js';
+import { removeRunResources } from './remove-run.js';
 
 export interface PruneArgs {
   /** Drop archives (refs/git-parallel/…). */
   archives: boolean;
+  /** Remove damaged runs and orphaned worktrees (refused where work would be lost, unless force). */
+  runs?: boolean;
+  force?: boolean;
   /** A duration such as 30d: only what is older. */
   olderThan?: string;
   dryRun: boolean;
@@ -28,7 +35,10 @@ const MODES: {
   flag: keyof PruneArgs & string;
   describe: string;
   run: (args: PruneArgs, io: PruneIo) => Promise<unknown>;
-}[] = [{ flag: 'archives', describe: 'archived candidates under refs/git-parallel/', run: pruneArchives }];
+}[] = [
+  { flag: 'archives', describe: 'archived candidates under refs/git-parallel/', run: pruneArchives },
+  { flag: 'runs', describe: 'damaged runs and worktrees whose run is gone', run: pruneRuns },
+];
 
 export async function prune(args: PruneArgs, io: Omit<PruneIo, 'now'>): Promise<void> {
   const chosen = MODES.filter((mode) => args[mode.flag] === true);
@@ -40,6 +50,54 @@ export async function prune(args: PruneArgs, io: Omit<PruneIo, 'now'>): Promise<
   const results: Record<string, unknown> = {};
   for (const mode of chosen) results[mode.flag] = await mode.run(args, { ...io, now: new Date() });
   io.reporter.document({ dryRun: args.dryRun, ...results });
+}
+
+/**
+ * Damaged runs (a run.json that cannot be read) and orphans (worktrees marked by a run whose state folder
+ * is gone) are rebuilt from git's marks and removed like `rm` does, unless a worktree holds uncommitted
+ * or untracked work or a branch holds commits no other branch, tag or archive has (then --force).
+ * Finally git's own bookkeeping of worktrees deleted by hand is pruned.
+ */
+async function pruneRuns(args: PruneArgs, io: PruneIo): Promise<object[]> {
+  const repo = await readRepo(io.cwd);
+  const damaged = (await listManifests(repo.commonDir)).filter((r) => r.manifest === null).map((r) => r.task);
+  const known = new Set((await listManifests(repo.commonDir)).map((r) => r.task));
+  const orphans = [...new Set((await findMarkedWorktrees(repo.commonDir)).map((m) => m.task))].filter(
+    (t) => !known.has(t),
+  );
+  const results: object[] = [];
+  for (const task of [...damaged, ...orphans]) {
+    const manifest = await recoverManifest(repo, task);
+    const risks = await recoveredWorkAtRisk(manifest);
+    const why = damaged.includes(task) ? 'damaged run' : 'worktrees of a removed run';
+    if (risks.length > 0 && !args.force) {
+      io.reporter.warn(`kept ${task} (${why}): ${risks.join('; ')}; commit or merge it, or use --force`);
+      results.push({ task, why, removed: false, risks });
+      continue;
+    }
+    if (args.dryRun) {
+      io.reporter.print(
+        `would remove ${task} (${why}): ${manifest.candidates.map((c) => c.name).join(', ') || 'its state'}`,
+      );
+      results.push({ task, why, removed: false, risks });
+      continue;
+    }
+    const leftovers = await removeRunResources(
+      manifest,
+      runDir(repo.commonDir, task),
+      await recoveredDriver(manifest, io.env),
+      {
+        keepBranches: false,
+      },
+    );
+    if (leftovers.length > 0)
+      throw new CommandFailure(`could not remove all of ${task}: ${leftovers.join('; ')}`);
+    io.reporter.info(`Removed ${task} (${why}): ${manifest.candidates.length} worktrees.`);
+    results.push({ task, why, removed: true, risks });
+  }
+  if (!args.dryRun) await pruneWorktrees(repo.mainRoot);
+  if (damaged.length + orphans.length === 0) io.reporter.info('No damaged runs or orphaned worktrees.');
+  return results;
 }
 
 async function pruneArchives(args: PruneArgs, io: PruneIo): Promise<object[]> {

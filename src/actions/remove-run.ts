@@ -1,3 +1,5 @@
+import { rmdir } from 'node:fs/promises';
+import path from 'node:path';
 import type { RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { pathExists } from '../io/files.js';
@@ -26,7 +28,13 @@ export async function workAtRisk(
   for (const candidate of manifest.candidates) {
     const phrases: string[] = [];
     if (await pathExists(candidate.worktree)) {
-      const changes = await uncommittedChanges(candidate.worktree).catch(() => []);
+      // With its branch deleted by hand, a worktree's HEAD names nothing and `git status` calls every
+      // tracked file new: what the worktree holds is then measured against the base commit instead.
+      const hasBranch = await branchExists(manifest.repo.root, candidate.branch);
+      const changes = await uncommittedChanges(
+        candidate.worktree,
+        hasBranch ? undefined : manifest.base.commit,
+      ).catch(() => []);
       const untracked = changes.filter((line) => line.startsWith('??')).length;
       const modified = changes.length - untracked;
       if (modified > 0) phrases.push(`${modified} uncommitted change${modified === 1 ? '' : 's'}`);
@@ -95,6 +103,11 @@ export async function removeRunResources(
       );
   }
   await attempt('worktree prune', () => pruneWorktrees(root));
+  // The folder holding the worktrees (`../<repo>-worktrees`) was made for them: drop it once empty.
+  // rmdir never removes a folder with anything left in it, another run's worktrees included.
+  for (const parent of new Set(manifest.candidates.map((c) => path.dirname(c.worktree)))) {
+    await rmdir(parent).catch(() => {});
+  }
   if (resources) await attempt('PostgreSQL', () => dropRecordedDatabases(resources));
   if (!options.keepBranches) {
     for (const candidate of manifest.candidates) {

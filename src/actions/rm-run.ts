@@ -2,7 +2,8 @@ import { CommandFailure, UsageError } from '../errors.js';
 import { archiveRun } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
 import { readRepo } from '../io/git.js';
-import { readManifest, removeRunState } from '../io/state.js';
+import { recoveredDriver, recoverManifest } from '../io/recovery.js';
+import { readManifest } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
 import { assertNothingLost, removeRunResources, workAtRisk } from './remove-run.js';
 
@@ -31,7 +32,7 @@ export async function rmRuns(
     if (!read) throw new UsageError(`no run named ${JSON.stringify(task)}; see git parallel list`);
     if (read.problem !== null && !args.force) {
       throw new UsageError(
-        `the run ${task} is damaged (${read.problem}); git parallel rm ${task} --force removes its state`,
+        `the run ${task} is damaged (${read.problem}); git parallel rm ${task} --force removes it, or git parallel prune --runs removes it only if no work would be lost`,
       );
     }
     reads.push(read);
@@ -54,9 +55,20 @@ export async function rmRuns(
       continue;
     }
     if (!read.manifest) {
-      await removeRunState(read.dir);
-      io.reporter.warn(
-        `${read.task} was damaged; removed its state only (git worktree list shows any worktrees left)`,
+      // run.json is damaged: what the run created is found from git's own facts (the worktree marks).
+      const recovered = await recoverManifest(repo, read.task);
+      const leftovers = await removeRunResources(
+        recovered,
+        read.dir,
+        await recoveredDriver(recovered, io.env),
+        {
+          keepBranches: args.keepBranches,
+        },
+      );
+      if (leftovers.length > 0)
+        throw new CommandFailure(`could not remove all of ${read.task}: ${leftovers.join('; ')}`);
+      io.reporter.info(
+        `Removed the damaged run ${read.task}: ${recovered.candidates.length} worktrees found by their marks.`,
       );
       removed.push(read.task);
       continue;

@@ -139,16 +139,34 @@ export const pickCommand: CommandModule<object, PickArgv> = {
 
 export const pruneCommand: CommandModule<
   object,
-  { archives: boolean; 'older-than'?: string; 'dry-run': boolean; json: boolean }
+  {
+    archives: boolean;
+    runs: boolean;
+    force: boolean;
+    'older-than'?: string;
+    'dry-run': boolean;
+    json: boolean;
+  }
 > = {
   command: 'prune',
-  describe: 'drop what git parallel kept: --archives (refs/git-parallel/…), optionally --older-than 30d',
+  describe:
+    'clean up: --runs (damaged runs, orphaned worktrees), --archives (refs/git-parallel/…, optionally --older-than 30d)',
   builder: (yargs) =>
     withDryRun(withJson(yargs))
       .option('archives', {
         type: 'boolean',
         default: false,
         describe: 'drop archived candidates (refs/git-parallel/…)',
+      })
+      .option('runs', {
+        type: 'boolean',
+        default: false,
+        describe: 'remove damaged runs and worktrees whose run is gone (never losing work without --force)',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'with --runs: remove even work that would be lost',
       })
       .option('older-than', {
         type: 'string',
@@ -157,7 +175,13 @@ export const pruneCommand: CommandModule<
   handler: async (argv) => {
     const { prune } = await import('../actions/prune.js');
     await prune(
-      { archives: argv.archives, olderThan: argv['older-than'], dryRun: argv['dry-run'] },
+      {
+        archives: argv.archives,
+        runs: argv.runs,
+        force: argv.force,
+        olderThan: argv['older-than'],
+        dryRun: argv['dry-run'],
+      },
       commandIo(argv.json),
     );
   },

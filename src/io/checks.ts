@@ -1,7 +1,8 @@
+import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RecordedCheck } from '../core/compare-stats.js';
 import { runShell } from './exec.js';
-import { readIfExists, writeFileAtomic } from './files.js';
+import { pathExists, readIfExists, writeFileAtomic } from './files.js';
 import { withLock } from './lock.js';
 import { snapshotTree } from './snapshot.js';
 
@@ -60,7 +61,17 @@ export async function recordChecks(
   command: string,
   results: CheckResult[],
 ): Promise<ChecksFile> {
-  return withLock(path.join(stateDir, 'checks.lock'), async () => {
+  const unsaved = (): ChecksFile => ({
+    version: 1,
+    command,
+    results: Object.fromEntries(results.map((r) => [String(r.n), r])),
+  });
+  // The run may have been removed while its checks ran (`rm` during `compare`): then nothing is saved,
+  // so that compare never brings a removed run's state folder back.
+  const runExists = () => pathExists(path.join(stateDir, 'run.json'));
+  if (!(await runExists())) return unsaved();
+  const saved = await withLock(path.join(stateDir, 'checks.lock'), async () => {
+    if (!(await runExists())) return null;
     const previous = await readChecks(stateDir);
     const kept = previous?.command === command ? previous.results : {};
     const file: ChecksFile = { version: 1, command, results: { ...kept } };
@@ -68,6 +79,9 @@ export async function recordChecks(
     await writeFileAtomic(checksPath(stateDir), `${JSON.stringify(file, null, 2)}\n`);
     return file;
   });
+  if (saved) return saved;
+  await rmdir(stateDir).catch(() => {});
+  return unsaved();
 }
 
 /** One check to run: a candidate's worktree, its environment, and the snapshot of its content. */

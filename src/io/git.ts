@@ -141,10 +141,18 @@ export async function pruneWorktrees(repoRoot: string): Promise<void> {
   await git(repoRoot, ['worktree', 'prune']);
 }
 
-/** Uncommitted and untracked paths in a worktree (`git status --porcelain` lines). */
-export async function uncommittedChanges(worktree: string): Promise<string[]> {
-  const text = await gitOutput(worktree, ['status', '--porcelain=v1', '--untracked-files=all']);
-  return text === '' ? [] : text.split('\n');
+/**
+ * Uncommitted and untracked paths in a worktree, as `git status --porcelain` lines; measured against
+ * `against` (a commit) instead of HEAD when given: then changed paths come as `M <path>`.
+ */
+export async function uncommittedChanges(worktree: string, against?: string): Promise<string[]> {
+  const lines = (text: string) => (text === '' ? [] : text.split('\n'));
+  if (against === undefined) {
+    return lines(await gitOutput(worktree, ['status', '--porcelain=v1', '--untracked-files=all']));
+  }
+  const changed = lines(await gitOutput(worktree, ['diff', '--name-only', against, '--']));
+  const untracked = lines(await gitOutput(worktree, ['ls-files', '--others', '--exclude-standard']));
+  return [...changed.map((file) => ` M ${file}`), ...untracked.map((file) => `?? ${file}`)];
 }
 
 /** How many commits on `branch` are reachable from none of `containers` (commits that would be lost). */

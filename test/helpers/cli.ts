@@ -42,8 +42,19 @@ export function runCli(
         child.kill(options.signalAfter.signal);
       }
     });
+    const poll = options.signalAfter
+      ? setInterval(() => {
+          if (!signalled && options.signalAfter!.when(stderr)) {
+            signalled = true;
+            child.kill(options.signalAfter!.signal);
+          }
+        }, 20)
+      : null;
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    child.on('close', (code, signal) => {
+      if (poll) clearInterval(poll);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+    });
     child.stdin.end(options.input ?? '');
   });
 }
