@@ -72,13 +72,13 @@ export async function recoveredWorkAtRisk(manifest: RunManifest): Promise<string
         phrases.push(`${changes.length} uncommitted or untracked file${changes.length === 1 ? '' : 's'}`);
     }
     if (await branchExists(root, candidate.branch)) {
-      const own = `refs/heads/${candidate.branch}`;
+      // --exclude patterns for --branches are written without refs/heads/ (git rev-parse's rule).
       const result = await git(root, [
         'rev-list',
         '--count',
-        own,
+        `refs/heads/${candidate.branch}`,
         '--not',
-        `--exclude=${own}`,
+        `--exclude=${candidate.branch}`,
         '--branches',
         '--tags',
         '--glob=refs/git-parallel/*',
