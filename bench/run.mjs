@@ -3,7 +3,8 @@
 // `--update-readme` copies the table into README.md. BENCH_RUNS sets the runs per scenario (default 5),
 // BENCH_ONLY=<substring> runs only the matching scenarios.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   BIN,
@@ -20,7 +21,18 @@ import {
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const ONLY = process.env.BENCH_ONLY ?? '';
 const FIXTURES = { small: 'commander@12.1.0', medium: 'lodash@4.17.21', large: 'rxjs@7.8.1' };
-const env = { ...process.env, NO_COLOR: '1', GIT_CONFIG_NOSYSTEM: '1', GIT_PARALLEL_TRUST: '1' };
+// A private user config: these scenarios measure git-parallel's own work, so no dependency install
+// (deps: "none"; scenario 2, dependencies ready, is bench/deps.mjs).
+const userConfig = mkdtempSync(path.join(tmpdir(), 'gp-bench-config-'));
+mkdirSync(path.join(userConfig, 'git-parallel'));
+writeFileSync(path.join(userConfig, 'git-parallel', 'config.json'), JSON.stringify({ deps: 'none' }));
+const env = {
+  ...process.env,
+  NO_COLOR: '1',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_PARALLEL_TRUST: '1',
+  XDG_CONFIG_HOME: userConfig,
+};
 for (const name of Object.keys(env)) if (name === 'TMUX' || name.startsWith('ZELLIJ')) delete env[name];
 
 /** One fixture repository and the operations the scenarios share. */
@@ -220,8 +232,21 @@ const table = [
       `| ${r.name} | ${ms(r.tool.median)} (${ms(r.tool.min)}–${ms(r.tool.max)}) | ${r.baselineName}: ${ms(r.baseline.median)} (${ms(r.baseline.min)}–${ms(r.baseline.max)}) | ${r.ratio.toFixed(2)}× | ≤ ${r.target.toFixed(1)}× ${r.ratio <= r.target ? '✓' : '✗'} |`,
   ),
   '',
-  'Produced by `npm run bench -- --update-readme`.',
+  ...depsSection(),
+  'Produced by `npm run bench -- --update-readme` (which runs `bench/deps.mjs`, then `bench/run.mjs`).',
 ].join('\n');
+
+/** Scenario 2 (dependencies ready with deps: auto vs N × npm ci) comes from bench/deps.mjs's last result. */
+function depsSection() {
+  const file = path.join(ROOT, 'bench', 'results', 'deps.md');
+  if (!existsSync(file)) return [];
+  return [
+    'Dependencies ready (`deps: auto`) against `npm ci` with a warm cache:',
+    '',
+    readFileSync(file, 'utf8').trimEnd(),
+    '',
+  ];
+}
 
 mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(

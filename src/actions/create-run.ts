@@ -303,11 +303,14 @@ async function createWorktrees(
     });
   }
   const queue = [...manifest.candidates];
-  const width = Math.max(2, Math.min(4, availableParallelism()));
+  const cores = availableParallelism();
+  const width = Math.min(manifest.candidates.length, Math.max(2, Math.min(4, cores)));
+  // The cores are shared out: a lone checkout gets them all, side-by-side checkouts one or two each.
+  const workers = Math.max(1, Math.ceil(cores / width));
   const worker = async () => {
     for (let candidate = queue.shift(); candidate; candidate = queue.shift()) {
       if (signal.aborted) return;
-      await checkoutWorktree(candidate.worktree, signal);
+      await checkoutWorktree(candidate.worktree, { workers, signal });
       reporter.info(`  ${candidate.name}  ${candidate.worktree}`);
     }
   };

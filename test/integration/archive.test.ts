@@ -125,7 +125,7 @@ describe('archives', () => {
     const bare = await cli(['prune']);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toBe(
-      'git parallel: say what to prune: --archives (archived candidates under refs/git-parallel/)\n',
+      'git parallel: say what to prune: --archives (archived candidates under refs/git-parallel/), --runs (damaged runs and worktrees whose run is gone)\n',
     );
     const badAge = await cli(['prune', '--archives', '--older-than', 'a month']);
     expect(badAge.code).toBe(2);

@@ -2,9 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, TRUSTED } from '../helpers/cli.js';
-import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { makeStandIn } from '../helpers/stand-in-agent.js';
-import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+import type { TestRepo } from '../helpers/repo.js';
+import type { PrivateTmux } from '../helpers/tmux.js';
+import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
 
 /**
  * No data loss: every destructive path, against every kind of work an agent leaves. A path either
@@ -77,19 +77,9 @@ describe('no data loss', () => {
   let tmux: PrivateTmux;
 
   beforeEach(() => {
-    repo = makeRepo('app');
-    tmux = privateTmux();
-    const agent = makeStandIn(repo.parent);
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
-    );
-    repo.commit('config');
+    ({ repo, tmux } = standInWorkspace());
   });
-  afterEach(() => {
-    tmux.kill();
-    repo.cleanup();
-  });
+  afterEach(() => closeWorkspace({ repo, tmux }));
 
   const cli: Cli = (args) => runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env } });
   const cases = PATHS.flatMap((p) => WORK.map((w) => [p.name, w.kind, p, w] as const));

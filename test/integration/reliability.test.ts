@@ -3,9 +3,10 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } 
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, TRUSTED } from '../helpers/cli.js';
-import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { makeStandIn, type StandIn } from '../helpers/stand-in-agent.js';
-import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+import type { TestRepo } from '../helpers/repo.js';
+import type { StandIn } from '../helpers/stand-in-agent.js';
+import type { PrivateTmux } from '../helpers/tmux.js';
+import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
 
 /**
  * Faults, interrupts and races. Each test compares the repository with how it was before the run:
@@ -17,19 +18,9 @@ describe('reliability', () => {
   let agent: StandIn;
 
   beforeEach(() => {
-    repo = makeRepo('app');
-    tmux = privateTmux();
-    agent = makeStandIn(repo.parent, { STANDIN_SLEEP_MS: '60000' });
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
-    );
-    repo.commit('config');
+    ({ repo, tmux, agent } = standInWorkspace({ agentEnv: { STANDIN_SLEEP_MS: '60000' } }));
   });
-  afterEach(() => {
-    tmux.kill();
-    repo.cleanup();
-  });
+  afterEach(() => closeWorkspace({ repo, tmux }));
 
   const cli = (
     args: string[],

@@ -2,9 +2,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, TRUSTED } from '../helpers/cli.js';
-import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { makeStandIn, type StandIn, waitFor } from '../helpers/stand-in-agent.js';
-import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+import type { TestRepo } from '../helpers/repo.js';
+import { type StandIn, waitFor } from '../helpers/stand-in-agent.js';
+import type { PrivateTmux } from '../helpers/tmux.js';
+import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
 
 /** Everything a shell or a careless tmux call would mangle. */
 const HOSTILE_PROMPT = `Add "login" with 'quotes', $(touch PWNED) \`touch PWNED2\` $HOME \${X}
@@ -16,23 +17,9 @@ describe('git parallel <task> with tmux', () => {
   let agent: StandIn;
 
   beforeEach(() => {
-    repo = makeRepo('app');
-    tmux = privateTmux();
-    agent = makeStandIn(repo.parent);
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({
-        agent: 'standin',
-        agents: { standin: agent.definition },
-        ports: { PORT: 4000, API_PORT: 8000 },
-      }),
-    );
-    repo.commit('config');
+    ({ repo, tmux, agent } = standInWorkspace({ config: { ports: { PORT: 4000, API_PORT: 8000 } } }));
   });
-  afterEach(() => {
-    tmux.kill();
-    repo.cleanup();
-  });
+  afterEach(() => closeWorkspace({ repo, tmux }));
 
   const cli = (args: string[], extra: { env?: NodeJS.ProcessEnv; input?: string } = {}) =>
     runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env, ...extra.env }, input: extra.input });
@@ -160,6 +147,15 @@ describe('git parallel <task> with tmux', () => {
       (await cli(['a', '-n', '1', '-f', path.join(repo.parent, 'prompt.txt'), '--no-attach'])).code,
     ).toBe(0);
     expect((await agent.waitForRecords(1))[0]!.argv).toEqual(['from a file\n']);
+
+    const fromStdin = 'from stdin: "quoted" $(x)\nsecond line';
+    expect((await cli(['b', '-n', '1', '-f', '-', '--no-attach'], { input: fromStdin })).code).toBe(0);
+    await waitFor(() => (agent.record(1).env.GIT_PARALLEL_TASK === 'b' ? true : undefined), 'the agent of b');
+    expect(agent.record(1).argv).toEqual([fromStdin]);
+
+    expect((await cli(['c', '-n', '1', '--no-attach'])).code).toBe(0);
+    await waitFor(() => (agent.record(1).env.GIT_PARALLEL_TASK === 'c' ? true : undefined), 'the agent of c');
+    expect(agent.record(1).argv).toEqual([]);
   });
 
   it('lists runs and their ports, and rm refuses to lose work unless forced', async () => {

@@ -2,9 +2,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, TRUSTED } from '../helpers/cli.js';
-import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { makeStandIn, type StandIn, waitFor } from '../helpers/stand-in-agent.js';
-import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+import type { TestRepo } from '../helpers/repo.js';
+import { type StandIn, waitFor } from '../helpers/stand-in-agent.js';
+import type { PrivateTmux } from '../helpers/tmux.js';
+import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
 
 describe('tmux layouts and attach', () => {
   let repo: TestRepo;
@@ -12,19 +13,9 @@ describe('tmux layouts and attach', () => {
   let agent: StandIn;
 
   beforeEach(() => {
-    repo = makeRepo('app');
-    tmux = privateTmux();
-    agent = makeStandIn(repo.parent);
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
-    );
-    repo.commit('config');
+    ({ repo, tmux, agent } = standInWorkspace());
   });
-  afterEach(() => {
-    tmux.kill();
-    repo.cleanup();
-  });
+  afterEach(() => closeWorkspace({ repo, tmux }));
 
   const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env } });
 
