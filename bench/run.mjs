@@ -55,6 +55,7 @@ function fixture(size) {
     cleanDir(worktrees);
     cleanDir(path.join(repo, '.git', 'parallel'));
   };
+  removeAll(); // a run interrupted earlier may have left worktrees and branches behind
   return { size, spec, repo, files: fileCount(repo), worktrees, git, gp, removeAll };
 }
 

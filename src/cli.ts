@@ -1,4 +1,4 @@
-import { COMMANDS, FAST_COMMANDS } from './commands/registry.js';
+import { COMMAND_NAMES, COMMANDS, FAST_COMMANDS } from './commands/registry.js';
 import { CommandFailure, Interrupted, UsageError } from './errors.js';
 import { fastParse } from './fast-path.js';
 import { version } from './version.js';
@@ -14,7 +14,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const verbose = argv.includes('--verbose');
-  const fast = fastParse(argv, FAST_COMMANDS);
+  const fast = fastParse(argv, FAST_COMMANDS, COMMAND_NAMES);
   if (fast) {
     try {
       await fast.command.handler(fast.args);

@@ -15,7 +15,14 @@ import { Interrupted, UsageError } from '../errors.js';
 import { chooseMux, driverFor } from '../io/drivers.js';
 import { describeCommand } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
-import { branchExists, checkoutWorktree, currentBranch, registerWorktree, resolveCommit } from '../io/git.js';
+import {
+  branchExists,
+  checkoutWorktree,
+  currentBranch,
+  localBranches,
+  registerWorktree,
+  resolveCommit,
+} from '../io/git.js';
 import { launcherArgv } from '../io/launcher-path.js';
 import type { MuxDriver, SessionRequest } from '../io/mux.js';
 import { portsFree } from '../io/ports.js';
@@ -117,8 +124,9 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
   }
   const existingBranches = new Set<string>();
   const existingPaths = new Set<string>();
+  const branches = await localBranches(repo.mainRoot);
   for (const draft of drafts) {
-    if (await branchExists(repo.mainRoot, draft.branch)) existingBranches.add(draft.branch);
+    if (branches.has(draft.branch)) existingBranches.add(draft.branch);
     if (await pathExists(draft.worktree)) existingPaths.add(draft.worktree);
   }
   const conflictFacts = {

@@ -73,6 +73,12 @@ export async function branchExists(cwd: string, branch: string): Promise<boolean
   return result.exitCode === 0;
 }
 
+/** Every local branch name, in one call (instead of one `show-ref` per name). */
+export async function localBranches(cwd: string): Promise<Set<string>> {
+  const text = await gitOutput(cwd, ['for-each-ref', '--format=%(refname:strip=2)', 'refs/heads/']);
+  return new Set(text.split('\n').filter(Boolean));
+}
+
 export interface WorktreeEntry {
   path: string;
   head: string | null;

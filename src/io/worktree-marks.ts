@@ -19,7 +19,11 @@ export interface WorktreeMark {
 const MARK = 'git-parallel.json';
 
 export async function markWorktree(mark: WorktreeMark): Promise<void> {
-  const adminDir = (await git(mark.worktree, ['rev-parse', '--absolute-git-dir'])).stdout.trim();
+  // A linked worktree's `.git` is a file naming its admin folder: read it rather than start git.
+  const pointer = (await readFile(path.join(mark.worktree, '.git'), 'utf8')).match(/^gitdir: (.*)$/m);
+  const adminDir = pointer
+    ? path.resolve(mark.worktree, pointer[1]!.trim())
+    : (await git(mark.worktree, ['rev-parse', '--absolute-git-dir'])).stdout.trim();
   await writeFileAtomic(path.join(adminDir, MARK), `${JSON.stringify(mark)}\n`);
 }
 
