@@ -1,13 +1,13 @@
-import { rmdir } from 'node:fs/promises';
+import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { pathExists } from '../io/files.js';
 import {
-  branchExists,
   commitsNotIn,
-  deleteBranch,
+  deleteBranches,
   listWorktrees,
+  localBranches,
   pruneWorktrees,
   removeWorktree,
   uncommittedChanges,
@@ -21,32 +21,36 @@ export async function workAtRisk(
   manifest: RunManifest,
   options: { keepBranches: boolean },
 ): Promise<string[]> {
-  const risks: string[] = [];
   const containers = [manifest.base.commit];
-  if (manifest.base.ref && (await branchExists(manifest.repo.root, manifest.base.ref)))
+  const branches = await localBranches(manifest.repo.root);
+  if (manifest.base.ref && branches.has(manifest.base.ref))
     containers.push(`refs/heads/${manifest.base.ref}`);
-  for (const candidate of manifest.candidates) {
-    const phrases: string[] = [];
-    if (await pathExists(candidate.worktree)) {
-      // With its branch deleted by hand, a worktree's HEAD names nothing and `git status` calls every
-      // tracked file new: what the worktree holds is then measured against the base commit instead.
-      const hasBranch = await branchExists(manifest.repo.root, candidate.branch);
-      const changes = await uncommittedChanges(
-        candidate.worktree,
-        hasBranch ? undefined : manifest.base.commit,
-      ).catch(() => []);
-      const untracked = changes.filter((line) => line.startsWith('??')).length;
-      const modified = changes.length - untracked;
-      if (modified > 0) phrases.push(`${modified} uncommitted change${modified === 1 ? '' : 's'}`);
-      if (untracked > 0) phrases.push(`${untracked} untracked file${untracked === 1 ? '' : 's'}`);
-    }
-    if (!options.keepBranches && (await branchExists(manifest.repo.root, candidate.branch))) {
-      const ahead = await commitsNotIn(manifest.repo.root, candidate.branch, containers);
-      if (ahead > 0)
-        phrases.push(`${ahead} commit${ahead === 1 ? '' : 's'} not in ${manifest.base.ref ?? 'the base'}`);
-    }
-    if (phrases.length > 0) risks.push(`${candidate.name} has ${phrases.join(' and ')}`);
-  }
+  // Each candidate is asked on its own, all at once: the answers are independent git reads.
+  const perCandidate = await Promise.all(
+    manifest.candidates.map(async (candidate) => {
+      const phrases: string[] = [];
+      const hasBranch = branches.has(candidate.branch);
+      if (await pathExists(candidate.worktree)) {
+        // With its branch deleted by hand, a worktree's HEAD names nothing and `git status` calls every
+        // tracked file new: what the worktree holds is then measured against the base commit instead.
+        const changes = await uncommittedChanges(
+          candidate.worktree,
+          hasBranch ? undefined : manifest.base.commit,
+        ).catch(() => []);
+        const untracked = changes.filter((line) => line.startsWith('??')).length;
+        const modified = changes.length - untracked;
+        if (modified > 0) phrases.push(`${modified} uncommitted change${modified === 1 ? '' : 's'}`);
+        if (untracked > 0) phrases.push(`${untracked} untracked file${untracked === 1 ? '' : 's'}`);
+      }
+      if (!options.keepBranches && hasBranch) {
+        const ahead = await commitsNotIn(manifest.repo.root, candidate.branch, containers);
+        if (ahead > 0)
+          phrases.push(`${ahead} commit${ahead === 1 ? '' : 's'} not in ${manifest.base.ref ?? 'the base'}`);
+      }
+      return phrases.length > 0 ? `${candidate.name} has ${phrases.join(' and ')}` : null;
+    }),
+  );
+  const risks = perCandidate.filter((risk): risk is string => risk !== null);
   return risks;
 }
 
@@ -90,17 +94,25 @@ export async function removeRunResources(
   const registered = new Set((await listWorktrees(root).catch(() => [])).map((w) => w.path));
   // Issue 5: the removal hooks and databases recorded when the run was prepared (none for older runs).
   const resources = await readResources(dir).catch(() => null);
-  for (const candidate of manifest.candidates) {
-    if (!registered.has(candidate.worktree)) continue;
-    if (resources)
+  const ours = manifest.candidates.filter((candidate) => registered.has(candidate.worktree));
+  if (resources) {
+    for (const candidate of ours) {
       await attempt(`${candidate.name}`, () =>
         runRemovalHook(resources, 'preRemove', manifest, candidate, dir, process.env),
       );
-    await attempt(`worktree ${candidate.worktree}`, () => removeWorktree(root, candidate.worktree));
-    if (resources)
+      await attempt(`worktree ${candidate.worktree}`, () => removeWorktree(root, candidate.worktree));
       await attempt(`${candidate.name}`, () =>
         runRemovalHook(resources, 'postRemove', manifest, candidate, dir, process.env),
       );
+    }
+  } else {
+    // What `git worktree remove --force` does, for all at once: delete the folders, then let one
+    // `git worktree prune` drop git's records of them. (Work at risk was checked before this.)
+    await Promise.all(
+      ours.map((c) =>
+        attempt(`worktree ${c.worktree}`, () => rm(c.worktree, { recursive: true, force: true })),
+      ),
+    );
   }
   await attempt('worktree prune', () => pruneWorktrees(root));
   // The folder holding the worktrees (`../<repo>-worktrees`) was made for them: drop it once empty.
@@ -110,10 +122,10 @@ export async function removeRunResources(
   }
   if (resources) await attempt('PostgreSQL', () => dropRecordedDatabases(resources));
   if (!options.keepBranches) {
-    for (const candidate of manifest.candidates) {
-      if (await branchExists(root, candidate.branch))
-        await attempt(`branch ${candidate.branch}`, () => deleteBranch(root, candidate.branch));
-    }
+    const branches = await localBranches(root);
+    const existing = manifest.candidates.map((c) => c.branch).filter((branch) => branches.has(branch));
+    if (existing.length > 0)
+      await attempt(`branches ${existing.join(', ')}`, () => deleteBranches(root, existing));
   }
   if (leftovers.length === 0) await removeRunState(dir);
   return leftovers;

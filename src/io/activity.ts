@@ -108,16 +108,13 @@ export async function readWorktreeFacts(
   baseCommit: string,
 ): Promise<WorktreeFacts> {
   const branchRef = `refs/heads/${candidate.branch}`;
-  const [worktreeExists, branchTip] = await Promise.all([
+  // One call answers both "does the branch exist" (rev-list fails without it) and "how far ahead".
+  const [worktreeExists, count] = await Promise.all([
     pathExists(candidate.worktree),
-    git(repoRoot, ['rev-parse', '--verify', '--quiet', `${branchRef}^{commit}`], { check: false }),
+    git(repoRoot, ['rev-list', '--count', `${baseCommit}..${branchRef}`, '--'], { check: false }),
   ]);
-  const branchExists = branchTip.exitCode === 0;
-  const ahead = branchExists
-    ? Number(
-        (await git(repoRoot, ['rev-list', '--count', `${baseCommit}..${branchRef}`, '--'])).stdout.trim(),
-      )
-    : null;
+  const branchExists = count.exitCode === 0;
+  const ahead = branchExists ? Number(count.stdout.trim()) : null;
   const tipTime =
     branchExists && ahead !== null && ahead > 0
       ? new Date(
@@ -139,9 +136,8 @@ export async function readWorktreeFacts(
   }
 
   const wt = candidate.worktree;
-  const [numstat, others, status] = await Promise.all([
+  const [numstat, status] = await Promise.all([
     git(wt, [...READ_ONLY, 'diff', '--numstat', '-z', '--no-renames', baseCommit, '--']),
-    git(wt, [...READ_ONLY, 'ls-files', '--others', '--exclude-standard', '-z']),
     git(wt, [...READ_ONLY, 'status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all']),
   ]);
   let added = 0;
@@ -154,10 +150,11 @@ export async function readWorktreeFacts(
     if (match[2] !== '-') removed += Number(match[2]);
     changedPaths.push(match[3]!);
   }
-  const untrackedPaths = others.stdout.split('\0').filter((p) => p.length > 0);
-  for (const file of untrackedPaths) added += await countLines(path.join(wt, file));
+  // `status --untracked-files=all` lists exactly what `ls-files --others --exclude-standard` would.
   const statusEntries = status.stdout.split('\0').filter((e) => e.length > 0);
-  const untracked = statusEntries.filter((e) => e.startsWith('?? ')).length;
+  const untrackedPaths = statusEntries.filter((e) => e.startsWith('?? ')).map((e) => e.slice(3));
+  for (const file of untrackedPaths) added += await countLines(path.join(wt, file));
+  const untracked = untrackedPaths.length;
 
   const mtimes = await Promise.all(
     [...changedPaths, ...untrackedPaths].slice(0, MAX_STATTED_PATHS).map((p) =>

@@ -150,8 +150,8 @@ export async function removeWorktree(repoRoot: string, worktree: string): Promis
   await git(repoRoot, ['worktree', 'remove', '--force', '--force', worktree]);
 }
 
-export async function deleteBranch(repoRoot: string, branch: string): Promise<void> {
-  await git(repoRoot, ['branch', '-D', '--quiet', branch]);
+export async function deleteBranches(repoRoot: string, branches: string[]): Promise<void> {
+  await git(repoRoot, ['branch', '-D', '--quiet', '--', ...branches]);
 }
 
 export async function pruneWorktrees(repoRoot: string): Promise<void> {
