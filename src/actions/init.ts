@@ -5,7 +5,7 @@ import { type ConfigFormat, type ProjectFacts, renderStarterConfig } from '../co
 import { UsageError } from '../errors.js';
 import { readPackageManager } from '../io/deps.js';
 import { pathExists, readIfExists, writeFileAtomic } from '../io/files.js';
-import { git, readRepo } from '../io/git.js';
+import { ignoredEntries, readRepo } from '../io/git.js';
 import type { Reporter } from '../output/reporter.js';
 
 export interface InitArgs {
@@ -114,15 +114,7 @@ export async function detectProject(root: string): Promise<ProjectFacts> {
       // An unreadable package.json: detect the rest.
     }
   }
-  const listing = await git(root, [
-    'ls-files',
-    '-z',
-    '--others',
-    '--ignored',
-    '--exclude-standard',
-    '--directory',
-  ]);
-  const ignored = listing.stdout.split('\0').filter(Boolean);
+  const ignored = await ignoredEntries(root);
   const envFiles = ignored.filter((e) => !e.includes('/') && /^\.env(\.|$)/.test(e)).sort();
   const sqliteFiles: string[] = [];
   for (const entry of ignored) {

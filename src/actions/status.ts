@@ -39,7 +39,9 @@ export interface StatusIo {
   signal: AbortSignal;
 }
 
-export interface CandidateStatus {
+/** One candidate's row: who, what state and why, and its change against the base (WorktreeFacts). */
+export interface CandidateStatus
+  extends Pick<WorktreeFacts, 'ahead' | 'files' | 'added' | 'removed' | 'uncommitted' | 'untracked'> {
   name: string;
   n: number;
   agent: string;
@@ -50,14 +52,6 @@ export interface CandidateStatus {
   exitCode: number | null;
   since: string | null;
   startedAt: string | null;
-  /** Commits on the branch that the base does not contain. */
-  ahead: number | null;
-  /** Files that differ from the base: committed, uncommitted and untracked. */
-  files: number;
-  added: number;
-  removed: number;
-  uncommitted: number;
-  untracked: number;
   ports: Record<string, number>;
 }
 

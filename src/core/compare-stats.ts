@@ -267,7 +267,8 @@ export function isCurrentCheck(result: RecordedCheck | undefined, command: strin
 }
 
 /** A check result as the report shows it. */
-export interface CheckReport {
+/** How one check ended: what checks.json records and compare reports. */
+export interface CheckOutcome {
   command: string;
   passed: boolean;
   exitCode: number | null;
@@ -277,6 +278,9 @@ export interface CheckReport {
   finishedAt: string;
   durationMs: number;
   logFile: string;
+}
+
+export interface CheckReport extends CheckOutcome {
   /** False when the worktree changed since the check ran (the result describes older content). */
   current: boolean;
   /** True when this compare ran it; false when it was recorded by an earlier one. */

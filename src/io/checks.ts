@@ -1,6 +1,6 @@
 import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { RecordedCheck } from '../core/compare-stats.js';
+import type { CheckOutcome, RecordedCheck } from '../core/compare-stats.js';
 import { runShell } from './exec.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
 import { withLock } from './lock.js';
@@ -15,16 +15,8 @@ import { snapshotTree } from './snapshot.js';
  *   <state>/checks.json     { version, command, results: { "<n>": CheckResult } }
  *   <state>/checks/<n>.log  everything the check printed in candidate n's worktree (the latest run)
  */
-export interface CheckResult extends RecordedCheck {
+export interface CheckResult extends RecordedCheck, CheckOutcome {
   n: number;
-  passed: boolean;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  logFile: string;
 }
 
 export interface ChecksFile {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { compileGlob, type PathRule, parseWorktreeInclude, reachesInto, selects } from '../core/globs.js';
 import { UsageError } from '../errors.js';
 import { pathExists, readIfExists } from './files.js';
-import { git } from './git.js';
+import { git, ignoredEntries } from './git.js';
 
 /**
  * The gitignored files a candidate needs from the main worktree (`.env`, local config): chosen once per
@@ -56,15 +56,7 @@ export async function selectFiles(
   const linkRules = compiled.link.flat();
   if (copyRules.length + linkRules.length + includeRules.length === 0) return { entries: [], warnings: [] };
 
-  const listing = await git(mainRoot, [
-    'ls-files',
-    '-z',
-    '--others',
-    '--ignored',
-    '--exclude-standard',
-    '--directory',
-  ]);
-  const ignored = listing.stdout.split('\0').filter(Boolean);
+  const ignored = await ignoredEntries(mainRoot);
   const skip = options.skipFolders
     .map((folder) => path.relative(mainRoot, folder))
     .filter((rel) => rel && !rel.startsWith('..'));

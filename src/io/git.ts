@@ -73,6 +73,22 @@ export async function branchExists(cwd: string, branch: string): Promise<boolean
   return result.exitCode === 0;
 }
 
+/**
+ * Ignored files and folders of a worktree (a wholly ignored folder is one entry, ending in "/"): what
+ * `copy`, `link` and `init` pick from.
+ */
+export async function ignoredEntries(root: string): Promise<string[]> {
+  const listing = await git(root, [
+    'ls-files',
+    '-z',
+    '--others',
+    '--ignored',
+    '--exclude-standard',
+    '--directory',
+  ]);
+  return listing.stdout.split('\0').filter(Boolean);
+}
+
 /** Every local branch name, in one call (instead of one `show-ref` per name). */
 export async function localBranches(cwd: string): Promise<Set<string>> {
   const text = await gitOutput(cwd, ['for-each-ref', '--format=%(refname:strip=2)', 'refs/heads/']);
