@@ -214,20 +214,20 @@ describe('failures half way leave nothing behind', () => {
     untouched();
   });
 
-  it.each(['SIGINT', 'SIGTERM'] as const)(
-    '%s after the first worktree: rolled back, exit 130/143',
-    async (signal) => {
-      hook('sleep 0.4');
-      const result = await runCli(['t', '-n', '6', '--no-attach'], {
-        cwd: repo.root,
-        env: { ...TRUSTED, ...tmux.env },
-        signalAfter: { signal, when: (stderr) => stderr.includes('  t-') },
-      });
-      expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143);
-      expect(result.stderr).toContain(`Interrupted (${signal}); removing what was created`);
-      untouched();
-    },
-  );
+  it.each([
+    'SIGINT',
+    'SIGTERM',
+  ] as const)('%s after the first worktree: rolled back, exit 130/143', async (signal) => {
+    hook('sleep 0.4');
+    const result = await runCli(['t', '-n', '6', '--no-attach'], {
+      cwd: repo.root,
+      env: { ...TRUSTED, ...tmux.env },
+      signalAfter: { signal, when: (stderr) => stderr.includes('  t-') },
+    });
+    expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143);
+    expect(result.stderr).toContain(`Interrupted (${signal}); removing what was created`);
+    untouched();
+  });
 });
 
 describe('runs created at the same time', () => {

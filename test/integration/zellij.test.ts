@@ -59,66 +59,66 @@ describe('--mux zellij (recording stand-in zellij)', () => {
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...zellij.env, ...env } });
 
-  it.each(['0.40.1', '0.41.2', '0.44.0', '0.45.0'])(
-    'zellij %s: deletes a stale session, creates it in the background from a valid layout',
-    async (version) => {
-      zellij = makeFakeZellij(repo.parent, version);
-      zellij.setSessions({ 'app-auth': { exited: true, layout: null } });
-      const result = await cli(['auth', '-n', '4', '--mux', 'zellij', '-p', PROMPT, '--no-attach']);
-      expect(result.stderr).toContain('Started 4 agents');
-      expect(result.code).toBe(0);
-      expect(result.stdout).toContain('Attach: zellij attach app-auth');
+  it.each([
+    '0.40.1',
+    '0.41.2',
+    '0.44.0',
+    '0.45.0',
+  ])('zellij %s: deletes a stale session, creates it in the background from a valid layout', async (version) => {
+    zellij = makeFakeZellij(repo.parent, version);
+    zellij.setSessions({ 'app-auth': { exited: true, layout: null } });
+    const result = await cli(['auth', '-n', '4', '--mux', 'zellij', '-p', PROMPT, '--no-attach']);
+    expect(result.stderr).toContain('Started 4 agents');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Attach: zellij attach app-auth');
 
-      const layoutFile = path.join(repo.root, '.git/parallel/auth/layout.kdl');
-      const mutating = zellij.calls().filter((c) => !['--version', 'list-sessions'].includes(c.argv[0]!));
-      expect(mutating.map((c) => c.argv)).toEqual([
-        ['delete-session', '--force', 'app-auth'],
-        ['attach', '--create-background', 'app-auth', 'options', '--default-layout', layoutFile],
-      ]);
-      // Commands that create sessions never run as if inside another session.
-      expect(mutating.every((c) => c.env.ZELLIJ_SESSION_NAME === undefined)).toBe(true);
+    const layoutFile = path.join(repo.root, '.git/parallel/auth/layout.kdl');
+    const mutating = zellij.calls().filter((c) => !['--version', 'list-sessions'].includes(c.argv[0]!));
+    expect(mutating.map((c) => c.argv)).toEqual([
+      ['delete-session', '--force', 'app-auth'],
+      ['attach', '--create-background', 'app-auth', 'options', '--default-layout', layoutFile],
+    ]);
+    // Commands that create sessions never run as if inside another session.
+    expect(mutating.every((c) => c.env.ZELLIJ_SESSION_NAME === undefined)).toBe(true);
 
-      const kdl = zellij.sessions()['app-auth']!.layout!;
-      expect(kdl).toBe(readFileSync(layoutFile, 'utf8'));
-      expect(checkZellijLayout(kdl)).toEqual({ ok: true });
-      const panes = leafPanes(kdl);
-      const manifest = JSON.parse(readFileSync(path.join(repo.root, '.git/parallel/auth/run.json'), 'utf8'));
-      expect(panes.map((p) => p.name)).toEqual(
-        manifest.candidates.map(
-          (c: { n: number; ports: { PORT: number } }) => `auth-${c.n} · standin · :${c.ports.PORT}`,
-        ),
-      );
-      expect(panes.map((p) => p.cwd)).toEqual(
-        manifest.candidates.map((c: { worktree: string }) => c.worktree),
-      );
-      // 4 agents: a grid of ceil(sqrt(4)) = 2 columns.
-      expect(kdl.match(/split_direction="vertical"/g)?.length).toBe(2);
+    const kdl = zellij.sessions()['app-auth']!.layout!;
+    expect(kdl).toBe(readFileSync(layoutFile, 'utf8'));
+    expect(checkZellijLayout(kdl)).toEqual({ ok: true });
+    const panes = leafPanes(kdl);
+    const manifest = JSON.parse(readFileSync(path.join(repo.root, '.git/parallel/auth/run.json'), 'utf8'));
+    expect(panes.map((p) => p.name)).toEqual(
+      manifest.candidates.map(
+        (c: { n: number; ports: { PORT: number } }) => `auth-${c.n} · standin · :${c.ports.PORT}`,
+      ),
+    );
+    expect(panes.map((p) => p.cwd)).toEqual(manifest.candidates.map((c: { worktree: string }) => c.worktree));
+    // 4 agents: a grid of ceil(sqrt(4)) = 2 columns.
+    expect(kdl.match(/split_direction="vertical"/g)?.length).toBe(2);
 
-      // Run pane 3 exactly as Zellij would (argv, no shell): the prompt reaches the agent byte for byte.
-      const pane = panes[2]!;
-      const ran = spawnSync(pane.command, pane.args, { cwd: pane.cwd, env: process.env, encoding: 'utf8' });
-      expect(ran.status).toBe(0);
-      const record = agent.record(3);
-      expect(record.argv).toEqual([PROMPT]);
-      expect(record.cwd).toBe(manifest.candidates[2].worktree);
-      expect(record.env.PORT).toBe(String(manifest.candidates[2].ports.PORT));
-      expect(record.env.GIT_PARALLEL_INDEX).toBe('3');
+    // Run pane 3 exactly as Zellij would (argv, no shell): the prompt reaches the agent byte for byte.
+    const pane = panes[2]!;
+    const ran = spawnSync(pane.command, pane.args, { cwd: pane.cwd, env: process.env, encoding: 'utf8' });
+    expect(ran.status).toBe(0);
+    const record = agent.record(3);
+    expect(record.argv).toEqual([PROMPT]);
+    expect(record.cwd).toBe(manifest.candidates[2].worktree);
+    expect(record.env.PORT).toBe(String(manifest.candidates[2].ports.PORT));
+    expect(record.env.GIT_PARALLEL_INDEX).toBe('3');
 
-      // rm: kill, then delete, so the session cannot be resurrected.
-      const rm = await cli(['rm', 'auth', '--force']);
-      expect(rm.code).toBe(0);
-      expect(
-        zellij
-          .calls()
-          .slice(-2)
-          .map((c) => c.argv),
-      ).toEqual([
-        ['kill-session', 'app-auth'],
-        ['delete-session', '--force', 'app-auth'],
-      ]);
-      expect(zellij.sessions()).toEqual({});
-    },
-  );
+    // rm: kill, then delete, so the session cannot be resurrected.
+    const rm = await cli(['rm', 'auth', '--force']);
+    expect(rm.code).toBe(0);
+    expect(
+      zellij
+        .calls()
+        .slice(-2)
+        .map((c) => c.argv),
+    ).toEqual([
+      ['kill-session', 'app-auth'],
+      ['delete-session', '--force', 'app-auth'],
+    ]);
+    expect(zellij.sessions()).toEqual({});
+  });
 
   it('refuses a Zellij older than 0.40 with the minimum, creating nothing', async () => {
     zellij = makeFakeZellij(repo.parent, '0.39.2');

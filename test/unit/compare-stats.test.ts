@@ -239,12 +239,15 @@ describe('candidatesToCheck', () => {
       [1, 2],
     ],
     ['a candidate without content is never checked', [[1, null]], 'npm test', true, []],
-  ] as [string, [number, string | null][], string, boolean, number[]][])(
-    '%s',
-    (_name, candidates, command, rerun, expected) => {
-      expect(candidatesToCheck(trees(candidates), recorded, command, rerun)).toEqual(expected);
-    },
-  );
+  ] as [
+    string,
+    [number, string | null][],
+    string,
+    boolean,
+    number[],
+  ][])('%s', (_name, candidates, command, rerun, expected) => {
+    expect(candidatesToCheck(trees(candidates), recorded, command, rerun)).toEqual(expected);
+  });
 });
 
 describe('percent', () => {

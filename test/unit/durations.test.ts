@@ -16,13 +16,20 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(['', '30', 'd', '30x', '1.5d', '-3d', '30 d', '3mo', '1d 2h'])(
-    'rejects %j with a usage error that says what to write',
-    (text) => {
-      expect(() => parseDuration(text)).toThrow(UsageError);
-      expect(() => parseDuration(text)).toThrow(/--older-than .* is not a duration; use a number and a unit/);
-    },
-  );
+  it.each([
+    '',
+    '30',
+    'd',
+    '30x',
+    '1.5d',
+    '-3d',
+    '30 d',
+    '3mo',
+    '1d 2h',
+  ])('rejects %j with a usage error that says what to write', (text) => {
+    expect(() => parseDuration(text)).toThrow(UsageError);
+    expect(() => parseDuration(text)).toThrow(/--older-than .* is not a duration; use a number and a unit/);
+  });
 
   it('names the option it parses', () => {
     expect(() => parseDuration('soon', '--since')).toThrow(/^--since "soon"/);
