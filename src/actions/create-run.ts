@@ -294,22 +294,25 @@ async function createWorktrees(
   signal: AbortSignal,
   reporter: Reporter,
 ): Promise<void> {
-  for (const candidate of manifest.candidates) {
-    if (signal.aborted) return;
-    await registerWorktree(
-      manifest.repo.root,
-      candidate.worktree,
-      candidate.branch,
-      manifest.base.commit,
-      signal,
-    );
-    await markWorktree({
-      task: manifest.task,
-      n: candidate.n,
-      branch: candidate.branch,
-      worktree: candidate.worktree,
-    });
-  }
+  // Under the repository's state lock, so that runs created at the same time do not race either.
+  await withStateLock(manifest.repo.commonDir, async () => {
+    for (const candidate of manifest.candidates) {
+      if (signal.aborted) return;
+      await registerWorktree(
+        manifest.repo.root,
+        candidate.worktree,
+        candidate.branch,
+        manifest.base.commit,
+        signal,
+      );
+      await markWorktree({
+        task: manifest.task,
+        n: candidate.n,
+        branch: candidate.branch,
+        worktree: candidate.worktree,
+      });
+    }
+  });
   const queue = [...manifest.candidates];
   const cores = availableParallelism();
   const width = Math.min(manifest.candidates.length, Math.max(2, Math.min(4, cores)));

@@ -14,7 +14,7 @@ import {
 } from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
 import { dropRecordedDatabases, readResources, runRemovalHook } from '../io/prepared-state.js';
-import { removeRunState } from '../io/state.js';
+import { removeRunState, withStateLock } from '../io/state.js';
 
 /** What removing a run would lose, one phrase per candidate that holds work. */
 export async function workAtRisk(
@@ -114,7 +114,8 @@ export async function removeRunResources(
       ),
     );
   }
-  await attempt('worktree prune', () => pruneWorktrees(root));
+  // Under the state lock: a prune must not see the half-made admin folder of a run being created now.
+  await attempt('worktree prune', () => withStateLock(manifest.repo.commonDir, () => pruneWorktrees(root)));
   // The folder holding the worktrees (`../<repo>-worktrees`) was made for them: drop it once empty.
   // rmdir never removes a folder with anything left in it, another run's worktrees included.
   for (const parent of new Set(manifest.candidates.map((c) => path.dirname(c.worktree)))) {
