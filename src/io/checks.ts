@@ -106,7 +106,8 @@ export async function runChecks(request: {
   signal?: AbortSignal;
 }): Promise<CheckResult[]> {
   const { stateDir, command, jobs, progress } = request;
-  return Promise.all(
+  // Every check ends before a failure is reported, so its message is the last thing printed.
+  const settled = await Promise.allSettled(
     jobs.map(async (job) => {
       const logFile = checkLogPath(stateDir, job.n);
       await writeFileAtomic(logFile, `$ ${command}\n# in ${job.worktree}\n`);
@@ -140,6 +141,9 @@ export async function runChecks(request: {
       return result;
     }),
   );
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<CheckResult>).value);
 }
 
 /** "pass · 3.2s", "FAIL exit 1 · 0.4s", "timed out · 900s": a check result in a few words. */

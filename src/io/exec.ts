@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { CommandFailure } from '../errors.js';
 
 /**
@@ -51,9 +52,7 @@ export function run(command: string, args: string[], options: RunOptions): Promi
     child.stdin.end(options.input ?? '');
     child.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') {
-        reject(
-          new CommandFailure(`${command} was not found on PATH (needed to run: ${describe(command, args)})`),
-        );
+        reject(spawnFailure(command, args, options.cwd));
       } else if (error.name === 'AbortError') {
         reject(error);
       } else {
@@ -76,6 +75,17 @@ export function run(command: string, args: string[], options: RunOptions): Promi
       else resolve(result);
     });
   });
+}
+
+/**
+ * ENOENT from spawn means the program or the folder to run it in is missing; say which. (A worktree
+ * removed while a command was about to run in it, `rm` during `compare`, is the folder case.)
+ */
+function spawnFailure(command: string, args: string[], cwd: string): CommandFailure {
+  if (!existsSync(cwd)) {
+    return new CommandFailure(`cannot run ${describe(command, args)}: the folder ${cwd} no longer exists`);
+  }
+  return new CommandFailure(`${command} was not found on PATH (needed to run: ${describe(command, args)})`);
 }
 
 /** The error for a command that exited non-zero: what ran, where, how it ended, and stderr's tail. */
@@ -169,7 +179,10 @@ export async function runShell(command: string, options: ShellRunOptions): Promi
       options.signal?.addEventListener('abort', onAbort, { once: true });
       // An abort that came while the log was being opened has already fired: stop the group now.
       if (options.signal?.aborted) onAbort();
-      child.on('error', reject);
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (timer) clearTimeout(timer);
+        reject(error.code === 'ENOENT' ? spawnFailure('/bin/sh', ['-c', command], options.cwd) : error);
+      });
       child.on('close', (code, signal) => {
         if (timer) clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
