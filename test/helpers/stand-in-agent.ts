@@ -21,6 +21,8 @@ export interface StandIn {
   recordDir: string;
   /** The config entry for it: `{ agents: { standin: definition } }`. */
   definition: Record<string, unknown>;
+  /** The definition with more STANDIN_* (or other) variables: one stand-in, several behaviours. */
+  defineWith(env: Record<string, string>): Record<string, unknown>;
   record(n: number): StandInRecord;
   waitForRecords(count: number, timeoutMs?: number): Promise<StandInRecord[]>;
 }
@@ -111,6 +113,11 @@ export function makeStandIn(dir: string, extraEnv: Record<string, string> = {}):
     command,
     recordDir,
     definition: { command, prompt: 'positional', env: { STANDIN_RECORD_DIR: recordDir, ...extraEnv } },
+    defineWith: (env) => ({
+      command,
+      prompt: 'positional',
+      env: { STANDIN_RECORD_DIR: recordDir, ...extraEnv, ...env },
+    }),
     record,
     waitForRecords: async (count, timeoutMs = 15_000) => {
       const deadline = Date.now() + timeoutMs;

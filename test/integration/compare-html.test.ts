@@ -27,18 +27,14 @@ describe('git parallel compare --html', () => {
     repo = makeRepo('app');
     repo.write('src/app.js', 'export function main() {\n  return 1;\n}\n');
     const agent = makeStandIn(repo.parent);
-    const defineAgent = (env: Record<string, string>) => ({
-      ...agent.definition,
-      env: { ...(agent.definition.env as Record<string, string>), ...env },
-    });
     const config = {
       agent: 'a1',
       agents: {
-        a1: defineAgent({
+        a1: agent.defineWith({
           STANDIN_WRITE: JSON.stringify({ 'src/app.js': 'export function main() {\n  return 2;\n}\n' }),
           STANDIN_COMMIT: '1',
         }),
-        a2: defineAgent({
+        a2: agent.defineWith({
           STANDIN_WRITE: JSON.stringify({
             'src/app.js': 'export const main = () => 3;\n',
             [HOSTILE_FILE]: HOSTILE_CONTENT,
@@ -46,7 +42,7 @@ describe('git parallel compare --html', () => {
           STANDIN_COMMIT: '1',
           STANDIN_UNTRACKED: '1',
         }),
-        a3: defineAgent({ STANDIN_MODIFY: 'src/app.js', STANDIN_EXIT: '1' }),
+        a3: agent.defineWith({ STANDIN_MODIFY: 'src/app.js', STANDIN_EXIT: '1' }),
       },
     };
     writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify(config));

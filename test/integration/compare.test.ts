@@ -29,22 +29,18 @@ describe('git parallel compare and diff', () => {
     repo = makeRepo('app');
     repo.write('src/app.js', APP);
     const agent = makeStandIn(repo.parent);
-    const defineAgent = (env: Record<string, string>) => ({
-      ...agent.definition,
-      env: { ...(agent.definition.env as Record<string, string>), ...env },
-    });
     const config = {
       agent: 'a1',
       ports: { PORT: 4000 },
       agents: {
-        a1: defineAgent({
+        a1: agent.defineWith({
           STANDIN_WRITE: JSON.stringify({
             'src/app.js': `${APP.replace('return 1;', 'return 2;')}export const extra = true;\n`,
             'docs/guide.md': '# Guide\n\nOne.\nTwo.\n',
           }),
           STANDIN_COMMIT: '1',
         }),
-        a2: defineAgent({
+        a2: agent.defineWith({
           STANDIN_WRITE: JSON.stringify({
             'src/app.js': APP.replace('return 1;', 'return 42;'),
             'logo.bin': '\u0000\u0001\u0002PNG',
@@ -53,7 +49,7 @@ describe('git parallel compare and diff', () => {
           STANDIN_MODIFY: 'README.md',
           STANDIN_UNTRACKED: '1',
         }),
-        a3: defineAgent({ STANDIN_MODIFY: 'src/app.js', STANDIN_UNTRACKED: '1', STANDIN_EXIT: '3' }),
+        a3: agent.defineWith({ STANDIN_MODIFY: 'src/app.js', STANDIN_UNTRACKED: '1', STANDIN_EXIT: '3' }),
       },
     };
     writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify(config));

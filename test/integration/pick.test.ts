@@ -20,17 +20,17 @@ describe('git parallel pick', () => {
     repo = makeRepo('app');
     tmux = privateTmux();
     agent = makeStandIn(repo.parent);
-    const define = (env: Record<string, string>) => ({
-      ...agent.definition,
-      env: { ...(agent.definition.env as object), ...env },
-    });
     writeFileSync(
       path.join(repo.root, '.git-parallelrc.json'),
       JSON.stringify({
         agents: {
-          messy: define({ STANDIN_COMMIT: '1', STANDIN_MODIFY: 'README.md', STANDIN_UNTRACKED: '1' }),
-          tidy: define({ STANDIN_COMMIT: '1' }),
-          broken: define({ STANDIN_UNTRACKED: '1', STANDIN_EXIT: '3' }),
+          messy: agent.defineWith({
+            STANDIN_COMMIT: '1',
+            STANDIN_MODIFY: 'README.md',
+            STANDIN_UNTRACKED: '1',
+          }),
+          tidy: agent.defineWith({ STANDIN_COMMIT: '1' }),
+          broken: agent.defineWith({ STANDIN_UNTRACKED: '1', STANDIN_EXIT: '3' }),
         },
       }),
     );

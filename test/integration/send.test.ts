@@ -16,16 +16,12 @@ describe('git parallel send', () => {
     repo = makeRepo('app');
     tmux = privateTmux();
     agent = makeStandIn(repo.parent);
-    const define = (env: Record<string, string>) => ({
-      ...agent.definition,
-      env: { ...(agent.definition.env as object), ...env },
-    });
     writeFileSync(
       path.join(repo.root, '.git-parallelrc.json'),
       JSON.stringify({
         agents: {
-          listener: define({ STANDIN_READ_INPUT: '1', STANDIN_SLEEP_MS: '60000' }),
-          quitter: define({}),
+          listener: agent.defineWith({ STANDIN_READ_INPUT: '1', STANDIN_SLEEP_MS: '60000' }),
+          quitter: agent.defineWith({}),
         },
       }),
     );
