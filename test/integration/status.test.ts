@@ -256,6 +256,11 @@ describe('git parallel status', () => {
       expect(out.split('\x07')).toHaveLength(3);
       // One line per change, not per refresh.
       expect(out.match(/ w-2 working/g)).toHaveLength(1);
+      // notify-send runs after the line is printed: wait for its second notification before reading the log.
+      await waitFor(
+        () => (readFileSync(notifyLog, 'utf8').trim().split('\n').length >= 2 ? true : undefined),
+        'the second desktop notification',
+      );
       expect(readFileSync(notifyLog, 'utf8').trim().split('\n')).toEqual([
         'git parallel|w-1 is waiting for input (Claude is waiting for your input)',
         'git parallel|all agents of w have finished',
