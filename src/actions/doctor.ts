@@ -1,10 +1,18 @@
 import { openContext } from '../commands/context.js';
 import { AGENT_PRESETS } from '../core/agent-presets.js';
 import type { AgentSpec } from '../core/types.js';
+import {
+  atLeast,
+  MIN_GIT,
+  MIN_TMUX,
+  MIN_ZELLIJ,
+  parseVersion,
+  type Version,
+  zellijFeatures,
+} from '../core/versions.js';
 import { run } from '../io/exec.js';
-import { MIN_TMUX, parseTmuxVersion } from '../io/tmux.js';
 import { which } from '../io/which.js';
-import { parseZellijVersion, zellijFeatures } from '../io/zellij.js';
+
 import { formatTable, type Reporter } from '../output/reporter.js';
 
 export interface DoctorRow {
@@ -18,8 +26,6 @@ export interface DoctorRow {
   /** What this version makes possible (Zellij's features depend on its version). */
   features?: string[];
 }
-
-const MIN_GIT = [2, 25] as const;
 
 /** `git parallel doctor`: git, the multiplexers and every known agent: found, version, what to do. */
 export async function doctor(io: {
@@ -46,7 +52,7 @@ export async function doctor(io: {
     tool(
       'zellij',
       ['--version'],
-      [0, 40],
+      MIN_ZELLIJ,
       'optional: install Zellij 0.40.1 or newer to use --mux zellij',
       io.env,
     ),
@@ -72,7 +78,7 @@ export async function doctor(io: {
 }
 
 function describeZellijFeatures(version: string): string[] {
-  const parsed = parseZellijVersion(version);
+  const parsed = parseVersion(version);
   if (!parsed) return [];
   const on = zellijFeatures(parsed);
   const say = (enabled: boolean, what: string, since: string) =>
@@ -87,15 +93,15 @@ function describeZellijFeatures(version: string): string[] {
 async function tool(
   name: string,
   args: string[],
-  minimum: readonly [number, number],
+  minimum: Version,
   advice: string,
   env: NodeJS.ProcessEnv,
 ): Promise<DoctorRow> {
   const path = await which(name, '/', env);
   if (!path) return { name, kind: 'tool', found: false, path: null, version: null, ok: false, advice };
   const version = await versionOf(path, args, env);
-  const parsed = version ? parseTmuxVersion(version) : null;
-  const ok = parsed ? parsed[0] > minimum[0] || (parsed[0] === minimum[0] && parsed[1] >= minimum[1]) : false;
+  const parsed = version ? parseVersion(version) : null;
+  const ok = parsed !== null && atLeast(parsed, minimum);
   return { name, kind: 'tool', found: true, path, version, ok, advice: ok ? '' : advice };
 }
 

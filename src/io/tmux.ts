@@ -8,9 +8,6 @@ import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';
 
-/** tmux 3.0 brought `-e` on split-window/respawn-pane and pane options, which the recipe needs. */
-export const MIN_TMUX = [3, 0] as const;
-
 /**
  * The tmux driver. It uses the user's default tmux server, so `switch-client` works from inside tmux;
  * `GIT_PARALLEL_TMUX_SOCKET=<name>` puts sessions on a separate server (`tmux -L <name>`), which is what
@@ -166,9 +163,4 @@ export class TmuxDriver implements MuxDriver {
     }
     await this.tmux(['send-keys', '-t', paneId, 'Enter']);
   }
-}
-
-export function parseTmuxVersion(text: string): [number, number] | null {
-  const match = text.match(/(\d+)\.(\d+)/);
-  return match ? [Number(match[1]), Number(match[2])] : null;
 }

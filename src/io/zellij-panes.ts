@@ -1,5 +1,5 @@
+import { atLeast, parseVersion, type Version } from '../core/versions.js';
 import { run } from './exec.js';
-import { parseZellijVersion, type ZellijVersion } from './zellij.js';
 
 /**
  * Zellij pane queries and typing, for `status` and `send` (the session driver is io/zellij.ts).
@@ -19,10 +19,10 @@ export interface ZellijPane {
   cwd: string | null;
 }
 
-export const PANE_QUERIES_SINCE: ZellijVersion = [0, 44, 0];
+export const PANE_QUERIES_SINCE: Version = [0, 44, 0];
 
 export class ZellijPanes {
-  private cachedVersion: ZellijVersion | null | undefined;
+  private cachedVersion: Version | null | undefined;
 
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
@@ -30,10 +30,10 @@ export class ZellijPanes {
     return run('zellij', args, { cwd: '/', env: this.env, check });
   }
 
-  async version(): Promise<ZellijVersion | null> {
+  async version(): Promise<Version | null> {
     if (this.cachedVersion === undefined) {
       const result = await this.zellij(['--version'], false).catch(() => null);
-      this.cachedVersion = result && result.exitCode === 0 ? parseZellijVersion(result.stdout) : null;
+      this.cachedVersion = result && result.exitCode === 0 ? parseVersion(result.stdout) : null;
     }
     return this.cachedVersion;
   }
@@ -41,7 +41,7 @@ export class ZellijPanes {
   /** Whether this Zellij can list, read and type into one pane by id (0.44+). */
   async canAddressPanes(): Promise<boolean> {
     const version = await this.version();
-    return version !== null && compareVersions(version, PANE_QUERIES_SINCE) >= 0;
+    return version !== null && atLeast(version, PANE_QUERIES_SINCE);
   }
 
   /** The session's terminal panes, or null when this Zellij cannot list them or the session is gone. */
@@ -116,9 +116,4 @@ export function parseZellijPaneList(text: string): ZellijPane[] {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function compareVersions(a: ZellijVersion, b: ZellijVersion): number {
-  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
 }

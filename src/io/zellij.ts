@@ -1,43 +1,19 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import {
+  atLeast,
+  MIN_ZELLIJ,
+  parseVersion,
+  type Version,
+  type ZellijFeatures,
+  zellijFeatures,
+} from '../core/versions.js';
 import { renderZellijLayout } from '../core/zellij-layout.js';
 import { UsageError } from '../errors.js';
 import { run } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';
-
-export type ZellijVersion = [number, number, number];
-
-/** What each Zellij version lets us do (research/multiplexers.md §1.5). */
-export interface ZellijFeatures {
-  /** `attach --create-background NAME options --default-layout L` honours the layout (0.40.1+). */
-  backgroundWithLayout: boolean;
-  /** `action switch-session NAME` moves the current client (0.44.0+). */
-  switchSession: boolean;
-  /** `action list-panes --json` and `dump-screen --pane-id` (0.44.0+). */
-  paneQueries: boolean;
-}
-
-export const MIN_ZELLIJ: ZellijVersion = [0, 40, 0];
-
-export function zellijFeatures(v: ZellijVersion): ZellijFeatures {
-  return {
-    backgroundWithLayout: atLeast(v, [0, 40, 1]),
-    switchSession: atLeast(v, [0, 44, 0]),
-    paneQueries: atLeast(v, [0, 44, 0]),
-  };
-}
-
-export function parseZellijVersion(text: string): ZellijVersion | null {
-  const match = text.match(/(\d+)\.(\d+)(?:\.(\d+))?/);
-  return match ? [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)] : null;
-}
-
-function atLeast(v: ZellijVersion, min: ZellijVersion): boolean {
-  for (let i = 0; i < 3; i++) if (v[i] !== min[i]) return v[i]! > min[i]!;
-  return true;
-}
 
 /**
  * The Zellij driver. Zellij layouts have no per-pane environment, and need none here: every pane runs
@@ -46,7 +22,7 @@ function atLeast(v: ZellijVersion, min: ZellijVersion): boolean {
  */
 export class ZellijDriver implements MuxDriver {
   readonly kind = 'zellij' as const;
-  private cachedVersion: ZellijVersion | null | undefined;
+  private cachedVersion: Version | null | undefined;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
@@ -72,10 +48,10 @@ export class ZellijDriver implements MuxDriver {
     return parsed ? parsed.join('.') : null;
   }
 
-  async parsedVersion(): Promise<ZellijVersion | null> {
+  async parsedVersion(): Promise<Version | null> {
     if (this.cachedVersion === undefined) {
       const result = await this.zellij(['--version'], { check: false }).catch(() => null);
-      this.cachedVersion = result && result.exitCode === 0 ? parseZellijVersion(result.stdout) : null;
+      this.cachedVersion = result && result.exitCode === 0 ? parseVersion(result.stdout) : null;
     }
     return this.cachedVersion;
   }
