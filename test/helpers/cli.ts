@@ -58,9 +58,3 @@ export function runCli(
     child.stdin.end(options.input ?? '');
   });
 }
-
-/**
- * Approves the repository config's commands for one invocation (what `--trust` does): the tests define
- * their stand-in agents in the repository's config. The trust tests themselves run without it.
- */
-export const TRUSTED = { GIT_PARALLEL_TRUST: '1' } as const;

@@ -16,14 +16,20 @@ export interface Workspace {
  * agent (`standin`), plus `config`; and a private tmux server. End it with closeWorkspace.
  */
 export function standInWorkspace(
-  options: { config?: object; agentEnv?: Record<string, string> } = {},
+  options: {
+    /** More settings; a function gets the stand-in, to define agents with `agent.defineWith(…)`. */
+    config?: Record<string, unknown> | ((agent: StandIn) => Record<string, unknown>);
+    agentEnv?: Record<string, string>;
+  } = {},
 ): Workspace {
   const repo = makeRepo('app');
   const tmux = privateTmux();
   const agent = makeStandIn(repo.parent, options.agentEnv);
+  const config = typeof options.config === 'function' ? options.config(agent) : (options.config ?? {});
+  const agents = { standin: agent.definition, ...(config.agents as object | undefined) };
   writeFileSync(
     path.join(repo.root, '.git-parallelrc.json'),
-    JSON.stringify({ agent: 'standin', agents: { standin: agent.definition }, ...options.config }),
+    JSON.stringify({ agent: 'standin', ...config, agents }),
   );
   repo.commit('config');
   return { repo, tmux, agent };

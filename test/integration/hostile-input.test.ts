@@ -4,11 +4,12 @@ import path from 'node:path';
 import { parse } from '@bgotink/kdl/v1-compat';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, TRUSTED } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { makeFakeZellij } from '../helpers/fake-zellij.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn, type StandIn, waitFor } from '../helpers/stand-in-agent.js';
 import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
 
 /** Any Unicode text an argument can carry: well-formed, and without NUL (which no argv can hold). */
 const promptArbitrary = fc
@@ -49,7 +50,7 @@ describe('hostile input', () => {
   });
 
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env, ...env } });
+    runCli(args, { cwd: repo.root, env: { ...tmux.env, ...env } });
 
   async function promptThroughTmux(prompt: string): Promise<void> {
     const task = `p${++counter}`;
@@ -162,19 +163,12 @@ describe('repositories of every shape', () => {
   ];
 
   it.each(shapes)('%s', async (_name, prepare) => {
-    const repo = makeRepo('app');
-    const tmux = privateTmux();
+    const { repo, tmux, agent } = standInWorkspace();
     try {
-      const agent = makeStandIn(repo.parent);
-      writeFileSync(
-        path.join(repo.root, '.git-parallelrc.json'),
-        JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
-      );
-      repo.commit('config');
       const cwd = prepare(repo);
       const result = await runCli(['t', '-n', '2', '-p', 'go', '--no-attach'], {
         cwd,
-        env: { ...TRUSTED, ...tmux.env },
+        env: tmux.env,
       });
       expect(result.stderr).not.toMatch(/error/i);
       expect(result.code).toBe(0);
@@ -186,11 +180,10 @@ describe('repositories of every shape', () => {
       expect(records[0]!.env.GIT_PARALLEL_BASE).toBe(
         execFileSync('git', ['rev-parse', 'HEAD'], { cwd, encoding: 'utf8' }).trim(),
       );
-      expect((await runCli(['rm', 't', '--force'], { cwd, env: { ...TRUSTED, ...tmux.env } })).code).toBe(0);
+      expect((await runCli(['rm', 't', '--force'], { cwd, env: tmux.env })).code).toBe(0);
       expect(repo.git('branch', '--list', 't-*')).toBe('');
     } finally {
-      tmux.kill();
-      repo.cleanup();
+      closeWorkspace({ repo, tmux });
     }
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, TRUSTED } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import type { TestRepo } from '../helpers/repo.js';
 import type { PrivateTmux } from '../helpers/tmux.js';
 import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
@@ -81,7 +81,7 @@ describe('no data loss', () => {
   });
   afterEach(() => closeWorkspace({ repo, tmux }));
 
-  const cli: Cli = (args) => runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env } });
+  const cli: Cli = (args) => runCli(args, { cwd: repo.root, env: tmux.env });
   const cases = PATHS.flatMap((p) => WORK.map((w) => [p.name, w.kind, p, w] as const));
 
   it.each(cases)('%s with %s work in a candidate', async (_p, _w, destructive, work) => {

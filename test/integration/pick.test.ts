@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { makeStandIn, type StandIn, waitFor } from '../helpers/stand-in-agent.js';
-import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+import type { TestRepo } from '../helpers/repo.js';
+import { type StandIn, waitFor } from '../helpers/stand-in-agent.js';
+import type { PrivateTmux } from '../helpers/tmux.js';
+import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
 
 /**
  * `pick` on real repositories. Three stand-in agents: 1 commits, then leaves an uncommitted change and
@@ -17,12 +18,8 @@ describe('git parallel pick', () => {
   let base: string;
 
   beforeEach(async () => {
-    repo = makeRepo('app');
-    tmux = privateTmux();
-    agent = makeStandIn(repo.parent);
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({
+    ({ repo, tmux, agent } = standInWorkspace({
+      config: (agent) => ({
         agents: {
           messy: agent.defineWith({
             STANDIN_COMMIT: '1',
@@ -33,17 +30,14 @@ describe('git parallel pick', () => {
           broken: agent.defineWith({ STANDIN_UNTRACKED: '1', STANDIN_EXIT: '3' }),
         },
       }),
-    );
-    base = repo.commit('config');
+    }));
+    base = repo.git('rev-parse', 'HEAD');
     const created = await cli(['t', '-n', 'messy:1,tidy:1,broken:1', '-p', 'go', '--no-attach', '--trust']);
     expect(created.code, created.stderr).toBe(0);
     await agent.waitForRecords(3);
     await waitFor(() => ([1, 2, 3].every((n) => exitRecord(n)) ? true : undefined), 'the agents to finish');
   });
-  afterEach(() => {
-    tmux.kill();
-    repo.cleanup();
-  });
+  afterEach(() => closeWorkspace({ repo, tmux }));
 
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
     runCli(args, { cwd: repo.root, env: { ...tmux.env, ...env } });

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, TRUSTED } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import type { TestRepo } from '../helpers/repo.js';
 import type { StandIn } from '../helpers/stand-in-agent.js';
 import type { PrivateTmux } from '../helpers/tmux.js';
@@ -28,7 +28,7 @@ describe('reliability', () => {
   ) =>
     runCli(args, {
       cwd: repo.root,
-      env: { ...TRUSTED, ...tmux.env, ...options.env },
+      env: { ...tmux.env, ...options.env },
       signalAfter: options.signalAfter,
     });
   const stateOf = () => path.join(repo.root, '.git', 'parallel');

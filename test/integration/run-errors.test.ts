@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { preferredSlot } from '../../src/core/port-slots.js';
-import { runCli, TRUSTED } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { makeStandIn, type StandIn } from '../helpers/stand-in-agent.js';
-import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+import type { StandIn } from '../helpers/stand-in-agent.js';
+import type { PrivateTmux } from '../helpers/tmux.js';
 import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
 
 describe('bad input: one clear line, exit 2, nothing created', () => {
@@ -31,7 +31,7 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
   afterEach(() => closeWorkspace({ repo, tmux }));
 
   const cli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
-    runCli(args, { cwd: options.cwd ?? repo.root, env: { ...TRUSTED, ...tmux.env, ...options.env } });
+    runCli(args, { cwd: options.cwd ?? repo.root, env: { ...tmux.env, ...options.env } });
 
   /** The world as git-parallel could have changed it. */
   const snapshot = () => ({
@@ -206,7 +206,7 @@ describe('failures half way leave nothing behind', () => {
     hook('case "$PWD" in *-3) echo "hook refuses $PWD" >&2; exit 1;; esac');
     const result = await runCli(['t', '-n', '4', '--no-attach'], {
       cwd: repo.root,
-      env: { ...TRUSTED, ...tmux.env },
+      env: tmux.env,
     });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Creation failed; removing what was created');
@@ -221,7 +221,7 @@ describe('failures half way leave nothing behind', () => {
     hook('sleep 0.4');
     const result = await runCli(['t', '-n', '6', '--no-attach'], {
       cwd: repo.root,
-      env: { ...TRUSTED, ...tmux.env },
+      env: tmux.env,
       signalAfter: { signal, when: (stderr) => stderr.includes('  t-') },
     });
     expect(result.code).toBe(signal === 'SIGINT' ? 130 : 143);
@@ -232,16 +232,9 @@ describe('failures half way leave nothing behind', () => {
 
 describe('runs created at the same time', () => {
   it('4 runs of distinct tasks at once all succeed with distinct ports; the same task twice at once succeeds exactly once', async () => {
-    const repo = makeRepo('app');
-    const tmux = privateTmux();
+    const { repo, tmux } = standInWorkspace({ config: { portSpan: 40 } });
     try {
-      const agent = makeStandIn(repo.parent);
-      writeFileSync(
-        path.join(repo.root, '.git-parallelrc.json'),
-        JSON.stringify({ agent: 'standin', agents: { standin: agent.definition }, portSpan: 40 }),
-      );
-      repo.commit('config');
-      const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env } });
+      const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: tmux.env });
       const distinct = await Promise.all(
         ['a', 'b', 'c', 'e'].map((task) => cli([task, '-n', '3', '--no-attach'])),
       );
@@ -263,8 +256,7 @@ describe('runs created at the same time', () => {
       );
       expect(repo.git('worktree', 'list').split('\n')).toHaveLength(1 + 12 + 2);
     } finally {
-      tmux.kill();
-      repo.cleanup();
+      closeWorkspace({ repo, tmux });
     }
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, TRUSTED } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import type { TestRepo } from '../helpers/repo.js';
 import { type StandIn, waitFor } from '../helpers/stand-in-agent.js';
 import type { PrivateTmux } from '../helpers/tmux.js';
@@ -22,7 +22,7 @@ describe('git parallel <task> with tmux', () => {
   afterEach(() => closeWorkspace({ repo, tmux }));
 
   const cli = (args: string[], extra: { env?: NodeJS.ProcessEnv; input?: string } = {}) =>
-    runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env, ...extra.env }, input: extra.input });
+    runCli(args, { cwd: repo.root, env: { ...tmux.env, ...extra.env }, input: extra.input });
 
   it('starts three agents in their own worktrees with the exact prompt, ports and environment', async () => {
     const base = repo.git('rev-parse', 'HEAD');

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { makeStandIn, type StandIn, waitFor } from '../helpers/stand-in-agent.js';
-import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+import type { TestRepo } from '../helpers/repo.js';
+import { type StandIn, waitFor } from '../helpers/stand-in-agent.js';
+import type { PrivateTmux } from '../helpers/tmux.js';
+import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
 
 /** `send`: text typed into the agents' panes of a real tmux session, read back by stand-in agents. */
 describe('git parallel send', () => {
@@ -13,19 +14,14 @@ describe('git parallel send', () => {
   let agent: StandIn;
 
   beforeEach(async () => {
-    repo = makeRepo('app');
-    tmux = privateTmux();
-    agent = makeStandIn(repo.parent);
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({
+    ({ repo, tmux, agent } = standInWorkspace({
+      config: (agent) => ({
         agents: {
           listener: agent.defineWith({ STANDIN_READ_INPUT: '1', STANDIN_SLEEP_MS: '60000' }),
           quitter: agent.defineWith({}),
         },
       }),
-    );
-    repo.commit('config');
+    }));
     const created = await cli(['t', '-n', 'listener:2,quitter:1', '-p', 'go', '--no-attach', '--trust']);
     expect(created.code, created.stderr).toBe(0);
     await agent.waitForRecords(3);
@@ -35,10 +31,7 @@ describe('git parallel send', () => {
       'the quitter to exit',
     );
   });
-  afterEach(() => {
-    tmux.kill();
-    repo.cleanup();
-  });
+  afterEach(() => closeWorkspace({ repo, tmux }));
 
   const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: tmux.env });
   const exitOf = (n: number) =>

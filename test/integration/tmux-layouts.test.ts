@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, TRUSTED } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import type { TestRepo } from '../helpers/repo.js';
 import { type StandIn, waitFor } from '../helpers/stand-in-agent.js';
 import type { PrivateTmux } from '../helpers/tmux.js';
@@ -17,7 +17,7 @@ describe('tmux layouts and attach', () => {
   });
   afterEach(() => closeWorkspace({ repo, tmux }));
 
-  const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...tmux.env } });
+  const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: tmux.env });
 
   it('tabs: one window per agent, named after the candidate', async () => {
     expect((await cli(['t', '-n', '3', '--layout', 'tabs', '--no-attach'])).code).toBe(0);

@@ -4,10 +4,11 @@ import path from 'node:path';
 import { parse } from '@bgotink/kdl/v1-compat';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkZellijLayout } from '../../src/core/zellij-rules.js';
-import { runCli, TRUSTED } from '../helpers/cli.js';
+import { runCli } from '../helpers/cli.js';
 import { type FakeZellij, makeFakeZellij } from '../helpers/fake-zellij.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn, type StandIn } from '../helpers/stand-in-agent.js';
+import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
 
 const PROMPT = 'Use "quotes", \\backslashes\\, $HOME, ${X}, $(id), `id`, # hash\nnew line ✓ 🚀 \u2028 end';
 
@@ -57,7 +58,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
   afterEach(() => repo.cleanup());
 
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    runCli(args, { cwd: repo.root, env: { ...TRUSTED, ...zellij.env, ...env } });
+    runCli(args, { cwd: repo.root, env: { ...zellij.env, ...env } });
 
   it.each([
     '0.40.1',
@@ -211,17 +212,10 @@ describe('--mux zellij (recording stand-in zellij)', () => {
 
 describe('--mux none', () => {
   it('creates everything and prints one command per candidate that starts its agent', async () => {
-    const repo = makeRepo('app');
+    const { repo, tmux, agent } = standInWorkspace();
     try {
-      const agent = makeStandIn(repo.parent);
-      writeFileSync(
-        path.join(repo.root, '.git-parallelrc.json'),
-        JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
-      );
-      repo.commit('config');
       const result = await runCli(['solo', '-n', '2', '--mux', 'none', '-p', PROMPT], {
         cwd: repo.root,
-        env: TRUSTED,
       });
       expect(result.code).toBe(0);
       const lines = result.stdout.split('\n').filter((l) => l.includes('git parallel launch'));
@@ -237,7 +231,7 @@ describe('--mux none', () => {
       expect(agent.record(2).argv).toEqual([PROMPT]);
       expect(agent.record(2).env.GIT_PARALLEL_INDEX).toBe('2');
     } finally {
-      repo.cleanup();
+      closeWorkspace({ repo, tmux });
     }
   });
 });
