@@ -66,7 +66,8 @@ export class ZellijPanes {
 
   /** Types text into one pane, then Enter. `paste` delivers it as one bracketed paste (0.44+). */
   async sendText(session: string, paneId: string, text: string): Promise<void> {
-    await this.zellij(['-s', session, 'action', 'paste', '--pane-id', paneId, text]);
+    // `--`: zellij's `paste` and `write-chars` read a leading `-` as an option on every version.
+    await this.zellij(['-s', session, 'action', 'paste', '--pane-id', paneId, '--', text]);
     await this.zellij(['-s', session, 'action', 'send-keys', '--pane-id', paneId, 'Enter']);
   }
 
@@ -75,7 +76,7 @@ export class ZellijPanes {
    * return (`write 13`). The caller tells the user that only the focused pane received it.
    */
   async sendToFocusedPane(session: string, text: string): Promise<void> {
-    await this.zellij(['-s', session, 'action', 'write-chars', text]);
+    await this.zellij(['-s', session, 'action', 'write-chars', '--', text]);
     await this.zellij(['-s', session, 'action', 'write', '13']);
   }
 }

@@ -27,6 +27,13 @@ if (argv[0] === 'list-sessions') {
 }
 if (argv[0] === 'attach' && argv[1] === '--create-background') { fs.appendFileSync(sessionsFile, argv[2] + '\n'); process.exit(0); }
 const action = argv[0] === '-s' ? argv.slice(2) : argv;
+// As zellij's clap parser (no allow_hyphen_values, every version): text that starts with '-' and
+// comes before a '--' is read as an unknown option.
+if (action[0] === 'action' && (action[1] === 'paste' || action[1] === 'write-chars')) {
+  const dashes = action.indexOf('--');
+  const early = action.slice(2, dashes === -1 ? undefined : dashes).filter((a, i, all) => a.startsWith('-') && a !== '--pane-id' && all[i - 1] !== '--pane-id');
+  if (early.length > 0) { console.error("error: Found argument '" + early[0] + "' which wasn't expected, or isn't valid in this context"); process.exit(2); }
+}
 if (action[0] === 'action' && action[1] === 'list-panes') { process.stdout.write(env.FAKE_ZELLIJ_PANES || '[]'); process.exit(0); }
 if (action[0] === 'action' && action[1] === 'dump-screen') { process.stdout.write('screen of ' + action[action.indexOf('--pane-id') + 1] + '\n'); process.exit(0); }
 process.exit(0);
@@ -92,12 +99,12 @@ describe('Zellij pane queries and typing', () => {
       { id: 'terminal_2', title: 't-2 · standin · :4002', exited: true, exitStatus: 3, cwd: '/w/t-2' },
     ]);
     expect(await panes.dumpScreen('app-t', 'terminal_1')).toBe('screen of terminal_1\n');
-    await panes.sendText('app-t', 'terminal_1', 'now add tests; $(touch x)');
+    await panes.sendText('app-t', 'terminal_1', '-now add tests; $(touch x)');
     expect(zellij.calls()).toEqual([
       ['--version'],
       ['-s', 'app-t', 'action', 'list-panes', '--json'],
       ['-s', 'app-t', 'action', 'dump-screen', '--pane-id', 'terminal_1'],
-      ['-s', 'app-t', 'action', 'paste', '--pane-id', 'terminal_1', 'now add tests; $(touch x)'],
+      ['-s', 'app-t', 'action', 'paste', '--pane-id', 'terminal_1', '--', '-now add tests; $(touch x)'],
       ['-s', 'app-t', 'action', 'send-keys', '--pane-id', 'terminal_1', 'Enter'],
     ]);
   });
@@ -108,10 +115,10 @@ describe('Zellij pane queries and typing', () => {
     expect(await panes.canAddressPanes()).toBe(false);
     expect(await panes.listPanes('app-t')).toBeNull();
     expect(await panes.dumpScreen('app-t', 'terminal_1')).toBeNull();
-    await panes.sendToFocusedPane('app-t', 'hello');
+    await panes.sendToFocusedPane('app-t', '--hello');
     expect(zellij.calls()).toEqual([
       ['--version'],
-      ['-s', 'app-t', 'action', 'write-chars', 'hello'],
+      ['-s', 'app-t', 'action', 'write-chars', '--', '--hello'],
       ['-s', 'app-t', 'action', 'write', '13'],
     ]);
   });
@@ -166,9 +173,9 @@ describe('Zellij pane queries and typing', () => {
       expect(sent.code, sent.stderr).toBe(0);
       const typing = zellij.calls().filter((argv) => argv.includes('paste') || argv.includes('send-keys'));
       expect(typing).toEqual([
-        ['-s', 'app-t', 'action', 'paste', '--pane-id', 'terminal_11', 'now add tests'],
+        ['-s', 'app-t', 'action', 'paste', '--pane-id', 'terminal_11', '--', 'now add tests'],
         ['-s', 'app-t', 'action', 'send-keys', '--pane-id', 'terminal_11', 'Enter'],
-        ['-s', 'app-t', 'action', 'paste', '--pane-id', 'terminal_12', 'now add tests'],
+        ['-s', 'app-t', 'action', 'paste', '--pane-id', 'terminal_12', '--', 'now add tests'],
         ['-s', 'app-t', 'action', 'send-keys', '--pane-id', 'terminal_12', 'Enter'],
       ]);
 
@@ -191,7 +198,7 @@ describe('Zellij pane queries and typing', () => {
         'this Zellij cannot type into a chosen pane (that needs 0.44+): the text went to the FOCUSED pane of app-t only',
       );
       expect(zellij.calls().filter((argv) => argv.includes('write-chars'))).toEqual([
-        ['-s', 'app-t', 'action', 'write-chars', 'now add tests'],
+        ['-s', 'app-t', 'action', 'write-chars', '--', 'now add tests'],
       ]);
       expect(zellij.calls().some((argv) => argv.includes('list-panes'))).toBe(false);
     });
