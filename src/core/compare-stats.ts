@@ -53,24 +53,37 @@ export function totalsOf(changes: FileChange[]): ChangeTotals {
 }
 
 /**
- * The changed lines of a patch as a multiset: key `<file header>\n<+ or -><line text>` → how many times
- * that exact line was added (or removed) in that file. The `diff --git …` header line names the file; with
- * --no-renames it is the same text for the same path in every candidate's patch, quoting included.
- * Context lines, hunk headers and "\ No newline at end of file" markers are not changes and are left out.
+ * The changes of a patch as a multiset, so that two candidates are 100% alike only when their changes
+ * are identical: the same lines at the same place, the same modes, the same binary content.
+ *   - an added or removed line: key `<file header>\n@<old line>\n<+ or -><line text>`, where `<old line>`
+ *     is the line of the base file the change sits at (an insertion at line 2 and the same insertion at
+ *     line 19 are different changes);
+ *   - a file's extended header lines (`index <old>..<new>`, `old mode`/`new mode`, `new file mode`,
+ *     `deleted file mode`, `Binary files … differ`): key `<file header>\n<line>`. The `index` line names
+ *     the blobs, so two binaries with different bytes differ, and so does a mode change (`chmod +x`).
+ * The `diff --git …` line names the file; with --no-renames it is the same text for the same path in
+ * every candidate's patch, quoting included. Context lines, hunk headers and "\ No newline at end of file"
+ * markers are not changes and are left out.
  */
 export function changedLines(patch: string): Map<string, number> {
   const lines = new Map<string, number>();
+  const count = (key: string) => lines.set(key, (lines.get(key) ?? 0) + 1);
   let file: string | null = null;
   let inHunk = false;
+  let oldLine = 0;
   for (const line of patch.split('\n')) {
     if (line.startsWith('diff --git ')) {
       file = line;
       inHunk = false;
     } else if (line.startsWith('@@')) {
       inHunk = file !== null;
-    } else if (inHunk && (line.startsWith('+') || line.startsWith('-'))) {
-      const key = `${file}\n${line}`;
-      lines.set(key, (lines.get(key) ?? 0) + 1);
+      oldLine = Number(/^@@ -(\d+)/.exec(line)?.[1] ?? 0);
+    } else if (inHunk) {
+      if (line.startsWith('-')) count(`${file}\n@${oldLine++}\n${line}`);
+      else if (line.startsWith('+')) count(`${file}\n@${oldLine}\n${line}`);
+      else if (line.startsWith(' ')) oldLine++;
+    } else if (file !== null && line !== '' && !line.startsWith('--- ') && !line.startsWith('+++ ')) {
+      count(`${file}\n${line}`);
     }
   }
   return lines;

@@ -118,7 +118,7 @@ function overlapSection(report: CompareReport): string {
 ${only}
 </ul>
 <h3>Similarity</h3>
-<p class="muted">Jaccard: shared ÷ all. <em>files</em> over the sets of changed paths; <em>lines</em> over the changed lines (each added or removed line with its file, counted with repeats). 100% means the same change.</p>
+<p class="muted">Jaccard: shared ÷ all. <em>files</em> over the sets of changed paths; <em>changes</em> over each added or removed line with its file and the base line it sits at, plus each mode and blob (binary content) change, counted with repeats. 100% means the same change.</p>
 <table class="matrix">
 <thead><tr><th></th>${header}</tr></thead>
 <tbody>

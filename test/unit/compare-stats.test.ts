@@ -74,11 +74,16 @@ deleted file mode 100644
 `;
 
 describe('changedLines', () => {
-  it('keys each added or removed line by its file, counting repeats, and skips headers and context', () => {
+  it('keys each added or removed line by its file and base line, and each extended header line, counting repeats; skips ---/+++ and context', () => {
     expect(Object.fromEntries(changedLines(PATCH))).toEqual({
-      'diff --git a/src/a.ts b/src/a.ts\n-old': 1,
-      'diff --git a/src/a.ts b/src/a.ts\n+new': 2,
-      'diff --git a/b.txt b/b.txt\n---- a line that starts with dashes': 1,
+      'diff --git a/src/a.ts b/src/a.ts\nindex 1111111..2222222 100644': 1,
+      'diff --git a/src/a.ts b/src/a.ts\n@2\n-old': 1,
+      'diff --git a/src/a.ts b/src/a.ts\n@3\n+new': 2,
+      'diff --git a/logo.png b/logo.png\nnew file mode 100644': 1,
+      'diff --git a/logo.png b/logo.png\nindex 0000000..3333333': 1,
+      'diff --git a/logo.png b/logo.png\nBinary files /dev/null and b/logo.png differ': 1,
+      'diff --git a/b.txt b/b.txt\ndeleted file mode 100644': 1,
+      'diff --git a/b.txt b/b.txt\n@1\n---- a line that starts with dashes': 1,
     });
   });
 
