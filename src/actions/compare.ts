@@ -376,6 +376,7 @@ function printReport(report: CompareReport, reporter: Reporter): void {
   const ranked = [...report.candidates].sort((a, b) => a.rank - b.rank);
   const rows = ranked.map((c) => [
     String(c.rank),
+    String(c.n),
     c.name,
     c.agent,
     c.state,
@@ -386,8 +387,10 @@ function printReport(report: CompareReport, reporter: Reporter): void {
     c.check ? `${describeCheck(c.check)}${c.check.current ? '' : ' (stale)'}` : '-',
     c.check ? c.check.logFile : '',
   ]);
+  // RANK and N apart: commands (diff, pick) take the candidate number N, never the rank.
   const header = [
-    '#',
+    'RANK',
+    'N',
     'CANDIDATE',
     'AGENT',
     'STATE',
@@ -433,6 +436,10 @@ function printReport(report: CompareReport, reporter: Reporter): void {
   if (best) {
     reporter.print('');
     reporter.print(`See a change: git parallel diff ${report.task} ${best.n}`);
+    reporter.print(`Keep one:     git parallel pick ${report.task} ${best.n}`);
+  }
+  if (report.check === null) {
+    reporter.print(`Run a check:  git parallel compare ${report.task} --check "npm test"`);
   }
 }
 

@@ -158,11 +158,13 @@ process.exit(n === '3' ? 1 : 0);
     ]);
     const pair12 = report.overlap.pairs.find((p: { a: number; b: number }) => p.a === 1 && p.b === 2);
     expect(pair12.sharedFiles).toBe(1);
-    // Files: 1 shared of 7 in all. Lines: c1 changed 8 (src/app.js -1 +2, agent-1.txt +1, docs/guide.md +4),
-    // c2 changed 5 (src/app.js -1 +1, agent-2.txt, README.md, scratch-2.txt +1 each); both removed the
-    // same line of src/app.js, so 1 shared of 12.
+    // Files: 1 shared of 7 in all. Changes (lines at their base position, plus each file's index line and
+    // new-file mode): c1 has 13 (src/app.js index -1 +2; agent-1.txt mode index +1; docs/guide.md mode
+    // index +4), c2 has 14 (src/app.js index -1 +1; agent-2.txt and scratch-2.txt mode index +1 each;
+    // README.md index +1; logo.bin mode index "Binary files"); both removed the same line of src/app.js
+    // and nothing else is the same (the index lines name different blobs), so 1 shared of 26.
     expect(pair12.files).toBeCloseTo(1 / 7);
-    expect(pair12.lines).toBeCloseTo(1 / 12);
+    expect(pair12.lines).toBeCloseTo(1 / 26);
 
     // Checks ran in every worktree at the same time, each with its own environment, logged and recorded.
     const runs = [1, 2, 3].map((n) => JSON.parse(readFileSync(path.join(marks, `end-${n}`), 'utf8')));
@@ -282,19 +284,25 @@ process.exit(n === '3' ? 1 : 0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe(`feat: 3 candidates against main @ ${base.slice(0, 10)}`);
     expect(result.stdout).toMatch(
-      /^# +CANDIDATE +AGENT +STATE +COMMITS +FILES +\+\/- +UNCOMMITTED +CHECK +LOG$/m,
+      /^RANK +N +CANDIDATE +AGENT +STATE +COMMITS +FILES +\+\/- +UNCOMMITTED +CHECK +LOG$/m,
     );
     expect(result.stdout).toMatch(
-      /^\d +feat-3 +a3 +failed \(3\) +0 +2 +\+\d+ -\d+ +1 changed, 1 untracked +timed out/m,
+      /^\d +3 +feat-3 +a3 +failed \(3\) +0 +2 +\+\d+ -\d+ +1 changed, 1 untracked +timed out/m,
     );
-    expect(result.stdout).toMatch(/^\d +feat-2 +a2 +done +1 +5 \(1 bin\) /m);
+    expect(result.stdout).toMatch(/^\d +2 +feat-2 +a2 +done +1 +5 \(1 bin\) /m);
     expect(result.stdout).toContain(
       'Ranked by: 1) candidates that changed something before those that did not;',
     );
     expect(result.stdout).toContain('  touched by all 3: src/app.js');
     expect(result.stdout).toContain('  only feat-2: README.md, agent-2.txt, logo.bin, scratch-2.txt');
     expect(result.stdout).toMatch(/^ {2} +feat-1 +feat-2 +feat-3$/m);
-    expect(result.stdout).toMatch(/^ {2}feat-1 +- +14% · 8% +/m);
+    expect(result.stdout).toMatch(/^ {2}feat-1 +- +14% · 3% +/m);
+    // The hints name the candidate number of the best, which the RANK column is not.
+    const best = /^1 +(\d+) +feat-\1 /m.exec(result.stdout)?.[1];
+    expect(best).toBeDefined();
+    expect(result.stdout).toContain(`See a change: git parallel diff feat ${best}`);
+    expect(result.stdout).toContain(`Keep one:     git parallel pick feat ${best}`);
+    expect(result.stdout).toContain('Run a check:  git parallel compare feat --check "npm test"');
   });
 
   it('runs the check from config when no --check is given, and --no-check skips it', async () => {
