@@ -366,6 +366,14 @@ process.exit(n === '3' ? 1 : 0);
     const onePath = await cli(['diff', 'feat', '2', '--', 'README.md']);
     expect(onePath.stdout).toBe(gitOut(repo.root, 'diff', base, c2.tree, '--', 'README.md'));
     expect(onePath.stdout).not.toContain('src/app.js');
+    // An option's value in its own word is the option's, not a path: as `git diff A B -S … --stat`.
+    const pickaxe = await cli(['diff', 'feat', '2', '--', '-S', 'return 42', '--stat']);
+    expect(pickaxe.stdout).toBe(gitOut(repo.root, 'diff', base, c2.tree, '-S', 'return 42', '--stat'));
+    expect(pickaxe.stdout).toContain('src/app.js');
+    // A path that is only in the candidate goes after git's own `--`.
+    const newFile = await cli(['diff', 'feat', '2', '--', '--stat', '--', 'scratch-2.txt']);
+    expect(newFile.stdout).toContain('scratch-2.txt');
+    expect(newFile.stdout).not.toContain('src/app.js');
 
     // The user's diff settings apply.
     repo.git('config', 'diff.noprefix', 'true');
