@@ -16,6 +16,7 @@ import {
   pairOf,
   parseNumstatZ,
   percent,
+  quotePath,
   RANKING_RULE,
   rankCandidates,
   rankingRuleText,
@@ -454,7 +455,7 @@ function uncommittedText(c: CandidateReport): string {
 
 function fileSummary(files: string[], limit = 6): string {
   if (files.length === 0) return 'none';
-  const shown = files.slice(0, limit).join(', ');
+  const shown = files.slice(0, limit).map(quotePath).join(', ');
   return files.length > limit ? `${shown} and ${files.length - limit} more` : shown;
 }
 

@@ -401,6 +401,19 @@ process.exit(n === '3' ? 1 : 0);
     expect(result.stdout).toMatch(/PAGED:diff --git a\/README.md b\/README.md/);
   });
 
+  it('quotes file names with control characters as git does, so they cannot reach the terminal raw', async () => {
+    const hostile = path.join(worktrees[2]!, '\x1b]0;owned\x07\x1b[2Jnew\nline.txt');
+    writeFileSync(hostile, 'x\n');
+    try {
+      const result = await cli(['compare', 'feat', '--no-check']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).not.toContain('\x1b');
+      expect(result.stdout).toContain('"\\033]0;owned\\a\\033[2Jnew\\nline.txt"');
+    } finally {
+      rmSync(hostile);
+    }
+  });
+
   it('refuses bad input with one line and exit code 2', async () => {
     for (const args of [
       ['compare', 'nope'],

@@ -8,6 +8,7 @@ import {
   overlapOf,
   parseNumstatZ,
   percent,
+  quotePath,
   RANKING_RULE,
   type RankInput,
   type RecordedCheck,
@@ -263,5 +264,19 @@ describe('percent', () => {
     [0, '0%'],
   ])('%d → %s', (value, text) => {
     expect(percent(value)).toBe(text);
+  });
+});
+
+describe('quotePath', () => {
+  it.each([
+    ['plain.txt', 'plain.txt'],
+    ['ünïcødé-文件.txt', 'ünïcødé-文件.txt'],
+    ['new\nline.txt', '"new\\nline.txt"'],
+    ['tab\there.txt', '"tab\\there.txt"'],
+    ['back\\slash.txt', '"back\\\\slash.txt"'],
+    ['quote"d.txt', '"quote\\"d.txt"'],
+    ['\x1b]0;owned\x07\x1b[2J.txt', '"\\033]0;owned\\a\\033[2J.txt"'],
+  ])('%j → %s', (name, expected) => {
+    expect(quotePath(name)).toBe(expected);
   });
 });
