@@ -30,11 +30,12 @@ import {
   createCheckProgress,
   describeCheck,
   readChecks,
+  readLogTail,
   recordChecks,
   runChecks,
 } from '../io/checks.js';
 import { lastLines } from '../io/exec.js';
-import { pathExists, readIfExists, writeFileAtomic } from '../io/files.js';
+import { pathExists, writeFileAtomic } from '../io/files.js';
 import { branchExists, git } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
 import { withInterruptSignal } from '../io/signals.js';
@@ -149,7 +150,7 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
     const { loadDiff2HtmlCss, renderHtmlReport } = await import('../output/html-report.js');
     const logTails = new Map<number, string>();
     for (const c of report.candidates) {
-      if (c.check) logTails.set(c.n, lastLines((await readIfExists(c.check.logFile)) ?? '', 80));
+      if (c.check) logTails.set(c.n, lastLines((await readLogTail(c.check.logFile)) ?? '', 80));
     }
     const page = renderHtmlReport({
       report,

@@ -164,6 +164,18 @@ describe('git parallel compare --html', () => {
     await page.close();
   });
 
+  it("shows a bounded tail of a check's log, whatever one line of it holds", async () => {
+    const big = path.join(repo.parent, 'big-report.html');
+    const result = await runCli(
+      ['compare', 'feat', '--html', big, '--check', 'node -e "process.stdout.write(\'x\'.repeat(5e6))"'],
+      { cwd: repo.root },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const html = readFileSync(big, 'utf8');
+    expect(html.length).toBeLessThan(1_000_000);
+    expect(html).toContain('bytes of the log are cut');
+  });
+
   it('--open without --html writes the report into the run state and opens it with the desktop opener', async () => {
     // A stand-in opener on PATH records what it was asked to open.
     const bin = path.join(repo.parent, 'bin');
