@@ -111,6 +111,8 @@ interface Gathered {
   uncommitted: { changed: number; untracked: number } | null;
   state: string;
   agentRunning: boolean;
+  /** Why this candidate could not be read (a nested repository without commits, a broken `.git` file). */
+  problem: string | null;
 }
 
 /**
@@ -142,7 +144,10 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
       : null;
   if (htmlFile !== null) await assertWritableFolder(htmlFile);
 
-  const gathered = await Promise.all(manifest.candidates.map((c) => gather(manifest, dir, c)));
+  // One candidate that git cannot read must not hide the others: it becomes a row with a warning.
+  const gathered = await Promise.all(
+    manifest.candidates.map((c) => gather(manifest, dir, c).catch((error) => unreadable(c, error))),
+  );
   const checks = await checkResults(manifest, dir, gathered, check, timeoutSeconds, args.rerun, io);
   const report = buildReport(manifest, gathered, checks, check, timeoutSeconds);
 
@@ -195,6 +200,23 @@ async function gather(manifest: RunManifest, dir: string, candidate: Candidate):
     uncommitted,
     state,
     agentRunning: state === 'running',
+    problem: null,
+  };
+}
+
+function unreadable(candidate: Candidate, error: unknown): Gathered {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    candidate,
+    worktreeMissing: false,
+    tree: null,
+    commits: null,
+    numstat: '',
+    patch: '',
+    uncommitted: null,
+    state: 'unreadable',
+    agentRunning: false,
+    problem: `git could not read its work: ${message.split('\n').filter(Boolean).join(' ')}`,
   };
 }
 
@@ -236,7 +258,7 @@ async function checkResults(
 
   const due = new Set(
     candidatesToCheck(
-      gathered.map((g) => ({ n: g.candidate.n, tree: g.worktreeMissing ? null : g.tree })),
+      gathered.map((g) => ({ n: g.candidate.n, tree: g.worktreeMissing || g.problem ? null : g.tree })),
       recorded,
       check.command,
       rerun,
@@ -346,6 +368,7 @@ function buildReport(
       files,
       uncommitted: g.uncommitted,
       check: checkReport,
+      warnings: g.problem ? [g.problem] : [],
       rank: 0,
     };
   });
@@ -357,6 +380,7 @@ function buildReport(
       check: verdict(c),
       changedLines: c.added + c.deleted,
       files: c.filesChanged,
+      warned: c.warnings.length > 0,
     })),
   );
   for (const c of reports) c.rank = order.indexOf(c.n) + 1;
@@ -404,6 +428,9 @@ function printReport(report: CompareReport, reporter: Reporter): void {
     'LOG',
   ];
   for (const line of formatTable(header, rows)) reporter.print(line);
+  for (const c of report.candidates) {
+    for (const warning of c.warnings) reporter.warn(`${c.name}: ${quotePath(warning)}`);
+  }
   reporter.print('');
   reporter.print(report.ranking.text);
   if (report.candidates.some((c) => c.check && !c.check.current)) {

@@ -194,6 +194,8 @@ export interface RankInput {
   /** Added + deleted lines. */
   changedLines: number;
   files: number;
+  /** Compare has a warning about it (it could not be read): never ranked as a good candidate. */
+  warned: boolean;
 }
 
 /** One step of the ranking: candidates are ordered by `value` (smaller first), ties go to the next key. */
@@ -213,6 +215,11 @@ const CHECK_ORDER: Record<CheckVerdict, number> = { passed: 0, 'not run': 1, fai
  * and usually the one that did only what was asked.
  */
 export const RANKING_RULE: RankingKey[] = [
+  {
+    id: 'no-warnings',
+    text: 'candidates without a warning before those with one',
+    value: (c) => (c.warned ? 1 : 0),
+  },
   {
     id: 'has-changes',
     text: 'candidates that changed something before those that did not',
@@ -322,6 +329,8 @@ export interface CandidateReport {
   /** Uncommitted work in the worktree; null when the worktree is gone. */
   uncommitted: { changed: number; untracked: number } | null;
   check: CheckReport | null;
+  /** What is wrong with this candidate, in words (empty when nothing is). */
+  warnings: string[];
   /** 1 is best, by RANKING_RULE. */
   rank: number;
 }

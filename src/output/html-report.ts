@@ -72,7 +72,8 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
   const rows = ranked.map(
     (c) => `<tr data-candidate="${c.n}">
 <td class="num">${c.rank}</td>
-<td><a href="#candidate-${c.n}">${escapeHtml(c.name)}</a></td>
+<td class="num">${c.n}</td>
+<td><a href="#candidate-${c.n}">${escapeHtml(c.name)}</a>${c.warnings.map((w) => `<div class="warning">warning: ${escapeHtml(w)}</div>`).join('')}</td>
 <td>${escapeHtml(c.agent)}</td>
 <td>${escapeHtml(c.state)}</td>
 <td class="num">${c.commits ?? '–'}</td>
@@ -85,7 +86,7 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
   return `<section id="summary">
 <h2>Summary</h2>
 <table class="summary">
-<thead><tr><th>#</th><th>Candidate</th><th>Agent</th><th>State</th><th>Commits</th><th>Files</th><th>+/−</th><th>Uncommitted</th><th>Check</th></tr></thead>
+<thead><tr><th>Rank</th><th>N</th><th>Candidate</th><th>Agent</th><th>State</th><th>Commits</th><th>Files</th><th>+/−</th><th>Uncommitted</th><th>Check</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
@@ -210,6 +211,7 @@ export function escapeHtml(text: string): string {
 }
 
 const PAGE_CSS = `
+.warning { color: #9a6700; font-size: 0.9em; }
 :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
 body { margin: 0; background: #fafbfc; color: #1f2328; }
 header { position: sticky; top: 0; z-index: 10; background: #fff; border-bottom: 1px solid #d0d7de; padding: 8px 24px; }

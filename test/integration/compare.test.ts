@@ -196,7 +196,9 @@ process.exit(n === '3' ? 1 : 0);
     const size = (c: { added: number; deleted: number }) => c.added + c.deleted;
     const passing = [c1, c2].sort((a, b) => size(a) - size(b) || a.n - b.n).map((c) => c.n);
     expect(report.ranking.order).toEqual([...passing, 3]);
-    expect(report.ranking.text).toMatch(/^Ranked by: 1\) candidates that changed something/);
+    expect(report.ranking.text).toMatch(
+      /^Ranked by: 1\) candidates without a warning before those with one; 2\) candidates that changed something/,
+    );
     expect(report.candidates.map((c: { rank: number }) => c.rank)).toEqual(
       [1, 2, 3].map((n) => report.ranking.order.indexOf(n) + 1),
     );
@@ -291,7 +293,7 @@ process.exit(n === '3' ? 1 : 0);
     );
     expect(result.stdout).toMatch(/^\d +2 +feat-2 +a2 +done +1 +5 \(1 bin\) /m);
     expect(result.stdout).toContain(
-      'Ranked by: 1) candidates that changed something before those that did not;',
+      'Ranked by: 1) candidates without a warning before those with one; 2) candidates that changed something before those that did not;',
     );
     expect(result.stdout).toContain('  touched by all 3: src/app.js');
     expect(result.stdout).toContain('  only feat-2: README.md, agent-2.txt, logo.bin, scratch-2.txt');
@@ -411,6 +413,33 @@ process.exit(n === '3' ? 1 : 0);
       expect(result.stdout).toContain('"\\033]0;owned\\a\\033[2Jnew\\nline.txt"');
     } finally {
       rmSync(hostile);
+    }
+  });
+
+  it('a candidate git cannot read (a nested repository without commits) gets a warning row; the others are shown', async () => {
+    const nested = path.join(worktrees[2]!, 'nested');
+    mkdirSync(nested);
+    execFileSync('git', ['init', '--quiet', nested]);
+    writeFileSync(path.join(nested, 'n.txt'), 'n\n');
+    try {
+      const json = await cli(['compare', 'feat', '--no-check', '--json']);
+      expect(json.code, json.stderr).toBe(0);
+      const { candidates, ranking } = JSON.parse(json.stdout);
+      expect(candidates.map((c: { n: number }) => c.n)).toEqual([1, 2, 3]);
+      expect(candidates[2].warnings[0]).toMatch(/^git could not read its work: /);
+      expect(candidates[0].warnings).toEqual([]);
+      expect(ranking.order.at(-1)).toBe(3);
+      const text = await cli(['compare', 'feat', '--no-check']);
+      expect(text.code).toBe(0);
+      expect(text.stderr).toMatch(/warning: feat-3: git could not read its work/);
+      expect(text.stdout).toMatch(/^3 +3 +feat-3 +a3 +unreadable /m);
+      const htmlFile = path.join(repo.parent, 'unreadable.html');
+      expect((await cli(['compare', 'feat', '--no-check', '--html', htmlFile])).code).toBe(0);
+      expect(readFileSync(htmlFile, 'utf8')).toMatch(
+        /feat-3<\/a><div class="warning">warning: git could not read/,
+      );
+    } finally {
+      rmSync(nested, { recursive: true, force: true });
     }
   });
 

@@ -166,6 +166,7 @@ describe('rankCandidates', () => {
     check,
     changedLines,
     files,
+    warned: false,
   });
 
   it.each([
@@ -190,13 +191,19 @@ describe('rankCandidates', () => {
     expect(rankCandidates(candidates)).toEqual(expected);
   });
 
+  it('puts a candidate with a warning last, whatever else it has', () => {
+    const warned = { ...input(1, 'passed', 1), warned: true };
+    expect(rankCandidates([warned, input(2, 'failed', 0, 0)])).toEqual([2, 1]);
+  });
+
   it('prints the rule it applies, in order', () => {
     const text = rankingRuleText();
     expect(text).toBe(
-      'Ranked by: 1) candidates that changed something before those that did not; 2) check passed, then not run, then failed; ' +
-        '3) fewer changed lines (added + deleted); 4) fewer changed files; 5) lower candidate number.',
+      'Ranked by: 1) candidates without a warning before those with one; 2) candidates that changed something before those that did not; ' +
+        '3) check passed, then not run, then failed; 4) fewer changed lines (added + deleted); 5) fewer changed files; 6) lower candidate number.',
     );
     expect(RANKING_RULE.map((k) => k.id)).toEqual([
+      'no-warnings',
       'has-changes',
       'check',
       'changed-lines',
