@@ -119,6 +119,7 @@ export async function runChecks(request: {
         logFile,
         timeout: request.timeoutMs,
         signal: request.signal,
+        killGroupOnExit: true,
       });
       const finishedAt = new Date(startedAt.getTime() + outcome.durationMs);
       // The content after the check: the same tree unless the check wrote files that are not ignored.

@@ -271,6 +271,35 @@ process.exit(n === '3' ? 1 : 0);
     }
   });
 
+  it("kills what a check left behind: a timed-out check's children that ignore SIGTERM, a passing check's background job", async () => {
+    const pids = path.join(repo.parent, 'check-pids');
+    mkdirSync(pids, { recursive: true });
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const pidsWritten = () =>
+      [1, 2, 3].map((n) => Number(readFileSync(path.join(pids, `${n}`), 'utf8').trim()));
+    // Timed out: the shell dies of SIGTERM, its child ignores SIGTERM.
+    await compareJson([
+      '--check',
+      `(trap "" TERM; sleep 600) & echo $! > '${pids}'/$GIT_PARALLEL_INDEX; wait`,
+      '--check-timeout',
+      '1',
+    ]);
+    const timedOut = pidsWritten();
+    await expect.poll(() => timedOut.filter(alive), { timeout: 10_000 }).toEqual([]);
+    // Passed: the check ends at once and leaves a background job.
+    const passed = await compareJson(['--check', `sleep 600 & echo $! > '${pids}'/$GIT_PARALLEL_INDEX`]);
+    expect(passed.report.candidates.every((c: { check: { passed: boolean } }) => c.check.passed)).toBe(true);
+    const background = pidsWritten();
+    await expect.poll(() => background.filter(alive), { timeout: 10_000 }).toEqual([]);
+  });
+
   it('stops a check at its timeout and says so', async () => {
     const result = await compareJson(['--check', 'sleep 30', '--check-timeout', '1']);
     for (const c of result.report.candidates) {
