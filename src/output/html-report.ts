@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { html as diffToHtml } from 'diff2html';
+import { html as diffToHtml, parse as parseDiff } from 'diff2html';
 import { type CandidateReport, type CompareReport, pairOf, percent } from '../core/compare-stats.js';
 
 /**
@@ -151,7 +151,10 @@ function candidateSection(c: CandidateReport, input: HtmlReportInput): string {
       : (['side-by-side', 'line-by-line'] as const)
           .map((format) => {
             const view = format === 'side-by-side' ? 'side' : 'line';
-            const rendered = diffToHtml(patch, { outputFormat: format, drawFileList: true });
+            const rendered = diffToHtml(withTrueNames(patch, c), {
+              outputFormat: format,
+              drawFileList: true,
+            });
             return `<div class="diff view-${view}">${scopeIds(rendered, `c${c.n}-${view}-`)}</div>`;
           })
           .join('\n');
@@ -185,6 +188,23 @@ function checkCell(c: CandidateReport): string {
       : `<span class="fail">fail</span> (${check.exitCode === null ? escapeHtml(check.signal ?? 'killed') : `exit ${check.exitCode}`})`;
   const stale = check.current ? '' : ' <span class="muted">(worktree changed since)</span>';
   return `${verdict} · ${seconds} · <a href="${escapeHtml(pathToFileURL(check.logFile).href)}">log</a>${stale}`;
+}
+
+/**
+ * The patch parsed by diff2html, with each file's name replaced by the true one: git C-quotes names
+ * with special characters in patch headers (`"tab\\there.txt"`, octal for non-ASCII), which diff2html
+ * does not unquote. The names come from `--numstat -z` (never quoted), whose files are in the same
+ * order as the patch's (both from diff-tree over the same trees, without renames).
+ */
+function withTrueNames(patch: string, c: CandidateReport): ReturnType<typeof parseDiff> {
+  const files = parseDiff(patch);
+  if (files.length !== c.files.length) return files;
+  files.forEach((file, i) => {
+    const name = c.files[i]!.path;
+    if (file.oldName !== '/dev/null') file.oldName = name;
+    if (file.newName !== '/dev/null') file.newName = name;
+  });
+  return files;
 }
 
 function uncommittedText(c: CandidateReport): string {
