@@ -150,6 +150,7 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   );
   const checks = await checkResults(manifest, dir, gathered, check, timeoutSeconds, args.rerun, io);
   const report = buildReport(manifest, gathered, checks, check, timeoutSeconds);
+  report.baseMoved = await baseMovement(manifest);
 
   if (htmlFile !== null) {
     const { loadDiff2HtmlCss, renderHtmlReport } = await import('../output/html-report.js');
@@ -218,6 +219,19 @@ function unreadable(candidate: Candidate, error: unknown): Gathered {
     agentRunning: false,
     problem: `git could not read its work: ${message.split('\n').filter(Boolean).join(' ')}`,
   };
+}
+
+/** The base branch's commit now, when it is no longer the run's base commit. */
+async function baseMovement(manifest: RunManifest): Promise<CompareReport['baseMoved']> {
+  const ref = manifest.base.ref;
+  if (ref === null) return null;
+  const now = await git(
+    manifest.repo.root,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${ref}^{commit}`],
+    { check: false },
+  );
+  const commit = now.exitCode === 0 ? now.stdout.trim() : null;
+  return commit === manifest.base.commit ? null : { ref, commit };
 }
 
 async function countCommits(cwd: string, base: string, branch: string): Promise<number> {
@@ -387,6 +401,7 @@ function buildReport(
   return {
     task: manifest.task,
     base: manifest.base,
+    baseMoved: null,
     generatedAt: new Date().toISOString(),
     check: check ? { command: check.command, source: check.source, timeoutSeconds } : null,
     ranking: { rule: RANKING_RULE.map((key) => key.text), text: rankingRuleText(), order },
@@ -398,6 +413,12 @@ function buildReport(
 function printReport(report: CompareReport, reporter: Reporter): void {
   const base = `${report.base.ref ?? '(detached HEAD)'} @ ${report.base.commit.slice(0, 10)}`;
   reporter.print(`${report.task}: ${report.candidates.length} candidates against ${base}`);
+  if (report.baseMoved) {
+    const now = report.baseMoved.commit ? `is at ${report.baseMoved.commit.slice(0, 10)}` : 'is gone';
+    reporter.warn(
+      `the base branch ${report.baseMoved.ref} moved since the run started (it ${now}); changes are counted against the run's base ${report.base.commit.slice(0, 10)}`,
+    );
+  }
   reporter.print('');
   const ranked = [...report.candidates].sort((a, b) => a.rank - b.rank);
   const rows = ranked.map((c) => [

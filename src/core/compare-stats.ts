@@ -338,6 +338,8 @@ export interface CandidateReport {
 export interface CompareReport {
   task: string;
   base: { commit: string; ref: string | null };
+  /** Where the base branch points now, when it moved since the run started (null when it did not). */
+  baseMoved: { ref: string; commit: string | null } | null;
   generatedAt: string;
   check: { command: string; source: string; timeoutSeconds: number } | null;
   ranking: { rule: string[]; text: string; order: number[] };

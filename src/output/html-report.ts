@@ -50,7 +50,11 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${report.candidates.length} candidates against ${escapeHtml(base)} · generated ${escapeHtml(report.generatedAt)}${
     report.check ? ` · check <code>${escapeHtml(report.check.command)}</code>` : ''
-  }</p>
+  }</p>${
+    report.baseMoved
+      ? `\n<p class="warning">warning: the base branch ${escapeHtml(report.baseMoved.ref)} moved since the run started (${report.baseMoved.commit ? `now ${escapeHtml(report.baseMoved.commit.slice(0, 10))}` : 'gone'}); changes are counted against the run's base.</p>`
+      : ''
+  }
 <nav>
 <a href="#summary">Summary</a>
 <a href="#overlap">Overlap</a>

@@ -472,6 +472,27 @@ process.exit(n === '3' ? 1 : 0);
     }
   });
 
+  it('says so when the base branch moved since the run started', async () => {
+    const moved = repo.git('commit-tree', `${base}^{tree}`, '-p', base, '-m', 'moved');
+    repo.git('update-ref', 'refs/heads/main', moved, base);
+    try {
+      const { report } = await compareJson(['--no-check']);
+      expect(report.baseMoved).toEqual({ ref: 'main', commit: moved });
+      const text = await cli(['compare', 'feat', '--no-check']);
+      expect(text.stderr).toContain(
+        `warning: the base branch main moved since the run started (it is at ${moved.slice(0, 10)})`,
+      );
+      const htmlFile = path.join(repo.parent, 'moved.html');
+      expect((await cli(['compare', 'feat', '--no-check', '--html', htmlFile])).code).toBe(0);
+      expect(readFileSync(htmlFile, 'utf8')).toContain(
+        'warning: the base branch main moved since the run started',
+      );
+    } finally {
+      repo.git('update-ref', 'refs/heads/main', base, moved);
+    }
+    expect((await compareJson(['--no-check'])).report.baseMoved).toBeNull();
+  });
+
   it('refuses bad input with one line and exit code 2', async () => {
     for (const args of [
       ['compare', 'nope'],
