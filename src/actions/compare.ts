@@ -16,6 +16,7 @@ import {
   pairOf,
   parseNumstatZ,
   percent,
+  quotePath,
   RANKING_RULE,
   rankCandidates,
   rankingRuleText,
@@ -29,11 +30,12 @@ import {
   createCheckProgress,
   describeCheck,
   readChecks,
+  readLogTail,
   recordChecks,
   runChecks,
 } from '../io/checks.js';
 import { lastLines } from '../io/exec.js';
-import { pathExists, readIfExists, writeFileAtomic } from '../io/files.js';
+import { pathExists, writeFileAtomic } from '../io/files.js';
 import { branchExists, git } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
 import { withInterruptSignal } from '../io/signals.js';
@@ -109,6 +111,8 @@ interface Gathered {
   uncommitted: { changed: number; untracked: number } | null;
   state: string;
   agentRunning: boolean;
+  /** Why this candidate could not be read (a nested repository without commits, a broken `.git` file). */
+  problem: string | null;
 }
 
 /**
@@ -140,15 +144,19 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
       : null;
   if (htmlFile !== null) await assertWritableFolder(htmlFile);
 
-  const gathered = await Promise.all(manifest.candidates.map((c) => gather(manifest, dir, c)));
+  // One candidate that git cannot read must not hide the others: it becomes a row with a warning.
+  const gathered = await Promise.all(
+    manifest.candidates.map((c) => gather(manifest, dir, c).catch((error) => unreadable(c, error))),
+  );
   const checks = await checkResults(manifest, dir, gathered, check, timeoutSeconds, args.rerun, io);
   const report = buildReport(manifest, gathered, checks, check, timeoutSeconds);
+  report.baseMoved = await baseMovement(manifest);
 
   if (htmlFile !== null) {
     const { loadDiff2HtmlCss, renderHtmlReport } = await import('../output/html-report.js');
     const logTails = new Map<number, string>();
     for (const c of report.candidates) {
-      if (c.check) logTails.set(c.n, lastLines((await readIfExists(c.check.logFile)) ?? '', 80));
+      if (c.check) logTails.set(c.n, lastLines((await readLogTail(c.check.logFile)) ?? '', 80));
     }
     const page = renderHtmlReport({
       report,
@@ -193,7 +201,37 @@ async function gather(manifest: RunManifest, dir: string, candidate: Candidate):
     uncommitted,
     state,
     agentRunning: state === 'running',
+    problem: null,
   };
+}
+
+function unreadable(candidate: Candidate, error: unknown): Gathered {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    candidate,
+    worktreeMissing: false,
+    tree: null,
+    commits: null,
+    numstat: '',
+    patch: '',
+    uncommitted: null,
+    state: 'unreadable',
+    agentRunning: false,
+    problem: `git could not read its work: ${message.split('\n').filter(Boolean).join(' ')}`,
+  };
+}
+
+/** The base branch's commit now, when it is no longer the run's base commit. */
+async function baseMovement(manifest: RunManifest): Promise<CompareReport['baseMoved']> {
+  const ref = manifest.base.ref;
+  if (ref === null) return null;
+  const now = await git(
+    manifest.repo.root,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${ref}^{commit}`],
+    { check: false },
+  );
+  const commit = now.exitCode === 0 ? now.stdout.trim() : null;
+  return commit === manifest.base.commit ? null : { ref, commit };
 }
 
 async function countCommits(cwd: string, base: string, branch: string): Promise<number> {
@@ -234,7 +272,7 @@ async function checkResults(
 
   const due = new Set(
     candidatesToCheck(
-      gathered.map((g) => ({ n: g.candidate.n, tree: g.worktreeMissing ? null : g.tree })),
+      gathered.map((g) => ({ n: g.candidate.n, tree: g.worktreeMissing || g.problem ? null : g.tree })),
       recorded,
       check.command,
       rerun,
@@ -344,6 +382,7 @@ function buildReport(
       files,
       uncommitted: g.uncommitted,
       check: checkReport,
+      warnings: g.problem ? [g.problem] : [],
       rank: 0,
     };
   });
@@ -355,12 +394,14 @@ function buildReport(
       check: verdict(c),
       changedLines: c.added + c.deleted,
       files: c.filesChanged,
+      warned: c.warnings.length > 0,
     })),
   );
   for (const c of reports) c.rank = order.indexOf(c.n) + 1;
   return {
     task: manifest.task,
     base: manifest.base,
+    baseMoved: null,
     generatedAt: new Date().toISOString(),
     check: check ? { command: check.command, source: check.source, timeoutSeconds } : null,
     ranking: { rule: RANKING_RULE.map((key) => key.text), text: rankingRuleText(), order },
@@ -372,10 +413,17 @@ function buildReport(
 function printReport(report: CompareReport, reporter: Reporter): void {
   const base = `${report.base.ref ?? '(detached HEAD)'} @ ${report.base.commit.slice(0, 10)}`;
   reporter.print(`${report.task}: ${report.candidates.length} candidates against ${base}`);
+  if (report.baseMoved) {
+    const now = report.baseMoved.commit ? `is at ${report.baseMoved.commit.slice(0, 10)}` : 'is gone';
+    reporter.warn(
+      `the base branch ${report.baseMoved.ref} moved since the run started (it ${now}); changes are counted against the run's base ${report.base.commit.slice(0, 10)}`,
+    );
+  }
   reporter.print('');
   const ranked = [...report.candidates].sort((a, b) => a.rank - b.rank);
   const rows = ranked.map((c) => [
     String(c.rank),
+    String(c.n),
     c.name,
     c.agent,
     c.state,
@@ -386,8 +434,10 @@ function printReport(report: CompareReport, reporter: Reporter): void {
     c.check ? `${describeCheck(c.check)}${c.check.current ? '' : ' (stale)'}` : '-',
     c.check ? c.check.logFile : '',
   ]);
+  // RANK and N apart: commands (diff, pick) take the candidate number N, never the rank.
   const header = [
-    '#',
+    'RANK',
+    'N',
     'CANDIDATE',
     'AGENT',
     'STATE',
@@ -399,6 +449,9 @@ function printReport(report: CompareReport, reporter: Reporter): void {
     'LOG',
   ];
   for (const line of formatTable(header, rows)) reporter.print(line);
+  for (const c of report.candidates) {
+    for (const warning of c.warnings) reporter.warn(`${c.name}: ${quotePath(warning)}`);
+  }
   reporter.print('');
   reporter.print(report.ranking.text);
   if (report.candidates.some((c) => c.check && !c.check.current)) {
@@ -433,6 +486,10 @@ function printReport(report: CompareReport, reporter: Reporter): void {
   if (best) {
     reporter.print('');
     reporter.print(`See a change: git parallel diff ${report.task} ${best.n}`);
+    reporter.print(`Keep one:     git parallel pick ${report.task} ${best.n}`);
+  }
+  if (report.check === null) {
+    reporter.print(`Run a check:  git parallel compare ${report.task} --check "npm test"`);
   }
 }
 
@@ -447,7 +504,7 @@ function uncommittedText(c: CandidateReport): string {
 
 function fileSummary(files: string[], limit = 6): string {
   if (files.length === 0) return 'none';
-  const shown = files.slice(0, limit).join(', ');
+  const shown = files.slice(0, limit).map(quotePath).join(', ');
   return files.length > limit ? `${shown} and ${files.length - limit} more` : shown;
 }
 

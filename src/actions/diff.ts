@@ -11,7 +11,7 @@ export interface DiffArgs {
   n: number;
   /** Compare candidate n with candidate m instead of with the base. */
   m?: number;
-  /** Extra `git diff` arguments (after `--` on our command line): options, then paths after a `--`. */
+  /** Extra `git diff` arguments (after `--` on our command line), passed to git unchanged. */
   gitArgs: string[];
 }
 
@@ -39,8 +39,10 @@ export async function diffCandidates(
     second === null
       ? [manifest.base.commit, await treeOf(manifest, first)]
       : await Promise.all([treeOf(manifest, first), treeOf(manifest, second)]);
-  const { options, paths } = splitGitArgs(args.gitArgs);
-  const gitArgs = ['diff', ...options, fromTree, toTree, '--', ...paths];
+  // Everything after our `--` goes to git unchanged, after the two trees, exactly as in `git diff A B …`:
+  // git itself tells an option's value (`-S Holowaychuk`) from a path, and a path that is not in the
+  // folder the user is in needs git's own `--` (`diff t 3 -- --stat -- src/new.js`), as with git diff.
+  const gitArgs = ['diff', fromTree, toTree, ...args.gitArgs];
   return runWithTerminal('git', gitArgs, io.cwd, io.env);
 }
 
@@ -63,20 +65,6 @@ async function treeOf(manifest: RunManifest, candidate: Candidate): Promise<stri
     );
   }
   return tree;
-}
-
-/**
- * Options before the first word that is not an option (or before an explicit `--`), paths after: the trees
- * must come before the paths, and the paths after `--` so git never mistakes them for revisions (they
- * usually do not exist in the folder the user is in).
- */
-export function splitGitArgs(extra: string[]): { options: string[]; paths: string[] } {
-  const separator = extra.indexOf('--');
-  const head = separator === -1 ? extra : extra.slice(0, separator);
-  const tail = separator === -1 ? [] : extra.slice(separator + 1);
-  const firstPath = head.findIndex((word) => !word.startsWith('-'));
-  if (firstPath === -1) return { options: head, paths: tail };
-  return { options: head.slice(0, firstPath), paths: [...head.slice(firstPath), ...tail] };
 }
 
 /** Runs a command on the user's terminal (stdin, stdout, stderr inherited) and returns its exit code. */

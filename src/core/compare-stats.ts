@@ -53,24 +53,37 @@ export function totalsOf(changes: FileChange[]): ChangeTotals {
 }
 
 /**
- * The changed lines of a patch as a multiset: key `<file header>\n<+ or -><line text>` → how many times
- * that exact line was added (or removed) in that file. The `diff --git …` header line names the file; with
- * --no-renames it is the same text for the same path in every candidate's patch, quoting included.
- * Context lines, hunk headers and "\ No newline at end of file" markers are not changes and are left out.
+ * The changes of a patch as a multiset, so that two candidates are 100% alike only when their changes
+ * are identical: the same lines at the same place, the same modes, the same binary content.
+ *   - an added or removed line: key `<file header>\n@<old line>\n<+ or -><line text>`, where `<old line>`
+ *     is the line of the base file the change sits at (an insertion at line 2 and the same insertion at
+ *     line 19 are different changes);
+ *   - a file's extended header lines (`index <old>..<new>`, `old mode`/`new mode`, `new file mode`,
+ *     `deleted file mode`, `Binary files … differ`): key `<file header>\n<line>`. The `index` line names
+ *     the blobs, so two binaries with different bytes differ, and so does a mode change (`chmod +x`).
+ * The `diff --git …` line names the file; with --no-renames it is the same text for the same path in
+ * every candidate's patch, quoting included. Context lines, hunk headers and "\ No newline at end of file"
+ * markers are not changes and are left out.
  */
 export function changedLines(patch: string): Map<string, number> {
   const lines = new Map<string, number>();
+  const count = (key: string) => lines.set(key, (lines.get(key) ?? 0) + 1);
   let file: string | null = null;
   let inHunk = false;
+  let oldLine = 0;
   for (const line of patch.split('\n')) {
     if (line.startsWith('diff --git ')) {
       file = line;
       inHunk = false;
     } else if (line.startsWith('@@')) {
       inHunk = file !== null;
-    } else if (inHunk && (line.startsWith('+') || line.startsWith('-'))) {
-      const key = `${file}\n${line}`;
-      lines.set(key, (lines.get(key) ?? 0) + 1);
+      oldLine = Number(/^@@ -(\d+)/.exec(line)?.[1] ?? 0);
+    } else if (inHunk) {
+      if (line.startsWith('-')) count(`${file}\n@${oldLine++}\n${line}`);
+      else if (line.startsWith('+')) count(`${file}\n@${oldLine}\n${line}`);
+      else if (line.startsWith(' ')) oldLine++;
+    } else if (file !== null && line !== '' && !line.startsWith('--- ') && !line.startsWith('+++ ')) {
+      count(`${file}\n${line}`);
     }
   }
   return lines;
@@ -181,6 +194,8 @@ export interface RankInput {
   /** Added + deleted lines. */
   changedLines: number;
   files: number;
+  /** Compare has a warning about it (it could not be read): never ranked as a good candidate. */
+  warned: boolean;
 }
 
 /** One step of the ranking: candidates are ordered by `value` (smaller first), ties go to the next key. */
@@ -200,6 +215,11 @@ const CHECK_ORDER: Record<CheckVerdict, number> = { passed: 0, 'not run': 1, fai
  * and usually the one that did only what was asked.
  */
 export const RANKING_RULE: RankingKey[] = [
+  {
+    id: 'no-warnings',
+    text: 'candidates without a warning before those with one',
+    value: (c) => (c.warned ? 1 : 0),
+  },
   {
     id: 'has-changes',
     text: 'candidates that changed something before those that did not',
@@ -309,6 +329,8 @@ export interface CandidateReport {
   /** Uncommitted work in the worktree; null when the worktree is gone. */
   uncommitted: { changed: number; untracked: number } | null;
   check: CheckReport | null;
+  /** What is wrong with this candidate, in words (empty when nothing is). */
+  warnings: string[];
   /** 1 is best, by RANKING_RULE. */
   rank: number;
 }
@@ -316,10 +338,41 @@ export interface CandidateReport {
 export interface CompareReport {
   task: string;
   base: { commit: string; ref: string | null };
+  /** Where the base branch points now, when it moved since the run started (null when it did not). */
+  baseMoved: { ref: string; commit: string | null } | null;
   generatedAt: string;
   check: { command: string; source: string; timeoutSeconds: number } | null;
   ranking: { rule: string[]; text: string; order: number[] };
   /** Sorted by candidate number. */
   candidates: CandidateReport[];
   overlap: Overlap;
+}
+
+const C_ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\v': '\\v',
+  '\f': '\\f',
+  '\r': '\\r',
+  '"': '\\"',
+  '\\': '\\\\',
+};
+
+/**
+ * A path as git prints it to a terminal: a name with control characters, a double quote or a backslash
+ * is put in double quotes with C escapes (`"new\nline.txt"`, `"\033]0;title\007"` as octal), so a
+ * file name can neither split a line nor send escape sequences to the terminal. Unlike git's default
+ * (core.quotePath) letters beyond ASCII are left as they are: they are safe to print and readable.
+ */
+export function quotePath(name: string): string {
+  if (!/[\x00-\x1f\x7f"\\]/.test(name)) return name;
+  let quoted = '';
+  for (const char of name) {
+    const code = char.codePointAt(0)!;
+    quoted +=
+      C_ESCAPES[char] ?? (code < 0x20 || code === 0x7f ? `\\${code.toString(8).padStart(3, '0')}` : char);
+  }
+  return `"${quoted}"`;
 }

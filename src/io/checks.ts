@@ -1,4 +1,4 @@
-import { rmdir } from 'node:fs/promises';
+import { open, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckOutcome, RecordedCheck } from '../core/compare-stats.js';
 import { runShell } from './exec.js';
@@ -119,6 +119,7 @@ export async function runChecks(request: {
         logFile,
         timeout: request.timeoutMs,
         signal: request.signal,
+        killGroupOnExit: true,
       });
       const finishedAt = new Date(startedAt.getTime() + outcome.durationMs);
       // The content after the check: the same tree unless the check wrote files that are not ignored.
@@ -212,4 +213,31 @@ export function createCheckProgress(
       draw();
     },
   };
+}
+
+/** How much of a check log's end the report shows: enough for a stack trace, never a 20 MB line. */
+export const LOG_TAIL_BYTES = 16 * 1024;
+
+/**
+ * The last `maxBytes` of a check log (reading only those), with a note when the start was cut; null
+ * when the log is missing. A cut can split a UTF-8 character at the start; the decoder shows it as �.
+ */
+export async function readLogTail(file: string, maxBytes = LOG_TAIL_BYTES): Promise<string | null> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    await handle.read(buffer, 0, length, size - length);
+    const text = buffer.toString('utf8');
+    return size > maxBytes ? `[… the first ${size - maxBytes} bytes of the log are cut]\n${text}` : text;
+  } finally {
+    await handle.close();
+  }
 }

@@ -124,6 +124,12 @@ export interface ShellRunOptions {
   /** Milliseconds; the whole process group is stopped when it runs longer. */
   timeout?: number;
   signal?: AbortSignal;
+  /**
+   * When the shell ends (or is stopped), SIGKILL whatever is left of its process group: a check's
+   * background children (`sleep 600 &`, a dev server holding its port) and processes that ignored
+   * SIGTERM at a timeout do not outlive it.
+   */
+  killGroupOnExit?: boolean;
 }
 
 export interface ShellRunResult {
@@ -186,6 +192,13 @@ export async function runShell(command: string, options: ShellRunOptions): Promi
       child.on('close', (code, signal) => {
         if (timer) clearTimeout(timer);
         options.signal?.removeEventListener('abort', onAbort);
+        if (options.killGroupOnExit) {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            // ESRCH: the group has no process left.
+          }
+        }
         resolve({
           command,
           exitCode: code,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { html as diffToHtml } from 'diff2html';
+import { html as diffToHtml, parse as parseDiff } from 'diff2html';
 import { type CandidateReport, type CompareReport, pairOf, percent } from '../core/compare-stats.js';
 
 /**
@@ -50,7 +50,11 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${report.candidates.length} candidates against ${escapeHtml(base)} · generated ${escapeHtml(report.generatedAt)}${
     report.check ? ` · check <code>${escapeHtml(report.check.command)}</code>` : ''
-  }</p>
+  }</p>${
+    report.baseMoved
+      ? `\n<p class="warning">warning: the base branch ${escapeHtml(report.baseMoved.ref)} moved since the run started (${report.baseMoved.commit ? `now ${escapeHtml(report.baseMoved.commit.slice(0, 10))}` : 'gone'}); changes are counted against the run's base.</p>`
+      : ''
+  }
 <nav>
 <a href="#summary">Summary</a>
 <a href="#overlap">Overlap</a>
@@ -72,7 +76,8 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
   const rows = ranked.map(
     (c) => `<tr data-candidate="${c.n}">
 <td class="num">${c.rank}</td>
-<td><a href="#candidate-${c.n}">${escapeHtml(c.name)}</a></td>
+<td class="num">${c.n}</td>
+<td><a href="#candidate-${c.n}">${escapeHtml(c.name)}</a>${c.warnings.map((w) => `<div class="warning">warning: ${escapeHtml(w)}</div>`).join('')}</td>
 <td>${escapeHtml(c.agent)}</td>
 <td>${escapeHtml(c.state)}</td>
 <td class="num">${c.commits ?? '–'}</td>
@@ -85,7 +90,7 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
   return `<section id="summary">
 <h2>Summary</h2>
 <table class="summary">
-<thead><tr><th>#</th><th>Candidate</th><th>Agent</th><th>State</th><th>Commits</th><th>Files</th><th>+/−</th><th>Uncommitted</th><th>Check</th></tr></thead>
+<thead><tr><th>Rank</th><th>N</th><th>Candidate</th><th>Agent</th><th>State</th><th>Commits</th><th>Files</th><th>+/−</th><th>Uncommitted</th><th>Check</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
@@ -118,7 +123,7 @@ function overlapSection(report: CompareReport): string {
 ${only}
 </ul>
 <h3>Similarity</h3>
-<p class="muted">Jaccard: shared ÷ all. <em>files</em> over the sets of changed paths; <em>lines</em> over the changed lines (each added or removed line with its file, counted with repeats). 100% means the same change.</p>
+<p class="muted">Jaccard: shared ÷ all. <em>files</em> over the sets of changed paths; <em>changes</em> over each added or removed line with its file and the base line it sits at, plus each mode and blob (binary content) change, counted with repeats. 100% means the same change.</p>
 <table class="matrix">
 <thead><tr><th></th>${header}</tr></thead>
 <tbody>
@@ -150,7 +155,10 @@ function candidateSection(c: CandidateReport, input: HtmlReportInput): string {
       : (['side-by-side', 'line-by-line'] as const)
           .map((format) => {
             const view = format === 'side-by-side' ? 'side' : 'line';
-            const rendered = diffToHtml(patch, { outputFormat: format, drawFileList: true });
+            const rendered = diffToHtml(withTrueNames(patch, c), {
+              outputFormat: format,
+              drawFileList: true,
+            });
             return `<div class="diff view-${view}">${scopeIds(rendered, `c${c.n}-${view}-`)}</div>`;
           })
           .join('\n');
@@ -186,6 +194,23 @@ function checkCell(c: CandidateReport): string {
   return `${verdict} · ${seconds} · <a href="${escapeHtml(pathToFileURL(check.logFile).href)}">log</a>${stale}`;
 }
 
+/**
+ * The patch parsed by diff2html, with each file's name replaced by the true one: git C-quotes names
+ * with special characters in patch headers (`"tab\\there.txt"`, octal for non-ASCII), which diff2html
+ * does not unquote. The names come from `--numstat -z` (never quoted), whose files are in the same
+ * order as the patch's (both from diff-tree over the same trees, without renames).
+ */
+function withTrueNames(patch: string, c: CandidateReport): ReturnType<typeof parseDiff> {
+  const files = parseDiff(patch);
+  if (files.length !== c.files.length) return files;
+  files.forEach((file, i) => {
+    const name = c.files[i]!.path;
+    if (file.oldName !== '/dev/null') file.oldName = name;
+    if (file.newName !== '/dev/null') file.newName = name;
+  });
+  return files;
+}
+
 function uncommittedText(c: CandidateReport): string {
   if (c.uncommitted === null) return 'worktree missing';
   const { changed, untracked } = c.uncommitted;
@@ -210,6 +235,7 @@ export function escapeHtml(text: string): string {
 }
 
 const PAGE_CSS = `
+.warning { color: #9a6700; font-size: 0.9em; }
 :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
 body { margin: 0; background: #fafbfc; color: #1f2328; }
 header { position: sticky; top: 0; z-index: 10; background: #fff; border-bottom: 1px solid #d0d7de; padding: 8px 24px; }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
@@ -162,6 +162,42 @@ describe('git parallel compare --html', () => {
     expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it("shows a bounded tail of a check's log, whatever one line of it holds", async () => {
+    const big = path.join(repo.parent, 'big-report.html');
+    const result = await runCli(
+      ['compare', 'feat', '--html', big, '--check', 'node -e "process.stdout.write(\'x\'.repeat(5e6))"'],
+      { cwd: repo.root },
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const html = readFileSync(big, 'utf8');
+    expect(html.length).toBeLessThan(1_000_000);
+    expect(html).toContain('bytes of the log are cut');
+  });
+
+  it('names files as they are, not as git quotes them in patch headers', async () => {
+    const worktree = path.join(repo.parent, 'app-worktrees', 'feat-1');
+    // (A backslash is not among them: diff2html's own display turns `\\` into `/` in every name.)
+    const names = ['ünïcødé-文件.txt', 'tab\there.txt', 'quote"d.txt'];
+    for (const name of names) writeFileSync(path.join(worktree, name), 'odd\n');
+    try {
+      const file = path.join(repo.parent, 'names.html');
+      expect((await runCli(['compare', 'feat', '--no-check', '--html', file], { cwd: repo.root })).code).toBe(
+        0,
+      );
+      const page = await browser.newPage();
+      await page.goto(pathToFileURL(file).href);
+      const shown = await page.locator('#candidate-1 .d2h-file-name').allTextContents();
+      for (const name of names)
+        expect(
+          shown.map((t) => t.trim()),
+          JSON.stringify(shown),
+        ).toContain(name);
+      await page.close();
+    } finally {
+      for (const name of names) rmSync(path.join(worktree, name));
+    }
   });
 
   it('--open without --html writes the report into the run state and opens it with the desktop opener', async () => {

@@ -158,11 +158,13 @@ process.exit(n === '3' ? 1 : 0);
     ]);
     const pair12 = report.overlap.pairs.find((p: { a: number; b: number }) => p.a === 1 && p.b === 2);
     expect(pair12.sharedFiles).toBe(1);
-    // Files: 1 shared of 7 in all. Lines: c1 changed 8 (src/app.js -1 +2, agent-1.txt +1, docs/guide.md +4),
-    // c2 changed 5 (src/app.js -1 +1, agent-2.txt, README.md, scratch-2.txt +1 each); both removed the
-    // same line of src/app.js, so 1 shared of 12.
+    // Files: 1 shared of 7 in all. Changes (lines at their base position, plus each file's index line and
+    // new-file mode): c1 has 13 (src/app.js index -1 +2; agent-1.txt mode index +1; docs/guide.md mode
+    // index +4), c2 has 14 (src/app.js index -1 +1; agent-2.txt and scratch-2.txt mode index +1 each;
+    // README.md index +1; logo.bin mode index "Binary files"); both removed the same line of src/app.js
+    // and nothing else is the same (the index lines name different blobs), so 1 shared of 26.
     expect(pair12.files).toBeCloseTo(1 / 7);
-    expect(pair12.lines).toBeCloseTo(1 / 12);
+    expect(pair12.lines).toBeCloseTo(1 / 26);
 
     // Checks ran in every worktree at the same time, each with its own environment, logged and recorded.
     const runs = [1, 2, 3].map((n) => JSON.parse(readFileSync(path.join(marks, `end-${n}`), 'utf8')));
@@ -194,7 +196,9 @@ process.exit(n === '3' ? 1 : 0);
     const size = (c: { added: number; deleted: number }) => c.added + c.deleted;
     const passing = [c1, c2].sort((a, b) => size(a) - size(b) || a.n - b.n).map((c) => c.n);
     expect(report.ranking.order).toEqual([...passing, 3]);
-    expect(report.ranking.text).toMatch(/^Ranked by: 1\) candidates that changed something/);
+    expect(report.ranking.text).toMatch(
+      /^Ranked by: 1\) candidates without a warning before those with one; 2\) candidates that changed something/,
+    );
     expect(report.candidates.map((c: { rank: number }) => c.rank)).toEqual(
       [1, 2, 3].map((n) => report.ranking.order.indexOf(n) + 1),
     );
@@ -267,6 +271,35 @@ process.exit(n === '3' ? 1 : 0);
     }
   });
 
+  it("kills what a check left behind: a timed-out check's children that ignore SIGTERM, a passing check's background job", async () => {
+    const pids = path.join(repo.parent, 'check-pids');
+    mkdirSync(pids, { recursive: true });
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const pidsWritten = () =>
+      [1, 2, 3].map((n) => Number(readFileSync(path.join(pids, `${n}`), 'utf8').trim()));
+    // Timed out: the shell dies of SIGTERM, its child ignores SIGTERM.
+    await compareJson([
+      '--check',
+      `(trap "" TERM; sleep 600) & echo $! > '${pids}'/$GIT_PARALLEL_INDEX; wait`,
+      '--check-timeout',
+      '1',
+    ]);
+    const timedOut = pidsWritten();
+    await expect.poll(() => timedOut.filter(alive), { timeout: 10_000 }).toEqual([]);
+    // Passed: the check ends at once and leaves a background job.
+    const passed = await compareJson(['--check', `sleep 600 & echo $! > '${pids}'/$GIT_PARALLEL_INDEX`]);
+    expect(passed.report.candidates.every((c: { check: { passed: boolean } }) => c.check.passed)).toBe(true);
+    const background = pidsWritten();
+    await expect.poll(() => background.filter(alive), { timeout: 10_000 }).toEqual([]);
+  });
+
   it('stops a check at its timeout and says so', async () => {
     const result = await compareJson(['--check', 'sleep 30', '--check-timeout', '1']);
     for (const c of result.report.candidates) {
@@ -282,19 +315,25 @@ process.exit(n === '3' ? 1 : 0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe(`feat: 3 candidates against main @ ${base.slice(0, 10)}`);
     expect(result.stdout).toMatch(
-      /^# +CANDIDATE +AGENT +STATE +COMMITS +FILES +\+\/- +UNCOMMITTED +CHECK +LOG$/m,
+      /^RANK +N +CANDIDATE +AGENT +STATE +COMMITS +FILES +\+\/- +UNCOMMITTED +CHECK +LOG$/m,
     );
     expect(result.stdout).toMatch(
-      /^\d +feat-3 +a3 +failed \(3\) +0 +2 +\+\d+ -\d+ +1 changed, 1 untracked +timed out/m,
+      /^\d +3 +feat-3 +a3 +failed \(3\) +0 +2 +\+\d+ -\d+ +1 changed, 1 untracked +timed out/m,
     );
-    expect(result.stdout).toMatch(/^\d +feat-2 +a2 +done +1 +5 \(1 bin\) /m);
+    expect(result.stdout).toMatch(/^\d +2 +feat-2 +a2 +done +1 +5 \(1 bin\) /m);
     expect(result.stdout).toContain(
-      'Ranked by: 1) candidates that changed something before those that did not;',
+      'Ranked by: 1) candidates without a warning before those with one; 2) candidates that changed something before those that did not;',
     );
     expect(result.stdout).toContain('  touched by all 3: src/app.js');
     expect(result.stdout).toContain('  only feat-2: README.md, agent-2.txt, logo.bin, scratch-2.txt');
     expect(result.stdout).toMatch(/^ {2} +feat-1 +feat-2 +feat-3$/m);
-    expect(result.stdout).toMatch(/^ {2}feat-1 +- +14% · 8% +/m);
+    expect(result.stdout).toMatch(/^ {2}feat-1 +- +14% · 3% +/m);
+    // The hints name the candidate number of the best, which the RANK column is not.
+    const best = /^1 +(\d+) +feat-\1 /m.exec(result.stdout)?.[1];
+    expect(best).toBeDefined();
+    expect(result.stdout).toContain(`See a change: git parallel diff feat ${best}`);
+    expect(result.stdout).toContain(`Keep one:     git parallel pick feat ${best}`);
+    expect(result.stdout).toContain('Run a check:  git parallel compare feat --check "npm test"');
   });
 
   it('runs the check from config when no --check is given, and --no-check skips it', async () => {
@@ -358,6 +397,14 @@ process.exit(n === '3' ? 1 : 0);
     const onePath = await cli(['diff', 'feat', '2', '--', 'README.md']);
     expect(onePath.stdout).toBe(gitOut(repo.root, 'diff', base, c2.tree, '--', 'README.md'));
     expect(onePath.stdout).not.toContain('src/app.js');
+    // An option's value in its own word is the option's, not a path: as `git diff A B -S … --stat`.
+    const pickaxe = await cli(['diff', 'feat', '2', '--', '-S', 'return 42', '--stat']);
+    expect(pickaxe.stdout).toBe(gitOut(repo.root, 'diff', base, c2.tree, '-S', 'return 42', '--stat'));
+    expect(pickaxe.stdout).toContain('src/app.js');
+    // A path that is only in the candidate goes after git's own `--`.
+    const newFile = await cli(['diff', 'feat', '2', '--', '--stat', '--', 'scratch-2.txt']);
+    expect(newFile.stdout).toContain('scratch-2.txt');
+    expect(newFile.stdout).not.toContain('src/app.js');
 
     // The user's diff settings apply.
     repo.git('config', 'diff.noprefix', 'true');
@@ -383,6 +430,67 @@ process.exit(n === '3' ? 1 : 0);
     });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/PAGED:diff --git a\/README.md b\/README.md/);
+  });
+
+  it('quotes file names with control characters as git does, so they cannot reach the terminal raw', async () => {
+    const hostile = path.join(worktrees[2]!, '\x1b]0;owned\x07\x1b[2Jnew\nline.txt');
+    writeFileSync(hostile, 'x\n');
+    try {
+      const result = await cli(['compare', 'feat', '--no-check']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).not.toContain('\x1b');
+      expect(result.stdout).toContain('"\\033]0;owned\\a\\033[2Jnew\\nline.txt"');
+    } finally {
+      rmSync(hostile);
+    }
+  });
+
+  it('a candidate git cannot read (a nested repository without commits) gets a warning row; the others are shown', async () => {
+    const nested = path.join(worktrees[2]!, 'nested');
+    mkdirSync(nested);
+    execFileSync('git', ['init', '--quiet', nested]);
+    writeFileSync(path.join(nested, 'n.txt'), 'n\n');
+    try {
+      const json = await cli(['compare', 'feat', '--no-check', '--json']);
+      expect(json.code, json.stderr).toBe(0);
+      const { candidates, ranking } = JSON.parse(json.stdout);
+      expect(candidates.map((c: { n: number }) => c.n)).toEqual([1, 2, 3]);
+      expect(candidates[2].warnings[0]).toMatch(/^git could not read its work: /);
+      expect(candidates[0].warnings).toEqual([]);
+      expect(ranking.order.at(-1)).toBe(3);
+      const text = await cli(['compare', 'feat', '--no-check']);
+      expect(text.code).toBe(0);
+      expect(text.stderr).toMatch(/warning: feat-3: git could not read its work/);
+      expect(text.stdout).toMatch(/^3 +3 +feat-3 +a3 +unreadable /m);
+      const htmlFile = path.join(repo.parent, 'unreadable.html');
+      expect((await cli(['compare', 'feat', '--no-check', '--html', htmlFile])).code).toBe(0);
+      expect(readFileSync(htmlFile, 'utf8')).toMatch(
+        /feat-3<\/a><div class="warning">warning: git could not read/,
+      );
+    } finally {
+      rmSync(nested, { recursive: true, force: true });
+    }
+  });
+
+  it('says so when the base branch moved since the run started', async () => {
+    const moved = repo.git('commit-tree', `${base}^{tree}`, '-p', base, '-m', 'moved');
+    repo.git('update-ref', 'refs/heads/main', moved, base);
+    try {
+      const { report } = await compareJson(['--no-check']);
+      expect(report.baseMoved).toEqual({ ref: 'main', commit: moved });
+      const text = await cli(['compare', 'feat', '--no-check']);
+      expect(text.stderr).toContain(
+        `warning: the base branch main moved since the run started (it is at ${moved.slice(0, 10)})`,
+      );
+      const htmlFile = path.join(repo.parent, 'moved.html');
+      expect((await cli(['compare', 'feat', '--no-check', '--html', htmlFile])).code).toBe(0);
+      expect(readFileSync(htmlFile, 'utf8')).toContain(
+        'warning: the base branch main moved since the run started',
+      );
+    } finally {
+      repo.git('update-ref', 'refs/heads/main', base, moved);
+    }
+    expect((await compareJson(['--no-check'])).report.baseMoved).toBeNull();
   });
 
   it('refuses bad input with one line and exit code 2', async () => {

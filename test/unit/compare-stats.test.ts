@@ -8,6 +8,7 @@ import {
   overlapOf,
   parseNumstatZ,
   percent,
+  quotePath,
   RANKING_RULE,
   type RankInput,
   type RecordedCheck,
@@ -74,11 +75,16 @@ deleted file mode 100644
 `;
 
 describe('changedLines', () => {
-  it('keys each added or removed line by its file, counting repeats, and skips headers and context', () => {
+  it('keys each added or removed line by its file and base line, and each extended header line, counting repeats; skips ---/+++ and context', () => {
     expect(Object.fromEntries(changedLines(PATCH))).toEqual({
-      'diff --git a/src/a.ts b/src/a.ts\n-old': 1,
-      'diff --git a/src/a.ts b/src/a.ts\n+new': 2,
-      'diff --git a/b.txt b/b.txt\n---- a line that starts with dashes': 1,
+      'diff --git a/src/a.ts b/src/a.ts\nindex 1111111..2222222 100644': 1,
+      'diff --git a/src/a.ts b/src/a.ts\n@2\n-old': 1,
+      'diff --git a/src/a.ts b/src/a.ts\n@3\n+new': 2,
+      'diff --git a/logo.png b/logo.png\nnew file mode 100644': 1,
+      'diff --git a/logo.png b/logo.png\nindex 0000000..3333333': 1,
+      'diff --git a/logo.png b/logo.png\nBinary files /dev/null and b/logo.png differ': 1,
+      'diff --git a/b.txt b/b.txt\ndeleted file mode 100644': 1,
+      'diff --git a/b.txt b/b.txt\n@1\n---- a line that starts with dashes': 1,
     });
   });
 
@@ -160,6 +166,7 @@ describe('rankCandidates', () => {
     check,
     changedLines,
     files,
+    warned: false,
   });
 
   it.each([
@@ -184,13 +191,19 @@ describe('rankCandidates', () => {
     expect(rankCandidates(candidates)).toEqual(expected);
   });
 
+  it('puts a candidate with a warning last, whatever else it has', () => {
+    const warned = { ...input(1, 'passed', 1), warned: true };
+    expect(rankCandidates([warned, input(2, 'failed', 0, 0)])).toEqual([2, 1]);
+  });
+
   it('prints the rule it applies, in order', () => {
     const text = rankingRuleText();
     expect(text).toBe(
-      'Ranked by: 1) candidates that changed something before those that did not; 2) check passed, then not run, then failed; ' +
-        '3) fewer changed lines (added + deleted); 4) fewer changed files; 5) lower candidate number.',
+      'Ranked by: 1) candidates without a warning before those with one; 2) candidates that changed something before those that did not; ' +
+        '3) check passed, then not run, then failed; 4) fewer changed lines (added + deleted); 5) fewer changed files; 6) lower candidate number.',
     );
     expect(RANKING_RULE.map((k) => k.id)).toEqual([
+      'no-warnings',
       'has-changes',
       'check',
       'changed-lines',
@@ -258,5 +271,19 @@ describe('percent', () => {
     [0, '0%'],
   ])('%d → %s', (value, text) => {
     expect(percent(value)).toBe(text);
+  });
+});
+
+describe('quotePath', () => {
+  it.each([
+    ['plain.txt', 'plain.txt'],
+    ['ünïcødé-文件.txt', 'ünïcødé-文件.txt'],
+    ['new\nline.txt', '"new\\nline.txt"'],
+    ['tab\there.txt', '"tab\\there.txt"'],
+    ['back\\slash.txt', '"back\\\\slash.txt"'],
+    ['quote"d.txt', '"quote\\"d.txt"'],
+    ['\x1b]0;owned\x07\x1b[2J.txt', '"\\033]0;owned\\a\\033[2J.txt"'],
+  ])('%j → %s', (name, expected) => {
+    expect(quotePath(name)).toBe(expected);
   });
 });
