@@ -53,11 +53,13 @@ export async function attachRun(
       `Recreated the ${manifest.mux.kind} session ${session}${args.restart ? ', restarting every agent' : ''}.`,
     );
   }
-  const command = driver.attachCommand(session);
+  const command = driver.attachCommand(session, args.task);
   io.reporter.document({ task: args.task, session, recreated, attach: command });
   if (args.attach && io.isTerminal) {
-    await driver.attach(session);
+    await driver.attach(session, args.task);
   } else if (!io.reporter.json) {
-    io.reporter.print(`Attach: ${describeCommand(command)}`);
+    io.reporter.print(
+      `Attach: ${(await driver.attachHint?.(session, args.task)) ?? describeCommand(command)}`,
+    );
   }
 }

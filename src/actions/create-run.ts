@@ -116,7 +116,11 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
   }
   // In a tab, the run lives in the user's own session: its name is recorded, and rm never ends it.
   const session =
-    muxKind === 'none' ? null : inTab ? (env.ZELLIJ_SESSION_NAME ?? null) : sessionName(repo.name, args.task);
+    muxKind === 'none'
+      ? null
+      : inTab
+        ? (env.ZELLIJ_SESSION_NAME ?? null)
+        : await fitSessionName(driver, sessionName(repo.name, args.task));
 
   const executables: Record<string, string | null> = {};
   for (const agent of new Set(drafts.map((d) => d.agent))) {
@@ -234,7 +238,9 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       throw error;
     }
     await report(manifest, driver, reporter, setupFailures);
-    if (args.attach && io.isTerminal && session !== null) await driver.attach(session);
+    // The run is made: a failure to attach is reported, never turned into a failed run.
+    if (args.attach && io.isTerminal && session !== null)
+      await driver.attach(session, manifest.task).catch((error: Error) => reporter.warn(error.message));
   });
 }
 
@@ -342,7 +348,13 @@ export function sessionRequest(
     layout: manifest.mux.layout,
     panes: panesFor(manifest, dir, launchOptions),
     stateDir: dir,
+    ...(manifest.mux.tab ? { tab: true } : {}),
   };
+}
+
+/** Zellij cannot take every session name (its socket path is limited); the driver fits it. */
+function fitSessionName(driver: MuxDriver, name: string): Promise<string> {
+  return driver.fitSessionName ? driver.fitSessionName(name) : Promise.resolve(name);
 }
 
 function panesFor(manifest: RunManifest, dir: string, launchOptions: string[]): PaneSpec[] {
@@ -382,7 +394,7 @@ async function report(
   reporter: Reporter,
   setupFailures: SetupFailure[],
 ): Promise<void> {
-  const attach = manifest.mux.session ? driver.attachCommand(manifest.mux.session) : [];
+  const attach = manifest.mux.session ? driver.attachCommand(manifest.mux.session, manifest.task) : [];
   reporter.document({
     run: manifest,
     attach: attach.length > 0 ? attach : null,
@@ -400,7 +412,8 @@ async function report(
     reporter.print('Start each agent in its own terminal:');
     for (const line of startCommands(manifest)) reporter.print(`  ${line}`);
   } else {
-    reporter.print(`Attach: ${describeCommand(attach)}`);
+    const hint = manifest.mux.session && (await driver.attachHint?.(manifest.mux.session, manifest.task));
+    reporter.print(`Attach: ${hint || describeCommand(attach)}`);
   }
 }
 

@@ -90,6 +90,10 @@ export async function removeRunResources(
   // A run opened with --tab lives in the user's own Zellij session, which is not ours to end.
   if (manifest.mux.session && !manifest.mux.tab)
     await attempt(`session ${manifest.mux.session}`, () => driver.killSession(manifest.mux.session!));
+  if (manifest.mux.session && manifest.mux.tab && driver.closeTab)
+    await attempt(`tab ${manifest.task}`, () =>
+      driver.closeTab!({ session: manifest.mux.session!, stateDir: dir }),
+    );
   const root = manifest.repo.root;
   const registered = new Set((await listWorktrees(root).catch(() => [])).map((w) => w.path));
   // Issue 5: the removal hooks and databases recorded when the run was prepared (none for older runs).

@@ -25,6 +25,7 @@
  *   expands environment variables there; names and args are written exactly.
  * <!-- zellij-placeholders:end -->
  */
+import { parse } from '@bgotink/kdl/v1-compat';
 import { LayoutTemplateError } from '../errors.js';
 import { kdlString, zellijPath } from './kdl-v1.js';
 import type { PaneSpec } from './types.js';
@@ -201,4 +202,18 @@ function gridNode(panes: PaneSpec[]): string[] {
     start += count;
   }
   return splitNode('horizontal', rows);
+}
+
+/**
+ * The tabs a rendered layout opens, by name (null for an unnamed tab): the `tab` nodes directly in
+ * `layout`, or one unnamed tab when it has none. `action new-tab --layout` opens one tab per entry.
+ */
+export function layoutTabNames(kdl: string): (string | null)[] {
+  const layout = parse(kdl).nodes.find((node) => node.getName() === 'layout');
+  const tabs = (layout?.children?.nodes ?? []).filter((node) => node.getName() === 'tab');
+  if (tabs.length === 0) return [null];
+  return tabs.map((tab) => {
+    const name = tab.getProperty('name');
+    return typeof name === 'string' ? name : null;
+  });
 }

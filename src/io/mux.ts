@@ -10,6 +10,8 @@ export interface SessionRequest {
   panes: PaneSpec[];
   /** The run's state folder, where the layout file is written. */
   stateDir: string;
+  /** Zellij's --tab: the run opens as tab(s) of the current session. */
+  tab?: boolean;
 }
 
 export interface MuxDriver {
@@ -23,11 +25,17 @@ export interface MuxDriver {
   createSession(request: SessionRequest): Promise<void>;
   /** Opens the run as a tab of the session this process runs in (Zellij's --tab). */
   openTab?(request: SessionRequest): Promise<void>;
-  /** The command a user types to get to the session. */
-  attachCommand(session: string): string[];
+  /** The session name to use for `name`, when the multiplexer cannot take every name (Zellij's socket path). */
+  fitSessionName?(name: string): Promise<string>;
+  /** The command a user types to get to the session of the run `task`. */
+  attachCommand(session: string, task: string): string[];
+  /** What to tell the user to get to the session, when that is more than a command to run. */
+  attachHint?(session: string, task: string): Promise<string>;
   /** Attaches the terminal (or switches the current client when already inside the multiplexer). */
-  attach(session: string): Promise<void>;
+  attach(session: string, task?: string): Promise<void>;
   killSession(session: string): Promise<void>;
+  /** Closes the tab(s) a --tab run opened in `session` (Zellij), or says what to close by hand. */
+  closeTab?(tab: { session: string; stateDir: string }): Promise<void>;
   /** Whether this process runs inside a session of this multiplexer. */
   inside(): boolean;
 }

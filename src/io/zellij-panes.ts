@@ -1,5 +1,30 @@
-import { atLeast, parseVersion, type Version } from '../core/versions.js';
-import { run } from './exec.js';
+import { parseVersion, type Version, zellijFeatures } from '../core/versions.js';
+import { CommandFailure } from '../errors.js';
+import { describe, failureOf, type RunResult, run } from './exec.js';
+
+/** How long any one zellij call may take: a client that cannot reach its server retries forever. */
+export const ZELLIJ_TIMEOUT_MS = 10_000;
+
+/**
+ * The one way to run zellij (never interactive: `attach` to a terminal is spawned by the driver). Every
+ * call has a timeout, because zellij's client waits forever for a server it cannot reach (a socket path
+ * that is too long, zellij issues #3213 and #4627): the call is stopped and that is said.
+ */
+export async function runZellij(
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; check?: boolean; timeoutMs?: number },
+): Promise<RunResult> {
+  const timeout = options.timeoutMs ?? ZELLIJ_TIMEOUT_MS;
+  const started = Date.now();
+  const result = await run('zellij', args, { cwd: '/', env: options.env, check: false, timeout });
+  if (result.signal !== null && Date.now() - started >= timeout) {
+    throw new CommandFailure(
+      `${describe('zellij', args)} did not finish within ${timeout / 1000} s and was stopped (zellij waits forever when it cannot reach its session's server)`,
+    );
+  }
+  if (result.exitCode !== 0 && options.check !== false) throw failureOf(result);
+  return result;
+}
 
 /**
  * Zellij pane queries and typing, for `status` and `send` (the session driver is io/zellij.ts).
@@ -19,15 +44,16 @@ export interface ZellijPane {
   cwd: string | null;
 }
 
-export const PANE_QUERIES_SINCE: Version = [0, 44, 0];
-
 export class ZellijPanes {
   private cachedVersion: Version | null | undefined;
 
-  constructor(private readonly env: NodeJS.ProcessEnv) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly timeoutMs = ZELLIJ_TIMEOUT_MS,
+  ) {}
 
   private zellij(args: string[], check = true) {
-    return run('zellij', args, { cwd: '/', env: this.env, check });
+    return runZellij(args, { env: this.env, check, timeoutMs: this.timeoutMs });
   }
 
   async version(): Promise<Version | null> {
@@ -41,7 +67,13 @@ export class ZellijPanes {
   /** Whether this Zellij can list, read and type into one pane by id (0.44+). */
   async canAddressPanes(): Promise<boolean> {
     const version = await this.version();
-    return version !== null && atLeast(version, PANE_QUERIES_SINCE);
+    return version !== null && zellijFeatures(version).paneQueries;
+  }
+
+  /** How many clients (terminals) are attached to the session. */
+  async clientCount(session: string): Promise<number> {
+    const result = await this.zellij(['-s', session, 'action', 'list-clients']);
+    return countZellijClients(result.stdout);
   }
 
   /** The session's terminal panes, or null when this Zellij cannot list them or the session is gone. */
@@ -73,12 +105,26 @@ export class ZellijPanes {
 
   /**
    * Before 0.44: type into whatever pane has focus in the session (`write-chars`), then a carriage
-   * return (`write 13`). The caller tells the user that only the focused pane received it.
+   * return (`write 13`). The caller tells the user that only the focused pane received it. Typing goes
+   * through an attached client: with none, zellij drops the text and still exits 0, so the clients are
+   * counted first (`list-clients`, 0.40.1+) and nothing is claimed that did not happen.
    */
   async sendToFocusedPane(session: string, text: string): Promise<void> {
+    const version = await this.version();
+    const features = version ? zellijFeatures(version) : null;
+    if (features?.typingNeedsClient && features.listClients && (await this.clientCount(session)) === 0) {
+      throw new CommandFailure(
+        `nothing was sent: no terminal is attached to the Zellij session ${session}, and Zellij ${version!.join('.')} types only through one (0.44+ does not need one); attach to the run (git parallel attach), then send again`,
+      );
+    }
     await this.zellij(['-s', session, 'action', 'write-chars', '--', text]);
     await this.zellij(['-s', session, 'action', 'write', '13']);
   }
+}
+
+/** The client lines of `action list-clients`: a header (`CLIENT_ID ZELLIJ_PANE_ID RUNNING_COMMAND`), then one per client. */
+export function countZellijClients(text: string): number {
+  return text.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('CLIENT_ID')).length;
 }
 
 /**

@@ -1,33 +1,67 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   atLeast,
+  fitZellijSessionName,
   MIN_ZELLIJ,
   parseVersion,
+  socketPathLimit,
   type Version,
   type ZellijFeatures,
   zellijFeatures,
+  zellijSocketDir,
 } from '../core/versions.js';
-import { renderZellijLayout } from '../core/zellij-layout.js';
-import { UsageError } from '../errors.js';
-import { run } from './exec.js';
+import { layoutTabNames, renderZellijLayout } from '../core/zellij-layout.js';
+import { CommandFailure, UsageError } from '../errors.js';
+import { describeCommand } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';
+import { runZellij, ZELLIJ_TIMEOUT_MS } from './zellij-panes.js';
+
+export interface ZellijDriverOptions {
+  /** Each zellij call's limit (tests shorten it). */
+  timeoutMs?: number;
+  /** The platform and user whose socket folder zellij uses (tests play macOS). */
+  platform?: NodeJS.Platform;
+  uid?: number;
+  /** Where a note for the user goes (what to close by hand); stderr by default. */
+  warn?: (line: string) => void;
+}
+
+/** The tabs a --tab run opened, recorded in its state folder so `rm` and `pick` can close them. */
+interface OpenedTabs {
+  session: string;
+  /** The ids `new-tab` printed (0.44+), or null when this Zellij prints none. */
+  ids: number[] | null;
+  names: (string | null)[];
+}
+
+const TABS_FILE = 'zellij-tabs.json';
+/** How long `kill-session`'s server may take to go (kill-session returns before it has). */
+const SESSION_END_MS = 5_000;
 
 /**
  * The Zellij driver. Zellij layouts have no per-pane environment, and need none here: every pane runs
  * our launcher, which sets the candidate's environment itself. The session is created in the background
- * from the layout file and then attached to (or switched to, inside Zellij 0.44+).
+ * from the layout file and then attached to (or switched to, inside Zellij 0.44+). What differs by
+ * version is decided in core/versions.ts.
  */
 export class ZellijDriver implements MuxDriver {
   readonly kind = 'zellij' as const;
   private cachedVersion: Version | null | undefined;
+  private readonly timeoutMs: number;
+  private readonly warn: (line: string) => void;
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
     private readonly cwd = process.cwd(),
-  ) {}
+    private readonly options: ZellijDriverOptions = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? ZELLIJ_TIMEOUT_MS;
+    this.warn = options.warn ?? ((line) => process.stderr.write(`warning: ${line}\n`));
+  }
 
   /** The environment for commands that must not act on the session we are inside of. */
   private get outsideEnv(): NodeJS.ProcessEnv {
@@ -36,10 +70,10 @@ export class ZellijDriver implements MuxDriver {
   }
 
   private zellij(args: string[], options: { check?: boolean; outside?: boolean } = {}) {
-    return run('zellij', args, {
-      cwd: '/',
+    return runZellij(args, {
       env: options.outside ? this.outsideEnv : this.env,
       check: options.check ?? true,
+      timeoutMs: this.timeoutMs,
     });
   }
 
@@ -56,7 +90,7 @@ export class ZellijDriver implements MuxDriver {
     return this.cachedVersion;
   }
 
-  private async requireVersion(): Promise<ZellijFeatures> {
+  private async requireVersion(): Promise<ZellijFeatures & { version: Version }> {
     const version = await this.parsedVersion();
     if (!version)
       throw new UsageError(
@@ -67,7 +101,36 @@ export class ZellijDriver implements MuxDriver {
         `zellij ${version.join('.')} is too old: git parallel needs Zellij ${MIN_ZELLIJ.join('.')} or newer`,
       );
     }
-    return zellijFeatures(version);
+    return { ...zellijFeatures(version), version };
+  }
+
+  /** Where this zellij puts session sockets, and how long a socket path may be. */
+  private async socketRoom(): Promise<{ dir: string; limit: number }> {
+    const { version } = await this.requireVersion();
+    const platform = this.options.platform ?? process.platform;
+    const uid = this.options.uid ?? process.getuid?.() ?? 0;
+    return {
+      dir: zellijSocketDir(version, { env: this.env, platform, uid }),
+      limit: socketPathLimit(platform),
+    };
+  }
+
+  /**
+   * A session's socket is `<socket folder>/<name>`, and a socket path has 104 (macOS) or 108 bytes:
+   * a longer one makes `attach -b` wait forever (up to 0.44.0) or fail (0.44.1+). A name that does not
+   * fit is cut, with a hash of the whole name so that two runs stay apart.
+   */
+  async fitSessionName(name: string): Promise<string> {
+    const { dir, limit } = await this.socketRoom();
+    const fitted = fitZellijSessionName(name, dir, limit);
+    if (fitted === null) throw this.socketDirTooLong(dir, limit);
+    return fitted;
+  }
+
+  private socketDirTooLong(dir: string, limit: number): UsageError {
+    return new UsageError(
+      `Zellij's socket folder ${dir} leaves no room for a session name (a socket path must be shorter than ${limit} bytes); set ZELLIJ_SOCKET_DIR to a short folder, e.g. ZELLIJ_SOCKET_DIR=/tmp/zellij`,
+    );
   }
 
   /** Session names with their state, from `zellij list-sessions --no-formatting`. */
@@ -88,8 +151,13 @@ export class ZellijDriver implements MuxDriver {
   }
 
   async validateLayout(request: SessionRequest): Promise<void> {
-    await this.requireVersion();
-    await this.renderLayout(request);
+    const features = await this.requireVersion();
+    const layout = await this.renderLayout(request);
+    if (request.tab && !features.multiTabNewTab && layoutTabNames(layout).length > 1) {
+      throw new UsageError(
+        `zellij ${features.version.join('.')} cannot open a layout of several tabs in the current session ("Tab layout cannot itself have tabs"; that came in 0.41.0): use --layout tiled, rows or columns with --tab, or run without --tab`,
+      );
+    }
   }
 
   private async renderLayout(request: SessionRequest): Promise<string> {
@@ -97,53 +165,105 @@ export class ZellijDriver implements MuxDriver {
     return renderZellijLayout(template, { tabName: request.window, panes: request.panes });
   }
 
+  /**
+   * The server re-reads the layout file after the `attach -b` client exits, and falls back to the
+   * default layout when it cannot read it: the file is written once, before, and never right after.
+   */
   async createSession(request: SessionRequest): Promise<void> {
     const features = await this.requireVersion();
-    const layoutFile = path.join(request.stateDir, 'layout.kdl');
-    await writeFileAtomic(layoutFile, await this.renderLayout(request));
     if (!features.backgroundWithLayout) {
       throw new UsageError(
         'zellij 0.40.0 ignores the layout of a background session; upgrade to Zellij 0.40.1 or newer',
       );
     }
+    const { dir, limit } = await this.socketRoom();
+    if (fitZellijSessionName(request.session, dir, limit) !== request.session) {
+      throw new UsageError(
+        `the session name ${request.session} is too long for Zellij's socket folder ${dir} (a socket path must be shorter than ${limit} bytes); set ZELLIJ_SOCKET_DIR to a shorter folder, e.g. ZELLIJ_SOCKET_DIR=/tmp/zellij`,
+      );
+    }
+    const layoutFile = path.join(request.stateDir, 'layout.kdl');
+    await writeFileAtomic(layoutFile, await this.renderLayout(request));
     // A dead, resurrectable session of the same name would be resurrected instead of our layout applied.
     await this.zellij(['delete-session', '--force', request.session], { check: false, outside: true });
     await this.zellij(
       ['attach', '--create-background', request.session, 'options', '--default-layout', layoutFile],
-      {
-        outside: true,
-      },
+      { outside: true },
     );
   }
 
-  /** `--tab`: the run opens as a new tab of the Zellij session this process runs in. */
+  /**
+   * `--tab`: the run opens as a new tab (or tabs) of the Zellij session this process runs in. Their
+   * ids (0.44+ prints them) are recorded so that `rm` can close them.
+   */
   async openTab(request: SessionRequest): Promise<void> {
     if (!this.inside()) throw new UsageError('--tab works only inside a Zellij session');
-    await this.requireVersion();
+    const features = await this.requireVersion();
+    const layout = await this.renderLayout(request);
     const layoutFile = path.join(request.stateDir, 'layout.kdl');
-    await writeFileAtomic(layoutFile, await this.renderLayout(request));
-    await this.zellij(['action', 'new-tab', '--layout', layoutFile, '--name', request.window]);
+    await writeFileAtomic(layoutFile, layout);
+    const result = await this.zellij(['action', 'new-tab', '--layout', layoutFile, '--name', request.window]);
+    const ids = features.tabIds ? (result.stdout.match(/\d+/g) ?? []).map(Number) : null;
+    const opened: OpenedTabs = { session: request.session, ids, names: layoutTabNames(layout) };
+    await writeFileAtomic(path.join(request.stateDir, TABS_FILE), `${JSON.stringify(opened)}\n`);
   }
 
-  attachCommand(session: string): string[] {
-    return this.inside() ? ['zellij', 'action', 'switch-session', session] : ['zellij', 'attach', session];
+  /**
+   * Closes the tabs a --tab run opened, by the ids recorded (0.44+). Older Zellij has no way to close
+   * one chosen tab from outside it, so the user is told which to close.
+   */
+  async closeTab(tab: { session: string; stateDir: string }): Promise<void> {
+    const opened = await readOpenedTabs(tab.stateDir);
+    // No record: the tab was never opened (creation failed before), or by a git-parallel that kept none.
+    if (opened === null || !(await this.sessionExists(tab.session))) return;
+    if (opened.ids !== null) {
+      for (const id of opened.ids) {
+        await this.zellij(['-s', tab.session, 'action', 'close-tab-by-id', String(id)], { outside: true });
+      }
+      return;
+    }
+    const version = (await this.version()) ?? 'this version';
+    const names = opened.names.map((n) => (n === null ? 'the unnamed tab' : JSON.stringify(n)));
+    this.warn(
+      `Zellij ${version} cannot close a chosen tab from outside it (close-tab-by-id came in 0.44.0): close ${names.join(', ')} in the session ${tab.session} yourself; its agents ran in the removed worktrees`,
+    );
+  }
+
+  /**
+   * What to run to get to the run: `git parallel attach`, never `zellij attach NAME`, which attaches to
+   * another session whose name starts with NAME when NAME is gone.
+   */
+  attachCommand(_session: string, task: string): string[] {
+    return ['git', 'parallel', 'attach', task];
+  }
+
+  async attachHint(session: string, task: string): Promise<string> {
+    const command = describeCommand(this.attachCommand(session, task));
+    if (!this.inside()) return command;
+    const version = await this.parsedVersion();
+    if (version && zellijFeatures(version).switchSession) return command;
+    return `detach from this Zellij session (Ctrl o, then d), then run: ${command}`;
   }
 
   inside(): boolean {
     return Boolean(this.env.ZELLIJ_SESSION_NAME || this.env.ZELLIJ);
   }
 
-  async attach(session: string): Promise<void> {
+  async attach(session: string, task?: string): Promise<void> {
     if (this.inside()) {
       const features = await this.requireVersion();
       if (!features.switchSession) {
+        const command = task
+          ? describeCommand(this.attachCommand(session, task))
+          : `zellij attach ${session}`;
         throw new UsageError(
-          `switching sessions needs Zellij 0.44+; detach and run: zellij attach ${session}`,
+          `switching sessions from inside Zellij needs Zellij 0.44+ (this is ${features.version.join('.')}); detach (Ctrl o, then d), then run: ${command}`,
         );
       }
       await this.zellij(['action', 'switch-session', session]);
       return;
     }
+    // The one zellij call without a timeout: the user's own terminal, for as long as they stay.
     await new Promise<void>((resolve, reject) => {
       const child = spawn('zellij', ['attach', session], { stdio: 'inherit', env: this.env });
       child.on('error', reject);
@@ -151,11 +271,36 @@ export class ZellijDriver implements MuxDriver {
     });
   }
 
-  /** Kill, then delete: a killed session would otherwise stay resurrectable. */
+  /**
+   * Kill, wait until the server is gone (kill-session returns before it is, and a server still going
+   * would be joined by the next `attach -b` of its name), then delete: a killed session would otherwise
+   * stay resurrectable.
+   */
   async killSession(session: string): Promise<void> {
     const known = (await this.sessions()).find((s) => s.name === session);
     if (!known) return;
-    if (!known.exited) await this.zellij(['kill-session', session], { check: false, outside: true });
+    if (!known.exited) {
+      await this.zellij(['kill-session', session], { check: false, outside: true });
+      const deadline = Date.now() + SESSION_END_MS;
+      while (await this.sessionExists(session)) {
+        if (Date.now() > deadline) {
+          throw new CommandFailure(
+            `the Zellij session ${session} is still running ${SESSION_END_MS / 1000} s after kill-session`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
     await this.zellij(['delete-session', '--force', session], { check: false, outside: true });
   }
+}
+
+async function readOpenedTabs(stateDir: string): Promise<OpenedTabs | null> {
+  const text = await readFile(path.join(stateDir, TABS_FILE), 'utf8').catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    },
+  );
+  return text === null ? null : (JSON.parse(text) as OpenedTabs);
 }

@@ -1,66 +1,20 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseZellijPaneList, ZellijPanes } from '../../src/io/zellij-panes.js';
 import { runCli } from '../helpers/cli.js';
+import { makeFakeZellij } from '../helpers/fake-zellij.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn } from '../helpers/stand-in-agent.js';
 
-/**
- * A recording stand-in for `zellij` (Zellij cannot be installed here): every call appends its argv as a
- * JSON line to a log; `--version` answers FAKE_ZELLIJ_VERSION; sessions created with `attach -b` are
- * listed by `list-sessions`; `action list-panes --json` prints FAKE_ZELLIJ_PANES and `action dump-screen`
- * prints a screen named after the pane. Every other call succeeds silently.
- */
-const FAKE = String.raw`
-const fs = require('node:fs');
-const argv = process.argv.slice(2);
-const env = process.env;
-fs.appendFileSync(env.FAKE_ZELLIJ_LOG, JSON.stringify(argv) + '\n');
-const sessionsFile = env.FAKE_ZELLIJ_LOG + '.sessions';
-const sessions = fs.existsSync(sessionsFile) ? fs.readFileSync(sessionsFile, 'utf8').split('\n').filter(Boolean) : [];
-if (argv[0] === '--version') { console.log('zellij ' + env.FAKE_ZELLIJ_VERSION); process.exit(0); }
-if (argv[0] === 'list-sessions') {
-  if (sessions.length === 0) { console.error('No active zellij sessions found.'); process.exit(1); }
-  for (const name of sessions) console.log(name + ' [Created 1m ago]');
-  process.exit(0);
-}
-if (argv[0] === 'attach' && argv[1] === '--create-background') { fs.appendFileSync(sessionsFile, argv[2] + '\n'); process.exit(0); }
-const action = argv[0] === '-s' ? argv.slice(2) : argv;
-// As zellij's clap parser (no allow_hyphen_values, every version): text that starts with '-' and
-// comes before a '--' is read as an unknown option.
-if (action[0] === 'action' && (action[1] === 'paste' || action[1] === 'write-chars')) {
-  const dashes = action.indexOf('--');
-  const early = action.slice(2, dashes === -1 ? undefined : dashes).filter((a, i, all) => a.startsWith('-') && a !== '--pane-id' && all[i - 1] !== '--pane-id');
-  if (early.length > 0) { console.error("error: Found argument '" + early[0] + "' which wasn't expected, or isn't valid in this context"); process.exit(2); }
-}
-if (action[0] === 'action' && action[1] === 'list-panes') { process.stdout.write(env.FAKE_ZELLIJ_PANES || '[]'); process.exit(0); }
-if (action[0] === 'action' && action[1] === 'dump-screen') { process.stdout.write('screen of ' + action[action.indexOf('--pane-id') + 1] + '\n'); process.exit(0); }
-process.exit(0);
-`;
-
-function makeRecordingZellij(dir: string, version: string, panes: unknown = []) {
-  const bin = path.join(dir, 'zellij-bin');
-  mkdirSync(bin, { recursive: true });
-  writeFileSync(path.join(bin, 'zellij'), `#!${process.execPath}\n${FAKE}`);
-  chmodSync(path.join(bin, 'zellij'), 0o755);
-  const log = path.join(dir, `zellij-${version}.jsonl`);
-  return {
-    env: {
-      ...process.env,
-      PATH: `${bin}${path.delimiter}${process.env.PATH}`,
-      FAKE_ZELLIJ_VERSION: version,
-      FAKE_ZELLIJ_LOG: log,
-      FAKE_ZELLIJ_PANES: JSON.stringify(panes),
-    },
-    calls: (): string[][] =>
-      existsSync(log)
-        ? readFileSync(log, 'utf8')
-            .trim()
-            .split('\n')
-            .map((line) => JSON.parse(line))
-        : [],
-  };
+/** The versioned Zellij stand-in, with the session `app-t` running `panes` (attached clients: `clients`). */
+function zellijWith(dir: string, version: string, panes: unknown[] = [], clients = 0) {
+  const zellij = makeFakeZellij(dir, version);
+  zellij.setSessions({
+    'app-t': { exited: false, layout: null, panes, clients, size: { rows: 50, cols: 50 } },
+  });
+  const argvs = () => zellij.calls().map((c) => c.argv);
+  return { ...zellij, env: { ...process.env, ...zellij.env }, argvs };
 }
 
 const PANES = [
@@ -92,15 +46,16 @@ describe('Zellij pane queries and typing', () => {
   afterEach(() => repo.cleanup());
 
   it('0.44+: lists terminal panes, reads one pane, pastes text and presses Enter in one pane', async () => {
-    const zellij = makeRecordingZellij(repo.parent, '0.44.0', PANES);
+    const zellij = zellijWith(repo.parent, '0.44.0', PANES);
     const panes = new ZellijPanes(zellij.env);
     expect(await panes.listPanes('app-t')).toEqual([
       { id: 'terminal_1', title: 't-1 · standin · :4001', exited: false, exitStatus: null, cwd: '/w/t-1' },
       { id: 'terminal_2', title: 't-2 · standin · :4002', exited: true, exitStatus: 3, cwd: '/w/t-2' },
     ]);
-    expect(await panes.dumpScreen('app-t', 'terminal_1')).toBe('screen of terminal_1\n');
+    // A background session no client has attached to runs its panes at 50×50.
+    expect(await panes.dumpScreen('app-t', 'terminal_1')).toBe('screen of terminal_1 at 50x50\n');
     await panes.sendText('app-t', 'terminal_1', '-now add tests; $(touch x)');
-    expect(zellij.calls()).toEqual([
+    expect(zellij.argvs()).toEqual([
       ['--version'],
       ['-s', 'app-t', 'action', 'list-panes', '--json'],
       ['-s', 'app-t', 'action', 'dump-screen', '--pane-id', 'terminal_1'],
@@ -110,16 +65,21 @@ describe('Zellij pane queries and typing', () => {
   });
 
   it('before 0.44: no pane queries at all; typing goes to the focused pane with write-chars', async () => {
-    const zellij = makeRecordingZellij(repo.parent, '0.43.1', PANES);
+    const zellij = zellijWith(repo.parent, '0.43.1', PANES, 1);
     const panes = new ZellijPanes(zellij.env);
     expect(await panes.canAddressPanes()).toBe(false);
     expect(await panes.listPanes('app-t')).toBeNull();
     expect(await panes.dumpScreen('app-t', 'terminal_1')).toBeNull();
     await panes.sendToFocusedPane('app-t', '--hello');
-    expect(zellij.calls()).toEqual([
+    expect(zellij.argvs()).toEqual([
       ['--version'],
+      ['-s', 'app-t', 'action', 'list-clients'],
       ['-s', 'app-t', 'action', 'write-chars', '--', '--hello'],
       ['-s', 'app-t', 'action', 'write', '13'],
+    ]);
+    expect(zellij.sessions()['app-t']!.typed).toEqual([
+      { pane: null, text: '--hello' },
+      { pane: null, text: '\r' },
     ]);
   });
 
@@ -148,12 +108,11 @@ describe('Zellij pane queries and typing', () => {
         JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
       );
       repo.commit('config');
+      const zellij = zellijWith(repo.parent, version);
+      zellij.setSessions({});
       const created = await runCli(
         ['t', '-n', '2', '-p', 'go', '--mux', 'zellij', '--no-attach', '--trust'],
-        {
-          cwd: repo.root,
-          env: makeRecordingZellij(repo.parent, version).env,
-        },
+        { cwd: repo.root, env: zellij.env },
       );
       expect(created.code, created.stderr).toBe(0);
       const manifest = JSON.parse(readFileSync(path.join(repo.root, '.git/parallel/t/run.json'), 'utf8'));
@@ -164,14 +123,16 @@ describe('Zellij pane queries and typing', () => {
         exited: false,
         exit_status: null,
       }));
-      return makeRecordingZellij(repo.parent, version, panes);
+      const session = zellij.sessions()['app-t']!;
+      zellij.setSessions({ 'app-t': { ...session, panes } });
+      return zellij;
     }
 
     it('send types into each candidate’s pane by id; status reads each pane', async () => {
       const zellij = await zellijRun('0.44.0');
       const sent = await runCli(['send', 't', 'now add tests'], { cwd: repo.root, env: zellij.env });
       expect(sent.code, sent.stderr).toBe(0);
-      const typing = zellij.calls().filter((argv) => argv.includes('paste') || argv.includes('send-keys'));
+      const typing = zellij.argvs().filter((argv) => argv.includes('paste') || argv.includes('send-keys'));
       expect(typing).toEqual([
         ['-s', 'app-t', 'action', 'paste', '--pane-id', 'terminal_11', '--', 'now add tests'],
         ['-s', 'app-t', 'action', 'send-keys', '--pane-id', 'terminal_11', 'Enter'],
@@ -185,22 +146,41 @@ describe('Zellij pane queries and typing', () => {
         'starting',
         'starting',
       ]);
-      const screens = zellij.calls().filter((argv) => argv.includes('dump-screen'));
+      const screens = zellij.argvs().filter((argv) => argv.includes('dump-screen'));
       expect(screens.map((argv) => argv.at(-1)).sort()).toEqual(['terminal_11', 'terminal_12']);
       expect(existsSync(path.join(repo.root, '.git/parallel/t/activity/1.json'))).toBe(true);
     });
 
-    it('before 0.44, send says it could only type into the focused pane', async () => {
+    it('before 0.44, with a client attached, send says it could only type into the focused pane', async () => {
       const zellij = await zellijRun('0.43.1');
+      zellij.setSessions({ 'app-t': { ...zellij.sessions()['app-t']!, clients: 1 } });
       const sent = await runCli(['send', 't', 'now add tests'], { cwd: repo.root, env: zellij.env });
       expect(sent.code).toBe(0);
       expect(sent.stderr).toContain(
         'this Zellij cannot type into a chosen pane (that needs 0.44+): the text went to the FOCUSED pane of app-t only',
       );
-      expect(zellij.calls().filter((argv) => argv.includes('write-chars'))).toEqual([
+      expect(zellij.argvs().filter((argv) => argv.includes('write-chars'))).toEqual([
         ['-s', 'app-t', 'action', 'write-chars', '--', 'now add tests'],
       ]);
-      expect(zellij.calls().some((argv) => argv.includes('list-panes'))).toBe(false);
+      expect(zellij.sessions()['app-t']!.typed?.[0]).toEqual({ pane: null, text: 'now add tests' });
+      expect(zellij.argvs().some((argv) => argv.includes('list-panes'))).toBe(false);
+    });
+
+    // Issue 12 defect 3: before 0.44 typing needs an attached client; with none zellij drops the text
+    // and still exits 0, so send must not claim it went anywhere.
+    it.each([
+      '0.40.1',
+      '0.43.1',
+    ])('%s, no client attached: send says nothing was sent, exit 1', async (version) => {
+      const zellij = await zellijRun(version);
+      const sent = await runCli(['send', 't', 'now add tests'], { cwd: repo.root, env: zellij.env });
+      expect(sent.code).toBe(1);
+      expect(sent.stderr).toContain(
+        `nothing was sent: no terminal is attached to the Zellij session app-t, and Zellij ${version} types only through one`,
+      );
+      expect(sent.stderr).not.toContain('FOCUSED pane');
+      expect(zellij.argvs().some((argv) => argv.includes('write-chars'))).toBe(false);
+      expect(zellij.sessions()['app-t']!.typed).toBeUndefined();
     });
   });
 });

@@ -71,7 +71,8 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     const result = await cli(['auth', '-n', '4', '--mux', 'zellij', '-p', PROMPT, '--no-attach']);
     expect(result.stderr).toContain('Started 4 agents');
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Attach: zellij attach app-auth');
+    // Issue 12 defect 7: never `zellij attach NAME`, which attaches to another session starting with NAME.
+    expect(result.stdout).toContain('Attach: git parallel attach auth');
 
     const layoutFile = path.join(repo.root, '.git/parallel/auth/layout.kdl');
     const mutating = zellij.calls().filter((c) => !['--version', 'list-sessions'].includes(c.argv[0]!));
@@ -112,8 +113,9 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     expect(
       zellij
         .calls()
-        .slice(-2)
-        .map((c) => c.argv),
+        .map((c) => c.argv)
+        .filter((argv) => !['--version', 'list-sessions'].includes(argv[0]!))
+        .slice(-2),
     ).toEqual([
       ['kill-session', 'app-auth'],
       ['delete-session', '--force', 'app-auth'],
@@ -135,10 +137,10 @@ describe('--mux zellij (recording stand-in zellij)', () => {
   it('inside Zellij: defaults to zellij, switches with 0.44+, and --tab opens a tab of the current session', async () => {
     zellij = makeFakeZellij(repo.parent, '0.44.0');
     const inside = { ZELLIJ: '0', ZELLIJ_SESSION_NAME: 'mine' };
-    zellij.setSessions({ mine: { exited: false, layout: null } });
+    zellij.setSessions({ mine: { exited: false, layout: null, clients: 1 } });
     const result = await cli(['auth', '-n', '2', '--no-attach'], inside);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('Attach: zellij action switch-session app-auth');
+    expect(result.stdout).toContain('Attach: git parallel attach auth');
 
     const tab = await cli(['tabbed', '-n', '2', '--tab'], inside);
     expect(tab.code).toBe(0);
@@ -153,9 +155,12 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     ]);
     expect(checkZellijLayout(readFileSync(layoutFile, 'utf8'))).toEqual({ ok: true });
 
-    // rm of a tab run leaves the user's own session alone.
+    expect(zellij.sessions().mine!.tabs).toEqual([{ id: 1, name: 'tabbed' }]);
+
+    // rm of a tab run closes its tab (issue 12 defect 6) and leaves the user's own session alone.
     expect((await cli(['rm', 'tabbed', '--force'], inside)).code).toBe(0);
-    expect(zellij.sessions().mine).toEqual({ exited: false, layout: null });
+    expect(zellij.calls().at(-1)!.argv).toEqual(['-s', 'mine', 'action', 'close-tab-by-id', '1']);
+    expect(zellij.sessions().mine).toMatchObject({ exited: false, layout: null, tabs: [] });
   });
 
   it('--tab outside Zellij is refused', async () => {
