@@ -119,7 +119,10 @@ if (argv[0] === 'attach' && (argv[1] === '--create-background' || argv[1] === '-
   const socket = path.join(sockDir, name);
   if (Buffer.byteLength(socket) >= sockLimit) {
     if (F.socketPathError) fail('Error: the IPC socket path is too long (' + Buffer.byteLength(socket) + ' bytes, max ' + (sockLimit - 1) + '):\n  ' + socket + '\n\nThis is usually caused by a long $TMPDIR path.');
-    setInterval(() => {}, 50); // the client retries the connection forever (zellij issues #3213, #4627)
+    // The client retries the connection every 50 ms forever (zellij issues #3213, #4627); here for two
+    // minutes at most, so that a test of code without a timeout leaves nothing behind for long.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120000);
+    process.exit(124);
   } else {
     if (live(name)) process.exit(0); // joins the running (or still dying) server: no new layout
     if (state[name] && state[name].exited) { state[name].exited = false; save(); process.exit(0); } // resurrected, with its own layout
