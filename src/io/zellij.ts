@@ -216,16 +216,19 @@ export class ZellijDriver implements MuxDriver {
     const opened = await readOpenedTabs(tab.stateDir);
     // No record: the tab was never opened (creation failed before), or by a git-parallel that kept none.
     if (opened === null || !(await this.sessionExists(tab.session))) return;
-    if (opened.ids !== null) {
+    if (opened.ids !== null && opened.ids.length > 0) {
       for (const id of opened.ids) {
         await this.zellij(['-s', tab.session, 'action', 'close-tab-by-id', String(id)], { outside: true });
       }
       return;
     }
-    const version = (await this.version()) ?? 'this version';
+    const why =
+      opened.ids === null
+        ? `Zellij ${(await this.version()) ?? ''} cannot close a chosen tab from outside it (close-tab-by-id came in 0.44.0)`
+        : 'Zellij did not say which tab it opened';
     const names = opened.names.map((n) => (n === null ? 'the unnamed tab' : JSON.stringify(n)));
     this.warn(
-      `Zellij ${version} cannot close a chosen tab from outside it (close-tab-by-id came in 0.44.0): close ${names.join(', ')} in the session ${tab.session} yourself; its agents ran in the removed worktrees`,
+      `${why}: close ${names.join(', ')} in the session ${tab.session} yourself; its agents ran in the removed worktrees`,
     );
   }
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseZellijPaneList, ZellijPanes } from '../../src/io/zellij-panes.js';
+import { countZellijClients, parseZellijPaneList, ZellijPanes } from '../../src/io/zellij-panes.js';
 import { runCli } from '../helpers/cli.js';
 import { makeFakeZellij } from '../helpers/fake-zellij.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
@@ -81,6 +81,15 @@ describe('Zellij pane queries and typing', () => {
       { pane: null, text: '--hello' },
       { pane: null, text: '\r' },
     ]);
+  });
+
+  it('counts list-clients lines: the header alone means no client (0.40.1+ prints it always)', () => {
+    expect(countZellijClients('CLIENT_ID ZELLIJ_PANE_ID RUNNING_COMMAND\n')).toBe(0);
+    expect(
+      countZellijClients(
+        'CLIENT_ID ZELLIJ_PANE_ID RUNNING_COMMAND\n1         terminal_3     N/A            \n2         terminal_1     vim            \n',
+      ),
+    ).toBe(2);
   });
 
   it.each([

@@ -10,6 +10,7 @@ import {
   BUILT_IN_ZELLIJ_LAYOUTS,
   gridShape,
   LayoutTemplateError,
+  layoutTabNames,
   renderZellijLayout,
   ZELLIJ_PLACEHOLDERS,
 } from '../../src/core/zellij-layout.js';
@@ -364,5 +365,25 @@ describe('KDL v1 writer', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('layoutTabNames: the tabs `action new-tab --layout` opens (issue 12 defects 4 and 6)', () => {
+  const panes: PaneSpec[] = [1, 2, 3].map((n) => ({
+    title: `t-${n} · a`,
+    cwd: `/w/t-${n}`,
+    argv: ['/bin/a'],
+  }));
+  it.each([
+    ['tabs', ['t-1 · a', 't-2 · a', 't-3 · a']],
+    ['tiled', ['t']],
+    ['rows', ['t']],
+    ['columns', ['t']],
+  ])('%s with 3 agents', (name, tabs) => {
+    expect(layoutTabNames(renderZellijLayout(builtIn(name), { tabName: 't', panes }))).toEqual(tabs);
+  });
+
+  it('a layout without tab nodes opens one unnamed tab', () => {
+    expect(layoutTabNames('layout {\n    pane\n}\n')).toEqual([null]);
   });
 });
