@@ -110,6 +110,13 @@ export class ZellijPanes {
    * counted first (`list-clients`, 0.40.1+) and nothing is claimed that did not happen.
    */
   async sendToFocusedPane(session: string, text: string): Promise<void> {
+    // Run from inside that session (a --tab run), the focused pane is the one this command runs in: the
+    // text would land at the user's own prompt and Enter would run it.
+    if (this.env.ZELLIJ_SESSION_NAME === session) {
+      throw new CommandFailure(
+        `nothing was sent: before 0.44 Zellij types only into the focused pane, and in the session ${session} that is the pane this command runs in; send from outside the session, or upgrade to Zellij 0.44+`,
+      );
+    }
     const version = await this.version();
     const features = version ? zellijFeatures(version) : null;
     if (features?.typingNeedsClient && features.listClients && (await this.clientCount(session)) === 0) {

@@ -83,6 +83,15 @@ describe('Zellij pane queries and typing', () => {
     ]);
   });
 
+  it('before 0.44, from inside the session itself: refuses, as the focused pane is the one it runs in', async () => {
+    const zellij = zellijWith(repo.parent, '0.43.1', PANES, 1);
+    const panes = new ZellijPanes({ ...zellij.env, ZELLIJ: '0', ZELLIJ_SESSION_NAME: 'app-t' });
+    await expect(panes.sendToFocusedPane('app-t', 'rm -rf build')).rejects.toThrow(
+      'nothing was sent: before 0.44 Zellij types only into the focused pane, and in the session app-t that is the pane this command runs in',
+    );
+    expect(zellij.sessions()['app-t']!.typed).toBeUndefined();
+  });
+
   it('counts list-clients lines: the header alone means no client (0.40.1+ prints it always)', () => {
     expect(countZellijClients('CLIENT_ID ZELLIJ_PANE_ID RUNNING_COMMAND\n')).toBe(0);
     expect(
