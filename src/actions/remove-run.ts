@@ -1,4 +1,4 @@
-import { rm, rmdir } from 'node:fs/promises';
+import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
@@ -10,11 +10,12 @@ import {
   localBranches,
   pruneWorktrees,
   removeWorktree,
-  uncommittedChanges,
+  worktreeRisks,
 } from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
 import { dropRecordedDatabases, readResources, runRemovalHook } from '../io/prepared-state.js';
-import { removeRunState, withStateLock } from '../io/state.js';
+import { assertDeletable, deleteRunFolder, type RunFolders } from '../io/safe-delete.js';
+import { withStateLock } from '../io/state.js';
 
 /** What removing a run would lose, one phrase per candidate that holds work. */
 export async function workAtRisk(
@@ -25,22 +26,24 @@ export async function workAtRisk(
   const branches = await localBranches(manifest.repo.root);
   if (manifest.base.ref && branches.has(manifest.base.ref))
     containers.push(`refs/heads/${manifest.base.ref}`);
+  const doomed = options.keepBranches
+    ? []
+    : manifest.candidates.map((c) => c.branch).filter((b) => branches.has(b));
   // Each candidate is asked on its own, all at once: the answers are independent git reads.
   const perCandidate = await Promise.all(
     manifest.candidates.map(async (candidate) => {
       const phrases: string[] = [];
       const hasBranch = branches.has(candidate.branch);
       if (await pathExists(candidate.worktree)) {
-        // With its branch deleted by hand, a worktree's HEAD names nothing and `git status` calls every
-        // tracked file new: what the worktree holds is then measured against the base commit instead.
-        const changes = await uncommittedChanges(
-          candidate.worktree,
-          hasBranch ? undefined : manifest.base.commit,
-        ).catch(() => []);
-        const untracked = changes.filter((line) => line.startsWith('??')).length;
-        const modified = changes.length - untracked;
-        if (modified > 0) phrases.push(`${modified} uncommitted change${modified === 1 ? '' : 's'}`);
-        if (untracked > 0) phrases.push(`${untracked} untracked file${untracked === 1 ? '' : 's'}`);
+        phrases.push(
+          ...(await worktreeRisks(manifest.repo.root, candidate, {
+            against: hasBranch ? undefined : manifest.base.commit,
+            branch: hasBranch ? candidate.branch : null,
+            doomed,
+            keep: containers,
+            branchReflog: !options.keepBranches,
+          })),
+        );
       }
       if (!options.keepBranches && hasBranch) {
         const ahead = await commitsNotIn(manifest.repo.root, candidate.branch, containers);
@@ -95,12 +98,24 @@ export async function removeRunResources(
   // Issue 5: the removal hooks and databases recorded when the run was prepared (none for older runs).
   const resources = await readResources(dir).catch(() => null);
   const ours = manifest.candidates.filter((candidate) => registered.has(candidate.worktree));
+  // Issue 10: every folder deleted below is checked to be this run's state folder or one of its
+  // worktrees, whatever run.json or git's marks say (safe-delete.ts).
+  // The git dir is the one `dir` is in (the repository as it is now), not what run.json says.
+  const folders: RunFolders = {
+    commonDir: path.dirname(path.dirname(dir)),
+    mainRoot: root,
+    task: manifest.task,
+    worktrees: manifest.candidates.map((c) => c.worktree),
+  };
   if (resources) {
     for (const candidate of ours) {
       await attempt(`${candidate.name}`, () =>
         runRemovalHook(resources, 'preRemove', manifest, candidate, dir, process.env),
       );
-      await attempt(`worktree ${candidate.worktree}`, () => removeWorktree(root, candidate.worktree));
+      await attempt(`worktree ${candidate.worktree}`, async () => {
+        await assertDeletable(folders, candidate.worktree);
+        await removeWorktree(root, candidate.worktree);
+      });
       await attempt(`${candidate.name}`, () =>
         runRemovalHook(resources, 'postRemove', manifest, candidate, dir, process.env),
       );
@@ -109,9 +124,7 @@ export async function removeRunResources(
     // What `git worktree remove --force` does, for all at once: delete the folders, then let one
     // `git worktree prune` drop git's records of them. (Work at risk was checked before this.)
     await Promise.all(
-      ours.map((c) =>
-        attempt(`worktree ${c.worktree}`, () => rm(c.worktree, { recursive: true, force: true })),
-      ),
+      ours.map((c) => attempt(`worktree ${c.worktree}`, () => deleteRunFolder(folders, c.worktree))),
     );
   }
   // Under the state lock: a prune must not see the half-made admin folder of a run being created now.
@@ -128,6 +141,6 @@ export async function removeRunResources(
     if (existing.length > 0)
       await attempt(`branches ${existing.join(', ')}`, () => deleteBranches(root, existing));
   }
-  if (leftovers.length === 0) await removeRunState(dir);
+  if (leftovers.length === 0) await attempt(`state ${dir}`, () => deleteRunFolder(folders, dir));
   return leftovers;
 }
