@@ -1,5 +1,6 @@
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
+import { stopAgents } from '../io/agent-stop.js';
 import { ARCHIVE_NAMESPACE, type ArchiveResult, archiveRun } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
 import { describeCommand, failureOf, type RunResult } from '../io/exec.js';
@@ -8,7 +9,7 @@ import { branchExists, currentBranch, git, readRepo } from '../io/git.js';
 import { readWorktreeChanges } from '../io/snapshot.js';
 import { requireManifest } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
-import { removeRunResources } from './remove-run.js';
+import { describeIgnored, ignoredMadeByCandidates, removeRunResources } from './remove-run.js';
 
 export type PickStrategy = 'merge' | 'squash' | 'rebase';
 
@@ -110,12 +111,26 @@ export async function pick(
   );
 
   let archives: ArchiveResult[] = [];
+  let ignored: Record<string, string[]> = {};
   if (!args.keep) {
+    const picked = await candidateState(main, candidate);
     const driver = await driverFor(manifest.mux.kind, io.env, main);
-    // Stop the agents first, so nothing changes in a worktree between its archive and its removal.
-    // (A Zellij --tab run lives in the user's own session, which is never ended.)
-    if (manifest.mux.session && !manifest.mux.tab) await driver.killSession(manifest.mux.session);
+    // End the agents and wait for them first (issue 10 F4), so what they write as they stop is archived
+    // and nothing changes in a worktree between its archive and its removal. (A Zellij --tab run lives
+    // in the user's own session, which is never ended; its agents are hung up one by one.)
+    const stop = await stopAgents(manifest, dir, driver);
+    if (stop.survivors.length > 0) {
+      throw new CommandFailure(
+        `picked ${candidate.name}, but could not stop the agents of ${stop.survivors.map((n) => `${args.task}-${n}`).join(', ')}; the run is kept (end them, then git parallel rm ${args.task} --archive)`,
+      );
+    }
+    if ((await candidateState(main, candidate)) !== picked) {
+      reporter.warn(
+        `${candidate.name} changed after it was picked (its agent wrote as it stopped): that change is not in ${target}, it is kept in ${ARCHIVE_NAMESPACE}${args.task}/${candidate.n}`,
+      );
+    }
     archives = await archiveRun(manifest);
+    ignored = await ignoredMadeByCandidates(manifest);
     const leftovers = await removeRunResources(manifest, dir, driver, { keepBranches: false });
     if (leftovers.length > 0) {
       throw new CommandFailure(
@@ -127,6 +142,8 @@ export async function pick(
         `(restore one with: git branch <name> ${ARCHIVE_NAMESPACE}${args.task}/<n>); the others' commits are kept there, so nothing is lost.`,
     );
     reporter.info(`Removed the run ${args.task}.`);
+    const described = describeIgnored(ignored);
+    if (described) reporter.info(`Deleted the ignored files the candidates made themselves: ${described}.`);
   }
   reporter.document({
     picked: candidate.name,
@@ -136,7 +153,18 @@ export async function pick(
     committedUncommittedWork: dirty,
     archives: archives.map((a) => ({ ref: a.ref, commit: a.commit, snapshot: a.snapshot })),
     removed: !args.keep,
+    ignoredDeleted: ignored,
   });
+}
+
+/** A candidate's branch tip and whether its worktree holds uncommitted work, to see it change. */
+async function candidateState(main: string, candidate: Candidate): Promise<string> {
+  const tip = (
+    await git(main, ['rev-parse', '--verify', '--quiet', `refs/heads/${candidate.branch}`], { check: false })
+  ).stdout.trim();
+  if (!(await pathExists(candidate.worktree))) return tip;
+  const changes = await readWorktreeChanges(candidate.worktree).catch(() => null);
+  return `${tip} ${changes ? changes.changed + changes.untracked : 'unreadable'}`;
 }
 
 /** The target branch, after checking the main worktree is on it and clean; throws (exit 2) otherwise. */

@@ -6,6 +6,7 @@ import { pathExists } from '../io/files.js';
 import {
   commitsNotIn,
   deleteBranches,
+  ignoredOnlyHere,
   listWorktrees,
   localBranches,
   pruneWorktrees,
@@ -59,13 +60,17 @@ export async function workAtRisk(
 
 export async function assertNothingLost(
   manifest: RunManifest,
-  options: { keepBranches: boolean; force: boolean },
+  options: { keepBranches: boolean; force: boolean; stopped?: boolean },
 ): Promise<void> {
   if (options.force) return;
   const risks = await workAtRisk(manifest, options);
   if (risks.length > 0) {
+    // After the agents were stopped, the work is what they wrote as they ended: say so, and what is left.
+    const when = options.stopped
+      ? ' (written as its agents stopped; they are stopped, nothing was removed)'
+      : '';
     throw new UsageError(
-      `removing ${manifest.task} would lose work: ${risks.join('; ')} (commit or merge it, or use --force)`,
+      `removing ${manifest.task} would lose work: ${risks.join('; ')}${when} (commit or merge it, or use --force or --archive)`,
     );
   }
 }
@@ -143,4 +148,26 @@ export async function removeRunResources(
   }
   if (leftovers.length === 0) await attempt(`state ${dir}`, () => deleteRunFolder(folders, dir));
   return leftovers;
+}
+
+/** Per candidate name, the ignored files it made itself (see ignoredOnlyHere); candidates without any are left out. */
+export async function ignoredMadeByCandidates(manifest: RunManifest): Promise<Record<string, string[]>> {
+  const made: Record<string, string[]> = {};
+  for (const candidate of manifest.candidates) {
+    if (!(await pathExists(candidate.worktree))) continue;
+    // A worktree git cannot read has no list to give; rm only gets here with --force for it.
+    const entries = await ignoredOnlyHere(candidate.worktree, manifest.repo.root).catch(() => []);
+    if (entries.length > 0) made[candidate.name] = entries;
+  }
+  return made;
+}
+
+/** "t-1: notes.local, build/; t-2: .cache/", at most 8 names per candidate; empty when there are none. */
+export function describeIgnored(made: Record<string, string[]>): string {
+  return Object.entries(made)
+    .map(([name, entries]) => {
+      const shown = entries.slice(0, 8).join(', ');
+      return `${name}: ${shown}${entries.length > 8 ? ` and ${entries.length - 8} more` : ''}`;
+    })
+    .join('; ');
 }

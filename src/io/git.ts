@@ -1,3 +1,4 @@
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Candidate } from '../core/types.js';
 import { UsageError } from '../errors.js';
@@ -301,4 +302,37 @@ export async function worktreeRisks(
     phrases.push(`commits git cannot read (${gitProblem(error)})`);
   }
   return phrases;
+}
+
+/**
+ * git-parallel's own files in a candidate (io/agent-hooks.ts): ignored there by a `.gitignore` beside
+ * them, and never the candidate's own work.
+ */
+const OWN_IGNORED = new Set([
+  '.claude/',
+  '.claude/settings.local.json',
+  '.claude/.gitignore',
+  '.codex/',
+  '.codex/config.toml',
+  '.codex/.gitignore',
+]);
+
+/**
+ * The ignored files and folders of a candidate that the candidate made itself: those the main worktree
+ * does not have at the same path (so not the `.env` copies, linked `node_modules` and other prepared
+ * files), and not git-parallel's own hook files. Removing a worktree deletes them, as `git worktree
+ * remove` does (git treats ignored files as disposable); `rm` and `pick` name them (issue 10).
+ */
+export async function ignoredOnlyHere(worktree: string, mainRoot: string): Promise<string[]> {
+  const entries = await ignoredEntries(worktree);
+  const made: string[] = [];
+  for (const entry of entries) {
+    if (OWN_IGNORED.has(entry)) continue;
+    const inMain = await lstat(path.join(mainRoot, entry)).then(
+      () => true,
+      () => false,
+    );
+    if (!inMain) made.push(entry);
+  }
+  return made;
 }

@@ -1,0 +1,137 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunManifest } from '../core/types.js';
+import { run } from './exec.js';
+import type { MuxDriver } from './mux.js';
+import { readAgentRecord } from './state.js';
+
+/**
+ * Ends a run's agents and waits for them, before `rm` and `pick` look for work to lose (issue 10 F4):
+ * what an agent writes as it exits (a commit on SIGHUP) must be seen by the final check and kept.
+ *
+ *   1. Hang up: end the run's own multiplexer session, which hangs up every pane's terminal (the kernel
+ *      sends SIGHUP to the pane's process group, the agent's included). A run without a session of its
+ *      own (Zellij --tab, --mux none, a session already gone) gets SIGHUP sent to each agent's group.
+ *   2. Wait up to `graceMs` for each agent's process group to empty (the agent and what it started in
+ *      its group, e.g. the `git commit` it runs as it exits).
+ *   3. Then SIGTERM the groups still there, wait `termMs`; then SIGKILL them, wait `killMs`.
+ *
+ * The agents are found from the launcher's records (`agents/<n>.json`: pid, start time, no exit yet); a
+ * pid is signalled only when a process with that pid started no later than the record says (a pid can
+ * be reused), and never through this process's own group (a script that started `git parallel launch`
+ * itself shares it): then only the agent's own pid is signalled.
+ */
+export interface StopTimings {
+  graceMs: number;
+  termMs: number;
+  killMs: number;
+}
+
+export const STOP_TIMINGS: StopTimings = { graceMs: 3000, termMs: 2000, killMs: 2000 };
+
+export interface StopResult {
+  /** Candidates whose agent was running when asked to stop. */
+  stopped: number[];
+  /** Those that did not end after the hang-up and had to be terminated or killed. */
+  forced: number[];
+  /** Those still running after SIGKILL (a process another user owns, an uninterruptible sleep). */
+  survivors: number[];
+}
+
+interface Target {
+  n: number;
+  pid: number;
+  /** The process group to wait for and signal, or null to use the pid alone. */
+  group: number | null;
+}
+
+export async function stopAgents(
+  manifest: RunManifest,
+  dir: string,
+  driver: MuxDriver,
+  timings: StopTimings = STOP_TIMINGS,
+): Promise<StopResult> {
+  const targets = await liveAgents(manifest, dir);
+  const session = manifest.mux.session;
+  const ownSession = session !== null && !manifest.mux.tab && (await driver.sessionExists(session));
+  if (ownSession) await driver.killSession(session);
+  else for (const target of targets) signal(target, 'SIGHUP');
+
+  const forced: number[] = [];
+  let alive = await waitUntilGone(targets, timings.graceMs);
+  for (const [sig, ms] of [
+    ['SIGTERM', timings.termMs],
+    ['SIGKILL', timings.killMs],
+  ] as const) {
+    if (alive.length === 0) break;
+    for (const target of alive) {
+      if (!forced.includes(target.n)) forced.push(target.n);
+      signal(target, sig);
+    }
+    alive = await waitUntilGone(alive, ms);
+  }
+  return { stopped: targets.map((t) => t.n), forced, survivors: alive.map((t) => t.n) };
+}
+
+/** The run's agents that are still running, with the group each can be waited for by. */
+async function liveAgents(manifest: RunManifest, dir: string): Promise<Target[]> {
+  const records = await Promise.all(manifest.candidates.map((c) => readAgentRecord(dir, c.n)));
+  const recorded = manifest.candidates
+    .map((c, i) => ({ n: c.n, record: records[i] }))
+    .filter((r) => r.record && !r.record.exit && r.record.pid > 1);
+  if (recorded.length === 0) return [];
+  const table = await processTable();
+  const ownGroup = table.get(process.pid)?.pgid ?? null;
+  const targets: Target[] = [];
+  for (const { n, record } of recorded) {
+    const facts = table.get(record!.pid);
+    if (!facts) continue;
+    // A process that started after the launcher recorded the agent is another program with a reused pid.
+    const recordedAt = Date.parse(record!.startedAt);
+    if (Number.isFinite(facts.startedAt) && facts.startedAt > recordedAt + 2000) continue;
+    const group = facts.pgid > 1 && facts.pgid !== ownGroup ? facts.pgid : null;
+    targets.push({ n, pid: record!.pid, group });
+  }
+  return targets;
+}
+
+/** pid → process group and start time, from one `ps` call (the same options on Linux and macOS). */
+async function processTable(): Promise<Map<number, { pgid: number; startedAt: number }>> {
+  const result = await run('ps', ['-A', '-o', 'pid=,pgid=,lstart='], {
+    cwd: '/',
+    // lstart in English and local time, which Date.parse reads as local time too.
+    env: { ...process.env, LC_ALL: 'C' },
+  });
+  const table = new Map<number, { pgid: number; startedAt: number }>();
+  for (const line of result.stdout.split('\n')) {
+    const match = line.trim().match(/^(\d+)\s+(\d+)\s+(.+)$/);
+    if (match) table.set(Number(match[1]), { pgid: Number(match[2]), startedAt: Date.parse(match[3]!) });
+  }
+  return table;
+}
+
+function signal(target: Target, sig: NodeJS.Signals): void {
+  try {
+    process.kill(target.group === null ? target.pid : -target.group, sig);
+  } catch {
+    // ESRCH: already gone. EPERM: not ours to signal; it shows up as a survivor.
+  }
+}
+
+function isAlive(target: Target): boolean {
+  try {
+    process.kill(target.group === null ? target.pid : -target.group, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function waitUntilGone(targets: Target[], ms: number): Promise<Target[]> {
+  const deadline = Date.now() + ms;
+  let alive = targets.filter(isAlive);
+  while (alive.length > 0 && Date.now() < deadline) {
+    await sleep(50);
+    alive = alive.filter(isAlive);
+  }
+  return alive;
+}
