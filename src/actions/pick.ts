@@ -9,7 +9,12 @@ import { branchExists, currentBranch, git, readRepo } from '../io/git.js';
 import { readWorktreeChanges } from '../io/snapshot.js';
 import { requireManifest } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
-import { describeIgnored, ignoredMadeByCandidates, removeRunResources } from './remove-run.js';
+import {
+  assertArchivable,
+  describeIgnored,
+  ignoredMadeByCandidates,
+  removeRunResources,
+} from './remove-run.js';
 
 export type PickStrategy = 'merge' | 'squash' | 'rebase';
 
@@ -70,6 +75,9 @@ export async function pick(
       `--rebase works in ${candidate.name}'s worktree, which is gone; use --merge or --squash`,
     );
   }
+  // Every candidate is archived afterwards: one whose worktree git cannot read is refused now (issue 10 F3).
+  if (!args.keep) await assertArchivable(manifest);
+
   const changes = worktreeExists
     ? await readWorktreeChanges(candidate.worktree)
     : { changed: 0, untracked: 0 };

@@ -6,11 +6,13 @@ import { pathExists } from '../io/files.js';
 import {
   commitsNotIn,
   deleteBranches,
+  gitProblem,
   ignoredOnlyHere,
   listWorktrees,
   localBranches,
   pruneWorktrees,
   removeWorktree,
+  uncommittedChanges,
   worktreeRisks,
 } from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
@@ -72,6 +74,25 @@ export async function assertNothingLost(
     throw new UsageError(
       `removing ${manifest.task} would lose work: ${risks.join('; ')}${when} (commit or merge it, or use --force or --archive)`,
     );
+  }
+}
+
+/**
+ * Before archiving (pick, rm --archive): a worktree git cannot read cannot be archived, and removing it
+ * would lose what it holds, so this refuses up front, with nothing changed (issue 10 F3).
+ */
+export async function assertArchivable(manifest: RunManifest): Promise<void> {
+  for (const candidate of manifest.candidates) {
+    if (!(await pathExists(candidate.worktree))) continue;
+    const problem = await uncommittedChanges(candidate.worktree).then(
+      () => null,
+      (error: unknown) => gitProblem(error),
+    );
+    if (problem !== null) {
+      throw new UsageError(
+        `cannot archive ${candidate.name}: git cannot read its worktree ${candidate.worktree} (${problem}); repair it, or git parallel rm ${manifest.task} --force deletes it`,
+      );
+    }
   }
 }
 

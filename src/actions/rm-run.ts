@@ -9,6 +9,7 @@ import { recoveredDriver, recoverManifest } from '../io/recovery.js';
 import { type ManifestRead, readManifest } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
 import {
+  assertArchivable,
   assertNothingLost,
   describeIgnored,
   ignoredMadeByCandidates,
@@ -53,7 +54,9 @@ export async function rmRuns(
   }
   const check = async (stopped: boolean) => {
     for (const read of reads) {
-      if (read.manifest && !args.archive)
+      if (!read.manifest) continue;
+      if (args.archive) await assertArchivable(read.manifest);
+      else
         await assertNothingLost(read.manifest, {
           keepBranches: args.keepBranches,
           force: args.force,

@@ -336,3 +336,32 @@ export async function ignoredOnlyHere(worktree: string, mainRoot: string): Promi
   }
   return made;
 }
+
+/**
+ * The newest commits only a worktree's reflogs reach (see commitsOffBranch), reduced to the fewest that
+ * keep all of them reachable (`merge-base --independent`): what an archive adds as parents so that an
+ * agent's `reset --hard` or `commit --amend` loses nothing either.
+ */
+export async function reflogOnlyTips(
+  root: string,
+  worktree: string,
+  options: { branch: string | null; doomed: string[]; keep: string[] },
+): Promise<string[]> {
+  const reflogs = [await reflogCommits(worktree, 'HEAD')];
+  if (options.branch) reflogs.push(await reflogCommits(root, `refs/heads/${options.branch}`));
+  const tips = [...new Set(reflogs.flat())];
+  if (tips.length === 0) return [];
+  const survivors = [
+    '--single-worktree',
+    ...options.doomed.map((branch) => `--exclude=refs/heads/${branch}`),
+    '--all',
+    ...options.keep,
+  ];
+  const lost = (
+    await git(root, ['rev-list', '--stdin', '--not', ...survivors], { input: `${tips.join('\n')}\n` })
+  ).stdout
+    .split('\n')
+    .filter(Boolean);
+  if (lost.length === 0) return [];
+  return (await gitOutput(root, ['merge-base', '--independent', ...lost])).split('\n').filter(Boolean);
+}
