@@ -78,10 +78,13 @@ export async function pick(
   // Every candidate is archived afterwards: one whose worktree git cannot read is refused now (issue 10 F3).
   if (!args.keep) await assertArchivable(manifest);
 
-  const changes = worktreeExists
-    ? await readWorktreeChanges(candidate.worktree)
-    : { changed: 0, untracked: 0 };
-  const dirty = changes.changed + changes.untracked > 0;
+  const readChanges = async () => {
+    const changes = worktreeExists
+      ? await readWorktreeChanges(candidate.worktree)
+      : { changed: 0, untracked: 0 };
+    return changes.changed + changes.untracked > 0;
+  };
+  let dirty = await readChanges();
   const ahead = Number(
     (
       await git(main, ['rev-list', '--count', `refs/heads/${target}..refs/heads/${candidate.branch}`, '--'])
@@ -96,6 +99,21 @@ export async function pick(
   if (args.dryRun) {
     reportPlan(args, manifest, candidate, target, dirty, reporter);
     return;
+  }
+
+  // Unless --keep, the run ends: its agents are ended and waited for first (issue 10 F4), so none is
+  // still writing while its work is committed, merged and archived, and what they write as they stop
+  // is picked or archived too. (A Zellij --tab run lives in the user's own session, which is never
+  // ended; its agents are hung up one by one.)
+  const driver = await driverFor(manifest.mux.kind, io.env, main);
+  if (!args.keep) {
+    const stop = await stopAgents(manifest, dir, driver);
+    if (stop.survivors.length > 0) {
+      throw new CommandFailure(
+        `could not stop the agents of ${stop.survivors.map((n) => `${args.task}-${n}`).join(', ')}; nothing was picked (end them, then pick again)`,
+      );
+    }
+    dirty = await readChanges();
   }
 
   if (dirty) {
@@ -121,22 +139,6 @@ export async function pick(
   let archives: ArchiveResult[] = [];
   let ignored: Record<string, string[]> = {};
   if (!args.keep) {
-    const picked = await candidateState(main, candidate);
-    const driver = await driverFor(manifest.mux.kind, io.env, main);
-    // End the agents and wait for them first (issue 10 F4), so what they write as they stop is archived
-    // and nothing changes in a worktree between its archive and its removal. (A Zellij --tab run lives
-    // in the user's own session, which is never ended; its agents are hung up one by one.)
-    const stop = await stopAgents(manifest, dir, driver);
-    if (stop.survivors.length > 0) {
-      throw new CommandFailure(
-        `picked ${candidate.name}, but could not stop the agents of ${stop.survivors.map((n) => `${args.task}-${n}`).join(', ')}; the run is kept (end them, then git parallel rm ${args.task} --archive)`,
-      );
-    }
-    if ((await candidateState(main, candidate)) !== picked) {
-      reporter.warn(
-        `${candidate.name} changed after it was picked (its agent wrote as it stopped): that change is not in ${target}, it is kept in ${ARCHIVE_NAMESPACE}${args.task}/${candidate.n}`,
-      );
-    }
     archives = await archiveRun(manifest);
     ignored = await ignoredMadeByCandidates(manifest);
     const leftovers = await removeRunResources(manifest, dir, driver, { keepBranches: false });
@@ -163,16 +165,6 @@ export async function pick(
     removed: !args.keep,
     ignoredDeleted: ignored,
   });
-}
-
-/** A candidate's branch tip and whether its worktree holds uncommitted work, to see it change. */
-async function candidateState(main: string, candidate: Candidate): Promise<string> {
-  const tip = (
-    await git(main, ['rev-parse', '--verify', '--quiet', `refs/heads/${candidate.branch}`], { check: false })
-  ).stdout.trim();
-  if (!(await pathExists(candidate.worktree))) return tip;
-  const changes = await readWorktreeChanges(candidate.worktree).catch(() => null);
-  return `${tip} ${changes ? changes.changed + changes.untracked : 'unreadable'}`;
 }
 
 /** The target branch, after checking the main worktree is on it and clean; throws (exit 2) otherwise. */
@@ -288,6 +280,7 @@ function reportPlan(
   reporter: Reporter,
 ): void {
   const steps = [
+    ...(args.keep ? [] : ['end the agents and wait for them']),
     ...(dirty ? [`commit the uncommitted work of ${candidate.name} on ${candidate.branch}`] : []),
     args.strategy === 'merge'
       ? `merge ${candidate.branch} into ${target} with a merge commit (--no-ff)`

@@ -84,7 +84,7 @@ async function liveAgents(manifest: RunManifest, dir: string): Promise<Target[]>
   const targets: Target[] = [];
   for (const { n, record } of recorded) {
     const facts = table.get(record!.pid);
-    if (!facts) continue;
+    if (!facts || facts.zombie) continue;
     // A process that started after the launcher recorded the agent is another program with a reused pid.
     const recordedAt = Date.parse(record!.startedAt);
     if (Number.isFinite(facts.startedAt) && facts.startedAt > recordedAt + 2000) continue;
@@ -94,17 +94,32 @@ async function liveAgents(manifest: RunManifest, dir: string): Promise<Target[]>
   return targets;
 }
 
-/** pid → process group and start time, from one `ps` call (the same options on Linux and macOS). */
-async function processTable(): Promise<Map<number, { pgid: number; startedAt: number }>> {
-  const result = await run('ps', ['-A', '-o', 'pid=,pgid=,lstart='], {
+interface ProcessFacts {
+  pid: number;
+  pgid: number;
+  startedAt: number;
+  /** A zombie has ended; it only waits for its parent to collect its exit status. */
+  zombie: boolean;
+}
+
+/** pid → process group, state and start time, from one `ps` call (the same options on Linux and macOS). */
+async function processTable(): Promise<Map<number, ProcessFacts>> {
+  const result = await run('ps', ['-A', '-o', 'pid=,pgid=,stat=,lstart='], {
     cwd: '/',
     // lstart in English and local time, which Date.parse reads as local time too.
     env: { ...process.env, LC_ALL: 'C' },
   });
-  const table = new Map<number, { pgid: number; startedAt: number }>();
+  const table = new Map<number, ProcessFacts>();
   for (const line of result.stdout.split('\n')) {
-    const match = line.trim().match(/^(\d+)\s+(\d+)\s+(.+)$/);
-    if (match) table.set(Number(match[1]), { pgid: Number(match[2]), startedAt: Date.parse(match[3]!) });
+    const match = line.trim().match(/^(\d+)\s+(\d+)\s+(\S+)\s+(.+)$/);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    table.set(pid, {
+      pid,
+      pgid: Number(match[2]),
+      zombie: match[3]!.startsWith('Z'),
+      startedAt: Date.parse(match[4]!),
+    });
   }
   return table;
 }
@@ -117,21 +132,22 @@ function signal(target: Target, sig: NodeJS.Signals): void {
   }
 }
 
-function isAlive(target: Target): boolean {
-  try {
-    process.kill(target.group === null ? target.pid : -target.group, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * The targets with a living process left: the agent itself or, for a group, any member that is not a
+ * zombie (an agent whose launcher died first is reparented, and its zombie can linger until collected).
+ */
+async function stillAlive(targets: Target[]): Promise<Target[]> {
+  if (targets.length === 0) return [];
+  const living = [...(await processTable()).values()].filter((p) => !p.zombie);
+  return targets.filter((t) => living.some((p) => (t.group === null ? p.pid === t.pid : p.pgid === t.group)));
 }
 
 async function waitUntilGone(targets: Target[], ms: number): Promise<Target[]> {
   const deadline = Date.now() + ms;
-  let alive = targets.filter(isAlive);
+  let alive = await stillAlive(targets);
   while (alive.length > 0 && Date.now() < deadline) {
-    await sleep(50);
-    alive = alive.filter(isAlive);
+    await sleep(100);
+    alive = await stillAlive(alive);
   }
   return alive;
 }

@@ -232,3 +232,133 @@ describe('destructive paths × kinds of work (content hashes)', () => {
     expect(tally).toEqual({ tried: cases.length, passed: cases.length, lost: 0 });
   });
 });
+
+/**
+ * Issue 10 F4: what an agent writes as it is stopped. rm and pick end the agents and wait for them before
+ * they look for work to lose (rm) or archive (pick), so nothing an agent commits on its way out is lost.
+ */
+describe('agents that write as they stop', () => {
+  let repo: TestRepo;
+  let tmux: PrivateTmux;
+  let logDir: string;
+
+  /** A stand-in agent (a Node script) that logs the id of every commit it makes to <logDir>/<n>.log. */
+  const AGENT = String.raw`
+const fs = require('node:fs');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+const log = path.join(process.env.LOG_DIR, process.env.GIT_PARALLEL_INDEX + '.log');
+fs.writeFileSync(log + '.pid', String(process.pid));
+let i = 0;
+const commit = (file, text) => {
+  fs.writeFileSync(file, text);
+  execFileSync('git', ['add', '-A']);
+  execFileSync('git', ['commit', '-q', '-m', text]);
+  fs.appendFileSync(log, execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }));
+};
+if (process.env.MODE === 'commit-on-hangup') {
+  process.on('SIGHUP', () => {
+    commit('at-hangup.txt', 'written as the agent stopped\n');
+    process.exit(0);
+  });
+  fs.writeFileSync(log + '.ready', '');
+  setInterval(() => {}, 1000);
+} else {
+  // Ignores the hang-up and keeps committing until it is terminated.
+  process.on('SIGHUP', () => {});
+  setInterval(() => {
+    try {
+      commit('tick.txt', 'tick ' + ++i + '\n');
+      if (i === 1) fs.writeFileSync(log + '.ready', '');
+    } catch {
+      // A commit cut short by a signal: the next tick tries again.
+    }
+  }, 100);
+}
+`;
+
+  beforeEach(() => {
+    ({ repo, tmux } = standInWorkspace({
+      config: (standIn) => {
+        const parent = path.dirname(standIn.recordDir);
+        const script = path.join(parent, 'writing-agent.cjs');
+        writeFileSync(script, AGENT);
+        logDir = path.join(parent, 'logs');
+        mkdirSync(logDir, { recursive: true });
+        const define = (mode: string) => ({
+          command: process.execPath,
+          args: [script],
+          prompt: 'none',
+          env: { LOG_DIR: logDir, MODE: mode },
+        });
+        return { agents: { hup: define('commit-on-hangup'), busy: define('keep-committing') } };
+      },
+    }));
+  });
+  afterEach(() => {
+    // An agent that ignores the hang-up would outlive the tmux server of a failed test: end it by its pid.
+    for (const n of [1, 2]) {
+      const pidFile = path.join(logDir, `${n}.log.pid`);
+      if (!existsSync(pidFile)) continue;
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        // Already gone, as it should be.
+      }
+    }
+    closeWorkspace({ repo, tmux });
+  });
+
+  const cli: Cli = (args) => runCli(args, { cwd: repo.root, env: tmux.env });
+  const logged = (n: number) =>
+    existsSync(path.join(logDir, `${n}.log`))
+      ? readFileSync(path.join(logDir, `${n}.log`), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+      : [];
+  const ready = async (count: number) => {
+    const deadline = Date.now() + 15_000;
+    while (
+      !Array.from({ length: count }, (_, i) => existsSync(path.join(logDir, `${i + 1}.log.ready`))).every(
+        Boolean,
+      )
+    ) {
+      if (Date.now() > deadline) throw new Error('the agents did not start');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  it('rm sees the commit an agent makes when it is hung up, and refuses to lose it', async () => {
+    expect((await cli(['t', '-n', '1', '--agent', 'hup', '--no-attach'])).code).toBe(0);
+    await ready(1);
+    const result = await cli(['rm', 't']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('removing t would lose work: t-1 has 1 commit not in main');
+    expect(result.stderr).toContain('written as its agents stopped');
+    const [commit] = logged(1);
+    expect(repo.git('rev-parse', 'refs/heads/t-1')).toBe(commit);
+    expect(repo.git('show', 't-1:at-hangup.txt')).toBe('written as the agent stopped');
+    expect(tmux.tryTmux('has-session', '-t', '=app-t')).toBeNull();
+    // Then it can be kept: nothing is refused any more, and the commit is archived.
+    expect((await cli(['rm', 't', '--archive'])).code).toBe(0);
+    expect(repo.git('rev-list', '--all').split('\n')).toContain(commit);
+  });
+
+  it('pick stops agents that ignore the hang-up and keep committing, and archives every commit they made', async () => {
+    expect((await cli(['t', '-n', '2', '--agent', 'busy', '--no-attach'])).code).toBe(0);
+    await ready(2);
+    const result = await cli(['pick', 't', '1']);
+    expect(result.code, result.stderr).toBe(0);
+    const made = [...logged(1), ...logged(2)];
+    expect(made.length).toBeGreaterThan(2);
+    // The agents are gone: no commit is made after pick returned.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect([...logged(1), ...logged(2)]).toEqual(made);
+    // Every commit is reachable from a ref (the archives, main): none was lost.
+    const reachable = new Set(repo.git('rev-list', '--all').split('\n'));
+    expect(made.filter((commit) => !reachable.has(commit))).toEqual([]);
+    // The picked candidate's commits, up to the last one its agent made before it ended, are in main.
+    const inMain = new Set(repo.git('rev-list', 'main').split('\n'));
+    expect(logged(1).filter((commit) => !inMain.has(commit))).toEqual([]);
+  });
+});
