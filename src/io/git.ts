@@ -1,4 +1,4 @@
-import { lstat } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Candidate } from '../core/types.js';
 import { UsageError } from '../errors.js';
@@ -252,12 +252,22 @@ export async function commitsOffBranch(
   return { head: headCount, reflog: reflogCount, headBranch };
 }
 
-/** The commits a reflog names (newest first); none when the ref has no reflog. */
+/**
+ * The commits a reflog names; none when the ref has no reflog. The reflog file is read directly where
+ * there is one: git cannot walk the reflog of a HEAD whose branch was deleted ("unknown revision").
+ */
 export async function reflogCommits(cwd: string, ref: string): Promise<string[]> {
+  const file = path.resolve(cwd, await gitOutput(cwd, ['rev-parse', '--git-path', `logs/${ref}`]));
+  const text = await readFile(file, 'utf8').catch(() => null);
+  if (text !== null) {
+    const ids = text.split('\n').map((line) => line.split(' ')[1] ?? '');
+    return ids.filter((id) => /^[0-9a-f]{40,64}$/.test(id) && !/^0+$/.test(id));
+  }
+  // No file: a reftable repository (git 2.45+) keeps reflogs inside its tables.
   const exists = await git(cwd, ['reflog', 'exists', ref], { check: false });
   if (exists.exitCode !== 0) return [];
-  const text = await gitOutput(cwd, ['log', '--walk-reflogs', '--format=%H', ref, '--']);
-  return text === '' ? [] : text.split('\n');
+  const listed = await git(cwd, ['log', '--walk-reflogs', '--format=%H', ref, '--'], { check: false });
+  return listed.stdout.split('\n').filter(Boolean);
 }
 
 /**
