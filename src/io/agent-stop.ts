@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunManifest } from '../core/types.js';
 import { run } from './exec.js';
@@ -108,7 +109,13 @@ async function processTable(): Promise<Map<number, ProcessFacts>> {
     cwd: '/',
     // lstart in English and local time, which Date.parse reads as local time too.
     env: { ...process.env, LC_ALL: 'C' },
+  }).catch(async (error: unknown) => {
+    // A slim container may have no `ps` (procps): Linux's /proc tells the same, less the start time.
+    const fromProc = await procTable();
+    if (fromProc) return fromProc;
+    throw error;
   });
+  if (result instanceof Map) return result;
   const table = new Map<number, ProcessFacts>();
   for (const line of result.stdout.split('\n')) {
     const match = line.trim().match(/^(\d+)\s+(\d+)\s+(\S+)\s+(.+)$/);
@@ -120,6 +127,22 @@ async function processTable(): Promise<Map<number, ProcessFacts>> {
       zombie: match[3]!.startsWith('Z'),
       startedAt: Date.parse(match[4]!),
     });
+  }
+  return table;
+}
+
+/** The process table from /proc (Linux), or null without one; start times are unknown (NaN) there. */
+async function procTable(): Promise<Map<number, ProcessFacts> | null> {
+  const entries = await readdir('/proc').catch(() => null);
+  if (entries === null) return null;
+  const table = new Map<number, ProcessFacts>();
+  for (const entry of entries.filter((e) => /^\d+$/.test(e))) {
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ")".
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+    const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (!fields || fields.length < 3) continue;
+    const pid = Number(entry);
+    table.set(pid, { pid, pgid: Number(fields[2]), zombie: fields[0] === 'Z', startedAt: Number.NaN });
   }
   return table;
 }
