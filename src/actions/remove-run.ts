@@ -67,12 +67,11 @@ export async function assertNothingLost(
   if (options.force) return;
   const risks = await workAtRisk(manifest, options);
   if (risks.length > 0) {
-    // After the agents were stopped, the work is what they wrote as they ended: say so, and what is left.
-    const when = options.stopped
-      ? ' (written as its agents stopped; they are stopped, nothing was removed)'
-      : '';
+    // After the agents were stopped (the first check passed), the work is what they wrote as they ended.
+    const what = options.stopped ? 'work its agents wrote as they stopped' : 'work';
+    const state = options.stopped ? 'the agents are stopped, nothing was removed; ' : '';
     throw new UsageError(
-      `removing ${manifest.task} would lose work: ${risks.join('; ')}${when} (commit or merge it, or use --force or --archive)`,
+      `removing ${manifest.task} would lose ${what}: ${risks.join('; ')} (${state}commit or merge it, or use --force or --archive)`,
     );
   }
 }

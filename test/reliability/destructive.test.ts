@@ -333,8 +333,9 @@ if (process.env.MODE === 'commit-on-hangup') {
     await ready(1);
     const result = await cli(['rm', 't']);
     expect(result.code, result.stderr).toBe(2);
-    expect(result.stderr).toContain('removing t would lose work: t-1 has 1 commit not in main');
-    expect(result.stderr).toContain('written as its agents stopped');
+    expect(result.stderr).toBe(
+      'git parallel: removing t would lose work its agents wrote as they stopped: t-1 has 1 commit not in main (the agents are stopped, nothing was removed; commit or merge it, or use --force or --archive)\n',
+    );
     const [commit] = logged(1);
     expect(repo.git('rev-parse', 'refs/heads/t-1')).toBe(commit);
     expect(repo.git('show', 't-1:at-hangup.txt')).toBe('written as the agent stopped');
