@@ -190,6 +190,13 @@ describe('destructive paths × kinds of work (content hashes)', () => {
     expect((await cli(['t', '-n', '2', '-p', 'x', '--mux', 'none', '--no-attach'])).code).toBe(0);
     const worktree = path.join(repo.parent, 'app-worktrees', 't-2');
     const pieces = work.leave(worktree, repo.git);
+    if (work.disposable && destructive.name === 'rm') {
+      // --dry-run names them beforehand, so they can be copied out first.
+      const dry = await cli(['rm', 't', '--dry-run']);
+      expect(dry.stdout).toMatch(
+        /and delete ignored files the candidates made: t-2: (notes\.local, build\/|build\/, notes\.local)/,
+      );
+    }
 
     const result = await destructive.run(cli, repo);
     const missing = pieces.filter((piece) => find(piece, worktree) === null);
