@@ -1,4 +1,5 @@
 import { type HookEvent, nextHookEvent } from '../core/agent-state.js';
+import { assertTaskNames } from '../core/names.js';
 import { UsageError } from '../errors.js';
 import { readHookEvent, writeHookEvent } from '../io/agent-hooks.js';
 import { readRepo } from '../io/git.js';
@@ -29,6 +30,8 @@ export async function hookEvent(
     throw new UsageError(`unknown hook event ${JSON.stringify(args.event)}; use ${EVENTS.join(', ')}`);
   }
   try {
+    // The task check of every command, here inside the try: a hook must never fail its agent (issue 10 F1).
+    assertTaskNames(args.task);
     const dir = args.stateDir ?? runDir((await readRepo(io.cwd)).commonDir, args.task);
     const input = args.payload ?? (await readStdin(io.stdin, 1000));
     const event: HookEvent = { event: args.event as HookEvent['event'], at: new Date() };

@@ -1,5 +1,6 @@
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
+import { stopAgents } from '../io/agent-stop.js';
 import { ARCHIVE_NAMESPACE, type ArchiveResult, archiveRun } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
 import { describeCommand, failureOf, type RunResult } from '../io/exec.js';
@@ -8,7 +9,12 @@ import { branchExists, currentBranch, git, readRepo } from '../io/git.js';
 import { readWorktreeChanges } from '../io/snapshot.js';
 import { requireManifest } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
-import { removeRunResources } from './remove-run.js';
+import {
+  assertArchivable,
+  describeIgnored,
+  ignoredMadeByCandidates,
+  removeRunResources,
+} from './remove-run.js';
 
 export type PickStrategy = 'merge' | 'squash' | 'rebase';
 
@@ -69,10 +75,16 @@ export async function pick(
       `--rebase works in ${candidate.name}'s worktree, which is gone; use --merge or --squash`,
     );
   }
-  const changes = worktreeExists
-    ? await readWorktreeChanges(candidate.worktree)
-    : { changed: 0, untracked: 0 };
-  const dirty = changes.changed + changes.untracked > 0;
+  // Every candidate is archived afterwards: one whose worktree git cannot read is refused now (issue 10 F3).
+  if (!args.keep) await assertArchivable(manifest);
+
+  const readChanges = async () => {
+    const changes = worktreeExists
+      ? await readWorktreeChanges(candidate.worktree)
+      : { changed: 0, untracked: 0 };
+    return changes.changed + changes.untracked > 0;
+  };
+  let dirty = await readChanges();
   const ahead = Number(
     (
       await git(main, ['rev-list', '--count', `refs/heads/${target}..refs/heads/${candidate.branch}`, '--'])
@@ -87,6 +99,21 @@ export async function pick(
   if (args.dryRun) {
     reportPlan(args, manifest, candidate, target, dirty, reporter);
     return;
+  }
+
+  // Unless --keep, the run ends: its agents are ended and waited for first (issue 10 F4), so none is
+  // still writing while its work is committed, merged and archived, and what they write as they stop
+  // is picked or archived too. (A Zellij --tab run lives in the user's own session, which is never
+  // ended; its agents are hung up one by one.)
+  const driver = await driverFor(manifest.mux.kind, io.env, main);
+  if (!args.keep) {
+    const stop = await stopAgents(manifest, dir, driver);
+    if (stop.survivors.length > 0) {
+      throw new CommandFailure(
+        `could not stop the agents of ${stop.survivors.map((n) => `${args.task}-${n}`).join(', ')}; nothing was picked (end them, then pick again)`,
+      );
+    }
+    dirty = await readChanges();
   }
 
   if (dirty) {
@@ -110,12 +137,10 @@ export async function pick(
   );
 
   let archives: ArchiveResult[] = [];
+  let ignored: Record<string, string[]> = {};
   if (!args.keep) {
-    const driver = await driverFor(manifest.mux.kind, io.env, main);
-    // Stop the agents first, so nothing changes in a worktree between its archive and its removal.
-    // (A Zellij --tab run lives in the user's own session, which is never ended.)
-    if (manifest.mux.session && !manifest.mux.tab) await driver.killSession(manifest.mux.session);
     archives = await archiveRun(manifest);
+    ignored = await ignoredMadeByCandidates(manifest);
     const leftovers = await removeRunResources(manifest, dir, driver, { keepBranches: false });
     if (leftovers.length > 0) {
       throw new CommandFailure(
@@ -127,6 +152,8 @@ export async function pick(
         `(restore one with: git branch <name> ${ARCHIVE_NAMESPACE}${args.task}/<n>); the others' commits are kept there, so nothing is lost.`,
     );
     reporter.info(`Removed the run ${args.task}.`);
+    const described = describeIgnored(ignored);
+    if (described) reporter.info(`Deleted the ignored files the candidates made themselves: ${described}.`);
   }
   reporter.document({
     picked: candidate.name,
@@ -136,6 +163,7 @@ export async function pick(
     committedUncommittedWork: dirty,
     archives: archives.map((a) => ({ ref: a.ref, commit: a.commit, snapshot: a.snapshot })),
     removed: !args.keep,
+    ignoredDeleted: ignored,
   });
 }
 
@@ -252,6 +280,7 @@ function reportPlan(
   reporter: Reporter,
 ): void {
   const steps = [
+    ...(args.keep ? [] : ['end the agents and wait for them']),
     ...(dirty ? [`commit the uncommitted work of ${candidate.name} on ${candidate.branch}`] : []),
     args.strategy === 'merge'
       ? `merge ${candidate.branch} into ${target} with a merge commit (--no-ff)`

@@ -1,4 +1,4 @@
-import { rm, rmdir } from 'node:fs/promises';
+import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
@@ -6,15 +6,19 @@ import { pathExists } from '../io/files.js';
 import {
   commitsNotIn,
   deleteBranches,
+  gitProblem,
+  ignoredOnlyHere,
   listWorktrees,
   localBranches,
   pruneWorktrees,
   removeWorktree,
   uncommittedChanges,
+  worktreeRisks,
 } from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
 import { dropRecordedDatabases, readResources, runRemovalHook } from '../io/prepared-state.js';
-import { removeRunState, withStateLock } from '../io/state.js';
+import { assertDeletable, deleteRunFolder, type RunFolders } from '../io/safe-delete.js';
+import { withStateLock } from '../io/state.js';
 
 /** What removing a run would lose, one phrase per candidate that holds work. */
 export async function workAtRisk(
@@ -25,22 +29,24 @@ export async function workAtRisk(
   const branches = await localBranches(manifest.repo.root);
   if (manifest.base.ref && branches.has(manifest.base.ref))
     containers.push(`refs/heads/${manifest.base.ref}`);
+  const doomed = options.keepBranches
+    ? []
+    : manifest.candidates.map((c) => c.branch).filter((b) => branches.has(b));
   // Each candidate is asked on its own, all at once: the answers are independent git reads.
   const perCandidate = await Promise.all(
     manifest.candidates.map(async (candidate) => {
       const phrases: string[] = [];
       const hasBranch = branches.has(candidate.branch);
       if (await pathExists(candidate.worktree)) {
-        // With its branch deleted by hand, a worktree's HEAD names nothing and `git status` calls every
-        // tracked file new: what the worktree holds is then measured against the base commit instead.
-        const changes = await uncommittedChanges(
-          candidate.worktree,
-          hasBranch ? undefined : manifest.base.commit,
-        ).catch(() => []);
-        const untracked = changes.filter((line) => line.startsWith('??')).length;
-        const modified = changes.length - untracked;
-        if (modified > 0) phrases.push(`${modified} uncommitted change${modified === 1 ? '' : 's'}`);
-        if (untracked > 0) phrases.push(`${untracked} untracked file${untracked === 1 ? '' : 's'}`);
+        phrases.push(
+          ...(await worktreeRisks(manifest.repo.root, candidate, {
+            against: hasBranch ? undefined : manifest.base.commit,
+            branch: hasBranch ? candidate.branch : null,
+            doomed,
+            keep: containers,
+            branchReflog: !options.keepBranches,
+          })),
+        );
       }
       if (!options.keepBranches && hasBranch) {
         const ahead = await commitsNotIn(manifest.repo.root, candidate.branch, containers);
@@ -56,14 +62,36 @@ export async function workAtRisk(
 
 export async function assertNothingLost(
   manifest: RunManifest,
-  options: { keepBranches: boolean; force: boolean },
+  options: { keepBranches: boolean; force: boolean; stopped?: boolean },
 ): Promise<void> {
   if (options.force) return;
   const risks = await workAtRisk(manifest, options);
   if (risks.length > 0) {
+    // After the agents were stopped (the first check passed), the work is what they wrote as they ended.
+    const what = options.stopped ? 'work its agents wrote as they stopped' : 'work';
+    const state = options.stopped ? 'the agents are stopped, nothing was removed; ' : '';
     throw new UsageError(
-      `removing ${manifest.task} would lose work: ${risks.join('; ')} (commit or merge it, or use --force)`,
+      `removing ${manifest.task} would lose ${what}: ${risks.join('; ')} (${state}commit or merge it, or use --force or --archive)`,
     );
+  }
+}
+
+/**
+ * Before archiving (pick, rm --archive): a worktree git cannot read cannot be archived, and removing it
+ * would lose what it holds, so this refuses up front, with nothing changed (issue 10 F3).
+ */
+export async function assertArchivable(manifest: RunManifest): Promise<void> {
+  for (const candidate of manifest.candidates) {
+    if (!(await pathExists(candidate.worktree))) continue;
+    const problem = await uncommittedChanges(candidate.worktree).then(
+      () => null,
+      (error: unknown) => gitProblem(error),
+    );
+    if (problem !== null) {
+      throw new UsageError(
+        `cannot archive ${candidate.name}: git cannot read its worktree ${candidate.worktree} (${problem}); repair it, or git parallel rm ${manifest.task} --force deletes it`,
+      );
+    }
   }
 }
 
@@ -99,12 +127,24 @@ export async function removeRunResources(
   // Issue 5: the removal hooks and databases recorded when the run was prepared (none for older runs).
   const resources = await readResources(dir).catch(() => null);
   const ours = manifest.candidates.filter((candidate) => registered.has(candidate.worktree));
+  // Issue 10: every folder deleted below is checked to be this run's state folder or one of its
+  // worktrees, whatever run.json or git's marks say (safe-delete.ts).
+  // The git dir is the one `dir` is in (the repository as it is now), not what run.json says.
+  const folders: RunFolders = {
+    commonDir: path.dirname(path.dirname(dir)),
+    mainRoot: root,
+    task: manifest.task,
+    worktrees: manifest.candidates.map((c) => c.worktree),
+  };
   if (resources) {
     for (const candidate of ours) {
       await attempt(`${candidate.name}`, () =>
         runRemovalHook(resources, 'preRemove', manifest, candidate, dir, process.env),
       );
-      await attempt(`worktree ${candidate.worktree}`, () => removeWorktree(root, candidate.worktree));
+      await attempt(`worktree ${candidate.worktree}`, async () => {
+        await assertDeletable(folders, candidate.worktree);
+        await removeWorktree(root, candidate.worktree);
+      });
       await attempt(`${candidate.name}`, () =>
         runRemovalHook(resources, 'postRemove', manifest, candidate, dir, process.env),
       );
@@ -113,9 +153,7 @@ export async function removeRunResources(
     // What `git worktree remove --force` does, for all at once: delete the folders, then let one
     // `git worktree prune` drop git's records of them. (Work at risk was checked before this.)
     await Promise.all(
-      ours.map((c) =>
-        attempt(`worktree ${c.worktree}`, () => rm(c.worktree, { recursive: true, force: true })),
-      ),
+      ours.map((c) => attempt(`worktree ${c.worktree}`, () => deleteRunFolder(folders, c.worktree))),
     );
   }
   // Under the state lock: a prune must not see the half-made admin folder of a run being created now.
@@ -132,6 +170,28 @@ export async function removeRunResources(
     if (existing.length > 0)
       await attempt(`branches ${existing.join(', ')}`, () => deleteBranches(root, existing));
   }
-  if (leftovers.length === 0) await removeRunState(dir);
+  if (leftovers.length === 0) await attempt(`state ${dir}`, () => deleteRunFolder(folders, dir));
   return leftovers;
+}
+
+/** Per candidate name, the ignored files it made itself (see ignoredOnlyHere); candidates without any are left out. */
+export async function ignoredMadeByCandidates(manifest: RunManifest): Promise<Record<string, string[]>> {
+  const made: Record<string, string[]> = {};
+  for (const candidate of manifest.candidates) {
+    if (!(await pathExists(candidate.worktree))) continue;
+    // A worktree git cannot read has no list to give; rm only gets here with --force for it.
+    const entries = await ignoredOnlyHere(candidate.worktree, manifest.repo.root).catch(() => []);
+    if (entries.length > 0) made[candidate.name] = entries;
+  }
+  return made;
+}
+
+/** "t-1: notes.local, build/; t-2: .cache/", at most 8 names per candidate; empty when there are none. */
+export function describeIgnored(made: Record<string, string[]>): string {
+  return Object.entries(made)
+    .map(([name, entries]) => {
+      const shown = entries.slice(0, 8).join(', ');
+      return `${name}: ${shown}${entries.length > 8 ? ` and ${entries.length - 8} more` : ''}`;
+    })
+    .join('; ');
 }

@@ -1,11 +1,21 @@
+import type { RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
+import { stopAgents } from '../io/agent-stop.js';
 import { archiveRun } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
 import { readRepo } from '../io/git.js';
+import type { MuxDriver } from '../io/mux.js';
 import { recoveredDriver, recoverManifest } from '../io/recovery.js';
-import { readManifest } from '../io/state.js';
+import { type ManifestRead, readManifest } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
-import { assertNothingLost, removeRunResources, workAtRisk } from './remove-run.js';
+import {
+  assertArchivable,
+  assertNothingLost,
+  describeIgnored,
+  ignoredMadeByCandidates,
+  removeRunResources,
+  workAtRisk,
+} from './remove-run.js';
 
 export interface RmArgs {
   tasks: string[];
@@ -18,15 +28,20 @@ export interface RmArgs {
 
 /**
  * `git parallel rm <task>…`: ends the session and removes worktrees, branches and state. Refuses when a
- * worktree holds uncommitted or untracked work or a branch holds commits the base does not contain,
- * unless --force. Every run is checked before any is touched, so a refusal changes nothing.
+ * worktree holds uncommitted or untracked work, a branch holds commits the base does not contain, or a
+ * detached HEAD or reflog holds commits no other ref keeps, unless --force. Every run is checked before
+ * any is touched, so a refusal changes nothing.
+ *
+ * Then the agents are ended and waited for (io/agent-stop.ts), and the check is made again: what an
+ * agent wrote as it stopped is refused like any other work (issue 10 F4). Ignored files are deleted with
+ * the worktrees, as `git worktree remove` does; those the candidate made itself are named.
  */
 export async function rmRuns(
   args: RmArgs,
   io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter },
 ): Promise<void> {
   const repo = await readRepo(io.cwd);
-  const reads = [];
+  const reads: ManifestRead[] = [];
   for (const task of args.tasks) {
     const read = await readManifest(repo.commonDir, task);
     if (!read) throw new UsageError(`no run named ${JSON.stringify(task)}; see git parallel list`);
@@ -37,61 +52,87 @@ export async function rmRuns(
     }
     reads.push(read);
   }
-  for (const read of reads) {
-    if (read.manifest && !args.archive)
-      await assertNothingLost(read.manifest, { keepBranches: args.keepBranches, force: args.force });
+  const check = async (stopped: boolean) => {
+    for (const read of reads) {
+      if (!read.manifest) continue;
+      if (args.archive) await assertArchivable(read.manifest);
+      else
+        await assertNothingLost(read.manifest, {
+          keepBranches: args.keepBranches,
+          force: args.force,
+          stopped,
+        });
+    }
+  };
+  await check(false);
+
+  if (args.dryRun) {
+    for (const read of reads) {
+      if (args.archive && read.manifest) {
+        const names = read.manifest.candidates.map((c) => c.name).join(', ');
+        io.reporter.print(`would archive ${names} under refs/git-parallel/${read.task}/, then remove it`);
+      } else {
+        const risks = read.manifest
+          ? await workAtRisk(read.manifest, { keepBranches: args.keepBranches })
+          : [];
+        io.reporter.print(`would remove ${read.task}${risks.length ? ` (losing: ${risks.join('; ')})` : ''}`);
+      }
+      if (read.manifest) {
+        const ignored = describeIgnored(await ignoredMadeByCandidates(read.manifest));
+        if (ignored) io.reporter.print(`  and delete ignored files the candidates made: ${ignored}`);
+      }
+    }
+    io.reporter.document({ removed: [], dryRun: true });
+    return;
   }
 
-  const removed: string[] = [];
+  // End every run's agents and wait for them, then look again, before anything is deleted.
+  const runs: { read: ManifestRead; manifest: RunManifest; driver: MuxDriver }[] = [];
   for (const read of reads) {
-    if (args.dryRun && args.archive && read.manifest) {
-      const names = read.manifest.candidates.map((c) => c.name).join(', ');
-      io.reporter.print(`would archive ${names} under refs/git-parallel/${read.task}/, then remove it`);
-      continue;
-    }
-    if (args.dryRun) {
-      const risks = read.manifest ? await workAtRisk(read.manifest, { keepBranches: args.keepBranches }) : [];
-      io.reporter.print(`would remove ${read.task}${risks.length ? ` (losing: ${risks.join('; ')})` : ''}`);
-      continue;
-    }
-    if (!read.manifest) {
-      // run.json is damaged: what the run created is found from git's own facts (the worktree marks).
-      const recovered = await recoverManifest(repo, read.task);
-      const leftovers = await removeRunResources(
-        recovered,
-        read.dir,
-        await recoveredDriver(recovered, io.env),
-        {
-          keepBranches: args.keepBranches,
-        },
+    // run.json is damaged: what the run created is found from git's own facts (the worktree marks).
+    const manifest = read.manifest ?? (await recoverManifest(repo, read.task));
+    const driver = read.manifest
+      ? await driverFor(manifest.mux.kind, io.env)
+      : await recoveredDriver(manifest, io.env);
+    const stop = await stopAgents(manifest, read.dir, driver);
+    if (stop.survivors.length > 0 && !args.force) {
+      throw new CommandFailure(
+        `could not stop the agents of ${stop.survivors.map((n) => `${read.task}-${n}`).join(', ')}; nothing was removed (end them yourself, or use --force)`,
       );
-      if (leftovers.length > 0)
-        throw new CommandFailure(`could not remove all of ${read.task}: ${leftovers.join('; ')}`);
-      io.reporter.info(
-        `Removed the damaged run ${read.task}: ${recovered.candidates.length} worktrees found by their marks.`,
-      );
-      removed.push(read.task);
-      continue;
     }
-    const driver = await driverFor(read.manifest.mux.kind, io.env);
-    if (args.archive) {
-      // Stop the agents first, so nothing changes in a worktree between its archive and its removal.
-      const { session, tab } = read.manifest.mux;
-      if (session && !tab) await driver.killSession(session);
+    runs.push({ read, manifest, driver });
+  }
+  await check(true);
+
+  const removed: string[] = [];
+  const ignoredDeleted: Record<string, string[]> = {};
+  for (const { read, manifest, driver } of runs) {
+    if (args.archive && read.manifest) {
       const archives = await archiveRun(read.manifest);
       const refs = archives.map((a) => a.ref).join(', ');
       if (archives.length > 0) io.reporter.info(`Archived ${refs} (restore one: git branch <name> <ref>).`);
     }
-    const leftovers = await removeRunResources(read.manifest, read.dir, driver, {
+    const ignored = await ignoredMadeByCandidates(manifest);
+    const leftovers = await removeRunResources(manifest, read.dir, driver, {
       keepBranches: args.keepBranches,
     });
     if (leftovers.length > 0)
       throw new CommandFailure(`could not remove all of ${read.task}: ${leftovers.join('; ')}`);
     removed.push(read.task);
-    const kept = args.keepBranches
-      ? ` (kept branches ${read.manifest.candidates.map((c) => c.branch).join(', ')})`
-      : '';
-    io.reporter.info(`Removed ${read.task}: ${read.manifest.candidates.length} worktrees${kept}.`);
+    Object.assign(ignoredDeleted, ignored);
+    if (!read.manifest) {
+      io.reporter.info(
+        `Removed the damaged run ${read.task}: ${manifest.candidates.length} worktrees found by their marks.`,
+      );
+    } else {
+      const kept = args.keepBranches
+        ? ` (kept branches ${manifest.candidates.map((c) => c.branch).join(', ')})`
+        : '';
+      io.reporter.info(`Removed ${read.task}: ${manifest.candidates.length} worktrees${kept}.`);
+    }
+    const described = describeIgnored(ignored);
+    if (described)
+      io.reporter.info(`Deleted the ignored files the candidates made themselves: ${described}.`);
   }
-  io.reporter.document({ removed, dryRun: args.dryRun });
+  io.reporter.document({ removed, dryRun: false, ignoredDeleted });
 }

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { assertTaskNames } from '../core/names.js';
 import { UsageError } from '../errors.js';
 import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
@@ -29,6 +30,7 @@ export const statusCommand: CommandModule<object, StatusArgv> = {
       })
       .option('interval', { type: 'number', default: 2, describe: 'seconds between --watch refreshes' }),
   handler: async (argv) => {
+    assertTaskNames(argv.task);
     if (!(argv.interval > 0))
       throw new UsageError(`--interval must be a number of seconds above 0, got ${argv.interval}`);
     const { showStatus } = await import('../actions/status.js');
@@ -65,6 +67,7 @@ export const sendCommand: CommandModule<object, { task: string; words: string[];
       describe: 'candidate numbers, then the text (quoted)',
     }),
   handler: async (argv) => {
+    assertTaskNames(argv.task);
     const { parseSendWords, sendText } = await import('../actions/send.js');
     const { targets, text } = parseSendWords(argv.words.map(String));
     await sendText({ task: argv.task, targets, text }, commandIo(argv.json));
@@ -114,6 +117,7 @@ export const pickCommand: CommandModule<object, PickArgv> = {
       })
       .option('onto', { type: 'string', describe: 'pick into this branch instead of the run’s base branch' }),
   handler: async (argv) => {
+    assertTaskNames(argv.task);
     const chosen = (['merge', 'squash', 'rebase'] as const).filter((s) => argv[s]);
     if (chosen.length > 1)
       throw new UsageError(

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { assertTaskNames } from '../core/names.js';
 import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
@@ -21,6 +22,7 @@ export const portsCommand: CommandModule<object, { task?: string; json: boolean 
   describe: "every candidate's ports (of one run, or of all)",
   builder: (yargs) => withJson(yargs).positional('task', { type: 'string' }),
   handler: async (argv) => {
+    assertTaskNames(argv.task);
     const { showPorts } = await import('../actions/show-ports.js');
     await showPorts(argv.task, commandIo(argv.json));
   },
@@ -54,6 +56,7 @@ export const rmCommand: CommandModule<object, RmArgv> = {
         describe: "first keep every candidate's final state under refs/git-parallel/<task>/<n>",
       }),
   handler: async (argv) => {
+    assertTaskNames(...argv.tasks);
     const { rmRuns } = await import('../actions/rm-run.js');
     await rmRuns(
       {
@@ -112,6 +115,7 @@ export const attachCommand: CommandModule<
         describe: 'attach (--no-attach only recreates the session and prints how)',
       }),
   handler: async (argv) => {
+    assertTaskNames(argv.task);
     const { attachRun } = await import('../actions/attach.js');
     const io = commandIo(argv.json);
     await attachRun(argv, { ...io, isTerminal: Boolean(process.stdout.isTTY && process.stdin.isTTY) });
@@ -133,6 +137,7 @@ export const launchCommand: CommandModule<
       .option('resume', { type: 'boolean', default: false })
       .option('restart', { type: 'boolean', default: false }),
   handler: async (argv) => {
+    assertTaskNames(argv.task);
     const { launch } = await import('../actions/launch.js');
     const args = {
       task: argv.task,

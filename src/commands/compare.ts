@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { assertTaskNames } from '../core/names.js';
 import { commandIo } from './io.js';
 import { withJson, withTask } from './options.js';
 
@@ -44,6 +45,7 @@ export const compareCommand: CommandModule<object, CompareArgv> = {
         describe: "approve the repository config's check for this run only",
       }),
   handler: async (argv) => {
+    assertTaskNames(argv.task);
     const { compare } = await import('../actions/compare.js');
     const io = commandIo(argv.json);
     // yargs gives `--no-check` as false and a bare `--check` as ''; the action rejects the empty command.
@@ -87,6 +89,7 @@ export const diffCommand: CommandModule<object, DiffArgv> = {
         'Arguments after -- go to git diff: git parallel diff add-auth 2 -- --stat, or -- src/ for paths.',
       ),
   handler: async (argv) => {
+    assertTaskNames(argv.task);
     const { diffCandidates } = await import('../actions/diff.js');
     const gitArgs = (argv['--'] ?? []).map(String);
     process.exitCode = await diffCandidates(

@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { assertTaskNames } from '../core/names.js';
 import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
@@ -71,6 +72,7 @@ export const runCommand: CommandModule<object, RunArgv> = {
         describe: "run the repository config's commands for this run without recording approval",
       }),
   handler: async (argv) => {
+    assertTaskNames(argv.task);
     const { createRun } = await import('../actions/create-run.js');
     const io = commandIo(argv.json);
     await createRun(

@@ -28,6 +28,15 @@ export function assertTaskName(task: string): void {
     throw new UsageError(`invalid task name ${JSON.stringify(task)}: it ${problem}; ${TASK_NAME_RULE}`);
 }
 
+/**
+ * The check every command that takes a task runs first, before it reads or changes anything (issue 10
+ * F1): a task name becomes a folder under `.git/parallel/`, so `..`, `.` or an empty name would otherwise
+ * reach outside the run (`rm .. --force` deleted `.git`). An absent optional task is fine.
+ */
+export function assertTaskNames(...tasks: (string | number | undefined)[]): void {
+  for (const task of tasks) if (task !== undefined) assertTaskName(String(task));
+}
+
 export const PATTERN_PLACEHOLDERS = ['repo', 'task', 'n', 'agent'] as const;
 export type PatternValues = Record<(typeof PATTERN_PLACEHOLDERS)[number], string>;
 

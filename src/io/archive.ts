@@ -1,6 +1,6 @@
 import type { Candidate, RunManifest } from '../core/types.js';
 import { pathExists } from './files.js';
-import { git } from './git.js';
+import { git, reflogOnlyTips } from './git.js';
 import { readWorktreeChanges, snapshotTree } from './snapshot.js';
 
 /**
@@ -69,21 +69,33 @@ export async function archiveCandidate(
   const head = worktreeExists ? await commitOf(candidate.worktree, 'HEAD') : null;
   if (tip === null && head === null) return null;
 
-  const parents = [...new Set([head, tip].filter((c): c is string => c !== null))];
+  const kept = [head, tip].filter((c): c is string => c !== null);
+  // Commits only the reflogs reach (an agent's `reset --hard`, `commit --amend`) are kept as extra
+  // parents of the snapshot (issue 10 F2): the reflogs go with the worktree and the branch.
+  const reflogOnly = worktreeExists
+    ? await reflogOnlyTips(root, candidate.worktree, {
+        branch: tip === null ? null : candidate.branch,
+        doomed: manifest.candidates.map((c) => c.branch),
+        keep: [...kept, ...(manifest.base.commit ? [manifest.base.commit] : [])],
+      })
+    : [];
+  const parents = [...new Set([...kept, ...reflogOnly])];
   const changes = worktreeExists
     ? await readWorktreeChanges(candidate.worktree)
     : { changed: 0, untracked: 0 };
   const dirty = changes.changed + changes.untracked > 0;
   // A HEAD that left the branch (the agent switched or detached) must stay reachable as well.
   const headOffBranch = head !== null && tip !== null && head !== tip && !(await isAncestor(root, head, tip));
+  const snapshot = dirty || headOffBranch || reflogOnly.length > 0;
   let commit = tip ?? head!;
-  if (dirty || headOffBranch) {
+  if (snapshot) {
     const tree = worktreeExists ? await snapshotTree(candidate.worktree) : await treeOf(root, commit);
     const what = [
       changes.changed > 0 ? `${changes.changed} uncommitted change${changes.changed === 1 ? '' : 's'}` : null,
       changes.untracked > 0
         ? `${changes.untracked} untracked file${changes.untracked === 1 ? '' : 's'}`
         : null,
+      reflogOnly.length > 0 ? 'the commits only its reflogs had, as further parents' : null,
     ].filter(Boolean);
     const message = `git-parallel snapshot of ${candidate.name}\n\nThe worktree ${candidate.worktree} as it was when the run was removed${
       what.length ? ` (${what.join(' and ')})` : ''
@@ -99,7 +111,7 @@ export async function archiveCandidate(
     `branch: ${candidate.branch}`,
     `agent: ${candidate.agent}`,
     `base: ${manifest.base.commit}`,
-    `snapshot: ${dirty || headOffBranch ? 'yes' : 'no'}`,
+    `snapshot: ${snapshot ? 'yes' : 'no'}`,
   ].join('\n');
   // The committer identity with the current time (GIT_COMMITTER_DATE is honoured, as by git itself).
   const tagger = (await git(root, ['var', 'GIT_COMMITTER_IDENT'], { env })).stdout.trim();
@@ -120,7 +132,7 @@ export async function archiveCandidate(
     ]);
   }
   await git(root, ['update-ref', '-m', `git-parallel: archive ${candidate.name}`, ref, tag]);
-  return { ref, commit, snapshot: dirty || headOffBranch, movedOlder };
+  return { ref, commit, snapshot, movedOlder };
 }
 
 /** Every archive in the repository, oldest first. */

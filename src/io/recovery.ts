@@ -3,7 +3,7 @@ import { sessionName } from '../core/plan.js';
 import type { RunManifest } from '../core/types.js';
 import { NoMuxDriver } from './drivers.js';
 import { pathExists } from './files.js';
-import { branchExists, git, type RepoFacts, uncommittedChanges } from './git.js';
+import { branchExists, git, type RepoFacts, worktreeRisks } from './git.js';
 import type { MuxDriver } from './mux.js';
 import { TmuxDriver } from './tmux.js';
 import { findMarkedWorktrees } from './worktree-marks.js';
@@ -66,12 +66,15 @@ export async function recoveredWorkAtRisk(manifest: RunManifest): Promise<string
   const root = manifest.repo.root;
   for (const candidate of manifest.candidates) {
     const phrases: string[] = [];
+    const hasBranch = await branchExists(root, candidate.branch);
     if (await pathExists(candidate.worktree)) {
-      const changes = await uncommittedChanges(candidate.worktree).catch(() => []);
-      if (changes.length > 0)
-        phrases.push(`${changes.length} uncommitted or untracked file${changes.length === 1 ? '' : 's'}`);
+      // The same reading as rm's (issue 10 F2, F3): a detached HEAD's or a reflog's commits, and a
+      // worktree git cannot read, count as work.
+      const doomed = manifest.candidates.map((c) => c.branch);
+      const options = { branch: hasBranch ? candidate.branch : null, doomed, keep: [], branchReflog: true };
+      phrases.push(...(await worktreeRisks(root, candidate, options)));
     }
-    if (await branchExists(root, candidate.branch)) {
+    if (hasBranch) {
       // --exclude patterns for --branches are written without refs/heads/ (git rev-parse's rule).
       const result = await git(root, [
         'rev-list',

@@ -1,9 +1,10 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_VERSION, type RunManifest } from '../core/types.js';
-import { UsageError } from '../errors.js';
+import { CommandFailure, UsageError } from '../errors.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 import { withLock } from './lock.js';
+import { deleteRunFolder } from './safe-delete.js';
 
 /**
  * The state store. Everything about a run lives in `<git-common-dir>/parallel/<task>/`, so every
@@ -92,8 +93,13 @@ export async function listManifests(commonDir: string): Promise<ManifestRead[]> 
   return reads.filter((r): r is ManifestRead => r !== null);
 }
 
+/** Deletes a run's state folder `<common-dir>/parallel/<task>`, and nothing else (see safe-delete.ts). */
 export async function removeRunState(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
+  const parent = path.dirname(dir);
+  if (path.basename(parent) !== 'parallel')
+    throw new CommandFailure(`refusing to delete ${dir}: it is not a run's state folder`);
+  const folders = { commonDir: path.dirname(parent), mainRoot: '', task: path.basename(dir), worktrees: [] };
+  await deleteRunFolder(folders, dir);
 }
 
 function manifestProblem(value: unknown): string | null {

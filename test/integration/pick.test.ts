@@ -194,6 +194,7 @@ describe('git parallel pick', () => {
     expect(result.stdout).toBe(
       [
         'Would pick t-1 into main:',
+        '  end the agents and wait for them',
         '  commit the uncommitted work of t-1 on t-1',
         '  merge t-1 into main with a merge commit (--no-ff)',
         '  archive t-1, t-2, t-3 under refs/git-parallel/t/',

@@ -1,0 +1,81 @@
+import { readFile, realpath, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { taskNameProblem } from '../core/names.js';
+import { CommandFailure } from '../errors.js';
+
+/**
+ * The single place that deletes folders for `rm`, `pick`, `prune` and archives (issue 10). A bug anywhere
+ * else (a task name that is a path, a hand-edited run.json, a recovered run with an empty name) must not
+ * be able to delete `.git`, the repository or anything around it, so every recursive delete goes through
+ * `deleteRunFolder`, which accepts exactly two kinds of folder:
+ *
+ *   - the run's own state folder: `<git-common-dir>/parallel/<task>` for a valid task name;
+ *   - a worktree the run recorded, and only while it is one of this repository's linked worktrees (its
+ *     `.git` is a file pointing into `<git-common-dir>/worktrees/`), and neither the main worktree nor a
+ *     folder holding it or the git dir.
+ *
+ * Anything else is refused with a CommandFailure naming the path and the rule it broke.
+ */
+export interface RunFolders {
+  /** The repository's common git dir (`.git`). */
+  commonDir: string;
+  /** The main worktree. */
+  mainRoot: string;
+  task: string;
+  /** The worktrees the run recorded (run.json, or git's marks for a damaged run). */
+  worktrees: readonly string[];
+}
+
+/** Why `target` must not be deleted for this run, or null when it may be. */
+export async function deletionProblem(folders: RunFolders, target: string): Promise<string | null> {
+  if (!path.isAbsolute(target)) return 'it is not an absolute path';
+  const wanted = path.resolve(target);
+  const stateFolder = path.join(folders.commonDir, 'parallel', folders.task);
+  if (wanted === stateFolder) {
+    const problem = taskNameProblem(folders.task);
+    return problem ? `the task name ${JSON.stringify(folders.task)} ${problem}` : null;
+  }
+  if (!folders.worktrees.some((w) => path.resolve(w) === wanted))
+    return `it is neither the state folder of ${folders.task} nor one of its worktrees`;
+  // Compare real paths: a symlinked temporary folder (/tmp on macOS) must not hide an ancestor.
+  const real = await realpathOrNull(wanted);
+  if (real === null) return null; // Nothing there: nothing to delete.
+  const common = (await realpathOrNull(folders.commonDir)) ?? path.resolve(folders.commonDir);
+  const main = (await realpathOrNull(folders.mainRoot)) ?? path.resolve(folders.mainRoot);
+  for (const [what, kept] of [
+    ['the git dir', common],
+    ['the main worktree', main],
+  ] as const) {
+    if (isInside(kept, real)) return `it is ${kept === real ? '' : 'a folder holding '}${what} ${kept}`;
+  }
+  if (isInside(real, common)) return `it is inside the git dir ${common}`;
+  const pointer = await readFile(path.join(real, '.git'), 'utf8').catch(() => null);
+  const gitdir = pointer?.match(/^gitdir: (.*)$/m)?.[1]?.trim();
+  if (!gitdir) return 'it is not a linked worktree (its .git is not a file naming git’s admin folder)';
+  const admin = (await realpathOrNull(path.resolve(real, gitdir))) ?? path.resolve(real, gitdir);
+  if (path.dirname(admin) !== path.join(common, 'worktrees'))
+    return `it is a worktree of another repository (its .git points to ${admin})`;
+  return null;
+}
+
+/** Deletes a run's state folder or one of its worktrees, after `deletionProblem` allowed it. */
+export async function deleteRunFolder(folders: RunFolders, target: string): Promise<void> {
+  await assertDeletable(folders, target);
+  await rm(target, { recursive: true, force: true });
+}
+
+/** For deletions done by another program (`git worktree remove`): the same rule, checked first. */
+export async function assertDeletable(folders: RunFolders, target: string): Promise<void> {
+  const problem = await deletionProblem(folders, target);
+  if (problem) throw new CommandFailure(`refusing to delete ${target}: ${problem}`);
+}
+
+/** Whether `inner` is `outer` or inside it. */
+function isInside(inner: string, outer: string): boolean {
+  const relative = path.relative(outer, inner);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+async function realpathOrNull(file: string): Promise<string | null> {
+  return realpath(file).catch(() => null);
+}
