@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunManifest } from '../core/types.js';
 import { run } from './exec.js';
@@ -70,6 +71,8 @@ export async function stopAgents(
     }
     alive = await waitUntilGone(alive, ms);
   }
+  const ended = forced.filter((n) => !alive.some((t) => t.n === n));
+  await clearStaleLocks(manifest.candidates.filter((c) => ended.includes(c.n)));
   return { stopped: targets.map((t) => t.n), forced, survivors: alive.map((t) => t.n) };
 }
 
@@ -145,6 +148,26 @@ async function procTable(): Promise<Map<number, ProcessFacts> | null> {
     table.set(pid, { pid, pgid: Number(fields[2]), zombie: fields[0] === 'Z', startedAt: Number.NaN });
   }
   return table;
+}
+
+/**
+ * An agent killed in the middle of a git command leaves that command's lock behind (`index.lock`,
+ * `HEAD.lock`, the branch's ref lock), and every later git command in the worktree, pick's `git add --all` among them, then
+ * fails with "remove the file manually". Once every process of the agent's group has ended, nothing
+ * can hold those locks any more, so they are stale: remove them, as git's own advice says.
+ */
+async function clearStaleLocks(candidates: RunManifest['candidates']): Promise<void> {
+  for (const candidate of candidates) {
+    const dotGit = await readFile(path.join(candidate.worktree, '.git'), 'utf8').catch(() => null);
+    const gitDir = dotGit?.match(/^gitdir: (.+)$/m)?.[1];
+    if (!gitDir) continue;
+    const dir = path.resolve(candidate.worktree, gitDir);
+    const common = (await readFile(path.join(dir, 'commondir'), 'utf8').catch(() => null))?.trim();
+    const locks = [path.join(dir, 'index.lock'), path.join(dir, 'HEAD.lock')];
+    // A commit also locks the branch it moves, in the common folder.
+    if (common) locks.push(path.join(path.resolve(dir, common), 'refs', 'heads', `${candidate.branch}.lock`));
+    await Promise.all(locks.map((lock) => rm(lock, { force: true })));
+  }
 }
 
 function signal(target: Target, sig: NodeJS.Signals): void {

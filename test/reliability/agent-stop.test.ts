@@ -54,7 +54,8 @@ describe('stopAgents', () => {
   const manifest = {
     task: 't',
     mux: { kind: 'none', session: null },
-    candidates: [{ n: 1 }],
+    // A worktree folder that is not a git worktree: there are no git locks to clear.
+    candidates: [{ n: 1, worktree: tmpdir(), branch: 't-1' }],
   } as unknown as RunManifest;
 
   const start = async (script: string, options: { detached: boolean }) => {
