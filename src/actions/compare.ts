@@ -5,6 +5,13 @@ import { openContext } from '../commands/context.js';
 import type { LoadedConfig } from '../config/load.js';
 import { candidateEnv } from '../core/agent-command.js';
 import {
+  changeNotes,
+  type FileChange,
+  lineEndingOnlyFiles,
+  parseRawNumstatZ,
+  touchedPaths,
+} from '../core/compare-files.js';
+import {
   type CandidateReport,
   type CheckReport,
   type CheckVerdict,
@@ -14,7 +21,6 @@ import {
   isCurrentCheck,
   overlapOf,
   pairOf,
-  parseNumstatZ,
   percent,
   quotePath,
   RANKING_RULE,
@@ -39,7 +45,14 @@ import { pathExists, writeFileAtomic } from '../io/files.js';
 import { branchExists, git } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
 import { withInterruptSignal } from '../io/signals.js';
-import { diffNumstat, diffPatch, readWorktreeChanges, snapshotTree, treeOfCommit } from '../io/snapshot.js';
+import {
+  blobSizes,
+  diffFiles,
+  diffPatch,
+  readWorktreeChanges,
+  snapshotTree,
+  treeOfCommit,
+} from '../io/snapshot.js';
 import { type AgentRecord, readAgentRecord, requireManifest } from '../io/state.js';
 import { assertTrusted, trustSubject } from '../io/trust.js';
 import { which } from '../io/which.js';
@@ -106,7 +119,7 @@ interface Gathered {
   worktreeMissing: boolean;
   tree: string | null;
   commits: number | null;
-  numstat: string;
+  files: FileChange[];
   patch: string;
   uncommitted: { changed: number; untracked: number } | null;
   state: string;
@@ -183,9 +196,9 @@ async function gather(manifest: RunManifest, dir: string, candidate: Candidate):
   const tree = await candidateTree(manifest, candidate);
   const cwd = worktreeMissing ? root : candidate.worktree;
   const base = manifest.base.commit;
-  const [commits, numstat, patch, uncommitted, record] = await Promise.all([
+  const [commits, files, patch, uncommitted, record] = await Promise.all([
     hasBranch ? countCommits(root, base, candidate.branch) : null,
-    tree ? diffNumstat(cwd, base, tree) : '',
+    tree ? readFileChanges(cwd, base, tree) : [],
     tree ? diffPatch(cwd, base, tree) : '',
     worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
     readAgentRecord(dir, candidate.n),
@@ -196,7 +209,7 @@ async function gather(manifest: RunManifest, dir: string, candidate: Candidate):
     worktreeMissing,
     tree,
     commits,
-    numstat,
+    files: withLineEndings(files, patch),
     patch,
     uncommitted,
     state,
@@ -212,7 +225,7 @@ function unreadable(candidate: Candidate, error: unknown): Gathered {
     worktreeMissing: false,
     tree: null,
     commits: null,
-    numstat: '',
+    files: [],
     patch: '',
     uncommitted: null,
     state: 'unreadable',
@@ -232,6 +245,26 @@ async function baseMovement(manifest: RunManifest): Promise<CompareReport['baseM
   );
   const commit = now.exitCode === 0 ? now.stdout.trim() : null;
   return commit === manifest.base.commit ? null : { ref, commit };
+}
+
+/** The files a candidate changed, with the sizes of its binary files' two versions. */
+async function readFileChanges(cwd: string, base: string, tree: string): Promise<FileChange[]> {
+  const files = parseRawNumstatZ(await diffFiles(cwd, base, tree));
+  const blobs = files
+    .filter((f) => f.binary)
+    .flatMap((f) => [f.oldBlob, f.newBlob])
+    .filter((blob) => !/^0+$/.test(blob));
+  const sizes = await blobSizes(cwd, [...new Set(blobs)]);
+  return files.map((f) =>
+    f.binary ? { ...f, oldSize: sizes.get(f.oldBlob) ?? null, newSize: sizes.get(f.newBlob) ?? null } : f,
+  );
+}
+
+/** Marks the files whose change is only line endings (read from the patch, in the same file order). */
+function withLineEndings(files: FileChange[], patch: string): FileChange[] {
+  const flags = lineEndingOnlyFiles(patch);
+  if (flags.length !== files.length) return files;
+  return files.map((f, i) => (flags[i] ? { ...f, lineEndingsOnly: true } : f));
 }
 
 async function countCommits(cwd: string, base: string, branch: string): Promise<number> {
@@ -339,11 +372,11 @@ function buildReport(
   check: CheckCommand | null,
   timeoutSeconds: number,
 ): CompareReport {
-  const changes = gathered.map((g) => ({ g, files: parseNumstatZ(g.numstat) }));
+  const changes = gathered.map((g) => ({ g, files: g.files }));
   const overlap = overlapOf(
     changes.map(({ g, files }) => ({
       n: g.candidate.n,
-      files: new Set(files.map((f) => f.path)),
+      files: new Set(files.flatMap(touchedPaths)),
       lines: changedLines(g.patch),
     })),
   );
@@ -458,6 +491,13 @@ function printReport(report: CompareReport, reporter: Reporter): void {
     reporter.print('(stale: the worktree changed since that check ran; it counts as not run.)');
   }
 
+  reporter.print('');
+  reporter.print('Files (A added, M modified, D deleted, R renamed, C copied, T type changed)');
+  for (const c of ranked) {
+    reporter.print(`  ${c.name}:${c.files.length === 0 ? ' none' : ''}`);
+    for (const line of fileLines(c.files)) reporter.print(`    ${line}`);
+  }
+
   const names = new Map(report.candidates.map((c) => [c.n, c.name]));
   reporter.print('');
   reporter.print('Overlap');
@@ -491,6 +531,27 @@ function printReport(report: CompareReport, reporter: Reporter): void {
   if (report.check === null) {
     reporter.print(`Run a check:  git parallel compare ${report.task} --check "npm test"`);
   }
+}
+
+/** One line per changed file (at most `limit`): status, name (old → new for a rename), lines, notes. */
+export function fileLines(files: FileChange[], limit = 40): string[] {
+  const lines = files.slice(0, limit).map((f) => {
+    const name = f.oldPath === null ? quotePath(f.path) : `${quotePath(f.oldPath)} → ${quotePath(f.path)}`;
+    const counts = f.binary ? 'binary' : `+${f.added} -${f.deleted}`;
+    const notes = changeNotes(f).filter(
+      (note) => !/^(renamed|copied) from /.test(note) && !note.startsWith('binary'),
+    );
+    const similarity = f.similarity === null ? '' : ` (${f.similarity}%)`;
+    const sizes = f.binary ? ` ${binarySizes(f)}` : '';
+    return `${f.status} ${name}${similarity}  ${counts}${sizes}${notes.length > 0 ? `  ${notes.join('; ')}` : ''}`;
+  });
+  if (files.length > limit) lines.push(`… and ${files.length - limit} more`);
+  return lines;
+}
+
+function binarySizes(f: FileChange): string {
+  const size = (bytes: number | null) => (bytes === null ? '–' : String(bytes));
+  return `${size(f.oldSize)} → ${size(f.newSize)} bytes`;
 }
 
 function uncommittedText(c: CandidateReport): string {

@@ -1,39 +1,13 @@
 /**
  * The statistics behind `git parallel compare`, as pure functions of the candidates' diffs: per-file
  * numbers, which files every candidate touched and which only one did, how similar two candidates are,
- * and the ranking. No I/O; the numbers come from `git diff-tree --numstat -z` and `git diff-tree -p`.
+ * and the ranking. No I/O; the numbers come from `git diff-tree -M -C --raw --numstat -z` and
+ * `git diff-tree -M -C -p` (renames and copies detected, as git diff does by default).
  */
 
-/** One changed path of one candidate against the base. Binary files count as changed with 0/0 lines. */
-export interface FileChange {
-  path: string;
-  added: number;
-  deleted: number;
-  binary: boolean;
-}
+import type { FileChange } from './compare-files.js';
 
-/**
- * Parses `--numstat -z` output without rename detection: `<added>\t<deleted>\t<path>\0` per file, where a
- * binary file shows `-\t-`. (With renames git would write the two paths as separate NUL-terminated
- * fields; the callers pass --no-renames so a path is always one field.)
- */
-export function parseNumstatZ(text: string): FileChange[] {
-  const changes: FileChange[] = [];
-  for (const record of text.split('\0')) {
-    if (record === '') continue;
-    const match = /^(-|\d+)\t(-|\d+)\t([\s\S]*)$/.exec(record);
-    if (!match) throw new Error(`unexpected numstat record ${JSON.stringify(record)}`);
-    const [, added, deleted, path] = match;
-    const binary = added === '-' && deleted === '-';
-    changes.push({
-      path: path!,
-      added: binary ? 0 : Number(added),
-      deleted: binary ? 0 : Number(deleted),
-      binary,
-    });
-  }
-  return changes;
-}
+export type { FileChange } from './compare-files.js';
 
 /** Totals of a candidate's change. */
 export interface ChangeTotals {
@@ -61,8 +35,8 @@ export function totalsOf(changes: FileChange[]): ChangeTotals {
  *   - a file's extended header lines (`index <old>..<new>`, `old mode`/`new mode`, `new file mode`,
  *     `deleted file mode`, `Binary files … differ`): key `<file header>\n<line>`. The `index` line names
  *     the blobs, so two binaries with different bytes differ, and so does a mode change (`chmod +x`).
- * The `diff --git …` line names the file; with --no-renames it is the same text for the same path in
- * every candidate's patch, quoting included. Context lines, hunk headers and "\ No newline at end of file"
+ * The `diff --git …` line names the file (both names for a rename or copy): the same text for the same
+ * change of the same path in every candidate's patch, quoting included. Context lines, hunk headers and "\ No newline at end of file"
  * markers are not changes and are left out.
  */
 export function changedLines(patch: string): Map<string, number> {

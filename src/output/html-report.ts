@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { html as diffToHtml, parse as parseDiff } from 'diff2html';
+import { changeNotes } from '../core/compare-files.js';
 import { type CandidateReport, type CompareReport, pairOf, percent } from '../core/compare-stats.js';
 
 /**
@@ -155,17 +157,16 @@ function candidateSection(c: CandidateReport, input: HtmlReportInput): string {
       : (['side-by-side', 'line-by-line'] as const)
           .map((format) => {
             const view = format === 'side-by-side' ? 'side' : 'line';
-            const rendered = diffToHtml(withTrueNames(patch, c), {
-              outputFormat: format,
-              drawFileList: true,
-            });
-            return `<div class="diff view-${view}">${scopeIds(rendered, `c${c.n}-${view}-`)}</div>`;
+            const { files, names } = withTrueNames(patch, c);
+            const rendered = diffToHtml(files, { outputFormat: format, drawFileList: true });
+            return `<div class="diff view-${view}">${restoreNames(scopeIds(rendered, `c${c.n}-${view}-`), names)}</div>`;
           })
           .join('\n');
   return `<section class="candidate" id="candidate-${c.n}" data-candidate="${c.n}">
 <h2>#${c.rank} ${escapeHtml(c.name)} <span class="muted">· ${escapeHtml(c.agent)} · ${escapeHtml(c.state)}</span></h2>
 <p class="facts">${facts.join(' · ')}</p>
 ${check}
+${fileTable(c)}
 ${diffs}
 </section>`;
 }
@@ -195,21 +196,72 @@ function checkCell(c: CandidateReport): string {
 }
 
 /**
- * The patch parsed by diff2html, with each file's name replaced by the true one: git C-quotes names
- * with special characters in patch headers (`"tab\\there.txt"`, octal for non-ASCII), which diff2html
- * does not unquote. The names come from `--numstat -z` (never quoted), whose files are in the same
- * order as the patch's (both from diff-tree over the same trees, without renames).
+ * The patch parsed by diff2html with each file's names replaced by placeholders, and what each
+ * placeholder stands for in the rendered page: the true name, escaped, with notes on what a diff of lines
+ * does not show (a mode change, a symlink, a binary's sizes, line endings only). git C-quotes names with
+ * special characters in patch headers (`"tab\\there.txt"`, octal for non-ASCII), which diff2html does not
+ * unquote, and diff2html turns every backslash into `/`; so the names come from `--raw --numstat -z`
+ * (never quoted), whose files are in the same order as the patch's (both from diff-tree over the same
+ * trees with the same rename detection), and are put back only after rendering. The placeholders hold a
+ * random nonce, so no text in a diff can forge one.
  */
-function withTrueNames(patch: string, c: CandidateReport): ReturnType<typeof parseDiff> {
+function withTrueNames(
+  patch: string,
+  c: CandidateReport,
+): { files: ReturnType<typeof parseDiff>; names: Map<string, string> } {
   const files = parseDiff(patch);
-  if (files.length !== c.files.length) return files;
+  const names = new Map<string, string>();
+  if (files.length !== c.files.length) return { files, names };
+  const nonce = randomBytes(6).toString('hex');
   files.forEach((file, i) => {
-    const name = c.files[i]!.path;
-    if (file.oldName !== '/dev/null') file.oldName = name;
-    if (file.newName !== '/dev/null') file.newName = name;
+    const change = c.files[i]!;
+    const notes = changeNotes(change).filter(
+      (note) => !note.startsWith('renamed') && !note.startsWith('copied'),
+    );
+    const noteHtml =
+      notes.length > 0 ? ` <span class="file-note">${escapeHtml(notes.join(' · '))}</span>` : '';
+    const oldToken = `gpname${nonce}o${i}x`;
+    const newToken = `gpname${nonce}n${i}x`;
+    // An unrenamed file has one name, shown once (a deleted file's is its old name).
+    if (file.oldName !== '/dev/null') file.oldName = change.oldPath === null ? newToken : oldToken;
+    if (change.oldPath !== null) names.set(oldToken, escapeHtml(change.oldPath));
+    if (file.newName !== '/dev/null') file.newName = newToken;
+    names.set(newToken, `${escapeHtml(change.path)}${noteHtml}`);
   });
-  return files;
+  return { files, names };
 }
+
+function restoreNames(rendered: string, names: ReadonlyMap<string, string>): string {
+  if (names.size === 0) return rendered;
+  return rendered.replace(/gpname[0-9a-f]{12}[on]\d+x/g, (token) => names.get(token) ?? token);
+}
+
+/** The candidate's files as a table: git's status letter, the name (both for a rename), lines and notes. */
+function fileTable(c: CandidateReport): string {
+  if (c.files.length === 0) return '';
+  const rows = c.files.map(
+    (f) =>
+      `<tr><td class="status status-${f.status}" title="${STATUS_WORDS[f.status]}">${f.status}</td><td>${
+        f.oldPath !== null ? `<code>${escapeHtml(f.oldPath)}</code> → ` : ''
+      }<code>${escapeHtml(f.path)}</code></td><td class="num">${
+        f.binary
+          ? 'binary'
+          : `<span class="added">+${f.added}</span> <span class="deleted">−${f.deleted}</span>`
+      }</td><td>${escapeHtml(changeNotes(f).join(' · '))}</td></tr>`,
+  );
+  return `<table class="files"><thead><tr><th>Status</th><th>File</th><th>Lines</th><th>Notes</th></tr></thead><tbody>
+${rows.join('\n')}
+</tbody></table>`;
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  A: 'added',
+  M: 'modified',
+  D: 'deleted',
+  R: 'renamed',
+  C: 'copied',
+  T: 'type changed',
+};
 
 function uncommittedText(c: CandidateReport): string {
   if (c.uncommitted === null) return 'worktree missing';
@@ -262,4 +314,9 @@ td.self { color: #8c959f; text-align: center; }
 .facts { font-size: 13px; }
 details.check pre { max-height: 320px; overflow: auto; background: #f6f8fa; border: 1px solid #d0d7de; padding: 8px; font-size: 12px; }
 .d2h-file-switch { display: none; }
+table.files { border-collapse: collapse; background: #fff; font-size: 13px; margin: 8px 0; }
+table.files th, table.files td { border: 1px solid #d0d7de; padding: 2px 8px; text-align: left; }
+td.status { font-family: ui-monospace, monospace; font-weight: 600; text-align: center; }
+.status-A { color: #1a7f37; } .status-D { color: #cf222e; } .status-R, .status-C { color: #8250df; } .status-T { color: #9a6700; }
+.file-note { color: #9a6700; font-weight: normal; font-size: 12px; margin-left: 6px; }
 `;
