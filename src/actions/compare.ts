@@ -28,9 +28,11 @@ import {
   rankingRuleText,
   totalsOf,
 } from '../core/compare-stats.js';
+import { candidateWarnings, conflictMarkersIn } from '../core/compare-warnings.js';
 import { assertTaskName } from '../core/names.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, Interrupted, UsageError } from '../errors.js';
+import { readCandidateGitState, submodulePaths, type TrialMerge, trialMerge } from '../io/candidate-state.js';
 import {
   type CheckResult,
   createCheckProgress,
@@ -42,7 +44,7 @@ import {
 } from '../io/checks.js';
 import { lastLines } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
-import { branchExists, git } from '../io/git.js';
+import { git } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
 import { withInterruptSignal } from '../io/signals.js';
 import {
@@ -124,8 +126,12 @@ interface Gathered {
   uncommitted: { changed: number; untracked: number } | null;
   state: string;
   agentRunning: boolean;
-  /** Why this candidate could not be read (a nested repository without commits, a broken `.git` file). */
-  problem: string | null;
+  /** The commit its own work is counted from (null when it could not be read). */
+  countedFrom: string | null;
+  /** A trial merge into the base branch as it is now, when that moved; null otherwise. */
+  merge: TrialMerge | null;
+  /** What is wrong with it: unreadable, gone, on another branch, mid-merge… (see candidateWarnings). */
+  warnings: string[];
 }
 
 /**
@@ -158,12 +164,14 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   if (htmlFile !== null) await assertWritableFolder(htmlFile);
 
   // One candidate that git cannot read must not hide the others: it becomes a row with a warning.
+  const baseMoved = await baseMovement(manifest);
+  const baseNow = baseMoved ? baseMoved.commit : manifest.base.commit;
   const gathered = await Promise.all(
-    manifest.candidates.map((c) => gather(manifest, dir, c).catch((error) => unreadable(c, error))),
+    manifest.candidates.map((c) => gather(manifest, dir, c, baseNow).catch((error) => unreadable(c, error))),
   );
   const checks = await checkResults(manifest, dir, gathered, check, timeoutSeconds, args.rerun, io);
   const report = buildReport(manifest, gathered, checks, check, timeoutSeconds);
-  report.baseMoved = await baseMovement(manifest);
+  report.baseMoved = baseMoved;
 
   if (htmlFile !== null) {
     const { loadDiff2HtmlCss, renderHtmlReport } = await import('../output/html-report.js');
@@ -188,34 +196,63 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   }
 }
 
-async function gather(manifest: RunManifest, dir: string, candidate: Candidate): Promise<Gathered> {
+async function gather(
+  manifest: RunManifest,
+  dir: string,
+  candidate: Candidate,
+  baseNow: string | null,
+): Promise<Gathered> {
   const root = manifest.repo.root;
-  const worktreeMissing = !(await pathExists(candidate.worktree));
-  const hasBranch = await branchExists(root, candidate.branch);
+  const runBase = manifest.base.commit;
+  const facts = await readCandidateGitState(root, candidate, runBase, baseNow);
   // A candidate whose worktree was removed is still comparable through its branch.
   const tree = await candidateTree(manifest, candidate);
-  const cwd = worktreeMissing ? root : candidate.worktree;
-  const base = manifest.base.commit;
-  const [commits, files, patch, uncommitted, record] = await Promise.all([
-    hasBranch ? countCommits(root, base, candidate.branch) : null,
-    tree ? readFileChanges(cwd, base, tree) : [],
-    tree ? diffPatch(cwd, base, tree) : '',
-    worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
+  const cwd = facts.worktreeMissing ? root : candidate.worktree;
+  // Its own work: from where it meets the base branch (the run's base, unless the base branch moved and
+  // the candidate was rebased onto it, or the candidate was reset behind it).
+  const from = facts.countFrom;
+  const [commits, files, patch, uncommitted, record, merge, submodules, containsBaseNow] = await Promise.all([
+    facts.head === null ? null : countCommits(root, from, facts.head),
+    tree ? readFileChanges(cwd, from, tree) : [],
+    tree ? diffPatch(cwd, from, tree) : '',
+    facts.worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
     readAgentRecord(dir, candidate.n),
+    baseNow !== null && baseNow !== runBase && tree && facts.head
+      ? trialMerge(root, baseNow, facts.head, tree)
+      : null,
+    tree ? submodulePaths(root, tree) : new Set<string>(),
+    baseNow !== null && facts.head !== null ? isAncestorOf(root, baseNow, facts.head) : false,
   ]);
   const state = agentState(record);
+  const changes = withLineEndings(files, patch);
+  const warnings = candidateWarnings({
+    ...facts,
+    branch: candidate.branch,
+    worktree: candidate.worktree,
+    containsBaseNow,
+    runBase,
+    files: changes,
+    conflictMarkers: conflictMarkersIn(patch),
+    submodules,
+  });
   return {
     candidate,
-    worktreeMissing,
+    worktreeMissing: facts.worktreeMissing,
     tree,
+    countedFrom: from,
     commits,
-    files: withLineEndings(files, patch),
+    files: changes,
     patch,
     uncommitted,
     state,
     agentRunning: state === 'running',
-    problem: null,
+    merge,
+    warnings,
   };
+}
+
+async function isAncestorOf(cwd: string, ancestor: string, commit: string): Promise<boolean> {
+  return (await git(cwd, ['merge-base', '--is-ancestor', ancestor, commit], { check: false })).exitCode === 0;
 }
 
 function unreadable(candidate: Candidate, error: unknown): Gathered {
@@ -224,13 +261,15 @@ function unreadable(candidate: Candidate, error: unknown): Gathered {
     candidate,
     worktreeMissing: false,
     tree: null,
+    countedFrom: null,
     commits: null,
     files: [],
     patch: '',
     uncommitted: null,
     state: 'unreadable',
     agentRunning: false,
-    problem: `git could not read its work: ${message.split('\n').filter(Boolean).join(' ')}`,
+    merge: null,
+    warnings: [`git could not read its work: ${message.split('\n').filter(Boolean).join(' ')}`],
   };
 }
 
@@ -267,10 +306,8 @@ function withLineEndings(files: FileChange[], patch: string): FileChange[] {
   return files.map((f, i) => (flags[i] ? { ...f, lineEndingsOnly: true } : f));
 }
 
-async function countCommits(cwd: string, base: string, branch: string): Promise<number> {
-  return Number(
-    (await git(cwd, ['rev-list', '--count', `${base}..refs/heads/${branch}`, '--'])).stdout.trim(),
-  );
+async function countCommits(cwd: string, from: string, head: string): Promise<number> {
+  return Number((await git(cwd, ['rev-list', '--count', `${from}..${head}`, '--'])).stdout.trim());
 }
 
 /**
@@ -305,7 +342,10 @@ async function checkResults(
 
   const due = new Set(
     candidatesToCheck(
-      gathered.map((g) => ({ n: g.candidate.n, tree: g.worktreeMissing || g.problem ? null : g.tree })),
+      gathered.map((g) => ({
+        n: g.candidate.n,
+        tree: g.worktreeMissing || g.countedFrom === null ? null : g.tree,
+      })),
       recorded,
       check.command,
       rerun,
@@ -408,14 +448,17 @@ function buildReport(
       worktreeMissing: g.worktreeMissing,
       tree: g.tree,
       commits: g.commits,
-      filesChanged: totals.files,
-      added: totals.added,
-      deleted: totals.deleted,
+      // Nothing to compare is not "changed nothing": no numbers at all.
+      filesChanged: g.tree === null ? null : totals.files,
+      added: g.tree === null ? null : totals.added,
+      deleted: g.tree === null ? null : totals.deleted,
       binaryFiles: totals.binaryFiles,
       files,
       uncommitted: g.uncommitted,
       check: checkReport,
-      warnings: g.problem ? [g.problem] : [],
+      countedFrom: g.countedFrom,
+      mergesIntoBase: g.merge,
+      warnings: g.warnings,
       rank: 0,
     };
   });
@@ -425,8 +468,8 @@ function buildReport(
     reports.map((c) => ({
       n: c.n,
       check: verdict(c),
-      changedLines: c.added + c.deleted,
-      files: c.filesChanged,
+      changedLines: (c.added ?? 0) + (c.deleted ?? 0),
+      files: c.filesChanged ?? 0,
       warned: c.warnings.length > 0,
     })),
   );
@@ -449,7 +492,7 @@ function printReport(report: CompareReport, reporter: Reporter): void {
   if (report.baseMoved) {
     const now = report.baseMoved.commit ? `is at ${report.baseMoved.commit.slice(0, 10)}` : 'is gone';
     reporter.warn(
-      `the base branch ${report.baseMoved.ref} moved since the run started (it ${now}); changes are counted against the run's base ${report.base.commit.slice(0, 10)}`,
+      `the base branch ${report.baseMoved.ref} moved since the run started (it ${now}); each candidate's own work is counted from its merge base with it`,
     );
   }
   reporter.print('');
@@ -461,8 +504,12 @@ function printReport(report: CompareReport, reporter: Reporter): void {
     c.agent,
     c.state,
     c.commits === null ? '-' : String(c.commits),
-    c.binaryFiles > 0 ? `${c.filesChanged} (${c.binaryFiles} bin)` : String(c.filesChanged),
-    `+${c.added} -${c.deleted}`,
+    c.filesChanged === null
+      ? '-'
+      : c.binaryFiles > 0
+        ? `${c.filesChanged} (${c.binaryFiles} bin)`
+        : String(c.filesChanged),
+    c.added === null ? '-' : `+${c.added} -${c.deleted}`,
     uncommittedText(c),
     c.check ? `${describeCheck(c.check)}${c.check.current ? '' : ' (stale)'}` : '-',
     c.check ? c.check.logFile : '',
@@ -484,6 +531,13 @@ function printReport(report: CompareReport, reporter: Reporter): void {
   for (const line of formatTable(header, rows)) reporter.print(line);
   for (const c of report.candidates) {
     for (const warning of c.warnings) reporter.warn(`${c.name}: ${quotePath(warning)}`);
+  }
+  if (report.baseMoved) {
+    reporter.print('');
+    reporter.print(
+      `Own work is counted from each candidate's merge base with ${report.baseMoved.ref} as it is now. Merges cleanly into it now:`,
+    );
+    for (const c of ranked) reporter.print(`  ${c.name}: ${mergeText(c)}`);
   }
   reporter.print('');
   reporter.print(report.ranking.text);
@@ -552,6 +606,14 @@ export function fileLines(files: FileChange[], limit = 40): string[] {
 function binarySizes(f: FileChange): string {
   const size = (bytes: number | null) => (bytes === null ? '–' : String(bytes));
   return `${size(f.oldSize)} → ${size(f.newSize)} bytes`;
+}
+
+export function mergeText(c: CandidateReport): string {
+  const from = c.countedFrom ? ` (counted from ${c.countedFrom.slice(0, 10)})` : '';
+  if (c.mergesIntoBase === null) return `not known${from}`;
+  if (c.mergesIntoBase.clean) return `yes${from}`;
+  const conflicts = c.mergesIntoBase.conflicts;
+  return `no, conflicts in ${fileSummary(conflicts)}${from}`;
 }
 
 function uncommittedText(c: CandidateReport): string {

@@ -3,6 +3,7 @@ import { assertTaskName } from '../core/names.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { readRepo } from '../io/git.js';
+import { treeOfCommit } from '../io/snapshot.js';
 import { requireManifest } from '../io/state.js';
 import { candidateTree } from './compare.js';
 
@@ -25,9 +26,11 @@ export interface DiffArgs {
  */
 export async function diffCandidates(
   args: DiffArgs,
-  io: { cwd: string; env: NodeJS.ProcessEnv },
+  io: { cwd: string; env: NodeJS.ProcessEnv; warn?: (line: string) => void },
 ): Promise<number> {
   assertTaskName(args.task);
+  // git's message can hold a path: control characters in it must not reach the terminal.
+  const warn = io.warn ?? ((line: string) => process.stderr.write(`${withoutControls(line)}\n`));
   const repo = await readRepo(io.cwd);
   const { manifest } = await requireManifest(repo.commonDir, args.task);
   // `diff <task> 1 2` reads like `git diff 1 2`: what changes from candidate 1 to candidate 2.
@@ -37,8 +40,8 @@ export async function diffCandidates(
     throw new UsageError(`compare ${first.name} with another candidate, not with itself`);
   const [fromTree, toTree] =
     second === null
-      ? [manifest.base.commit, await treeOf(manifest, first)]
-      : await Promise.all([treeOf(manifest, first), treeOf(manifest, second)]);
+      ? [manifest.base.commit, await treeOf(manifest, first, warn)]
+      : await Promise.all([treeOf(manifest, first, warn), treeOf(manifest, second, warn)]);
   // Everything after our `--` goes to git unchanged, after the two trees, exactly as in `git diff A B …`:
   // git itself tells an option's value (`-S Holowaychuk`) from a path, and a path that is not in the
   // folder the user is in needs git's own `--` (`diff t 3 -- --stat -- src/new.js`), as with git diff.
@@ -57,8 +60,31 @@ function candidateNumbered(manifest: RunManifest, n: number): Candidate {
   return candidate;
 }
 
-async function treeOf(manifest: RunManifest, candidate: Candidate): Promise<string> {
-  const tree = await candidateTree(manifest, candidate);
+/**
+ * The candidate's content; when git cannot read its worktree (a nested repository without commits, a
+ * broken `.git` file), its branch instead, with a warning that says so.
+ */
+async function treeOf(
+  manifest: RunManifest,
+  candidate: Candidate,
+  warn: (line: string) => void,
+): Promise<string> {
+  const tree = await candidateTree(manifest, candidate).catch(async (error: unknown) => {
+    const reason = (error instanceof Error ? error.message : String(error))
+      .split('\n')
+      .filter(Boolean)
+      .join(' ');
+    const branchTree = await treeOfCommit(manifest.repo.root, `refs/heads/${candidate.branch}`);
+    if (branchTree === null) {
+      throw new CommandFailure(
+        `git could not read ${candidate.name}'s worktree, and its branch is gone: ${reason}`,
+      );
+    }
+    warn(
+      `warning: git could not read ${candidate.name}'s worktree (${reason}); showing its branch ${candidate.branch} without uncommitted work`,
+    );
+    return branchTree;
+  });
   if (tree === null) {
     throw new UsageError(
       `${candidate.name} has neither its worktree (${candidate.worktree}) nor its branch ${candidate.branch}`,
@@ -79,4 +105,13 @@ function runWithTerminal(
     child.on('error', (error) => reject(new CommandFailure(`could not run ${command}: ${error.message}`)));
     child.on('close', (code, signal) => resolve(code ?? (signal === 'SIGPIPE' ? 0 : 128)));
   });
+}
+
+function withoutControls(text: string): string {
+  let out = '';
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    out += code < 0x20 || code === 0x7f ? '?' : char;
+  }
+  return out;
 }

@@ -295,14 +295,23 @@ export interface CandidateReport {
   tree: string | null;
   /** Commits on the branch since the base; null when the branch is gone. */
   commits: number | null;
-  filesChanged: number;
-  added: number;
-  deleted: number;
+  /** Null when there is nothing to compare (its worktree and its branch are gone, or it is unreadable). */
+  filesChanged: number | null;
+  added: number | null;
+  deleted: number | null;
   binaryFiles: number;
   files: FileChange[];
   /** Uncommitted work in the worktree; null when the worktree is gone. */
   uncommitted: { changed: number; untracked: number } | null;
   check: CheckReport | null;
+  /**
+   * The commit its own work is counted from: the merge base of its HEAD and the base branch as it is
+   * now (the run's base unless the base moved and it was rebased, or it was reset behind); null when it
+   * could not be read.
+   */
+  countedFrom: string | null;
+  /** When the base branch moved: whether the candidate merges cleanly into it now (a trial merge). */
+  mergesIntoBase: { clean: boolean; conflicts: string[] } | null;
   /** What is wrong with this candidate, in words (empty when nothing is). */
   warnings: string[];
   /** 1 is best, by RANKING_RULE. */

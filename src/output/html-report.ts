@@ -54,7 +54,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     report.check ? ` · check <code>${escapeHtml(report.check.command)}</code>` : ''
   }</p>${
     report.baseMoved
-      ? `\n<p class="warning">warning: the base branch ${escapeHtml(report.baseMoved.ref)} moved since the run started (${report.baseMoved.commit ? `now ${escapeHtml(report.baseMoved.commit.slice(0, 10))}` : 'gone'}); changes are counted against the run's base.</p>`
+      ? `\n<p class="warning">warning: the base branch ${escapeHtml(report.baseMoved.ref)} moved since the run started (${report.baseMoved.commit ? `now ${escapeHtml(report.baseMoved.commit.slice(0, 10))}` : 'gone'}); each candidate's own work is counted from its merge base with it, and the summary says whether it merges cleanly into it now.</p>`
       : ''
   }
 <nav>
@@ -83,8 +83,8 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
 <td>${escapeHtml(c.agent)}</td>
 <td>${escapeHtml(c.state)}</td>
 <td class="num">${c.commits ?? '–'}</td>
-<td class="num">${c.filesChanged}${c.binaryFiles > 0 ? ` <span class="muted">(${c.binaryFiles} binary)</span>` : ''}</td>
-<td class="num"><span class="added">+${c.added}</span> <span class="deleted">−${c.deleted}</span></td>
+<td class="num">${c.filesChanged ?? '–'}${c.binaryFiles > 0 ? ` <span class="muted">(${c.binaryFiles} binary)</span>` : ''}</td>
+<td class="num">${lineCounts(c)}</td>${report.baseMoved ? `\n<td>${escapeHtml(mergeCell(c))}</td>` : ''}
 <td>${escapeHtml(uncommittedText(c))}</td>
 <td>${checkCell(c)}</td>
 </tr>`,
@@ -92,7 +92,9 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
   return `<section id="summary">
 <h2>Summary</h2>
 <table class="summary">
-<thead><tr><th>Rank</th><th>N</th><th>Candidate</th><th>Agent</th><th>State</th><th>Commits</th><th>Files</th><th>+/−</th><th>Uncommitted</th><th>Check</th></tr></thead>
+<thead><tr><th>Rank</th><th>N</th><th>Candidate</th><th>Agent</th><th>State</th><th>Commits</th><th>Files</th><th>+/−</th>${
+    report.baseMoved ? `<th>Merges into ${escapeHtml(report.baseMoved.ref)} now</th>` : ''
+  }<th>Uncommitted</th><th>Check</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
@@ -141,8 +143,10 @@ function candidateSection(c: CandidateReport, input: HtmlReportInput): string {
   const facts = [
     `branch <code>${escapeHtml(c.branch)}</code>`,
     c.commits === null ? 'branch gone' : `${c.commits} commit${c.commits === 1 ? '' : 's'}`,
-    `${c.filesChanged} file${c.filesChanged === 1 ? '' : 's'}`,
-    `<span class="added">+${c.added}</span> <span class="deleted">−${c.deleted}</span>`,
+    c.filesChanged === null
+      ? 'nothing to compare'
+      : `${c.filesChanged} file${c.filesChanged === 1 ? '' : 's'}`,
+    lineCounts(c),
     `uncommitted: ${escapeHtml(uncommittedText(c))}`,
     `worktree <code>${escapeHtml(c.worktree)}</code>${c.worktreeMissing ? ' (missing)' : ''}`,
   ];
@@ -262,6 +266,17 @@ const STATUS_WORDS: Record<string, string> = {
   C: 'copied',
   T: 'type changed',
 };
+
+function lineCounts(c: CandidateReport): string {
+  if (c.added === null) return '<span class="muted">–</span>';
+  return `<span class="added">+${c.added}</span> <span class="deleted">−${c.deleted}</span>`;
+}
+
+function mergeCell(c: CandidateReport): string {
+  if (c.mergesIntoBase === null) return 'not known';
+  if (c.mergesIntoBase.clean) return 'yes';
+  return `no: conflicts in ${c.mergesIntoBase.conflicts.join(', ')}`;
+}
 
 function uncommittedText(c: CandidateReport): string {
   if (c.uncommitted === null) return 'worktree missing';
