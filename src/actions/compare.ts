@@ -37,6 +37,7 @@ import {
   type CheckResult,
   createCheckProgress,
   describeCheck,
+  ignoredFilesDigest,
   readChecks,
   readLogTail,
   recordChecks,
@@ -132,6 +133,8 @@ interface Gathered {
   merge: TrialMerge | null;
   /** What is wrong with it: unreadable, gone, on another branch, mid-merge… (see candidateWarnings). */
   warnings: string[];
+  /** The digest of its worktree's ignored files (ignoredFilesDigest); undefined without a worktree. */
+  ignored?: string;
 }
 
 /**
@@ -211,18 +214,20 @@ async function gather(
   // Its own work: from where it meets the base branch (the run's base, unless the base branch moved and
   // the candidate was rebased onto it, or the candidate was reset behind it).
   const from = facts.countFrom;
-  const [commits, files, patch, uncommitted, record, merge, submodules, containsBaseNow] = await Promise.all([
-    facts.head === null ? null : countCommits(root, from, facts.head),
-    tree ? readFileChanges(cwd, from, tree) : [],
-    tree ? diffPatch(cwd, from, tree) : '',
-    facts.worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
-    readAgentRecord(dir, candidate.n),
-    baseNow !== null && baseNow !== runBase && tree && facts.head
-      ? trialMerge(root, baseNow, facts.head, tree)
-      : null,
-    tree ? submodulePaths(root, tree) : new Set<string>(),
-    baseNow !== null && facts.head !== null ? isAncestorOf(root, baseNow, facts.head) : false,
-  ]);
+  const [commits, files, patch, uncommitted, record, merge, submodules, containsBaseNow, ignored] =
+    await Promise.all([
+      facts.head === null ? null : countCommits(root, from, facts.head),
+      tree ? readFileChanges(cwd, from, tree) : [],
+      tree ? diffPatch(cwd, from, tree) : '',
+      facts.worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
+      readAgentRecord(dir, candidate.n),
+      baseNow !== null && baseNow !== runBase && tree && facts.head
+        ? trialMerge(root, baseNow, facts.head, tree)
+        : null,
+      tree ? submodulePaths(root, tree) : new Set<string>(),
+      baseNow !== null && facts.head !== null ? isAncestorOf(root, baseNow, facts.head) : false,
+      facts.worktreeMissing ? undefined : ignoredFilesDigest(candidate.worktree),
+    ]);
   const state = agentState(record);
   const changes = withLineEndings(files, patch);
   const warnings = candidateWarnings({
@@ -248,6 +253,7 @@ async function gather(
     agentRunning: state === 'running',
     merge,
     warnings,
+    ignored,
   };
 }
 
@@ -345,6 +351,7 @@ async function checkResults(
       gathered.map((g) => ({
         n: g.candidate.n,
         tree: g.worktreeMissing || g.countedFrom === null ? null : g.tree,
+        ignored: g.ignored,
       })),
       recorded,
       check.command,
@@ -359,6 +366,7 @@ async function checkResults(
       worktree: g.candidate.worktree,
       env: { ...io.env, ...candidateEnv(manifest, g.candidate) },
       tree: g.tree!,
+      ignored: g.ignored ?? '',
     }));
   for (const g of gathered) {
     if (g.worktreeMissing) {
@@ -434,7 +442,7 @@ function buildReport(
           finishedAt: shown.result.finishedAt,
           durationMs: shown.result.durationMs,
           logFile: shown.result.logFile,
-          current: g.tree !== null && isCurrentCheck(shown.result, shown.result.command, g.tree),
+          current: g.tree !== null && isCurrentCheck(shown.result, shown.result.command, g.tree, g.ignored),
           ranNow: shown.ranNow,
         }
       : null;

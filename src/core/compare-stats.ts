@@ -234,30 +234,50 @@ export interface RecordedCheck {
   /** The snapshot tree before the check ran, and after it (the same unless the check wrote files). */
   tree: string;
   treeAfter: string | null;
+  /**
+   * A digest of the worktree's ignored files (`.env`, build output, node_modules…) before and after the
+   * check: a check depends on them though no snapshot holds them. Absent in results recorded before it
+   * was kept, which then count as not current.
+   */
+  ignored?: string;
+  ignoredAfter?: string | null;
+}
+
+/** What a check result must match to be current: the content, and the ignored files when known. */
+export interface CheckedContent {
+  n: number;
+  tree: string | null;
+  /** The digest of the ignored files; undefined when not read (then only the tree counts). */
+  ignored?: string;
 }
 
 /**
  * Which candidates need their check run: all of them with --rerun; otherwise those with no recorded
- * result for this command, or whose worktree content changed since (a result describes one tree). A
- * check that itself writes files (build output that is not ignored) leaves `treeAfter` as the content, so
- * it does not re-run every time for that reason alone.
+ * result for this command, or whose worktree content or ignored files changed since (a result describes
+ * one tree). A check that itself writes files (build output) leaves `treeAfter` / `ignoredAfter` as the
+ * content, so it does not re-run every time for that reason alone.
  */
 export function candidatesToCheck(
-  candidates: { n: number; tree: string | null }[],
+  candidates: CheckedContent[],
   recorded: ReadonlyMap<number, RecordedCheck>,
   command: string,
   rerun: boolean,
 ): number[] {
   return candidates
     .filter((c) => c.tree !== null)
-    .filter((c) => rerun || !isCurrentCheck(recorded.get(c.n), command, c.tree!))
+    .filter((c) => rerun || !isCurrentCheck(recorded.get(c.n), command, c.tree!, c.ignored))
     .map((c) => c.n);
 }
 
-export function isCurrentCheck(result: RecordedCheck | undefined, command: string, tree: string): boolean {
-  return (
-    result !== undefined && result.command === command && (result.tree === tree || result.treeAfter === tree)
-  );
+export function isCurrentCheck(
+  result: RecordedCheck | undefined,
+  command: string,
+  tree: string,
+  ignored?: string,
+): boolean {
+  if (result === undefined || result.command !== command) return false;
+  if (result.tree !== tree && result.treeAfter !== tree) return false;
+  return ignored === undefined || result.ignored === ignored || result.ignoredAfter === ignored;
 }
 
 /** A check result as the report shows it. */
