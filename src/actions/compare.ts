@@ -182,9 +182,20 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
     for (const c of report.candidates) {
       if (c.check) logTails.set(c.n, lastLines((await readLogTail(c.check.logFile)) ?? '', 80));
     }
+    const ignoringWhitespace = await Promise.all(
+      gathered.map(
+        async (g): Promise<[number, string]> => [
+          g.candidate.n,
+          g.tree && g.countedFrom
+            ? await diffPatch(manifest.repo.root, g.countedFrom, g.tree, { ignoreWhitespace: true })
+            : '',
+        ],
+      ),
+    );
     const page = renderHtmlReport({
       report,
       patches: new Map(gathered.map((g) => [g.candidate.n, g.patch])),
+      patchesIgnoringWhitespace: new Map(ignoringWhitespace),
       logTails,
       diff2htmlCss: await loadDiff2HtmlCss(),
     });

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { html as diffToHtml, parse as parseDiff } from 'diff2html';
-import { changeNotes } from '../core/compare-files.js';
 import { type CandidateReport, type CompareReport, pairOf, percent } from '../core/compare-stats.js';
+import { DiffBudget, fileTable, LARGE_FILE_LINES, renderCandidateDiffs } from './html-diffs.js';
+import { escapeHtml } from './html-escape.js';
 
 /**
  * `compare --html <file>`: one self-contained page — the summary table, the overlap and similarity
@@ -20,8 +19,12 @@ export interface HtmlReportInput {
   patches: ReadonlyMap<number, string>;
   /** The last lines of each candidate's check log. */
   logTails: ReadonlyMap<number, string>;
+  /** The same patches with whitespace ignored (`diff-tree -w`), for the ignoring-whitespace view. */
+  patchesIgnoringWhitespace?: ReadonlyMap<number, string>;
   /** diff2html's stylesheet (loadDiff2HtmlCss). */
   diff2htmlCss: string;
+  /** The size budget of all diffs together (DIFF_BUDGET_BYTES unless given). */
+  diffBudgetBytes?: number;
 }
 
 /** diff2html's own stylesheet, read from the installed package. */
@@ -35,6 +38,10 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const ranked = [...report.candidates].sort((a, b) => a.rank - b.rank);
   const base = `${report.base.ref ?? '(detached)'} @ ${report.base.commit.slice(0, 10)}`;
   const title = `git parallel compare · ${report.task}`;
+  // Rendered first, so the page can say what the size budget cut.
+  const budget = new DiffBudget(input.diffBudgetBytes);
+  const candidates = ranked.map((c) => candidateSection(c, input, budget)).join('\n');
+  const cut = budgetNote(budget);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -48,6 +55,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <body>
 <input type="radio" name="view" id="view-side" class="view-toggle" checked>
 <input type="radio" name="view" id="view-line" class="view-toggle">
+<input type="radio" name="view" id="view-ws" class="view-toggle">
 <header>
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${report.candidates.length} candidates against ${escapeHtml(base)} · generated ${escapeHtml(report.generatedAt)}${
@@ -57,17 +65,18 @@ export function renderHtmlReport(input: HtmlReportInput): string {
       ? `\n<p class="warning">warning: the base branch ${escapeHtml(report.baseMoved.ref)} moved since the run started (${report.baseMoved.commit ? `now ${escapeHtml(report.baseMoved.commit.slice(0, 10))}` : 'gone'}); each candidate's own work is counted from its merge base with it, and the summary says whether it merges cleanly into it now.</p>`
       : ''
   }
+${cut}
 <nav>
 <a href="#summary">Summary</a>
 <a href="#overlap">Overlap</a>
 ${ranked.map((c) => `<a href="#candidate-${c.n}">${escapeHtml(c.name)}</a>`).join('\n')}
-<span class="view-switch">Diffs: <label for="view-side">side by side</label> <label for="view-line">unified</label></span>
+<span class="view-switch">Diffs: <label for="view-side">side by side</label> <label for="view-line">unified</label> <label for="view-ws">ignoring whitespace</label></span>
 </nav>
 </header>
 <main>
 ${summarySection(report, ranked)}
 ${overlapSection(report)}
-${ranked.map((c) => candidateSection(c, input)).join('\n')}
+${candidates}
 </main>
 </body>
 </html>
@@ -137,7 +146,7 @@ ${rows.join('\n')}
 </section>`;
 }
 
-function candidateSection(c: CandidateReport, input: HtmlReportInput): string {
+function candidateSection(c: CandidateReport, input: HtmlReportInput, budget: DiffBudget): string {
   const patch = input.patches.get(c.n) ?? '';
   const tail = input.logTails.get(c.n);
   const facts = [
@@ -155,35 +164,23 @@ function candidateSection(c: CandidateReport, input: HtmlReportInput): string {
 <pre>${escapeHtml(tail ?? '(no log)')}</pre>
 </details>`
     : '';
-  const diffs =
-    patch.trim() === ''
-      ? '<p class="muted">No changes against the base.</p>'
-      : (['side-by-side', 'line-by-line'] as const)
-          .map((format) => {
-            const view = format === 'side-by-side' ? 'side' : 'line';
-            const { files, names } = withTrueNames(patch, c);
-            const rendered = diffToHtml(files, { outputFormat: format, drawFileList: true });
-            return `<div class="diff view-${view}">${restoreNames(scopeIds(rendered, `c${c.n}-${view}-`), names)}</div>`;
-          })
-          .join('\n');
+  const diffs = renderCandidateDiffs(
+    {
+      n: c.n,
+      diffCommand: `git parallel diff ${input.report.task} ${c.n} --`,
+      files: c.files,
+      patch,
+      patchIgnoringWhitespace: input.patchesIgnoringWhitespace?.get(c.n) ?? null,
+    },
+    budget,
+  );
   return `<section class="candidate" id="candidate-${c.n}" data-candidate="${c.n}">
 <h2>#${c.rank} ${escapeHtml(c.name)} <span class="muted">· ${escapeHtml(c.agent)} · ${escapeHtml(c.state)}</span></h2>
 <p class="facts">${facts.join(' · ')}</p>
 ${check}
-${fileTable(c)}
-${diffs}
+${fileTable(c.n, c.files)}
+<div class="diff">${diffs}</div>
 </section>`;
-}
-
-/**
- * diff2html derives element ids from file names, so the same file in two candidates (or in the two views)
- * would share an id and the file list would jump to the wrong diff. Prefix them per candidate and view.
- * Diff content cannot forge the pattern: diff2html escapes the quotes in it.
- */
-function scopeIds(rendered: string, prefix: string): string {
-  return rendered
-    .replaceAll('id="d2h-', `id="${prefix}d2h-`)
-    .replaceAll('href="#d2h-', `href="#${prefix}d2h-`);
 }
 
 function checkCell(c: CandidateReport): string {
@@ -199,73 +196,21 @@ function checkCell(c: CandidateReport): string {
   return `${verdict} · ${seconds} · <a href="${escapeHtml(pathToFileURL(check.logFile).href)}">log</a>${stale}`;
 }
 
-/**
- * The patch parsed by diff2html with each file's names replaced by placeholders, and what each
- * placeholder stands for in the rendered page: the true name, escaped, with notes on what a diff of lines
- * does not show (a mode change, a symlink, a binary's sizes, line endings only). git C-quotes names with
- * special characters in patch headers (`"tab\\there.txt"`, octal for non-ASCII), which diff2html does not
- * unquote, and diff2html turns every backslash into `/`; so the names come from `--raw --numstat -z`
- * (never quoted), whose files are in the same order as the patch's (both from diff-tree over the same
- * trees with the same rename detection), and are put back only after rendering. The placeholders hold a
- * random nonce, so no text in a diff can forge one.
- */
-function withTrueNames(
-  patch: string,
-  c: CandidateReport,
-): { files: ReturnType<typeof parseDiff>; names: Map<string, string> } {
-  const files = parseDiff(patch);
-  const names = new Map<string, string>();
-  if (files.length !== c.files.length) return { files, names };
-  const nonce = randomBytes(6).toString('hex');
-  files.forEach((file, i) => {
-    const change = c.files[i]!;
-    const notes = changeNotes(change).filter(
-      (note) => !note.startsWith('renamed') && !note.startsWith('copied'),
+function budgetNote(budget: DiffBudget): string {
+  const parts: string[] = [];
+  if (budget.tooLargeFiles > 0) {
+    parts.push(
+      `${budget.tooLargeFiles} file diff${budget.tooLargeFiles === 1 ? '' : 's'} over ${LARGE_FILE_LINES.toLocaleString('en-US')} changed lines not shown`,
     );
-    const noteHtml =
-      notes.length > 0 ? ` <span class="file-note">${escapeHtml(notes.join(' · '))}</span>` : '';
-    const oldToken = `gpname${nonce}o${i}x`;
-    const newToken = `gpname${nonce}n${i}x`;
-    // An unrenamed file has one name, shown once (a deleted file's is its old name).
-    if (file.oldName !== '/dev/null') file.oldName = change.oldPath === null ? newToken : oldToken;
-    if (change.oldPath !== null) names.set(oldToken, escapeHtml(change.oldPath));
-    if (file.newName !== '/dev/null') file.newName = newToken;
-    names.set(newToken, `${escapeHtml(change.path)}${noteHtml}`);
-  });
-  return { files, names };
+  }
+  if (budget.cutFiles > 0) {
+    parts.push(
+      `${budget.cutFiles} file diff${budget.cutFiles === 1 ? '' : 's'} cut to keep the report under its size budget`,
+    );
+  }
+  if (parts.length === 0) return '';
+  return `<p class="warning">This report leaves out: ${escapeHtml(parts.join('; '))}. Each such file is listed where it belongs, with the command that shows it.</p>`;
 }
-
-function restoreNames(rendered: string, names: ReadonlyMap<string, string>): string {
-  if (names.size === 0) return rendered;
-  return rendered.replace(/gpname[0-9a-f]{12}[on]\d+x/g, (token) => names.get(token) ?? token);
-}
-
-/** The candidate's files as a table: git's status letter, the name (both for a rename), lines and notes. */
-function fileTable(c: CandidateReport): string {
-  if (c.files.length === 0) return '';
-  const rows = c.files.map(
-    (f) =>
-      `<tr><td class="status status-${f.status}" title="${STATUS_WORDS[f.status]}">${f.status}</td><td>${
-        f.oldPath !== null ? `<code>${escapeHtml(f.oldPath)}</code> → ` : ''
-      }<code>${escapeHtml(f.path)}</code></td><td class="num">${
-        f.binary
-          ? 'binary'
-          : `<span class="added">+${f.added}</span> <span class="deleted">−${f.deleted}</span>`
-      }</td><td>${escapeHtml(changeNotes(f).join(' · '))}</td></tr>`,
-  );
-  return `<table class="files"><thead><tr><th>Status</th><th>File</th><th>Lines</th><th>Notes</th></tr></thead><tbody>
-${rows.join('\n')}
-</tbody></table>`;
-}
-
-const STATUS_WORDS: Record<string, string> = {
-  A: 'added',
-  M: 'modified',
-  D: 'deleted',
-  R: 'renamed',
-  C: 'copied',
-  T: 'type changed',
-};
 
 function lineCounts(c: CandidateReport): string {
   if (c.added === null) return '<span class="muted">–</span>';
@@ -292,15 +237,6 @@ function fileList(files: string[]): string {
   return files.map((f) => `<code>${escapeHtml(f)}</code>`).join(', ');
 }
 
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
 const PAGE_CSS = `
 .warning { color: #9a6700; font-size: 0.9em; }
 :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
@@ -313,8 +249,14 @@ nav a { color: #0969da; text-decoration: none; }
 .view-switch { margin-left: auto; color: #57606a; }
 .view-switch label { cursor: pointer; padding: 2px 8px; border: 1px solid #d0d7de; border-radius: 4px; }
 .view-toggle { position: absolute; opacity: 0; pointer-events: none; }
-#view-side:checked ~ header label[for="view-side"], #view-line:checked ~ header label[for="view-line"] { background: #0969da; color: #fff; border-color: #0969da; }
-#view-side:checked ~ main .view-line, #view-line:checked ~ main .view-side { display: none; }
+#view-side:checked ~ header label[for="view-side"], #view-line:checked ~ header label[for="view-line"], #view-ws:checked ~ header label[for="view-ws"] { background: #0969da; color: #fff; border-color: #0969da; }
+#view-side:checked ~ main .view-line, #view-side:checked ~ main .view-ws,
+#view-line:checked ~ main .view-side, #view-line:checked ~ main .view-ws,
+#view-ws:checked ~ main .view-side, #view-ws:checked ~ main .view-line { display: none; }
+#view-ws:checked ~ main .ws-same .view-line { display: block; }
+details.file { margin: 6px 0; border: 1px solid #d0d7de; border-radius: 4px; background: #fff; }
+details.file > summary { cursor: pointer; padding: 4px 8px; font-family: ui-monospace, monospace; font-size: 13px; }
+.cut { color: #9a6700; font-family: system-ui, sans-serif; }
 main { padding: 0 24px 48px; }
 section { margin-top: 24px; scroll-margin-top: 110px; }
 h2 { font-size: 16px; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
@@ -335,3 +277,5 @@ td.status { font-family: ui-monospace, monospace; font-weight: 600; text-align: 
 .status-A { color: #1a7f37; } .status-D { color: #cf222e; } .status-R, .status-C { color: #8250df; } .status-T { color: #9a6700; }
 .file-note { color: #9a6700; font-weight: normal; font-size: 12px; margin-left: 6px; }
 `;
+
+export { escapeHtml } from './html-escape.js';

@@ -97,7 +97,7 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     expect(result.code, result.stderr).toBe(0);
     const page = readFileSync(file, 'utf8');
     expect(page).toMatch(
-      /<td class="status status-R"[^>]*>R<\/td><td><code>big\.js<\/code> → <code>moved\.js<\/code>/,
+      /<td class="status status-R"[^>]*>R<\/td><td><a href="#c1-f\d+"><code>big\.js<\/code> → <code>moved\.js<\/code>/,
     );
     expect(page).toContain('mode 100644 → 100755 (file → executable)');
     expect(page).toContain('binary 6 bytes → 1,000 bytes');
@@ -108,5 +108,7 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     expect(page).not.toContain('back/slash.txt');
     expect(page).toMatch(/<span class="d2h-file-name">c\.txt <span class="file-note">mode 100644 → 100755/);
     expect(page).not.toMatch(/gpname[0-9a-f]{12}/);
+    // A CRLF change shows its carriage returns.
+    expect(page).toMatch(/one(<[^>]+>)*␍/);
   });
 });
