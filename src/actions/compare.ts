@@ -192,9 +192,12 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
         ],
       ),
     );
+    const patches = new Map(gathered.map((g) => [g.candidate.n, g.patch]));
+    const { sharedFiles } = await import('./compare-columns.js');
     const page = renderHtmlReport({
       report,
-      patches: new Map(gathered.map((g) => [g.candidate.n, g.patch])),
+      patches,
+      sharedFiles: await sharedFiles(manifest.repo.root, report, patches),
       patchesIgnoringWhitespace: new Map(ignoringWhitespace),
       logTails,
       diff2htmlCss: await loadDiff2HtmlCss(),

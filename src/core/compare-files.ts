@@ -172,3 +172,10 @@ export function lineEndingOnlyFiles(patch: string): boolean[] {
   finish();
   return result;
 }
+
+/** Each file's section of a patch (`diff --git` onwards), in order. */
+export function splitPatch(patch: string): string[] {
+  if (patch === '') return [];
+  const sections = patch.split(/^(?=diff --git )/m);
+  return sections[0]?.startsWith('diff --git ') ? sections : sections.slice(1);
+}

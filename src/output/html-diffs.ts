@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { html as diffToHtml, parse as parseDiff } from 'diff2html';
-import { changeNotes, type FileChange } from '../core/compare-files.js';
+import { changeNotes, type FileChange, splitPatch } from '../core/compare-files.js';
+import type { SharedFile } from '../core/file-columns.js';
 import { escapeHtml } from './html-escape.js';
 
 /**
@@ -36,13 +37,6 @@ export interface CandidateDiffInput {
   patch: string;
   /** The same patch with whitespace ignored (`diff-tree -w`), or null when not read. */
   patchIgnoringWhitespace: string | null;
-}
-
-/** Each file's section of a patch (`diff --git` onwards), in order. */
-export function splitPatch(patch: string): string[] {
-  if (patch === '') return [];
-  const sections = patch.split(/^(?=diff --git )/m);
-  return sections[0]?.startsWith('diff --git ') ? sections : sections.slice(1);
 }
 
 export function renderCandidateDiffs(input: CandidateDiffInput, budget: DiffBudget): string {
@@ -172,4 +166,36 @@ function firstLine(text: string): string {
 /** A path as one shell word, for a command a person copies. */
 export function shellWord(word: string): string {
   return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'"'"'`)}'`;
+}
+
+/** Candidates' versions of one file side by side: a column per candidate, rows aligned on the base. */
+export function renderSharedFile(task: string, file: SharedFile, budget: DiffBudget): string {
+  const title = `<code>${escapeHtml(file.path)}</code> <span class="muted">· ${file.columns.map((c) => escapeHtml(c.name)).join(' · ')}</span>`;
+  const command = `<code>${escapeHtml(`git parallel diff ${task} --file ${shellWord(file.path)}`)}</code>`;
+  const note = file.note ? `<p class="muted">${escapeHtml(file.note)}</p>` : '';
+  if (file.rows === null) {
+    budget.tooLargeFiles++;
+    return `<details class="file shared"><summary>${title}</summary>${note}<p class="cut">not shown here; see ${command}</p></details>`;
+  }
+  const head = `<tr><th></th>${file.columns.map((c) => `<th>${escapeHtml(c.name)}</th>`).join('')}</tr>`;
+  const body = file.rows
+    .map((row) => {
+      if ('gap' in row)
+        return `<tr class="gap"><td></td><td colspan="${file.columns.length}">⋯ ${row.gap} unchanged line${row.gap === 1 ? '' : 's'}</td></tr>`;
+      const cells = row.cells
+        .map(
+          (cell) =>
+            `<td class="col-${cell.kind}">${cell.kind === 'empty' ? '' : escapeHtml(cell.text.replace(/\r$/, '␍'))}</td>`,
+        )
+        .join('');
+      return `<tr><td class="ln">${row.baseLine ?? ''}</td>${cells}</tr>`;
+    })
+    .join('\n');
+  const table = `<table class="columns"><thead>${head}</thead><tbody>\n${body}\n</tbody></table>`;
+  if (table.length > budget.remaining) {
+    budget.cutFiles++;
+    return `<details class="file shared"><summary>${title}</summary>${note}<p class="cut">cut to keep the report small; see ${command}</p></details>`;
+  }
+  budget.remaining -= table.length;
+  return `<details class="file shared" open><summary>${title}</summary>${note}${table}</details>`;
 }

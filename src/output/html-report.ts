@@ -2,7 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { type CandidateReport, type CompareReport, pairOf, percent } from '../core/compare-stats.js';
-import { DiffBudget, fileTable, LARGE_FILE_LINES, renderCandidateDiffs } from './html-diffs.js';
+import type { SharedFile } from '../core/file-columns.js';
+import {
+  DiffBudget,
+  fileTable,
+  LARGE_FILE_LINES,
+  renderCandidateDiffs,
+  renderSharedFile,
+} from './html-diffs.js';
 import { escapeHtml } from './html-escape.js';
 
 /**
@@ -23,6 +30,8 @@ export interface HtmlReportInput {
   patchesIgnoringWhitespace?: ReadonlyMap<number, string>;
   /** diff2html's stylesheet (loadDiff2HtmlCss). */
   diff2htmlCss: string;
+  /** The files two or more candidates changed, their versions side by side (sharedFiles). */
+  sharedFiles?: SharedFile[];
   /** The size budget of all diffs together (DIFF_BUDGET_BYTES unless given). */
   diffBudgetBytes?: number;
 }
@@ -41,6 +50,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   // Rendered first, so the page can say what the size budget cut.
   const budget = new DiffBudget(input.diffBudgetBytes);
   const candidates = ranked.map((c) => candidateSection(c, input, budget)).join('\n');
+  const shared = sharedSection(report.task, input.sharedFiles ?? [], budget);
   const cut = budgetNote(budget);
   return `<!doctype html>
 <html lang="en">
@@ -69,6 +79,7 @@ ${cut}
 <nav>
 <a href="#summary">Summary</a>
 <a href="#overlap">Overlap</a>
+<a href="#side-by-side">File by file</a>
 ${ranked.map((c) => `<a href="#candidate-${c.n}">${escapeHtml(c.name)}</a>`).join('\n')}
 <span class="view-switch">Diffs: <label for="view-side">side by side</label> <label for="view-line">unified</label> <label for="view-ws">ignoring whitespace</label></span>
 </nav>
@@ -76,6 +87,7 @@ ${ranked.map((c) => `<a href="#candidate-${c.n}">${escapeHtml(c.name)}</a>`).joi
 <main>
 ${summarySection(report, ranked)}
 ${overlapSection(report)}
+${shared}
 ${candidates}
 </main>
 </body>
@@ -196,6 +208,18 @@ function checkCell(c: CandidateReport): string {
   return `${verdict} · ${seconds} · <a href="${escapeHtml(pathToFileURL(check.logFile).href)}">log</a>${stale}`;
 }
 
+function sharedSection(task: string, files: SharedFile[], budget: DiffBudget): string {
+  const body =
+    files.length === 0
+      ? '<p class="muted">No file was changed by two or more candidates.</p>'
+      : files.map((file) => renderSharedFile(task, file, budget)).join('\n');
+  return `<section id="side-by-side">
+<h2>File by file: candidates side by side</h2>
+<p class="muted">Each file that two or more candidates changed, a column per candidate, aligned on the base file's lines: <span class="col-removed">removed</span>, <span class="col-added">added</span>, unchanged.</p>
+${body}
+</section>`;
+}
+
 function budgetNote(budget: DiffBudget): string {
   const parts: string[] = [];
   if (budget.tooLargeFiles > 0) {
@@ -256,6 +280,13 @@ nav a { color: #0969da; text-decoration: none; }
 #view-ws:checked ~ main .ws-same .view-line { display: block; }
 details.file { margin: 6px 0; border: 1px solid #d0d7de; border-radius: 4px; background: #fff; }
 details.file > summary { cursor: pointer; padding: 4px 8px; font-family: ui-monospace, monospace; font-size: 13px; }
+table.columns { border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 12px; width: 100%; table-layout: fixed; }
+table.columns th, table.columns td { border-left: 1px solid #d0d7de; padding: 0 6px; white-space: pre-wrap; word-break: break-all; vertical-align: top; text-align: left; }
+table.columns td.ln { width: 48px; color: #8c959f; text-align: right; border-left: 0; }
+table.columns th:first-child { width: 48px; }
+.col-removed { background: #ffebe9; text-decoration: line-through; color: #82071e; }
+.col-added { background: #dafbe1; }
+tr.gap td { color: #8c959f; background: #f6f8fa; }
 .cut { color: #9a6700; font-family: system-ui, sans-serif; }
 main { padding: 0 24px 48px; }
 section { margin-top: 24px; scroll-margin-top: 110px; }

@@ -70,7 +70,9 @@ describe('compare --html: a size budget, large files, whitespace', () => {
     console.log(`10 candidates × 20,000-line file: report ${bytes} bytes`);
     expect(bytes).toBeLessThan(3_000_000);
     const html = readFileSync(reportFile(), 'utf8');
-    expect(html).toContain('This report leaves out: 10 file diffs over 2,000 changed lines not shown');
+    // Each candidate's big.txt, and big.txt in the candidates-side-by-side view.
+    expect(html).toContain('This report leaves out: 11 file diffs over 2,000 changed lines not shown');
+    expect(html).toContain('not shown here; see <code>git parallel diff t --file big.txt</code>');
     expect(html).toContain(
       'too large to show here (40,000 changed lines); see <code>git parallel diff t 3 -- big.txt</code>',
     );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FileChange } from '../../src/core/compare-files.js';
-import { DiffBudget, renderCandidateDiffs, splitPatch } from '../../src/output/html-diffs.js';
+import { splitPatch } from '../../src/core/compare-files.js';
+import { DiffBudget, renderCandidateDiffs } from '../../src/output/html-diffs.js';
 
 const section = (name: string, lines: number) =>
   [
