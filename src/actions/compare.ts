@@ -4,39 +4,17 @@ import path from 'node:path';
 import { openContext } from '../commands/context.js';
 import type { LoadedConfig } from '../config/load.js';
 import { candidateEnv } from '../core/agent-command.js';
-import {
-  changeNotes,
-  type FileChange,
-  lineEndingOnlyFiles,
-  parseRawNumstatZ,
-  touchedPaths,
-} from '../core/compare-files.js';
-import {
-  type CandidateReport,
-  type CheckReport,
-  type CheckVerdict,
-  type CompareReport,
-  candidatesToCheck,
-  changedLines,
-  isCurrentCheck,
-  overlapOf,
-  pairOf,
-  percent,
-  quotePath,
-  RANKING_RULE,
-  rankCandidates,
-  rankingRuleText,
-  totalsOf,
-} from '../core/compare-stats.js';
+import { type FileChange, lineEndingOnlyFiles, parseRawNumstatZ } from '../core/compare-files.js';
+import { buildCompareReport, type Gathered } from '../core/compare-report.js';
+import { type CompareReport, candidatesToCheck } from '../core/compare-stats.js';
 import { candidateWarnings, conflictMarkersIn } from '../core/compare-warnings.js';
 import { assertTaskName } from '../core/names.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, Interrupted, UsageError } from '../errors.js';
-import { readCandidateGitState, submodulePaths, type TrialMerge, trialMerge } from '../io/candidate-state.js';
+import { readCandidateGitState, submodulePaths, trialMerge } from '../io/candidate-state.js';
 import {
   type CheckResult,
   createCheckProgress,
-  describeCheck,
   ignoredFilesDigest,
   readChecks,
   readLogTail,
@@ -59,7 +37,8 @@ import {
 import { type AgentRecord, readAgentRecord, requireManifest } from '../io/state.js';
 import { assertTrusted, trustSubject } from '../io/trust.js';
 import { which } from '../io/which.js';
-import { formatTable, type Reporter } from '../output/reporter.js';
+import { printReport } from '../output/compare-text.js';
+import type { Reporter } from '../output/reporter.js';
 
 export interface CompareArgs {
   task: string;
@@ -116,27 +95,6 @@ export function checkCommandFrom(
   };
 }
 
-/** What compare learns about one candidate before any check runs. */
-interface Gathered {
-  candidate: Candidate;
-  worktreeMissing: boolean;
-  tree: string | null;
-  commits: number | null;
-  files: FileChange[];
-  patch: string;
-  uncommitted: { changed: number; untracked: number } | null;
-  state: string;
-  agentRunning: boolean;
-  /** The commit its own work is counted from (null when it could not be read). */
-  countedFrom: string | null;
-  /** A trial merge into the base branch as it is now, when that moved; null otherwise. */
-  merge: TrialMerge | null;
-  /** What is wrong with it: unreadable, gone, on another branch, mid-merge… (see candidateWarnings). */
-  warnings: string[];
-  /** The digest of its worktree's ignored files (ignoredFilesDigest); undefined without a worktree. */
-  ignored?: string;
-}
-
 /**
  * `git parallel compare <task>`: every candidate's change against the base (committed, uncommitted and
  * untracked, read through a snapshot that changes nothing), the overlap between them, the project's check
@@ -173,7 +131,7 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
     manifest.candidates.map((c) => gather(manifest, dir, c, baseNow).catch((error) => unreadable(c, error))),
   );
   const checks = await checkResults(manifest, dir, gathered, check, timeoutSeconds, args.rerun, io);
-  const report = buildReport(manifest, gathered, checks, check, timeoutSeconds);
+  const report = buildCompareReport(manifest, gathered, checks, check, timeoutSeconds);
   report.baseMoved = baseMoved;
 
   if (htmlFile !== null) {
@@ -228,27 +186,24 @@ async function gather(
   // Its own work: from where it meets the base branch (the run's base, unless the base branch moved and
   // the candidate was rebased onto it, or the candidate was reset behind it).
   const from = facts.countFrom;
-  const [commits, files, patch, uncommitted, record, merge, submodules, containsBaseNow, ignored] =
-    await Promise.all([
-      facts.head === null ? null : countCommits(root, from, facts.head),
-      tree ? readFileChanges(cwd, from, tree) : [],
-      tree ? diffPatch(cwd, from, tree) : '',
-      facts.worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
-      readAgentRecord(dir, candidate.n),
-      baseNow !== null && baseNow !== runBase && tree && facts.head
-        ? trialMerge(root, baseNow, facts.head, tree)
-        : null,
-      tree ? submodulePaths(root, tree) : new Set<string>(),
-      baseNow !== null && facts.head !== null ? isAncestorOf(root, baseNow, facts.head) : false,
-      facts.worktreeMissing ? undefined : ignoredFilesDigest(candidate.worktree),
-    ]);
+  const [commits, files, patch, uncommitted, record, merge, submodules, ignored] = await Promise.all([
+    facts.head === null ? null : countCommits(root, from, facts.head),
+    tree ? readFileChanges(cwd, from, tree) : [],
+    tree ? diffPatch(cwd, from, tree) : '',
+    facts.worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
+    readAgentRecord(dir, candidate.n),
+    baseNow !== null && baseNow !== runBase && tree && facts.head
+      ? trialMerge(root, baseNow, facts.head, tree)
+      : null,
+    tree ? submodulePaths(root, tree) : new Set<string>(),
+    facts.worktreeMissing ? undefined : ignoredFilesDigest(candidate.worktree),
+  ]);
   const state = agentState(record);
   const changes = withLineEndings(files, patch);
   const warnings = candidateWarnings({
     ...facts,
     branch: candidate.branch,
     worktree: candidate.worktree,
-    containsBaseNow,
     runBase,
     files: changes,
     conflictMarkers: conflictMarkersIn(patch),
@@ -269,10 +224,6 @@ async function gather(
     warnings,
     ignored,
   };
-}
-
-async function isAncestorOf(cwd: string, ancestor: string, commit: string): Promise<boolean> {
-  return (await git(cwd, ['merge-base', '--is-ancestor', ancestor, commit], { check: false })).exitCode === 0;
 }
 
 function unreadable(candidate: Candidate, error: unknown): Gathered {
@@ -425,232 +376,6 @@ async function checkResults(
     }
   }
   return shown;
-}
-
-function buildReport(
-  manifest: RunManifest,
-  gathered: Gathered[],
-  checks: Map<number, { result: CheckResult; ranNow: boolean }>,
-  check: CheckCommand | null,
-  timeoutSeconds: number,
-): CompareReport {
-  const changes = gathered.map((g) => ({ g, files: g.files }));
-  const overlap = overlapOf(
-    changes.map(({ g, files }) => ({
-      n: g.candidate.n,
-      files: new Set(files.flatMap(touchedPaths)),
-      lines: changedLines(g.patch),
-    })),
-  );
-  const reports: CandidateReport[] = changes.map(({ g, files }) => {
-    const totals = totalsOf(files);
-    const shown = checks.get(g.candidate.n);
-    const checkReport: CheckReport | null = shown
-      ? {
-          command: shown.result.command,
-          passed: shown.result.passed,
-          exitCode: shown.result.exitCode,
-          signal: shown.result.signal,
-          timedOut: shown.result.timedOut,
-          startedAt: shown.result.startedAt,
-          finishedAt: shown.result.finishedAt,
-          durationMs: shown.result.durationMs,
-          logFile: shown.result.logFile,
-          current: g.tree !== null && isCurrentCheck(shown.result, shown.result.command, g.tree, g.ignored),
-          ranNow: shown.ranNow,
-        }
-      : null;
-    return {
-      n: g.candidate.n,
-      name: g.candidate.name,
-      branch: g.candidate.branch,
-      worktree: g.candidate.worktree,
-      agent: g.candidate.agent,
-      state: g.state,
-      worktreeMissing: g.worktreeMissing,
-      tree: g.tree,
-      commits: g.commits,
-      // Nothing to compare is not "changed nothing": no numbers at all.
-      filesChanged: g.tree === null ? null : totals.files,
-      added: g.tree === null ? null : totals.added,
-      deleted: g.tree === null ? null : totals.deleted,
-      binaryFiles: totals.binaryFiles,
-      files,
-      uncommitted: g.uncommitted,
-      check: checkReport,
-      countedFrom: g.countedFrom,
-      mergesIntoBase: g.merge,
-      warnings: g.warnings,
-      rank: 0,
-    };
-  });
-  const verdict = (c: CandidateReport): CheckVerdict =>
-    !c.check?.current ? 'not run' : c.check.passed ? 'passed' : 'failed';
-  const order = rankCandidates(
-    reports.map((c) => ({
-      n: c.n,
-      check: verdict(c),
-      changedLines: (c.added ?? 0) + (c.deleted ?? 0),
-      files: c.filesChanged ?? 0,
-      warned: c.warnings.length > 0,
-    })),
-  );
-  for (const c of reports) c.rank = order.indexOf(c.n) + 1;
-  return {
-    task: manifest.task,
-    base: manifest.base,
-    baseMoved: null,
-    generatedAt: new Date().toISOString(),
-    check: check ? { command: check.command, source: check.source, timeoutSeconds } : null,
-    ranking: { rule: RANKING_RULE.map((key) => key.text), text: rankingRuleText(), order },
-    candidates: reports.sort((a, b) => a.n - b.n),
-    overlap,
-  };
-}
-
-function printReport(report: CompareReport, reporter: Reporter): void {
-  const base = `${report.base.ref ?? '(detached HEAD)'} @ ${report.base.commit.slice(0, 10)}`;
-  reporter.print(`${report.task}: ${report.candidates.length} candidates against ${base}`);
-  if (report.baseMoved) {
-    const now = report.baseMoved.commit ? `is at ${report.baseMoved.commit.slice(0, 10)}` : 'is gone';
-    reporter.warn(
-      `the base branch ${report.baseMoved.ref} moved since the run started (it ${now}); each candidate's own work is counted from its merge base with it`,
-    );
-  }
-  reporter.print('');
-  const ranked = [...report.candidates].sort((a, b) => a.rank - b.rank);
-  const rows = ranked.map((c) => [
-    String(c.rank),
-    String(c.n),
-    c.name,
-    c.agent,
-    c.state,
-    c.commits === null ? '-' : String(c.commits),
-    c.filesChanged === null
-      ? '-'
-      : c.binaryFiles > 0
-        ? `${c.filesChanged} (${c.binaryFiles} bin)`
-        : String(c.filesChanged),
-    c.added === null ? '-' : `+${c.added} -${c.deleted}`,
-    uncommittedText(c),
-    c.check ? `${describeCheck(c.check)}${c.check.current ? '' : ' (stale)'}` : '-',
-    c.check ? c.check.logFile : '',
-  ]);
-  // RANK and N apart: commands (diff, pick) take the candidate number N, never the rank.
-  const header = [
-    'RANK',
-    'N',
-    'CANDIDATE',
-    'AGENT',
-    'STATE',
-    'COMMITS',
-    'FILES',
-    '+/-',
-    'UNCOMMITTED',
-    'CHECK',
-    'LOG',
-  ];
-  for (const line of formatTable(header, rows)) reporter.print(line);
-  for (const c of report.candidates) {
-    for (const warning of c.warnings) reporter.warn(`${c.name}: ${quotePath(warning)}`);
-  }
-  if (report.baseMoved) {
-    reporter.print('');
-    reporter.print(
-      `Own work is counted from each candidate's merge base with ${report.baseMoved.ref} as it is now. Merges cleanly into it now:`,
-    );
-    for (const c of ranked) reporter.print(`  ${c.name}: ${mergeText(c)}`);
-  }
-  reporter.print('');
-  reporter.print(report.ranking.text);
-  if (report.candidates.some((c) => c.check && !c.check.current)) {
-    reporter.print('(stale: the worktree changed since that check ran; it counts as not run.)');
-  }
-
-  reporter.print('');
-  reporter.print('Files (A added, M modified, D deleted, R renamed, C copied, T type changed)');
-  for (const c of ranked) {
-    reporter.print(`  ${c.name}:${c.files.length === 0 ? ' none' : ''}`);
-    for (const line of fileLines(c.files)) reporter.print(`    ${line}`);
-  }
-
-  const names = new Map(report.candidates.map((c) => [c.n, c.name]));
-  reporter.print('');
-  reporter.print('Overlap');
-  if (report.candidates.length >= 2) {
-    reporter.print(
-      `  touched by all ${report.candidates.length}: ${fileSummary(report.overlap.touchedByAll)}`,
-    );
-  }
-  for (const only of report.overlap.touchedByOne) {
-    reporter.print(`  only ${names.get(only.n)}: ${fileSummary(only.files)}`);
-  }
-  if (report.candidates.length >= 2) {
-    reporter.print('');
-    reporter.print('Similarity (Jaccard, shared ÷ all: changed files · changed lines)');
-    const matrix = report.candidates.map((row) => [
-      row.name,
-      ...report.candidates.map((col) => {
-        const pair = pairOf(report.overlap.pairs, row.n, col.n);
-        return pair ? `${percent(pair.files)} · ${percent(pair.lines)}` : '-';
-      }),
-    ]);
-    for (const line of formatTable(['', ...report.candidates.map((c) => c.name)], matrix))
-      reporter.print(`  ${line}`);
-  }
-  const best = ranked[0];
-  if (best) {
-    reporter.print('');
-    reporter.print(`See a change: git parallel diff ${report.task} ${best.n}`);
-    reporter.print(`Keep one:     git parallel pick ${report.task} ${best.n}`);
-  }
-  if (report.check === null) {
-    reporter.print(`Run a check:  git parallel compare ${report.task} --check "npm test"`);
-  }
-}
-
-/** One line per changed file (at most `limit`): status, name (old → new for a rename), lines, notes. */
-export function fileLines(files: FileChange[], limit = 40): string[] {
-  const lines = files.slice(0, limit).map((f) => {
-    const name = f.oldPath === null ? quotePath(f.path) : `${quotePath(f.oldPath)} → ${quotePath(f.path)}`;
-    const counts = f.binary ? 'binary' : `+${f.added} -${f.deleted}`;
-    const notes = changeNotes(f).filter(
-      (note) => !/^(renamed|copied) from /.test(note) && !note.startsWith('binary'),
-    );
-    const similarity = f.similarity === null ? '' : ` (${f.similarity}%)`;
-    const sizes = f.binary ? ` ${binarySizes(f)}` : '';
-    return `${f.status} ${name}${similarity}  ${counts}${sizes}${notes.length > 0 ? `  ${notes.join('; ')}` : ''}`;
-  });
-  if (files.length > limit) lines.push(`… and ${files.length - limit} more`);
-  return lines;
-}
-
-function binarySizes(f: FileChange): string {
-  const size = (bytes: number | null) => (bytes === null ? '–' : String(bytes));
-  return `${size(f.oldSize)} → ${size(f.newSize)} bytes`;
-}
-
-export function mergeText(c: CandidateReport): string {
-  const from = c.countedFrom ? ` (counted from ${c.countedFrom.slice(0, 10)})` : '';
-  if (c.mergesIntoBase === null) return `not known${from}`;
-  if (c.mergesIntoBase.clean) return `yes${from}`;
-  const conflicts = c.mergesIntoBase.conflicts;
-  return `no, conflicts in ${fileSummary(conflicts)}${from}`;
-}
-
-function uncommittedText(c: CandidateReport): string {
-  if (c.uncommitted === null) return 'no worktree';
-  const { changed, untracked } = c.uncommitted;
-  if (changed === 0 && untracked === 0) return 'no';
-  return [changed > 0 ? `${changed} changed` : '', untracked > 0 ? `${untracked} untracked` : '']
-    .filter(Boolean)
-    .join(', ');
-}
-
-function fileSummary(files: string[], limit = 6): string {
-  if (files.length === 0) return 'none';
-  const shown = files.slice(0, limit).map(quotePath).join(', ');
-  return files.length > limit ? `${shown} and ${files.length - limit} more` : shown;
 }
 
 async function assertWritableFolder(file: string): Promise<void> {

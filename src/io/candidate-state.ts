@@ -23,6 +23,8 @@ export interface CandidateGitState {
   dirtySubmodules: string[];
   /** Whether the HEAD contains the run's base commit. */
   containsBase: boolean;
+  /** Whether the HEAD contains the base branch as it is now (false when that did not move, or is gone). */
+  containsBaseNow: boolean;
   /** Where its own work starts: the merge base of its HEAD and the base branch as it is now. */
   countFrom: string;
 }
@@ -53,7 +55,10 @@ export async function readCandidateGitState(
         unmerged(wt),
         submodulesWithChanges(wt),
       ]);
-  const containsBase = head !== null && (await isAncestor(root, runBase, head));
+  const [containsBase, containsBaseNow] = await Promise.all([
+    head !== null && isAncestor(root, runBase, head),
+    head !== null && baseNow !== null && baseNow !== runBase && isAncestor(root, baseNow, head),
+  ]);
   const target = baseNow ?? runBase;
   const countFrom = head === null ? runBase : ((await mergeBase(root, head, target)) ?? runBase);
   return {
@@ -65,6 +70,7 @@ export async function readCandidateGitState(
     unmergedPaths,
     dirtySubmodules,
     containsBase,
+    containsBaseNow,
     countFrom,
   };
 }

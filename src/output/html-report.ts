@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { uncommittedText } from '../core/compare-report.js';
 import { type CandidateReport, type CompareReport, pairOf, percent } from '../core/compare-stats.js';
 import type { SharedFile } from '../core/file-columns.js';
 import {
@@ -106,7 +107,7 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
 <td class="num">${c.commits ?? '–'}</td>
 <td class="num">${c.filesChanged ?? '–'}${c.binaryFiles > 0 ? ` <span class="muted">(${c.binaryFiles} binary)</span>` : ''}</td>
 <td class="num">${lineCounts(c)}</td>${report.baseMoved ? `\n<td>${escapeHtml(mergeCell(c))}</td>` : ''}
-<td>${escapeHtml(uncommittedText(c))}</td>
+<td>${escapeHtml(uncommittedText(c, 'worktree missing'))}</td>
 <td>${checkCell(c)}</td>
 </tr>`,
   );
@@ -168,7 +169,7 @@ function candidateSection(c: CandidateReport, input: HtmlReportInput, budget: Di
       ? 'nothing to compare'
       : `${c.filesChanged} file${c.filesChanged === 1 ? '' : 's'}`,
     lineCounts(c),
-    `uncommitted: ${escapeHtml(uncommittedText(c))}`,
+    `uncommitted: ${escapeHtml(uncommittedText(c, 'worktree missing'))}`,
     `worktree <code>${escapeHtml(c.worktree)}</code>${c.worktreeMissing ? ' (missing)' : ''}`,
   ];
   const check = c.check
@@ -245,15 +246,6 @@ function mergeCell(c: CandidateReport): string {
   if (c.mergesIntoBase === null) return 'not known';
   if (c.mergesIntoBase.clean) return 'yes';
   return `no: conflicts in ${c.mergesIntoBase.conflicts.join(', ')}`;
-}
-
-function uncommittedText(c: CandidateReport): string {
-  if (c.uncommitted === null) return 'worktree missing';
-  const { changed, untracked } = c.uncommitted;
-  if (changed === 0 && untracked === 0) return 'no';
-  return [changed > 0 ? `${changed} changed` : '', untracked > 0 ? `${untracked} untracked` : '']
-    .filter(Boolean)
-    .join(', ');
 }
 
 function fileList(files: string[]): string {
