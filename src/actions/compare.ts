@@ -4,31 +4,18 @@ import path from 'node:path';
 import { openContext } from '../commands/context.js';
 import type { LoadedConfig } from '../config/load.js';
 import { candidateEnv } from '../core/agent-command.js';
-import {
-  type CandidateReport,
-  type CheckReport,
-  type CheckVerdict,
-  type CompareReport,
-  candidatesToCheck,
-  changedLines,
-  isCurrentCheck,
-  overlapOf,
-  pairOf,
-  parseNumstatZ,
-  percent,
-  quotePath,
-  RANKING_RULE,
-  rankCandidates,
-  rankingRuleText,
-  totalsOf,
-} from '../core/compare-stats.js';
+import { type FileChange, lineEndingOnlyFiles, parseRawNumstatZ } from '../core/compare-files.js';
+import { buildCompareReport, type Gathered } from '../core/compare-report.js';
+import { type CompareReport, candidatesToCheck } from '../core/compare-stats.js';
+import { candidateWarnings, conflictMarkersIn } from '../core/compare-warnings.js';
 import { assertTaskName } from '../core/names.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, Interrupted, UsageError } from '../errors.js';
+import { readCandidateGitState, submodulePaths, trialMerge } from '../io/candidate-state.js';
 import {
   type CheckResult,
   createCheckProgress,
-  describeCheck,
+  ignoredFilesDigest,
   readChecks,
   readLogTail,
   recordChecks,
@@ -36,14 +23,22 @@ import {
 } from '../io/checks.js';
 import { lastLines } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
-import { branchExists, git } from '../io/git.js';
+import { git } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
 import { withInterruptSignal } from '../io/signals.js';
-import { diffNumstat, diffPatch, readWorktreeChanges, snapshotTree, treeOfCommit } from '../io/snapshot.js';
+import {
+  blobSizes,
+  diffFiles,
+  diffPatch,
+  readWorktreeChanges,
+  snapshotTree,
+  treeOfCommit,
+} from '../io/snapshot.js';
 import { type AgentRecord, readAgentRecord, requireManifest } from '../io/state.js';
 import { assertTrusted, trustSubject } from '../io/trust.js';
 import { which } from '../io/which.js';
-import { formatTable, type Reporter } from '../output/reporter.js';
+import { printReport } from '../output/compare-text.js';
+import type { Reporter } from '../output/reporter.js';
 
 export interface CompareArgs {
   task: string;
@@ -100,21 +95,6 @@ export function checkCommandFrom(
   };
 }
 
-/** What compare learns about one candidate before any check runs. */
-interface Gathered {
-  candidate: Candidate;
-  worktreeMissing: boolean;
-  tree: string | null;
-  commits: number | null;
-  numstat: string;
-  patch: string;
-  uncommitted: { changed: number; untracked: number } | null;
-  state: string;
-  agentRunning: boolean;
-  /** Why this candidate could not be read (a nested repository without commits, a broken `.git` file). */
-  problem: string | null;
-}
-
 /**
  * `git parallel compare <task>`: every candidate's change against the base (committed, uncommitted and
  * untracked, read through a snapshot that changes nothing), the overlap between them, the project's check
@@ -145,12 +125,14 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   if (htmlFile !== null) await assertWritableFolder(htmlFile);
 
   // One candidate that git cannot read must not hide the others: it becomes a row with a warning.
+  const baseMoved = await baseMovement(manifest);
+  const baseNow = baseMoved ? baseMoved.commit : manifest.base.commit;
   const gathered = await Promise.all(
-    manifest.candidates.map((c) => gather(manifest, dir, c).catch((error) => unreadable(c, error))),
+    manifest.candidates.map((c) => gather(manifest, dir, c, baseNow).catch((error) => unreadable(c, error))),
   );
   const checks = await checkResults(manifest, dir, gathered, check, timeoutSeconds, args.rerun, io);
-  const report = buildReport(manifest, gathered, checks, check, timeoutSeconds);
-  report.baseMoved = await baseMovement(manifest);
+  const report = buildCompareReport(manifest, gathered, checks, check, timeoutSeconds);
+  report.baseMoved = baseMoved;
 
   if (htmlFile !== null) {
     const { loadDiff2HtmlCss, renderHtmlReport } = await import('../output/html-report.js');
@@ -158,9 +140,23 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
     for (const c of report.candidates) {
       if (c.check) logTails.set(c.n, lastLines((await readLogTail(c.check.logFile)) ?? '', 80));
     }
+    const ignoringWhitespace = await Promise.all(
+      gathered.map(
+        async (g): Promise<[number, string]> => [
+          g.candidate.n,
+          g.tree && g.countedFrom
+            ? await diffPatch(manifest.repo.root, g.countedFrom, g.tree, { ignoreWhitespace: true })
+            : '',
+        ],
+      ),
+    );
+    const patches = new Map(gathered.map((g) => [g.candidate.n, g.patch]));
+    const { sharedFiles } = await import('./compare-columns.js');
     const page = renderHtmlReport({
       report,
-      patches: new Map(gathered.map((g) => [g.candidate.n, g.patch])),
+      patches,
+      sharedFiles: await sharedFiles(manifest.repo.root, report, patches),
+      patchesIgnoringWhitespace: new Map(ignoringWhitespace),
       logTails,
       diff2htmlCss: await loadDiff2HtmlCss(),
     });
@@ -175,33 +171,58 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   }
 }
 
-async function gather(manifest: RunManifest, dir: string, candidate: Candidate): Promise<Gathered> {
+async function gather(
+  manifest: RunManifest,
+  dir: string,
+  candidate: Candidate,
+  baseNow: string | null,
+): Promise<Gathered> {
   const root = manifest.repo.root;
-  const worktreeMissing = !(await pathExists(candidate.worktree));
-  const hasBranch = await branchExists(root, candidate.branch);
+  const runBase = manifest.base.commit;
+  const facts = await readCandidateGitState(root, candidate, runBase, baseNow);
   // A candidate whose worktree was removed is still comparable through its branch.
   const tree = await candidateTree(manifest, candidate);
-  const cwd = worktreeMissing ? root : candidate.worktree;
-  const base = manifest.base.commit;
-  const [commits, numstat, patch, uncommitted, record] = await Promise.all([
-    hasBranch ? countCommits(root, base, candidate.branch) : null,
-    tree ? diffNumstat(cwd, base, tree) : '',
-    tree ? diffPatch(cwd, base, tree) : '',
-    worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
+  const cwd = facts.worktreeMissing ? root : candidate.worktree;
+  // Its own work: from where it meets the base branch (the run's base, unless the base branch moved and
+  // the candidate was rebased onto it, or the candidate was reset behind it).
+  const from = facts.countFrom;
+  const [commits, files, patch, uncommitted, record, merge, submodules, ignored] = await Promise.all([
+    facts.head === null ? null : countCommits(root, from, facts.head),
+    tree ? readFileChanges(cwd, from, tree) : [],
+    tree ? diffPatch(cwd, from, tree) : '',
+    facts.worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
     readAgentRecord(dir, candidate.n),
+    baseNow !== null && baseNow !== runBase && tree && facts.head
+      ? trialMerge(root, baseNow, facts.head, tree)
+      : null,
+    tree ? submodulePaths(root, tree) : new Set<string>(),
+    facts.worktreeMissing ? undefined : ignoredFilesDigest(candidate.worktree),
   ]);
   const state = agentState(record);
+  const changes = withLineEndings(files, patch);
+  const warnings = candidateWarnings({
+    ...facts,
+    branch: candidate.branch,
+    worktree: candidate.worktree,
+    runBase,
+    files: changes,
+    conflictMarkers: conflictMarkersIn(patch),
+    submodules,
+  });
   return {
     candidate,
-    worktreeMissing,
+    worktreeMissing: facts.worktreeMissing,
     tree,
+    countedFrom: from,
     commits,
-    numstat,
+    files: changes,
     patch,
     uncommitted,
     state,
     agentRunning: state === 'running',
-    problem: null,
+    merge,
+    warnings,
+    ignored,
   };
 }
 
@@ -211,13 +232,15 @@ function unreadable(candidate: Candidate, error: unknown): Gathered {
     candidate,
     worktreeMissing: false,
     tree: null,
+    countedFrom: null,
     commits: null,
-    numstat: '',
+    files: [],
     patch: '',
     uncommitted: null,
     state: 'unreadable',
     agentRunning: false,
-    problem: `git could not read its work: ${message.split('\n').filter(Boolean).join(' ')}`,
+    merge: null,
+    warnings: [`git could not read its work: ${message.split('\n').filter(Boolean).join(' ')}`],
   };
 }
 
@@ -234,10 +257,28 @@ async function baseMovement(manifest: RunManifest): Promise<CompareReport['baseM
   return commit === manifest.base.commit ? null : { ref, commit };
 }
 
-async function countCommits(cwd: string, base: string, branch: string): Promise<number> {
-  return Number(
-    (await git(cwd, ['rev-list', '--count', `${base}..refs/heads/${branch}`, '--'])).stdout.trim(),
+/** The files a candidate changed, with the sizes of its binary files' two versions. */
+async function readFileChanges(cwd: string, base: string, tree: string): Promise<FileChange[]> {
+  const files = parseRawNumstatZ(await diffFiles(cwd, base, tree));
+  const blobs = files
+    .filter((f) => f.binary)
+    .flatMap((f) => [f.oldBlob, f.newBlob])
+    .filter((blob) => !/^0+$/.test(blob));
+  const sizes = await blobSizes(cwd, [...new Set(blobs)]);
+  return files.map((f) =>
+    f.binary ? { ...f, oldSize: sizes.get(f.oldBlob) ?? null, newSize: sizes.get(f.newBlob) ?? null } : f,
   );
+}
+
+/** Marks the files whose change is only line endings (read from the patch, in the same file order). */
+function withLineEndings(files: FileChange[], patch: string): FileChange[] {
+  const flags = lineEndingOnlyFiles(patch);
+  if (flags.length !== files.length) return files;
+  return files.map((f, i) => (flags[i] ? { ...f, lineEndingsOnly: true } : f));
+}
+
+async function countCommits(cwd: string, from: string, head: string): Promise<number> {
+  return Number((await git(cwd, ['rev-list', '--count', `${from}..${head}`, '--'])).stdout.trim());
 }
 
 /**
@@ -272,7 +313,11 @@ async function checkResults(
 
   const due = new Set(
     candidatesToCheck(
-      gathered.map((g) => ({ n: g.candidate.n, tree: g.worktreeMissing || g.problem ? null : g.tree })),
+      gathered.map((g) => ({
+        n: g.candidate.n,
+        tree: g.worktreeMissing || g.countedFrom === null ? null : g.tree,
+        ignored: g.ignored,
+      })),
       recorded,
       check.command,
       rerun,
@@ -286,6 +331,7 @@ async function checkResults(
       worktree: g.candidate.worktree,
       env: { ...io.env, ...candidateEnv(manifest, g.candidate) },
       tree: g.tree!,
+      ignored: g.ignored ?? '',
     }));
   for (const g of gathered) {
     if (g.worktreeMissing) {
@@ -330,182 +376,6 @@ async function checkResults(
     }
   }
   return shown;
-}
-
-function buildReport(
-  manifest: RunManifest,
-  gathered: Gathered[],
-  checks: Map<number, { result: CheckResult; ranNow: boolean }>,
-  check: CheckCommand | null,
-  timeoutSeconds: number,
-): CompareReport {
-  const changes = gathered.map((g) => ({ g, files: parseNumstatZ(g.numstat) }));
-  const overlap = overlapOf(
-    changes.map(({ g, files }) => ({
-      n: g.candidate.n,
-      files: new Set(files.map((f) => f.path)),
-      lines: changedLines(g.patch),
-    })),
-  );
-  const reports: CandidateReport[] = changes.map(({ g, files }) => {
-    const totals = totalsOf(files);
-    const shown = checks.get(g.candidate.n);
-    const checkReport: CheckReport | null = shown
-      ? {
-          command: shown.result.command,
-          passed: shown.result.passed,
-          exitCode: shown.result.exitCode,
-          signal: shown.result.signal,
-          timedOut: shown.result.timedOut,
-          startedAt: shown.result.startedAt,
-          finishedAt: shown.result.finishedAt,
-          durationMs: shown.result.durationMs,
-          logFile: shown.result.logFile,
-          current: g.tree !== null && isCurrentCheck(shown.result, shown.result.command, g.tree),
-          ranNow: shown.ranNow,
-        }
-      : null;
-    return {
-      n: g.candidate.n,
-      name: g.candidate.name,
-      branch: g.candidate.branch,
-      worktree: g.candidate.worktree,
-      agent: g.candidate.agent,
-      state: g.state,
-      worktreeMissing: g.worktreeMissing,
-      tree: g.tree,
-      commits: g.commits,
-      filesChanged: totals.files,
-      added: totals.added,
-      deleted: totals.deleted,
-      binaryFiles: totals.binaryFiles,
-      files,
-      uncommitted: g.uncommitted,
-      check: checkReport,
-      warnings: g.problem ? [g.problem] : [],
-      rank: 0,
-    };
-  });
-  const verdict = (c: CandidateReport): CheckVerdict =>
-    !c.check?.current ? 'not run' : c.check.passed ? 'passed' : 'failed';
-  const order = rankCandidates(
-    reports.map((c) => ({
-      n: c.n,
-      check: verdict(c),
-      changedLines: c.added + c.deleted,
-      files: c.filesChanged,
-      warned: c.warnings.length > 0,
-    })),
-  );
-  for (const c of reports) c.rank = order.indexOf(c.n) + 1;
-  return {
-    task: manifest.task,
-    base: manifest.base,
-    baseMoved: null,
-    generatedAt: new Date().toISOString(),
-    check: check ? { command: check.command, source: check.source, timeoutSeconds } : null,
-    ranking: { rule: RANKING_RULE.map((key) => key.text), text: rankingRuleText(), order },
-    candidates: reports.sort((a, b) => a.n - b.n),
-    overlap,
-  };
-}
-
-function printReport(report: CompareReport, reporter: Reporter): void {
-  const base = `${report.base.ref ?? '(detached HEAD)'} @ ${report.base.commit.slice(0, 10)}`;
-  reporter.print(`${report.task}: ${report.candidates.length} candidates against ${base}`);
-  if (report.baseMoved) {
-    const now = report.baseMoved.commit ? `is at ${report.baseMoved.commit.slice(0, 10)}` : 'is gone';
-    reporter.warn(
-      `the base branch ${report.baseMoved.ref} moved since the run started (it ${now}); changes are counted against the run's base ${report.base.commit.slice(0, 10)}`,
-    );
-  }
-  reporter.print('');
-  const ranked = [...report.candidates].sort((a, b) => a.rank - b.rank);
-  const rows = ranked.map((c) => [
-    String(c.rank),
-    String(c.n),
-    c.name,
-    c.agent,
-    c.state,
-    c.commits === null ? '-' : String(c.commits),
-    c.binaryFiles > 0 ? `${c.filesChanged} (${c.binaryFiles} bin)` : String(c.filesChanged),
-    `+${c.added} -${c.deleted}`,
-    uncommittedText(c),
-    c.check ? `${describeCheck(c.check)}${c.check.current ? '' : ' (stale)'}` : '-',
-    c.check ? c.check.logFile : '',
-  ]);
-  // RANK and N apart: commands (diff, pick) take the candidate number N, never the rank.
-  const header = [
-    'RANK',
-    'N',
-    'CANDIDATE',
-    'AGENT',
-    'STATE',
-    'COMMITS',
-    'FILES',
-    '+/-',
-    'UNCOMMITTED',
-    'CHECK',
-    'LOG',
-  ];
-  for (const line of formatTable(header, rows)) reporter.print(line);
-  for (const c of report.candidates) {
-    for (const warning of c.warnings) reporter.warn(`${c.name}: ${quotePath(warning)}`);
-  }
-  reporter.print('');
-  reporter.print(report.ranking.text);
-  if (report.candidates.some((c) => c.check && !c.check.current)) {
-    reporter.print('(stale: the worktree changed since that check ran; it counts as not run.)');
-  }
-
-  const names = new Map(report.candidates.map((c) => [c.n, c.name]));
-  reporter.print('');
-  reporter.print('Overlap');
-  if (report.candidates.length >= 2) {
-    reporter.print(
-      `  touched by all ${report.candidates.length}: ${fileSummary(report.overlap.touchedByAll)}`,
-    );
-  }
-  for (const only of report.overlap.touchedByOne) {
-    reporter.print(`  only ${names.get(only.n)}: ${fileSummary(only.files)}`);
-  }
-  if (report.candidates.length >= 2) {
-    reporter.print('');
-    reporter.print('Similarity (Jaccard, shared ÷ all: changed files · changed lines)');
-    const matrix = report.candidates.map((row) => [
-      row.name,
-      ...report.candidates.map((col) => {
-        const pair = pairOf(report.overlap.pairs, row.n, col.n);
-        return pair ? `${percent(pair.files)} · ${percent(pair.lines)}` : '-';
-      }),
-    ]);
-    for (const line of formatTable(['', ...report.candidates.map((c) => c.name)], matrix))
-      reporter.print(`  ${line}`);
-  }
-  const best = ranked[0];
-  if (best) {
-    reporter.print('');
-    reporter.print(`See a change: git parallel diff ${report.task} ${best.n}`);
-    reporter.print(`Keep one:     git parallel pick ${report.task} ${best.n}`);
-  }
-  if (report.check === null) {
-    reporter.print(`Run a check:  git parallel compare ${report.task} --check "npm test"`);
-  }
-}
-
-function uncommittedText(c: CandidateReport): string {
-  if (c.uncommitted === null) return 'no worktree';
-  const { changed, untracked } = c.uncommitted;
-  if (changed === 0 && untracked === 0) return 'no';
-  return [changed > 0 ? `${changed} changed` : '', untracked > 0 ? `${untracked} untracked` : '']
-    .filter(Boolean)
-    .join(', ');
-}
-
-function fileSummary(files: string[], limit = 6): string {
-  if (files.length === 0) return 'none';
-  const shown = files.slice(0, limit).map(quotePath).join(', ');
-  return files.length > limit ? `${shown} and ${files.length - limit} more` : shown;
 }
 
 async function assertWritableFolder(file: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { assertTaskNames } from '../core/names.js';
+import { UsageError } from '../errors.js';
 import { commandIo } from './io.js';
 import { withJson, withTask } from './options.js';
 
@@ -72,17 +73,23 @@ export const compareCommand: CommandModule<object, CompareArgv> = {
 
 interface DiffArgv {
   task: string;
-  n: number;
+  n?: number;
   m?: number;
+  file?: string;
   '--'?: (string | number)[];
 }
 
 export const diffCommand: CommandModule<object, DiffArgv> = {
-  command: 'diff <task> <n> [m]',
+  command: 'diff <task> [n] [m]',
   describe: "candidate n's whole change against the base (or against candidate m), through your git pager",
   builder: (yargs) =>
     withTask(yargs)
-      .positional('n', { type: 'number', demandOption: true, describe: 'the candidate' })
+      .positional('n', { type: 'number', describe: 'the candidate' })
+      .option('file', {
+        type: 'string',
+        describe:
+          'this file (from the top of the repository) in every candidate that changed it, side by side',
+      })
       .positional('m', { type: 'number', describe: 'compare with this candidate instead of the base' })
       .parserConfiguration({ 'populate--': true })
       .epilogue(
@@ -90,7 +97,19 @@ export const diffCommand: CommandModule<object, DiffArgv> = {
       ),
   handler: async (argv) => {
     assertTaskNames(argv.task);
-    const { diffCandidates } = await import('../actions/diff.js');
+    const { diffCandidates, diffFileAcross } = await import('../actions/diff.js');
+    if (argv.file !== undefined) {
+      if (argv.n !== undefined)
+        throw new UsageError('--file shows every candidate: give no candidate number');
+      process.exitCode = await diffFileAcross(
+        { task: argv.task, file: argv.file },
+        { cwd: process.cwd(), env: process.env },
+      );
+      return;
+    }
+    if (argv.n === undefined) {
+      throw new UsageError('diff needs a candidate number (diff <task> 2) or --file PATH');
+    }
     const gitArgs = (argv['--'] ?? []).map(String);
     process.exitCode = await diffCandidates(
       { task: argv.task, n: argv.n, m: argv.m, gitArgs },

@@ -1,39 +1,13 @@
 /**
  * The statistics behind `git parallel compare`, as pure functions of the candidates' diffs: per-file
  * numbers, which files every candidate touched and which only one did, how similar two candidates are,
- * and the ranking. No I/O; the numbers come from `git diff-tree --numstat -z` and `git diff-tree -p`.
+ * and the ranking. No I/O; the numbers come from `git diff-tree -M -C --raw --numstat -z` and
+ * `git diff-tree -M -C -p` (renames and copies detected, as git diff does by default).
  */
 
-/** One changed path of one candidate against the base. Binary files count as changed with 0/0 lines. */
-export interface FileChange {
-  path: string;
-  added: number;
-  deleted: number;
-  binary: boolean;
-}
+import type { FileChange } from './compare-files.js';
 
-/**
- * Parses `--numstat -z` output without rename detection: `<added>\t<deleted>\t<path>\0` per file, where a
- * binary file shows `-\t-`. (With renames git would write the two paths as separate NUL-terminated
- * fields; the callers pass --no-renames so a path is always one field.)
- */
-export function parseNumstatZ(text: string): FileChange[] {
-  const changes: FileChange[] = [];
-  for (const record of text.split('\0')) {
-    if (record === '') continue;
-    const match = /^(-|\d+)\t(-|\d+)\t([\s\S]*)$/.exec(record);
-    if (!match) throw new Error(`unexpected numstat record ${JSON.stringify(record)}`);
-    const [, added, deleted, path] = match;
-    const binary = added === '-' && deleted === '-';
-    changes.push({
-      path: path!,
-      added: binary ? 0 : Number(added),
-      deleted: binary ? 0 : Number(deleted),
-      binary,
-    });
-  }
-  return changes;
-}
+export type { FileChange } from './compare-files.js';
 
 /** Totals of a candidate's change. */
 export interface ChangeTotals {
@@ -61,8 +35,8 @@ export function totalsOf(changes: FileChange[]): ChangeTotals {
  *   - a file's extended header lines (`index <old>..<new>`, `old mode`/`new mode`, `new file mode`,
  *     `deleted file mode`, `Binary files … differ`): key `<file header>\n<line>`. The `index` line names
  *     the blobs, so two binaries with different bytes differ, and so does a mode change (`chmod +x`).
- * The `diff --git …` line names the file; with --no-renames it is the same text for the same path in
- * every candidate's patch, quoting included. Context lines, hunk headers and "\ No newline at end of file"
+ * The `diff --git …` line names the file (both names for a rename or copy): the same text for the same
+ * change of the same path in every candidate's patch, quoting included. Context lines, hunk headers and "\ No newline at end of file"
  * markers are not changes and are left out.
  */
 export function changedLines(patch: string): Map<string, number> {
@@ -260,30 +234,50 @@ export interface RecordedCheck {
   /** The snapshot tree before the check ran, and after it (the same unless the check wrote files). */
   tree: string;
   treeAfter: string | null;
+  /**
+   * A digest of the worktree's ignored files (`.env`, build output, node_modules…) before and after the
+   * check: a check depends on them though no snapshot holds them. Absent in results recorded before it
+   * was kept, which then count as not current.
+   */
+  ignored?: string;
+  ignoredAfter?: string | null;
+}
+
+/** What a check result must match to be current: the content, and the ignored files when known. */
+export interface CheckedContent {
+  n: number;
+  tree: string | null;
+  /** The digest of the ignored files; undefined when not read (then only the tree counts). */
+  ignored?: string;
 }
 
 /**
  * Which candidates need their check run: all of them with --rerun; otherwise those with no recorded
- * result for this command, or whose worktree content changed since (a result describes one tree). A
- * check that itself writes files (build output that is not ignored) leaves `treeAfter` as the content, so
- * it does not re-run every time for that reason alone.
+ * result for this command, or whose worktree content or ignored files changed since (a result describes
+ * one tree). A check that itself writes files (build output) leaves `treeAfter` / `ignoredAfter` as the
+ * content, so it does not re-run every time for that reason alone.
  */
 export function candidatesToCheck(
-  candidates: { n: number; tree: string | null }[],
+  candidates: CheckedContent[],
   recorded: ReadonlyMap<number, RecordedCheck>,
   command: string,
   rerun: boolean,
 ): number[] {
   return candidates
     .filter((c) => c.tree !== null)
-    .filter((c) => rerun || !isCurrentCheck(recorded.get(c.n), command, c.tree!))
+    .filter((c) => rerun || !isCurrentCheck(recorded.get(c.n), command, c.tree!, c.ignored))
     .map((c) => c.n);
 }
 
-export function isCurrentCheck(result: RecordedCheck | undefined, command: string, tree: string): boolean {
-  return (
-    result !== undefined && result.command === command && (result.tree === tree || result.treeAfter === tree)
-  );
+export function isCurrentCheck(
+  result: RecordedCheck | undefined,
+  command: string,
+  tree: string,
+  ignored?: string,
+): boolean {
+  if (result === undefined || result.command !== command) return false;
+  if (result.tree !== tree && result.treeAfter !== tree) return false;
+  return ignored === undefined || result.ignored === ignored || result.ignoredAfter === ignored;
 }
 
 /** A check result as the report shows it. */
@@ -321,14 +315,23 @@ export interface CandidateReport {
   tree: string | null;
   /** Commits on the branch since the base; null when the branch is gone. */
   commits: number | null;
-  filesChanged: number;
-  added: number;
-  deleted: number;
+  /** Null when there is nothing to compare (its worktree and its branch are gone, or it is unreadable). */
+  filesChanged: number | null;
+  added: number | null;
+  deleted: number | null;
   binaryFiles: number;
   files: FileChange[];
   /** Uncommitted work in the worktree; null when the worktree is gone. */
   uncommitted: { changed: number; untracked: number } | null;
   check: CheckReport | null;
+  /**
+   * The commit its own work is counted from: the merge base of its HEAD and the base branch as it is
+   * now (the run's base unless the base moved and it was rebased, or it was reset behind); null when it
+   * could not be read.
+   */
+  countedFrom: string | null;
+  /** When the base branch moved: whether the candidate merges cleanly into it now (a trial merge). */
+  mergesIntoBase: { clean: boolean; conflicts: string[] } | null;
   /** What is wrong with this candidate, in words (empty when nothing is). */
   warnings: string[];
   /** 1 is best, by RANKING_RULE. */

@@ -1,8 +1,10 @@
-import { open, rmdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { lstat, open, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckOutcome, RecordedCheck } from '../core/compare-stats.js';
 import { runShell } from './exec.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
+import { ignoredEntries } from './git.js';
 import { withLock } from './lock.js';
 import { snapshotTree } from './snapshot.js';
 
@@ -83,6 +85,8 @@ export interface CheckJob {
   worktree: string;
   env: NodeJS.ProcessEnv;
   tree: string;
+  /** ignoredFilesDigest of the worktree before the check. */
+  ignored: string;
 }
 
 export interface CheckProgress {
@@ -123,12 +127,17 @@ export async function runChecks(request: {
       });
       const finishedAt = new Date(startedAt.getTime() + outcome.durationMs);
       // The content after the check: the same tree unless the check wrote files that are not ignored.
-      const treeAfter = await snapshotTree(job.worktree).catch(() => null);
+      const [treeAfter, ignoredAfter] = await Promise.all([
+        snapshotTree(job.worktree).catch(() => null),
+        ignoredFilesDigest(job.worktree).catch(() => null),
+      ]);
       const result: CheckResult = {
         n: job.n,
         command,
         tree: job.tree,
         treeAfter,
+        ignored: job.ignored,
+        ignoredAfter,
         passed: outcome.exitCode === 0 && !outcome.timedOut,
         exitCode: outcome.exitCode,
         signal: outcome.signal,
@@ -145,6 +154,21 @@ export async function runChecks(request: {
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((r) => (r as PromiseFulfilledResult<CheckResult>).value);
+}
+
+/**
+ * A digest of a worktree's ignored files, which a check may read (`.env`, generated config, installed
+ * dependencies) though the content snapshot leaves them out: each ignored file's path, type, size and
+ * modification time, and each wholly ignored folder (`node_modules/`) by its own modification time, which
+ * changes when entries are added to it or removed — not by walking it, which could take seconds.
+ */
+export async function ignoredFilesDigest(worktree: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const entry of (await ignoredEntries(worktree)).sort()) {
+    const info = await lstat(path.join(worktree, entry)).catch(() => null);
+    hash.update(`${entry}\0${info ? `${info.mode} ${info.size} ${info.mtimeMs}` : 'gone'}\0`);
+  }
+  return hash.digest('hex');
 }
 
 /** "pass · 3.2s", "FAIL exit 1 · 0.4s", "timed out · 900s": a check result in a few words. */

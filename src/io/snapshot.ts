@@ -103,15 +103,39 @@ async function copyPreservingTimes(from: string, to: string): Promise<boolean> {
 }
 
 /**
- * Per-file numbers between two trees (or commits). `diff-tree` is plumbing, so the user's diff settings
- * (renames, external diff tools, colour, prefixes) cannot change the numbers; --no-renames makes a rename
- * a deletion and an addition, so overlap is by path.
+ * Per-file records between two trees (or commits): status, modes, blob ids and line counts. `diff-tree`
+ * is plumbing, so the user's diff settings (external diff tools, colour, prefixes) cannot change them;
+ * -M -C detect renames and copies as `git diff -M -C` does, so a moved file counts as what changed in
+ * it, not as a whole deletion and addition. Parse with parseRawNumstatZ.
  */
-export async function diffNumstat(cwd: string, from: string, to: string): Promise<string> {
-  return (await git(cwd, ['diff-tree', '-r', '--numstat', '-z', '--no-renames', from, to])).stdout;
+export async function diffFiles(cwd: string, from: string, to: string): Promise<string> {
+  return (await git(cwd, ['diff-tree', '-r', '-z', '-M', '-C', '--raw', '--numstat', from, to])).stdout;
 }
 
 /** The full patch between two trees (or commits), in git's own format, for the statistics and the report. */
-export async function diffPatch(cwd: string, from: string, to: string): Promise<string> {
-  return (await git(cwd, ['diff-tree', '-r', '-p', '--no-renames', '--no-color', from, to])).stdout;
+export async function diffPatch(
+  cwd: string,
+  from: string,
+  to: string,
+  options: { ignoreWhitespace?: boolean; paths?: string[] } = {},
+): Promise<string> {
+  const args = ['diff-tree', '-r', '-p', '-M', '-C', '--no-color'];
+  if (options.ignoreWhitespace) args.push('-w');
+  args.push(from, to);
+  if (options.paths) args.push('--', ...options.paths);
+  return (await git(cwd, args)).stdout;
+}
+
+/** The size in bytes of each blob (`git cat-file --batch-check`), in one call. */
+export async function blobSizes(cwd: string, blobs: string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
+  if (blobs.length === 0) return sizes;
+  const result = await git(cwd, ['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
+    input: `${blobs.join('\n')}\n`,
+  });
+  for (const line of result.stdout.split('\n')) {
+    const [id, size] = line.split(' ');
+    if (id && size && /^\d+$/.test(size)) sizes.set(id, Number(size));
+  }
+  return sizes;
 }

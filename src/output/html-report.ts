@@ -1,8 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
-import { html as diffToHtml, parse as parseDiff } from 'diff2html';
+import { uncommittedText } from '../core/compare-report.js';
 import { type CandidateReport, type CompareReport, pairOf, percent } from '../core/compare-stats.js';
+import type { SharedFile } from '../core/file-columns.js';
+import {
+  DiffBudget,
+  fileTable,
+  LARGE_FILE_LINES,
+  renderCandidateDiffs,
+  renderSharedFile,
+} from './html-diffs.js';
+import { escapeHtml } from './html-escape.js';
 
 /**
  * `compare --html <file>`: one self-contained page — the summary table, the overlap and similarity
@@ -18,8 +27,14 @@ export interface HtmlReportInput {
   patches: ReadonlyMap<number, string>;
   /** The last lines of each candidate's check log. */
   logTails: ReadonlyMap<number, string>;
+  /** The same patches with whitespace ignored (`diff-tree -w`), for the ignoring-whitespace view. */
+  patchesIgnoringWhitespace?: ReadonlyMap<number, string>;
   /** diff2html's stylesheet (loadDiff2HtmlCss). */
   diff2htmlCss: string;
+  /** The files two or more candidates changed, their versions side by side (sharedFiles). */
+  sharedFiles?: SharedFile[];
+  /** The size budget of all diffs together (DIFF_BUDGET_BYTES unless given). */
+  diffBudgetBytes?: number;
 }
 
 /** diff2html's own stylesheet, read from the installed package. */
@@ -33,6 +48,11 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const ranked = [...report.candidates].sort((a, b) => a.rank - b.rank);
   const base = `${report.base.ref ?? '(detached)'} @ ${report.base.commit.slice(0, 10)}`;
   const title = `git parallel compare · ${report.task}`;
+  // Rendered first, so the page can say what the size budget cut.
+  const budget = new DiffBudget(input.diffBudgetBytes);
+  const candidates = ranked.map((c) => candidateSection(c, input, budget)).join('\n');
+  const shared = sharedSection(report.task, input.sharedFiles ?? [], budget);
+  const cut = budgetNote(budget);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -46,26 +66,30 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <body>
 <input type="radio" name="view" id="view-side" class="view-toggle" checked>
 <input type="radio" name="view" id="view-line" class="view-toggle">
+<input type="radio" name="view" id="view-ws" class="view-toggle">
 <header>
 <h1>${escapeHtml(title)}</h1>
 <p class="meta">${report.candidates.length} candidates against ${escapeHtml(base)} · generated ${escapeHtml(report.generatedAt)}${
     report.check ? ` · check <code>${escapeHtml(report.check.command)}</code>` : ''
   }</p>${
     report.baseMoved
-      ? `\n<p class="warning">warning: the base branch ${escapeHtml(report.baseMoved.ref)} moved since the run started (${report.baseMoved.commit ? `now ${escapeHtml(report.baseMoved.commit.slice(0, 10))}` : 'gone'}); changes are counted against the run's base.</p>`
+      ? `\n<p class="warning">warning: the base branch ${escapeHtml(report.baseMoved.ref)} moved since the run started (${report.baseMoved.commit ? `now ${escapeHtml(report.baseMoved.commit.slice(0, 10))}` : 'gone'}); each candidate's own work is counted from its merge base with it, and the summary says whether it merges cleanly into it now.</p>`
       : ''
   }
+${cut}
 <nav>
 <a href="#summary">Summary</a>
 <a href="#overlap">Overlap</a>
+<a href="#side-by-side">File by file</a>
 ${ranked.map((c) => `<a href="#candidate-${c.n}">${escapeHtml(c.name)}</a>`).join('\n')}
-<span class="view-switch">Diffs: <label for="view-side">side by side</label> <label for="view-line">unified</label></span>
+<span class="view-switch">Diffs: <label for="view-side">side by side</label> <label for="view-line">unified</label> <label for="view-ws">ignoring whitespace</label></span>
 </nav>
 </header>
 <main>
 ${summarySection(report, ranked)}
 ${overlapSection(report)}
-${ranked.map((c) => candidateSection(c, input)).join('\n')}
+${shared}
+${candidates}
 </main>
 </body>
 </html>
@@ -81,16 +105,18 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
 <td>${escapeHtml(c.agent)}</td>
 <td>${escapeHtml(c.state)}</td>
 <td class="num">${c.commits ?? '–'}</td>
-<td class="num">${c.filesChanged}${c.binaryFiles > 0 ? ` <span class="muted">(${c.binaryFiles} binary)</span>` : ''}</td>
-<td class="num"><span class="added">+${c.added}</span> <span class="deleted">−${c.deleted}</span></td>
-<td>${escapeHtml(uncommittedText(c))}</td>
+<td class="num">${c.filesChanged ?? '–'}${c.binaryFiles > 0 ? ` <span class="muted">(${c.binaryFiles} binary)</span>` : ''}</td>
+<td class="num">${lineCounts(c)}</td>${report.baseMoved ? `\n<td>${escapeHtml(mergeCell(c))}</td>` : ''}
+<td>${escapeHtml(uncommittedText(c, 'worktree missing'))}</td>
 <td>${checkCell(c)}</td>
 </tr>`,
   );
   return `<section id="summary">
 <h2>Summary</h2>
 <table class="summary">
-<thead><tr><th>Rank</th><th>N</th><th>Candidate</th><th>Agent</th><th>State</th><th>Commits</th><th>Files</th><th>+/−</th><th>Uncommitted</th><th>Check</th></tr></thead>
+<thead><tr><th>Rank</th><th>N</th><th>Candidate</th><th>Agent</th><th>State</th><th>Commits</th><th>Files</th><th>+/−</th>${
+    report.baseMoved ? `<th>Merges into ${escapeHtml(report.baseMoved.ref)} now</th>` : ''
+  }<th>Uncommitted</th><th>Check</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
@@ -133,15 +159,17 @@ ${rows.join('\n')}
 </section>`;
 }
 
-function candidateSection(c: CandidateReport, input: HtmlReportInput): string {
+function candidateSection(c: CandidateReport, input: HtmlReportInput, budget: DiffBudget): string {
   const patch = input.patches.get(c.n) ?? '';
   const tail = input.logTails.get(c.n);
   const facts = [
     `branch <code>${escapeHtml(c.branch)}</code>`,
     c.commits === null ? 'branch gone' : `${c.commits} commit${c.commits === 1 ? '' : 's'}`,
-    `${c.filesChanged} file${c.filesChanged === 1 ? '' : 's'}`,
-    `<span class="added">+${c.added}</span> <span class="deleted">−${c.deleted}</span>`,
-    `uncommitted: ${escapeHtml(uncommittedText(c))}`,
+    c.filesChanged === null
+      ? 'nothing to compare'
+      : `${c.filesChanged} file${c.filesChanged === 1 ? '' : 's'}`,
+    lineCounts(c),
+    `uncommitted: ${escapeHtml(uncommittedText(c, 'worktree missing'))}`,
     `worktree <code>${escapeHtml(c.worktree)}</code>${c.worktreeMissing ? ' (missing)' : ''}`,
   ];
   const check = c.check
@@ -149,36 +177,23 @@ function candidateSection(c: CandidateReport, input: HtmlReportInput): string {
 <pre>${escapeHtml(tail ?? '(no log)')}</pre>
 </details>`
     : '';
-  const diffs =
-    patch.trim() === ''
-      ? '<p class="muted">No changes against the base.</p>'
-      : (['side-by-side', 'line-by-line'] as const)
-          .map((format) => {
-            const view = format === 'side-by-side' ? 'side' : 'line';
-            const rendered = diffToHtml(withTrueNames(patch, c), {
-              outputFormat: format,
-              drawFileList: true,
-            });
-            return `<div class="diff view-${view}">${scopeIds(rendered, `c${c.n}-${view}-`)}</div>`;
-          })
-          .join('\n');
+  const diffs = renderCandidateDiffs(
+    {
+      n: c.n,
+      diffCommand: `git parallel diff ${input.report.task} ${c.n} --`,
+      files: c.files,
+      patch,
+      patchIgnoringWhitespace: input.patchesIgnoringWhitespace?.get(c.n) ?? null,
+    },
+    budget,
+  );
   return `<section class="candidate" id="candidate-${c.n}" data-candidate="${c.n}">
 <h2>#${c.rank} ${escapeHtml(c.name)} <span class="muted">· ${escapeHtml(c.agent)} · ${escapeHtml(c.state)}</span></h2>
 <p class="facts">${facts.join(' · ')}</p>
 ${check}
-${diffs}
+${fileTable(c.n, c.files)}
+<div class="diff">${diffs}</div>
 </section>`;
-}
-
-/**
- * diff2html derives element ids from file names, so the same file in two candidates (or in the two views)
- * would share an id and the file list would jump to the wrong diff. Prefix them per candidate and view.
- * Diff content cannot forge the pattern: diff2html escapes the quotes in it.
- */
-function scopeIds(rendered: string, prefix: string): string {
-  return rendered
-    .replaceAll('id="d2h-', `id="${prefix}d2h-`)
-    .replaceAll('href="#d2h-', `href="#${prefix}d2h-`);
 }
 
 function checkCell(c: CandidateReport): string {
@@ -194,44 +209,48 @@ function checkCell(c: CandidateReport): string {
   return `${verdict} · ${seconds} · <a href="${escapeHtml(pathToFileURL(check.logFile).href)}">log</a>${stale}`;
 }
 
-/**
- * The patch parsed by diff2html, with each file's name replaced by the true one: git C-quotes names
- * with special characters in patch headers (`"tab\\there.txt"`, octal for non-ASCII), which diff2html
- * does not unquote. The names come from `--numstat -z` (never quoted), whose files are in the same
- * order as the patch's (both from diff-tree over the same trees, without renames).
- */
-function withTrueNames(patch: string, c: CandidateReport): ReturnType<typeof parseDiff> {
-  const files = parseDiff(patch);
-  if (files.length !== c.files.length) return files;
-  files.forEach((file, i) => {
-    const name = c.files[i]!.path;
-    if (file.oldName !== '/dev/null') file.oldName = name;
-    if (file.newName !== '/dev/null') file.newName = name;
-  });
-  return files;
+function sharedSection(task: string, files: SharedFile[], budget: DiffBudget): string {
+  const body =
+    files.length === 0
+      ? '<p class="muted">No file was changed by two or more candidates.</p>'
+      : files.map((file) => renderSharedFile(task, file, budget)).join('\n');
+  return `<section id="side-by-side">
+<h2>File by file: candidates side by side</h2>
+<p class="muted">Each file that two or more candidates changed, a column per candidate, aligned on the base file's lines: <span class="col-removed">removed</span>, <span class="col-added">added</span>, unchanged.</p>
+${body}
+</section>`;
 }
 
-function uncommittedText(c: CandidateReport): string {
-  if (c.uncommitted === null) return 'worktree missing';
-  const { changed, untracked } = c.uncommitted;
-  if (changed === 0 && untracked === 0) return 'no';
-  return [changed > 0 ? `${changed} changed` : '', untracked > 0 ? `${untracked} untracked` : '']
-    .filter(Boolean)
-    .join(', ');
+function budgetNote(budget: DiffBudget): string {
+  const parts: string[] = [];
+  if (budget.tooLargeFiles > 0) {
+    parts.push(
+      `${budget.tooLargeFiles} file diff${budget.tooLargeFiles === 1 ? '' : 's'} over ${LARGE_FILE_LINES.toLocaleString('en-US')} changed lines not shown`,
+    );
+  }
+  if (budget.cutFiles > 0) {
+    parts.push(
+      `${budget.cutFiles} file diff${budget.cutFiles === 1 ? '' : 's'} cut to keep the report under its size budget`,
+    );
+  }
+  if (parts.length === 0) return '';
+  return `<p class="warning">This report leaves out: ${escapeHtml(parts.join('; '))}. Each such file is listed where it belongs, with the command that shows it.</p>`;
+}
+
+function lineCounts(c: CandidateReport): string {
+  if (c.added === null) return '<span class="muted">–</span>';
+  return `<span class="added">+${c.added}</span> <span class="deleted">−${c.deleted}</span>`;
+}
+
+function mergeCell(c: CandidateReport): string {
+  if (c.mergesIntoBase === null) return 'not known';
+  if (c.mergesIntoBase.clean) return 'yes';
+  return `no: conflicts in ${c.mergesIntoBase.conflicts.join(', ')}`;
 }
 
 function fileList(files: string[]): string {
   if (files.length === 0) return '<span class="muted">none</span>';
   return files.map((f) => `<code>${escapeHtml(f)}</code>`).join(', ');
-}
-
-export function escapeHtml(text: string): string {
-  return text
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
 }
 
 const PAGE_CSS = `
@@ -246,8 +265,21 @@ nav a { color: #0969da; text-decoration: none; }
 .view-switch { margin-left: auto; color: #57606a; }
 .view-switch label { cursor: pointer; padding: 2px 8px; border: 1px solid #d0d7de; border-radius: 4px; }
 .view-toggle { position: absolute; opacity: 0; pointer-events: none; }
-#view-side:checked ~ header label[for="view-side"], #view-line:checked ~ header label[for="view-line"] { background: #0969da; color: #fff; border-color: #0969da; }
-#view-side:checked ~ main .view-line, #view-line:checked ~ main .view-side { display: none; }
+#view-side:checked ~ header label[for="view-side"], #view-line:checked ~ header label[for="view-line"], #view-ws:checked ~ header label[for="view-ws"] { background: #0969da; color: #fff; border-color: #0969da; }
+#view-side:checked ~ main .view-line, #view-side:checked ~ main .view-ws,
+#view-line:checked ~ main .view-side, #view-line:checked ~ main .view-ws,
+#view-ws:checked ~ main .view-side, #view-ws:checked ~ main .view-line { display: none; }
+#view-ws:checked ~ main .ws-same .view-line { display: block; }
+details.file { margin: 6px 0; border: 1px solid #d0d7de; border-radius: 4px; background: #fff; }
+details.file > summary { cursor: pointer; padding: 4px 8px; font-family: ui-monospace, monospace; font-size: 13px; }
+table.columns { border-collapse: collapse; font-family: ui-monospace, monospace; font-size: 12px; width: 100%; table-layout: fixed; }
+table.columns th, table.columns td { border-left: 1px solid #d0d7de; padding: 0 6px; white-space: pre-wrap; word-break: break-all; vertical-align: top; text-align: left; }
+table.columns td.ln { width: 48px; color: #8c959f; text-align: right; border-left: 0; }
+table.columns th:first-child { width: 48px; }
+.col-removed { background: #ffebe9; text-decoration: line-through; color: #82071e; }
+.col-added { background: #dafbe1; }
+tr.gap td { color: #8c959f; background: #f6f8fa; }
+.cut { color: #9a6700; font-family: system-ui, sans-serif; }
 main { padding: 0 24px 48px; }
 section { margin-top: 24px; scroll-margin-top: 110px; }
 h2 { font-size: 16px; border-bottom: 1px solid #d0d7de; padding-bottom: 4px; }
@@ -262,4 +294,11 @@ td.self { color: #8c959f; text-align: center; }
 .facts { font-size: 13px; }
 details.check pre { max-height: 320px; overflow: auto; background: #f6f8fa; border: 1px solid #d0d7de; padding: 8px; font-size: 12px; }
 .d2h-file-switch { display: none; }
+table.files { border-collapse: collapse; background: #fff; font-size: 13px; margin: 8px 0; }
+table.files th, table.files td { border: 1px solid #d0d7de; padding: 2px 8px; text-align: left; }
+td.status { font-family: ui-monospace, monospace; font-weight: 600; text-align: center; }
+.status-A { color: #1a7f37; } .status-D { color: #cf222e; } .status-R, .status-C { color: #8250df; } .status-T { color: #9a6700; }
+.file-note { color: #9a6700; font-weight: normal; font-size: 12px; margin-left: 6px; }
 `;
+
+export { escapeHtml } from './html-escape.js';

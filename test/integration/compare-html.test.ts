@@ -124,13 +124,13 @@ describe('git parallel compare --html', () => {
     expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
     expect(await page.locator('#candidate-2').textContent()).toContain(HOSTILE_FILE);
     expect(await page.locator('#overlap').textContent()).toContain(HOSTILE_FILE);
-    expect(await page.locator('#candidate-2 .view-side').textContent()).toContain(
+    expect(await page.locator('#candidate-2 .diff').textContent()).toContain(
       '<script>window.__pwned = 2</script>',
     );
 
     // Side by side first; "unified" swaps the views without a script.
-    const sideBySide = page.locator('#candidate-1 .view-side');
-    const unified = page.locator('#candidate-1 .view-line');
+    const sideBySide = page.locator('#candidate-1 .view-side').first();
+    const unified = page.locator('#candidate-1 .view-line').first();
     expect(await sideBySide.isVisible()).toBe(true);
     expect(await unified.isVisible()).toBe(false);
     await page.locator('label[for="view-line"]').click();
@@ -139,10 +139,12 @@ describe('git parallel compare --html', () => {
     await page.locator('label[for="view-side"]').click();
 
     // File navigation: each candidate's file list links to that candidate's own diff of the file.
-    const link = page.locator('#candidate-2 .view-side a.d2h-file-name', { hasText: 'src/app.js' });
+    const link = page.locator('#candidate-2 table.files a', { hasText: 'src/app.js' });
     const target = (await link.getAttribute('href'))!;
-    expect(target).toMatch(/^#c2-side-d2h-/);
-    expect(await page.locator(`#candidate-2 ${target}`).count()).toBe(1);
+    expect(target).toMatch(/^#c2-f\d+$/);
+    expect(await page.locator(`#candidate-2 ${target} .d2h-file-name`).first().textContent()).toBe(
+      'src/app.js',
+    );
     await link.click();
     expect(new URL(page.url()).hash).toBe(target);
 

@@ -6,7 +6,6 @@ import {
   jaccard,
   multisetJaccard,
   overlapOf,
-  parseNumstatZ,
   percent,
   quotePath,
   RANKING_RULE,
@@ -14,42 +13,7 @@ import {
   type RecordedCheck,
   rankCandidates,
   rankingRuleText,
-  totalsOf,
 } from '../../src/core/compare-stats.js';
-
-describe('parseNumstatZ', () => {
-  it.each([
-    ['', []],
-    ['3\t1\tsrc/a.ts\0', [{ path: 'src/a.ts', added: 3, deleted: 1, binary: false }]],
-    ['-\t-\tlogo.png\0', [{ path: 'logo.png', added: 0, deleted: 0, binary: true }]],
-    ['0\t5\tgone.txt\0', [{ path: 'gone.txt', added: 0, deleted: 5, binary: false }]],
-    // -z leaves paths unquoted: tabs, newlines and quotes arrive as they are.
-    [
-      '1\t0\twe\tird\nname "q".txt\0',
-      [{ path: 'we\tird\nname "q".txt', added: 1, deleted: 0, binary: false }],
-    ],
-    [
-      '2\t0\ta\0-\t-\tb.bin\0',
-      [
-        { path: 'a', added: 2, deleted: 0, binary: false },
-        { path: 'b.bin', added: 0, deleted: 0, binary: true },
-      ],
-    ],
-  ])('%j', (text, expected) => {
-    expect(parseNumstatZ(text)).toEqual(expected);
-  });
-
-  it('rejects what it does not understand instead of guessing', () => {
-    expect(() => parseNumstatZ('garbage\0')).toThrow(/unexpected numstat record/);
-  });
-});
-
-describe('totalsOf', () => {
-  it('adds lines and counts binary files as changed files', () => {
-    const totals = totalsOf(parseNumstatZ('3\t1\ta\0-\t-\tb.bin\0' + '2\t2\tc\0'));
-    expect(totals).toEqual({ files: 3, added: 5, deleted: 3, binaryFiles: 1 });
-  });
-});
 
 const PATCH = `diff --git a/src/a.ts b/src/a.ts
 index 1111111..2222222 100644
