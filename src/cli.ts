@@ -63,7 +63,7 @@ function report(error: unknown, verbose: boolean): number {
     return 2;
   }
   if (err instanceof Interrupted) {
-    process.stderr.write(`git parallel: ${err.message}; nothing was left behind\n`);
+    process.stderr.write(`git parallel: ${err.message}; ${err.remains ?? 'nothing was left behind'}\n`);
     return err.exitCode;
   }
   if (err instanceof CommandFailure) {

@@ -3,7 +3,7 @@ import { archiveRun } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
 import { readRepo } from '../io/git.js';
 import { recoveredDriver, recoverManifest } from '../io/recovery.js';
-import { readManifest } from '../io/state.js';
+import { readSettledRun, withoutUnfinishedCheckouts } from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
 import { assertNothingLost, removeRunResources, workAtRisk } from './remove-run.js';
 
@@ -28,7 +28,7 @@ export async function rmRuns(
   const repo = await readRepo(io.cwd);
   const reads = [];
   for (const task of args.tasks) {
-    const read = await readManifest(repo.commonDir, task);
+    const read = await readSettledRun(repo.commonDir, task, (line) => io.reporter.info(line));
     if (!read) throw new UsageError(`no run named ${JSON.stringify(task)}; see git parallel list`);
     if (read.problem !== null && !args.force) {
       throw new UsageError(
@@ -39,7 +39,10 @@ export async function rmRuns(
   }
   for (const read of reads) {
     if (read.manifest && !args.archive)
-      await assertNothingLost(read.manifest, { keepBranches: args.keepBranches, force: args.force });
+      await assertNothingLost(await withoutUnfinishedCheckouts(read.manifest), {
+        keepBranches: args.keepBranches,
+        force: args.force,
+      });
   }
 
   const removed: string[] = [];

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CommandFailure } from '../errors.js';
+import { childrenShielded } from './signals.js';
 
 /**
  * The one subprocess wrapper. Argument arrays only, an explicit cwd, never a shell (the one exception,
@@ -41,6 +42,7 @@ export function run(command: string, args: string[], options: RunOptions): Promi
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.signal,
       timeout: options.timeout,
+      detached: childrenShielded(),
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

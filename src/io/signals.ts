@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * Turns SIGINT/SIGTERM into an AbortSignal for the duration of `action`, so a creation in progress can
  * stop between steps and clean up instead of dying half way. A second signal while cleaning up is ignored:
@@ -21,4 +23,20 @@ export async function withInterruptSignal<T>(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+const shield = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `action` with every program it starts in a process group of its own (issue 10 F6). Ctrl-C in a
+ * terminal signals the whole foreground group: ignoring a second Ctrl-C in git-parallel is not enough
+ * while its `git worktree remove` children would still die of it, half way through a rollback.
+ */
+export function shieldedFromTerminalSignals<T>(action: () => Promise<T>): Promise<T> {
+  return shield.run(true, action);
+}
+
+/** Whether the program about to be started must be kept out of the terminal's process group. */
+export function childrenShielded(): boolean {
+  return shield.getStore() === true;
 }
