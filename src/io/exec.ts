@@ -34,7 +34,25 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
 }
 
-export function run(command: string, args: string[], options: RunOptions): Promise<RunResult> {
+export async function run(command: string, args: string[], options: RunOptions): Promise<RunResult> {
+  if (!childrenShielded()) return runOnce(command, args, options, false);
+  // A terminal signal sent in the instant between fork and the child's setsid stays pending and kills it
+  // before it runs anything (seen under a storm of Ctrl-C): such a child did nothing and is started again.
+  for (let attempt = 1; ; attempt++) {
+    const result = await runOnce(command, args, { ...options, check: false }, true);
+    const cut = result.signal === 'SIGINT' || result.signal === 'SIGTERM' || result.signal === 'SIGHUP';
+    if (cut && attempt < 10) continue;
+    if (result.exitCode !== 0 && options.check !== false) throw failureOf(result);
+    return result;
+  }
+}
+
+function runOnce(
+  command: string,
+  args: string[],
+  options: RunOptions,
+  detached: boolean,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -42,7 +60,7 @@ export function run(command: string, args: string[], options: RunOptions): Promi
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.signal,
       timeout: options.timeout,
-      detached: childrenShielded(),
+      detached,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];

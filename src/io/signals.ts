@@ -22,8 +22,16 @@ export async function withInterruptSignal<T>(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // Interrupted and cleaned up: the process ends now, with its report. Ctrl-C pressed again must not kill
+    // it first, or the report ("nothing was left behind", or what was) is never printed.
+    if (received) {
+      process.on('SIGINT', ignore);
+      process.on('SIGTERM', ignore);
+    }
   }
 }
+
+function ignore(): void {}
 
 const shield = new AsyncLocalStorage<true>();
 

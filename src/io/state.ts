@@ -4,6 +4,7 @@ import { MANIFEST_VERSION, type RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 import { withLock } from './lock.js';
+import { relocateManifest } from './relocate.js';
 
 /**
  * The state store. Everything about a run lives in `<git-common-dir>/parallel/<task>/`, so every
@@ -60,7 +61,7 @@ export async function readManifestAt(dir: string, task: string): Promise<Manifes
   const problem = manifestProblem(parsed);
   return problem
     ? { task, dir, manifest: null, problem }
-    : { task, dir, manifest: parsed as RunManifest, problem: null };
+    : { task, dir, manifest: await relocateManifest(parsed as RunManifest, dir), problem: null };
 }
 
 /** Like readManifest, but a missing or damaged run is a usage error that says what to do. */
