@@ -40,5 +40,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const incomplete = summaries.filter((s) => s.passed !== s.tried);
   for (const s of incomplete) console.error(`note: ${s.suite} passed ${s.passed} of ${s.tried}`);
   writeFileSync(readmePath, renderTable(readFileSync(readmePath, 'utf8'), summaries));
-  console.error(`README.md: reliability table from ${summaries.map((s) => s.suite).join(', ') || 'no summaries'}`);
+  console.error(
+    `README.md: reliability table from ${summaries.map((s) => s.suite).join(', ') || 'no summaries'}`,
+  );
 }

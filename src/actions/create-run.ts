@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rename } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
+import path from 'node:path';
 import { openContext } from '../commands/context.js';
 import { paneTitle } from '../core/agent-command.js';
 import {
@@ -32,6 +33,7 @@ import {
   promptPath,
   readManifest,
   runDir,
+  stateRoot,
   withStateLock,
   writeManifest,
 } from '../io/state.js';
@@ -197,8 +199,12 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       }
       const planned = await plan(await liveSlots(repo.commonDir));
       planned.creator = { pid: process.pid, host: hostname() };
-      if (prompt !== null) await writeFileAtomic(promptPath(dir), prompt);
-      await writeManifest(dir, planned);
+      // Written aside, then renamed into place: a process killed here leaves no run folder without its
+      // run.json (which every command would call damaged), only a hidden folder nothing reads.
+      const staging = path.join(stateRoot(repo.commonDir), `.reserving-${process.pid}-${args.task}`);
+      if (prompt !== null) await writeFileAtomic(promptPath(staging), prompt);
+      await writeManifest(staging, planned);
+      await rename(staging, dir);
       return planned;
     });
 

@@ -22,6 +22,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Milliseconds; the child gets SIGTERM when it runs longer. */
   timeout?: number;
+  /**
+   * The child and everything it starts get a process group of their own, SIGKILLed at the timeout and when
+   * the child exits; the result does not wait for a descendant that still holds the child's output (issue
+   * 10 F9: an agent's `--version` that left a child holding stdout hung `doctor`).
+   */
+  ownGroup?: boolean;
 }
 
 export interface RunResult {
@@ -59,9 +65,10 @@ function runOnce(
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.signal,
-      timeout: options.timeout,
-      detached,
+      timeout: options.ownGroup ? undefined : options.timeout,
+      detached: detached || options.ownGroup === true,
     });
+    if (options.ownGroup) endGroupWith(child, options.timeout);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -94,6 +101,26 @@ function runOnce(
       if (result.exitCode !== 0 && options.check !== false) reject(failureOf(result));
       else resolve(result);
     });
+  });
+}
+
+function endGroupWith(child: ReturnType<typeof spawn>, timeout: number | undefined): void {
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // ESRCH: the group has no process left.
+    }
+  };
+  const timer = timeout ? setTimeout(killGroup, timeout) : null;
+  child.on('exit', () => {
+    if (timer) clearTimeout(timer);
+    killGroup();
+    // A descendant that left the group can still hold the pipes: stop reading them soon after.
+    setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, 200).unref();
   });
 }
 

@@ -105,6 +105,9 @@ function manifestProblem(value: unknown): string | null {
   if (typeof m.task !== 'string') return 'run.json has no task';
   if (!m.base || typeof m.base.commit !== 'string') return 'run.json has no base commit';
   if (!m.mux || typeof m.mux.kind !== 'string') return 'run.json has no multiplexer';
+  // Issue 10 F9: a session that is not a name would be "ended" by rm without ending anything.
+  if (m.mux.session !== null && typeof m.mux.session !== 'string')
+    return 'run.json has a multiplexer session that is not a name';
   if (!Array.isArray(m.candidates)) return 'run.json has no candidates';
   for (const c of m.candidates) {
     if (typeof c?.n !== 'number' || typeof c.worktree !== 'string' || typeof c.branch !== 'string') {
