@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, stat, unlink } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -39,9 +40,21 @@ export async function readSettledRun(
   say: (line: string) => void,
   waitMs = CREATION_WAIT_MS,
 ): Promise<ManifestRead | null> {
-  let read = await readManifest(commonDir, task);
-  if (!read?.manifest || !creationInProgress(read.manifest)) return read;
-  const pid = read.manifest.creator!.pid;
+  const read = await readManifest(commonDir, task);
+  const settled =
+    read?.manifest && creationInProgress(read.manifest) ? await awaitCreation(read, say, waitMs) : read;
+  return settled ? claimRemoval(commonDir, settled, say, waitMs) : null;
+}
+
+async function awaitCreation(
+  first: ManifestRead,
+  say: (line: string) => void,
+  waitMs: number,
+): Promise<ManifestRead | null> {
+  const { task } = first;
+  let read: ManifestRead | null = first;
+  const pid = first.manifest!.creator!.pid;
+  const commonDir = path.dirname(path.dirname(first.dir));
   say(`${task} is being created (process ${pid}); waiting for it to finish…`);
   const deadline = Date.now() + waitMs;
   while (read?.manifest && creationInProgress(read.manifest)) {
@@ -54,6 +67,49 @@ export async function readSettledRun(
     read = await readManifest(commonDir, task);
   }
   return read;
+}
+
+/**
+ * Two `rm` of one run at once must not both remove it (the second finds worktrees gone under it): the
+ * first claims the run (`<run>/.removing`, with its pid; released when the process ends), the second waits
+ * for it and then reads the run again, which is usually gone by then.
+ */
+async function claimRemoval(
+  commonDir: string,
+  read: ManifestRead,
+  say: (line: string) => void,
+  waitMs: number,
+): Promise<ManifestRead | null> {
+  const claim = path.join(read.dir, '.removing');
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    try {
+      await mkdir(claim);
+      await writeFile(path.join(claim, 'owner'), `${process.pid} ${hostname()}\n`);
+      process.once('exit', () => rmSync(claim, { recursive: true, force: true }));
+      return read;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return readManifest(commonDir, read.task);
+      if (code !== 'EEXIST') throw error;
+    }
+    const [pid, host] = (await readIfExists(path.join(claim, 'owner')))?.trim().split(' ') ?? [];
+    if (pid && (host !== hostname() || !isAlive(Number(pid)))) {
+      await rm(claim, { recursive: true, force: true });
+      continue;
+    }
+    if (!told && pid) say(`${read.task} is being removed by process ${pid}; waiting for it…`);
+    told = true;
+    if (Date.now() > deadline)
+      throw new CommandFailure(
+        `${read.task} is being removed by another git parallel process; try again later`,
+      );
+    await sleep(100);
+    const again = await readManifest(commonDir, read.task);
+    if (again === null) return null;
+    read = again;
+  }
 }
 
 /**

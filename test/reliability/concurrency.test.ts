@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -47,27 +47,42 @@ describe('two commands at once', () => {
     sessions: tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
     siblings: readdirSync(repo.parent).filter((f) => f !== 'records' && f !== 'hooks'),
   });
+  /** Checkouts that wait (up to 20 s) until `release()`: the creation stays in progress until then. */
   const slowCheckouts = () => {
     const hooks = path.join(repo.parent, 'hooks');
     mkdirSync(hooks, { recursive: true });
-    writeFileSync(path.join(hooks, 'post-checkout'), '#!/bin/sh\nsleep 0.4\n', { mode: 0o755 });
+    const gate = path.join(hooks, 'open');
+    writeFileSync(
+      path.join(hooks, 'post-checkout'),
+      `#!/bin/sh\ntouch '${hooks}/running'\ni=0\nwhile [ ! -e '${gate}' ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done\n`,
+      { mode: 0o755 },
+    );
     repo.git('config', 'core.hooksPath', hooks);
+    return {
+      running: () => existsSync(path.join(hooks, 'running')),
+      release: () => writeFileSync(gate, ''),
+      close: () => rmSync(gate, { force: true }),
+    };
   };
-  const untilCreating = async (run: ReturnType<typeof start>) => {
-    while (!/^ {2}t-1 /m.test(run.stderr()) && run.child.exitCode === null) await sleep(10);
+  const until = async (run: ReturnType<typeof start>, pattern: RegExp) => {
+    while (!pattern.test(run.stderr()) && run.child.exitCode === null) await sleep(10);
   };
+  const untilCreating = (run: ReturnType<typeof start>) => until(run, /^Creating /m);
 
   it('rm --force and plain rm during a creation wait for it, then remove everything (F7)', async () => {
     await tally.scenario(
       'rm during creation',
       async () => {
-        slowCheckouts();
+        const gate = slowCheckouts();
         const before = world();
         for (const force of [true, false]) {
+          gate.close();
           const creating = start(['t', '-n', '5', '-p', 'x', '--no-attach']);
           await untilCreating(creating);
-          const removed = await cli(['rm', 't', ...(force ? ['--force'] : [])]);
-          const created = await creating.done;
+          const removing = start(['rm', 't', ...(force ? ['--force'] : [])]);
+          await until(removing, /t is being created \(process \d+\); waiting for it to finish/);
+          gate.release();
+          const [created, removed] = await Promise.all([creating.done, removing.done]);
           expect(created.code, created.stderr).toBe(0);
           expect(removed.code, removed.stderr).toBe(0);
           expect(removed.stderr).toMatch(/t is being created \(process \d+\); waiting for it to finish/);
@@ -82,7 +97,7 @@ describe('two commands at once', () => {
     await tally.scenario(
       'list and prune during creation',
       async () => {
-        slowCheckouts();
+        const gate = slowCheckouts();
         const before = world();
         const creating = start(['t', '-n', '4', '-p', 'x', '--no-attach']);
         await untilCreating(creating);
@@ -91,6 +106,7 @@ describe('two commands at once', () => {
         expect(listed.stdout).not.toContain('did not finish');
         const pruned = await cli(['prune', '--runs']);
         expect(pruned.code, pruned.stderr).toBe(0);
+        gate.release();
         const created = await creating.done;
         expect(created.code, created.stderr).toBe(0);
         expect(JSON.parse((await cli(['status', 't', '--json'])).stdout).candidates).toHaveLength(4);
@@ -146,7 +162,12 @@ describe('two commands at once', () => {
         expect((await cli(['t', '-n', '3', '-p', 'x', '--no-attach'])).code).toBe(0);
         const [one, two] = await Promise.all([cli(['rm', 't', '--force']), cli(['rm', 't', '--force'])]);
         expect([one!.code, two!.code], `${one!.stderr}\n${two!.stderr}`).toContain(0);
-        for (const r of [one!, two!]) if (r.code !== 0) expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        // The second waits for the first, then finds the run gone.
+        for (const r of [one!, two!])
+          if (r.code !== 0)
+            expect(r.stderr.trim().split('\n').at(-1)).toBe(
+              'git parallel: no run named "t"; see git parallel list',
+            );
         expect(world()).toEqual(before);
       },
       lost,
@@ -165,7 +186,12 @@ describe('two commands at once', () => {
         writeFileSync(path.join(worktrees, 'x-2', 'new-work.txt'), 'not in the repository\n');
         expect((await cli(['rm', 't'])).code).toBe(0);
         expect(readdirSync(worktrees).sort()).toEqual(['x-1', 'x-2']);
+        // And the hidden folder of a creation killed while it reserved its name (its process is gone).
+        const reserving = path.join(stateOf(), '.reserving-4194303-x');
+        mkdirSync(reserving, { recursive: true });
+        writeFileSync(path.join(reserving, 'run.json'), '{}');
         const kept = await cli(['prune', '--runs']);
+        expect(existsSync(reserving)).toBe(false);
         expect(kept.code, kept.stderr).toBe(0);
         expect(kept.stderr).toContain(`kept ${path.join(worktrees, 'x-2')}`);
         expect(readdirSync(worktrees)).toEqual(['x-2']);
@@ -181,10 +207,11 @@ describe('two commands at once', () => {
     await tally.scenario(
       'rm after SIGKILL mid-checkout',
       async () => {
-        slowCheckouts();
+        const gate = slowCheckouts();
         const before = world();
         const creating = start(['t', '-n', '3', '-p', 'x', '--no-attach']);
-        await untilCreating(creating);
+        // Killed while the first checkouts are in their hook, the last not yet written.
+        while (!gate.running() && creating.child.exitCode === null) await sleep(10);
         creating.signalGroup('SIGKILL');
         await creating.done;
         const removed = await cli(['rm', 't']);
