@@ -19,7 +19,7 @@ export function renderTable(readme, summaries) {
   if (start < 0 || end < start) throw new Error(`README.md has no ${START} … ${END} block`);
   const rows = new Map();
   for (const line of readme.slice(start, end).split('\n')) {
-    const suite = line.match(/^\| ([a-z-]+) \|/)?.[1];
+    const suite = line.match(/^\| ([a-z][a-z-]*) \|/)?.[1];
     if (suite && suite !== 'suite') rows.set(suite, line);
   }
   for (const s of summaries) rows.set(s.suite, renderRow(s));

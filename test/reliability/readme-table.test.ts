@@ -17,7 +17,7 @@ describe("the README's reliability table", () => {
     // Rendering from the rows already there changes nothing: the table is in the script's own shape.
     expect(script.renderTable(readme, [])).toBe(readme);
     const rows = [...readmeRows(readme).values()].map((row) => row.split('|').map((cell) => cell.trim()));
-    expect(rows.length).toBeGreaterThanOrEqual(4);
+    expect(rows.length).toBeGreaterThanOrEqual(5);
     const block = readme.slice(readme.indexOf(TABLE_START), readme.indexOf(TABLE_END));
     const total = (i: number) => rows.reduce((n, cells) => n + Number(cells[i]), 0);
     expect(block).toContain(`| **all** | | **${total(3)}** | **${total(4)}** | **${total(5)}** |`);

@@ -25,6 +25,8 @@ export const README = path.join(REPO_ROOT, 'README.md');
 export interface Tally {
   /** Runs one scenario: passed when `check` returns without throwing; data lost when `lost()` says so. */
   scenario(name: string, check: () => Promise<void>, lost: () => Promise<boolean> | boolean): Promise<void>;
+  /** `scenario` as a test body: `it(name, tally.wrap(name, check, lost))`. */
+  wrap(name: string, check: () => Promise<void>, lost: () => Promise<boolean> | boolean): () => Promise<void>;
   summary(): SuiteSummary;
   /** Writes the summary; when every planned scenario ran, throws if the README's row differs. */
   finish(): void;
@@ -50,6 +52,9 @@ export function reliabilityTally(suite: string, what: string, planned: number): 
         );
       if (wasLost) throw new Error(`${name}: data lost`);
       if (failure !== null) throw failure;
+    },
+    wrap(name, check, lost) {
+      return () => this.scenario(name, check, lost);
     },
     summary: () => summary,
     finish() {
@@ -82,7 +87,7 @@ export function readmeRows(readme: string): Map<string, string> {
   const rows = new Map<string, string>();
   if (start < 0 || end < start) return rows;
   for (const line of readme.slice(start, end).split('\n')) {
-    const suite = line.match(/^\| ([a-z-]+) \|/)?.[1];
+    const suite = line.match(/^\| ([a-z][a-z-]*) \|/)?.[1];
     if (suite && suite !== 'suite') rows.set(suite, line);
   }
   return rows;
