@@ -86,13 +86,23 @@ async function claimRemoval(
   for (;;) {
     try {
       await mkdir(claim);
-      await writeFile(path.join(claim, 'owner'), `${process.pid} ${hostname()}\n`);
-      process.once('exit', () => rmSync(claim, { recursive: true, force: true }));
-      return read;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return readManifest(commonDir, read.task);
-      if (code !== 'EEXIST') throw error;
+      // A full or read-only disk: no claim, and rm goes on (removing needs no room; it says what failed).
+      if (code !== 'EEXIST') return read;
+    }
+    if (!(await pathExists(path.join(claim, 'owner')))) {
+      try {
+        await writeFile(path.join(claim, 'owner'), `${process.pid} ${hostname()}\n`, { flag: 'wx' });
+        process.once('exit', () => rmSync(claim, { recursive: true, force: true }));
+        return read;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+          await rm(claim, { recursive: true, force: true });
+          return read;
+        }
+      }
     }
     const [pid, host] = (await readIfExists(path.join(claim, 'owner')))?.trim().split(' ') ?? [];
     if (pid && (host !== hostname() || !isAlive(Number(pid)))) {
