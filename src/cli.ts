@@ -63,7 +63,7 @@ function report(error: unknown, verbose: boolean): number {
     return 2;
   }
   if (err instanceof Interrupted) {
-    process.stderr.write(`git parallel: ${err.message}; nothing was left behind\n`);
+    process.stderr.write(`git parallel: ${err.message}; ${err.remains ?? 'nothing was left behind'}\n`);
     return err.exitCode;
   }
   if (err instanceof CommandFailure) {
@@ -71,9 +71,31 @@ function report(error: unknown, verbose: boolean): number {
     if (verbose) for (const line of err.details) process.stderr.write(`  ${line}\n`);
     return 1;
   }
+  const refusal = fileSystemRefusal(err);
+  if (refusal) {
+    process.stderr.write(`git parallel: ${refusal}\n`);
+    return 1;
+  }
   process.stderr.write(`git parallel: unexpected error: ${err.message}\n`);
   process.stderr.write(
     verbose ? `${err.stack}\n` : 'pass --verbose to see the stack trace, and please report it\n',
   );
   return 1;
+}
+
+/**
+ * Issue 10 F9: the file system refusing a write (read-only, full, not ours) is the world not cooperating,
+ * not a bug: one line that names the path and what to do.
+ */
+function fileSystemRefusal(err: NodeJS.ErrnoException): string | null {
+  const why: Record<string, string> = {
+    EROFS: 'the file system is read-only',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'the disk quota is exceeded',
+  };
+  const reason = err.code ? why[err.code] : undefined;
+  if (!reason || !err.path) return null;
+  return `cannot write ${err.path}: ${reason}; free or fix it, then run the command again`;
 }

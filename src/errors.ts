@@ -25,7 +25,11 @@ export class CommandFailure extends Error {
 /** Thrown when the user interrupts (Ctrl-C, SIGTERM) after cleanup has run. */
 export class Interrupted extends Error {
   override name = 'Interrupted';
-  constructor(readonly signal: NodeJS.Signals) {
+  /** `remains`: what cleaning up could not remove (issue 10 F6: the report must say so, not "nothing"). */
+  constructor(
+    readonly signal: NodeJS.Signals,
+    readonly remains: string | null = null,
+  ) {
     super(`interrupted by ${signal}`);
   }
   get exitCode(): number {

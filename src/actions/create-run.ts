@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { readFile, rename } from 'node:fs/promises';
+import { availableParallelism, hostname } from 'node:os';
+import path from 'node:path';
 import { openContext } from '../commands/context.js';
 import { paneTitle } from '../core/agent-command.js';
 import {
@@ -26,12 +27,13 @@ import {
 import { launcherArgv } from '../io/launcher-path.js';
 import type { MuxDriver, SessionRequest } from '../io/mux.js';
 import { portsFree } from '../io/ports.js';
-import { withInterruptSignal } from '../io/signals.js';
+import { shieldedFromTerminalSignals, withInterruptSignal } from '../io/signals.js';
 import {
   listManifests,
   promptPath,
   readManifest,
   runDir,
+  stateRoot,
   withStateLock,
   writeManifest,
 } from '../io/state.js';
@@ -200,8 +202,13 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
         throw new UsageError(`a run named ${args.task} already exists; see git parallel status ${args.task}`);
       }
       const planned = await plan(await liveSlots(repo.commonDir));
-      if (prompt !== null) await writeFileAtomic(promptPath(dir), prompt);
-      await writeManifest(dir, planned);
+      planned.creator = { pid: process.pid, host: hostname() };
+      // Written aside, then renamed into place: a process killed here leaves no run folder without its
+      // run.json (which every command would call damaged), only a hidden folder nothing reads.
+      const staging = path.join(stateRoot(repo.commonDir), `.reserving-${process.pid}-${args.task}`);
+      if (prompt !== null) await writeFileAtomic(promptPath(staging), prompt);
+      await writeManifest(staging, planned);
+      await rename(staging, dir);
       return planned;
     });
 
@@ -220,6 +227,7 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       else if (session !== null) await driver.createSession(sessionRequest(manifest, dir));
       if (signal.aborted) throw signal.reason;
       manifest.phase = 'ready';
+      delete manifest.creator;
       await writeManifest(dir, manifest);
     } catch (error) {
       const signalName = received();
@@ -228,13 +236,17 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
           ? `Interrupted (${signalName}); removing what was created…`
           : 'Creation failed; removing what was created…',
       );
-      const leftovers = await removeRunResources(manifest, dir, driver, { keepBranches: false });
-      if (leftovers.length > 0) {
-        reporter.warn(
-          `could not remove everything (${leftovers.join('; ')}); git parallel rm ${args.task} --force finishes the job`,
-        );
-      }
-      if (signalName) throw new Interrupted(signalName);
+      // Issue 10 F6: a second Ctrl-C reaches the terminal's whole process group; the rollback's own git and
+      // tmux children run in groups of their own, so it cannot cut them off half way.
+      const leftovers = await shieldedFromTerminalSignals(() =>
+        removeRunResources(manifest, dir, driver, { keepBranches: false }),
+      );
+      const remains =
+        leftovers.length > 0
+          ? `could not remove everything (${leftovers.join('; ')}); git parallel rm ${args.task} --force finishes the job`
+          : null;
+      if (signalName) throw new Interrupted(signalName, remains);
+      if (remains) reporter.warn(remains);
       throw error;
     }
     await report(manifest, driver, reporter, setupFailures);

@@ -116,7 +116,7 @@ async function agent(name: string, spec: AgentSpec, cwd: string, env: NodeJS.Pro
 
 async function versionOf(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
   try {
-    const result = await run(path, args, { cwd: '/', env, check: false, timeout: 5000 });
+    const result = await run(path, args, { cwd: '/', env, check: false, timeout: 5000, ownGroup: true });
     const line = (result.stdout || result.stderr).trim().split('\n')[0] ?? '';
     const match = line.match(/\d+\.\d+(\.\d+)?[\w.-]*/);
     return match ? match[0] : line || null;

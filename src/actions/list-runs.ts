@@ -2,6 +2,7 @@ import type { RunManifest } from '../core/types.js';
 import { driverFor } from '../io/drivers.js';
 import { readRepo } from '../io/git.js';
 import { listManifests } from '../io/state.js';
+import { creationInProgress } from '../io/unfinished-checkout.js';
 import { formatAge, formatTable, type Reporter } from '../output/reporter.js';
 
 export interface RunSummary {
@@ -14,6 +15,7 @@ export interface RunSummary {
   session: string | null;
   mux: string | null;
   alive: boolean | null;
+  /** `creating` (in progress: its process is alive), `unfinished` (killed during creation), `ready` or `damaged`. */
   phase: string;
   problem: string | null;
 }
@@ -76,13 +78,19 @@ async function summarise(manifest: RunManifest, env: NodeJS.ProcessEnv): Promise
     session,
     mux: manifest.mux.kind,
     alive,
-    phase: manifest.phase,
+    // Issue 10 F7: a creation whose process is alive is in progress, not something for rm to clean.
+    phase: manifest.phase === 'creating' && !creationInProgress(manifest) ? 'unfinished' : manifest.phase,
     problem: null,
   };
 }
 
 function sessionState(s: RunSummary): string {
-  const phase = s.phase === 'creating' ? ' (creation did not finish: git parallel rm cleans it)' : '';
+  const phase =
+    s.phase === 'unfinished'
+      ? ' (creation did not finish: git parallel rm cleans it)'
+      : s.phase === 'creating'
+        ? ' (being created)'
+        : '';
   if (!s.session) return `no multiplexer${phase}`;
   return `${s.mux} ${s.session} ${s.alive ? 'alive' : 'gone'}${phase}`;
 }

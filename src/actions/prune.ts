@@ -1,9 +1,13 @@
+import { readdir, rm, rmdir } from 'node:fs/promises';
+import path from 'node:path';
 import { parseDuration } from '../core/durations.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { type ArchiveEntry, dropArchives } from '../io/archive.js';
-import { pruneWorktrees, readRepo } from '../io/git.js';
+import { pruneWorktrees, type RepoFacts, readRepo } from '../io/git.js';
+import { isAlive } from '../io/lock.js';
 import { recoveredDriver, recoveredWorkAtRisk, recoverManifest } from '../io/recovery.js';
-import { listManifests, runDir } from '../io/state.js';
+import { listManifests, runDir, stateRoot, withStateLock } from '../io/state.js';
+import { findOrphanedCheckouts, holdsOnlyKnownContent } from '../io/unfinished-checkout.js';
 import { findMarkedWorktrees } from '../io/worktree-marks.js';
 import { formatAge, formatTable, type Reporter } from '../output/reporter.js';
 import { removeRunResources } from './remove-run.js';
@@ -95,9 +99,62 @@ async function pruneRuns(args: PruneArgs, io: PruneIo): Promise<object[]> {
     io.reporter.info(`Removed ${task} (${why}): ${manifest.candidates.length} worktrees.`);
     results.push({ task, why, removed: true, risks });
   }
+  if (!args.dryRun) await dropStaleReservations(repo.commonDir);
+  const checkouts = await pruneOrphanedCheckouts(repo, args, io);
+  results.push(...checkouts);
   if (!args.dryRun) await pruneWorktrees(repo.mainRoot);
-  if (damaged.length + orphans.length === 0) io.reporter.info('No damaged runs or orphaned worktrees.');
+  if (damaged.length + orphans.length + checkouts.length === 0)
+    io.reporter.info('No damaged runs or orphaned worktrees.');
   return results;
+}
+
+/** Hidden folders where a creation killed at its very start was writing its run.json (create-run.ts). */
+async function dropStaleReservations(commonDir: string): Promise<void> {
+  const root = stateRoot(commonDir);
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const pid = name.match(/^\.reserving-(\d+)-/)?.[1];
+    if (pid && !isAlive(Number(pid))) await rm(path.join(root, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Issue 10 F7: checkout folders that git no longer knows (their admin folder in `.git/worktrees` is gone,
+ * e.g. removed while the checkout was still being written). Looked for where runs put their worktrees;
+ * removed when every file in them is content the repository already has, otherwise kept (then --force).
+ * Under the state lock, so a worktree being registered right now is never mistaken for one.
+ */
+async function pruneOrphanedCheckouts(repo: RepoFacts, args: PruneArgs, io: PruneIo): Promise<object[]> {
+  const folders = [path.resolve(repo.mainRoot, '..', `${repo.name}-worktrees`)];
+  for (const read of await listManifests(repo.commonDir))
+    for (const c of read.manifest?.candidates ?? []) folders.push(path.dirname(c.worktree));
+  for (const mark of await findMarkedWorktrees(repo.commonDir)) folders.push(path.dirname(mark.worktree));
+  return withStateLock(repo.commonDir, async () => {
+    const results: object[] = [];
+    for (const folder of await findOrphanedCheckouts(repo.commonDir, folders)) {
+      const why = 'a checkout git no longer knows';
+      const known = await holdsOnlyKnownContent(repo.commonDir, folder);
+      if (!known && !args.force) {
+        io.reporter.warn(`kept ${folder} (${why}): it holds files the repository does not have; use --force`);
+        results.push({ folder, why, removed: false, risks: ['files the repository does not have'] });
+        continue;
+      }
+      if (args.dryRun) {
+        io.reporter.print(`would remove ${folder} (${why})`);
+        results.push({ folder, why, removed: false, risks: [] });
+        continue;
+      }
+      await rm(folder, { recursive: true, force: true });
+      await rmdir(path.dirname(folder)).catch(() => {});
+      io.reporter.info(`Removed ${folder} (${why}).`);
+      results.push({
+        folder,
+        why,
+        removed: true,
+        risks: known ? [] : ['files the repository does not have'],
+      });
+    }
+    return results;
+  });
 }
 
 async function pruneArchives(args: PruneArgs, io: PruneIo): Promise<object[]> {

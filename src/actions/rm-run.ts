@@ -6,7 +6,8 @@ import { driverFor } from '../io/drivers.js';
 import { readRepo } from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
 import { recoveredDriver, recoverManifest } from '../io/recovery.js';
-import { type ManifestRead, readManifest } from '../io/state.js';
+import type { ManifestRead } from '../io/state.js';
+import { readSettledRun, withoutUnfinishedCheckouts } from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
 import {
   assertArchivable,
@@ -43,7 +44,7 @@ export async function rmRuns(
   const repo = await readRepo(io.cwd);
   const reads: ManifestRead[] = [];
   for (const task of args.tasks) {
-    const read = await readManifest(repo.commonDir, task);
+    const read = await readSettledRun(repo.commonDir, task, (line) => io.reporter.info(line));
     if (!read) throw new UsageError(`no run named ${JSON.stringify(task)}; see git parallel list`);
     if (read.problem !== null && !args.force) {
       throw new UsageError(
@@ -57,7 +58,7 @@ export async function rmRuns(
       if (!read.manifest) continue;
       if (args.archive) await assertArchivable(read.manifest);
       else
-        await assertNothingLost(read.manifest, {
+        await assertNothingLost(await withoutUnfinishedCheckouts(read.manifest), {
           keepBranches: args.keepBranches,
           force: args.force,
           stopped,

@@ -62,6 +62,8 @@ export interface RunManifest {
   createdAt: string;
   /** `creating` until every worktree exists and the session started; `ready` afterwards. */
   phase: 'creating' | 'ready';
+  /** While `creating`: the process creating the run, so others can tell a creation in progress from a killed one. */
+  creator?: { pid: number; host: string };
   /** Absolute path of the prompt file in the state folder, or null for a run without a prompt. */
   promptFile: string | null;
   /** `tab` marks a run opened as a tab of the user's own Zellij session (`--tab`): rm never ends that session. */

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { CommandFailure } from '../errors.js';
+import { childrenShielded } from './signals.js';
 
 /**
  * The one subprocess wrapper. Argument arrays only, an explicit cwd, never a shell (the one exception,
@@ -21,6 +22,12 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Milliseconds; the child gets SIGTERM when it runs longer. */
   timeout?: number;
+  /**
+   * The child and everything it starts get a process group of their own, SIGKILLed at the timeout and when
+   * the child exits; the result does not wait for a descendant that still holds the child's output (issue
+   * 10 F9: an agent's `--version` that left a child holding stdout hung `doctor`).
+   */
+  ownGroup?: boolean;
 }
 
 export interface RunResult {
@@ -33,15 +40,35 @@ export interface RunResult {
   signal: NodeJS.Signals | null;
 }
 
-export function run(command: string, args: string[], options: RunOptions): Promise<RunResult> {
+export async function run(command: string, args: string[], options: RunOptions): Promise<RunResult> {
+  if (!childrenShielded()) return runOnce(command, args, options, false);
+  // A terminal signal sent in the instant between fork and the child's setsid stays pending and kills it
+  // before it runs anything (seen under a storm of Ctrl-C): such a child did nothing and is started again.
+  for (let attempt = 1; ; attempt++) {
+    const result = await runOnce(command, args, { ...options, check: false }, true);
+    const cut = result.signal === 'SIGINT' || result.signal === 'SIGTERM' || result.signal === 'SIGHUP';
+    if (cut && attempt < 10) continue;
+    if (result.exitCode !== 0 && options.check !== false) throw failureOf(result);
+    return result;
+  }
+}
+
+function runOnce(
+  command: string,
+  args: string[],
+  options: RunOptions,
+  detached: boolean,
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.signal,
-      timeout: options.timeout,
+      timeout: options.ownGroup ? undefined : options.timeout,
+      detached: detached || options.ownGroup === true,
     });
+    if (options.ownGroup) endGroupWith(child, options.timeout);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -74,6 +101,26 @@ export function run(command: string, args: string[], options: RunOptions): Promi
       if (result.exitCode !== 0 && options.check !== false) reject(failureOf(result));
       else resolve(result);
     });
+  });
+}
+
+function endGroupWith(child: ReturnType<typeof spawn>, timeout: number | undefined): void {
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // ESRCH: the group has no process left.
+    }
+  };
+  const timer = timeout ? setTimeout(killGroup, timeout) : null;
+  child.on('exit', () => {
+    if (timer) clearTimeout(timer);
+    killGroup();
+    // A descendant that left the group can still hold the pipes: stop reading them soon after.
+    setTimeout(() => {
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    }, 200).unref();
   });
 }
 

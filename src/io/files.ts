@@ -18,6 +18,8 @@ export async function writeFileAtomic(
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true });
+    // A failed write names no path (ENOSPC from write()): name the file, for the one-line message.
+    (error as NodeJS.ErrnoException).path ??= file;
     throw error;
   }
 }

@@ -183,7 +183,10 @@ export async function pruneWorktrees(repoRoot: string): Promise<void> {
 export async function uncommittedChanges(worktree: string, against?: string): Promise<string[]> {
   const lines = (text: string) => (text === '' ? [] : text.split('\n'));
   if (against === undefined) {
-    return lines(await gitOutput(worktree, ['status', '--porcelain=v1', '--untracked-files=all']));
+    // --no-optional-locks: a read must not write the index (on a full disk that write fails, and status with it).
+    return lines(
+      await gitOutput(worktree, ['--no-optional-locks', 'status', '--porcelain=v1', '--untracked-files=all']),
+    );
   }
   const changed = lines(await gitOutput(worktree, ['diff', '--name-only', against, '--']));
   const untracked = lines(await gitOutput(worktree, ['ls-files', '--others', '--exclude-standard']));

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { pathExists } from './files.js';
@@ -25,5 +25,7 @@ export async function readLayoutTemplate(
     ? path.resolve(cwd, layout)
     : path.join(packageRoot(), 'layouts', `${layout}.${extension}`);
   if (!(await pathExists(file))) throw new UsageError(`the layout template ${file} does not exist`);
+  if (!(await stat(file)).isFile())
+    throw new UsageError(`the layout template ${file} is not a file; give a .${extension} template`);
   return { text: await readFile(file, 'utf8'), file };
 }

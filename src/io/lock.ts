@@ -24,23 +24,32 @@ async function acquire(lockDir: string, waitMs: number): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await mkdir(lockDir);
-      await writeFile(path.join(lockDir, 'owner'), `${process.pid} ${hostname()}\n`);
-      return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    const owner = await readOwner(lockDir);
-    if (owner && owner.host === hostname() && !isAlive(owner.pid)) {
-      await rm(lockDir, { recursive: true, force: true });
+      const owner = await readOwner(lockDir);
+      if (owner && owner.host === hostname() && !isAlive(owner.pid)) {
+        await rm(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        const who = owner ? `process ${owner.pid}` : 'another process';
+        throw new CommandFailure(
+          `${who} holds the git-parallel lock ${lockDir}; if it is gone, remove that folder`,
+        );
+      }
+      await sleep(Math.min(10 + attempt * 5, 100));
       continue;
     }
-    if (Date.now() > deadline) {
-      const who = owner ? `process ${owner.pid}` : 'another process';
-      throw new CommandFailure(
-        `${who} holds the git-parallel lock ${lockDir}; if it is gone, remove that folder`,
-      );
+    const ownerFile = path.join(lockDir, 'owner');
+    try {
+      await writeFile(ownerFile, `${process.pid} ${hostname()}\n`);
+      return;
+    } catch (error) {
+      // A full disk: the lock is not taken (no lock without its owner), and the message names the file.
+      await rm(lockDir, { recursive: true, force: true });
+      (error as NodeJS.ErrnoException).path ??= ownerFile;
+      throw error;
     }
-    await sleep(Math.min(10 + attempt * 5, 100));
   }
 }
 

@@ -4,6 +4,7 @@ import { MANIFEST_VERSION, type RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 import { withLock } from './lock.js';
+import { relocateManifest } from './relocate.js';
 import { deleteRunFolder } from './safe-delete.js';
 
 /**
@@ -61,7 +62,7 @@ export async function readManifestAt(dir: string, task: string): Promise<Manifes
   const problem = manifestProblem(parsed);
   return problem
     ? { task, dir, manifest: null, problem }
-    : { task, dir, manifest: parsed as RunManifest, problem: null };
+    : { task, dir, manifest: await relocateManifest(parsed as RunManifest, dir), problem: null };
 }
 
 /** Like readManifest, but a missing or damaged run is a usage error that says what to do. */
@@ -110,6 +111,9 @@ function manifestProblem(value: unknown): string | null {
   if (typeof m.task !== 'string') return 'run.json has no task';
   if (!m.base || typeof m.base.commit !== 'string') return 'run.json has no base commit';
   if (!m.mux || typeof m.mux.kind !== 'string') return 'run.json has no multiplexer';
+  // Issue 10 F9: a session that is not a name would be "ended" by rm without ending anything.
+  if (m.mux.session !== null && typeof m.mux.session !== 'string')
+    return 'run.json has a multiplexer session that is not a name';
   if (!Array.isArray(m.candidates)) return 'run.json has no candidates';
   for (const c of m.candidates) {
     if (typeof c?.n !== 'number' || typeof c.worktree !== 'string' || typeof c.branch !== 'string') {
