@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -48,5 +48,39 @@ describe('a repository config cannot pull a lever unapproved', () => {
     }
     nothingCreated();
     expect(existsSync(path.join(repo.parent, 'PWNED'))).toBe(false);
+  });
+
+  it.each([
+    ['yolo', { yolo: true }, 'yolo'],
+    ['model', { model: 'opus-evil' }, 'model'],
+    [
+      'a worktreeDir outside the folder that holds the repository',
+      { worktreeDir: '../../x/{task}-{n}' },
+      'worktreeDir',
+    ],
+    ['a Zellij layout template', { layout: 'layouts/mine.kdl' }, 'layout'],
+  ])('item 4: %s from the repository needs approval and is shown by git parallel trust', async (_name, settings, key) => {
+    repoConfig(settings);
+    const refused = await cli(['t', '-n', '1', '--mux', 'none']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`defines commands you have not approved (${key})`);
+    nothingCreated();
+    const review = await cli(['trust', '--dry-run']);
+    expect(review.stdout).toContain(`  ${key}: `);
+  });
+
+  it('item 4: approved, a repository yolo is applied; the same setting in the user config needs nothing', async () => {
+    repoConfig({ yolo: true, agents: { mine: { command: 'sh', yolo: ['--skip'] } }, agent: 'mine' });
+    expect((await cli(['trust'])).code).toBe(0);
+    const run = await cli(['t', '-n', '1', '--mux', 'none', '--json']);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).run.candidates[0].command).toContain('--skip');
+    repoConfig({ agents: { mine: { command: 'sh', yolo: ['--skip'] } }, agent: 'mine' });
+    mkdirSync(path.join(userConfig, 'git-parallel'), { recursive: true });
+    writeFileSync(path.join(userConfig, 'git-parallel', 'config.json'), JSON.stringify({ yolo: true }));
+    expect((await cli(['trust'])).code).toBe(0);
+    const mine = await cli(['u', '-n', '1', '--mux', 'none', '--json']);
+    expect(mine.code).toBe(0);
+    expect(JSON.parse(mine.stdout).run.candidates[0].command).toContain('--skip');
   });
 });
