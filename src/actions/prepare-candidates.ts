@@ -195,6 +195,7 @@ export async function prepareCandidates(
   const files = await selectFiles(root, plan, { skipFolders: manifest.candidates.map((c) => c.worktree) });
   for (const warning of files.warnings) reporter.warn(warning);
   const deps = await planDeps(plan.deps, root, first.worktree);
+  if (deps.warning) reporter.warn(deps.warning);
   const snapshots = await takeSqliteSnapshots(plan.sqlite, root, dir, env, reporter);
 
   if (plan.postgres) {
@@ -348,11 +349,11 @@ async function prepareOne(
         `${candidate.name}: could not ${deps.method} node_modules (${(error as Error).message}); installing instead`,
       );
       await removeNodeModules(candidate.worktree);
-      const failure = await steps([deps.choice!.install], 'installing');
+      const failure = await steps([deps.choice!.install!], 'installing');
       if (failure) return failed('deps', failure);
     }
   } else if (deps.method === 'install') {
-    const failure = await steps([deps.choice!.install], 'installing');
+    const failure = await steps([deps.choice!.install!], 'installing');
     if (failure) return failed('deps', failure);
   }
 

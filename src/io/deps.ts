@@ -15,6 +15,7 @@ import path from 'node:path';
 import { choosePackageManager, LOCKFILES, type PackageManagerChoice } from '../core/package-manager.js';
 import { run } from './exec.js';
 import { pathExists } from './files.js';
+import { git } from './git.js';
 
 /**
  * Dependencies for a new worktree, without paying for a full install when the main worktree already
@@ -46,6 +47,8 @@ export interface DepsPlan {
   /** Why this method, for the progress line and --verbose readers. */
   reason: string;
   choice: PackageManagerChoice | null;
+  /** A line the user should see (a project whose dependencies cannot be provided). */
+  warning?: string;
 }
 
 /** Bookkeeping files package managers rewrite in place: copied, never linked. */
@@ -58,6 +61,22 @@ const REWRITTEN_IN_PLACE = new Set([
 ]);
 /** Tool caches rewritten in place: each candidate builds its own. */
 const LEFT_OUT = new Set(['.cache', '.vite', '.vite-temp']);
+
+/** Whether package.json declares anything to install (a project without dependencies needs no install). */
+export async function declaresDependencies(root: string): Promise<boolean> {
+  try {
+    const parsed = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    return ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'].some(
+      (key) => typeof parsed[key] === 'object' && parsed[key] !== null && Object.keys(parsed[key]).length > 0,
+    );
+  } catch {
+    // A package.json that does not parse: let the package manager say so.
+    return true;
+  }
+}
 
 export async function readPackageManager(root: string): Promise<PackageManagerChoice | null> {
   const names = ['package.json', '.yarnrc.yml', ...LOCKFILES.map((l) => l.file)];
@@ -90,6 +109,26 @@ export async function planDeps(
   if (mode === 'none') return { method: 'none', reason: 'deps is "none"', choice: null };
   const choice = await readPackageManager(worktree);
   if (!choice) return { method: 'none', reason: 'no package.json', choice: null };
+  // Preparing must leave `git status` empty: a node_modules git does not ignore would be every agent's work.
+  if ((await git(worktree, ['check-ignore', '-q', '--', 'node_modules/'], { check: false })).exitCode !== 0) {
+    return {
+      method: 'none',
+      reason: 'node_modules is not gitignored',
+      choice,
+      warning:
+        "node_modules is not gitignored, so the candidates get no dependencies (they would show as every agent's work); add node_modules/ to .gitignore",
+    };
+  }
+  if (!choice.lockfile && !(await declaresDependencies(worktree)))
+    return { method: 'none', reason: 'package.json declares no dependencies', choice };
+  if (choice.install === null) {
+    return {
+      method: 'none',
+      reason: `${choice.name} cannot install without writing a lockfile`,
+      choice,
+      warning: `the project has no lockfile and ${choice.name} cannot install without writing one; the candidates get no node_modules (commit a lockfile, or install in setup)`,
+    };
+  }
   if (mode === 'install') return { method: 'install', reason: 'deps is "install"', choice };
   const source = path.join(mainRoot, 'node_modules');
   const sourceStats = await stat(source).catch(() => null);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -158,5 +158,78 @@ describe('deps: node_modules for every candidate', () => {
     const result = await cli(['broken', '-n', '1', '--mux', 'none']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/broken-1: deps "npm ci" exited with code \d+; its agent is not started/);
+  });
+});
+
+describe('a project with a package.json but no lockfile (issue 11 item 5)', () => {
+  let repo: TestRepo;
+  const candidate = (task: string, n: number, file = '') =>
+    path.join(repo.parent, 'app-worktrees', `${task}-${n}`, file);
+  const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: NPM_ENV });
+  const status = (task: string, n: number) =>
+    execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], {
+      cwd: candidate(task, n),
+      encoding: 'utf8',
+    });
+
+  beforeAll(() => {
+    repo = makeRepo('app');
+    const vendor = path.join(repo.root, 'vendor');
+    mkdirSync(vendor);
+    pack(repo.parent, 'gp-dep-a', '1.0.0', vendor);
+    repo.write(
+      'package.json',
+      JSON.stringify({
+        name: 'app',
+        private: true,
+        dependencies: { 'gp-dep-a': 'file:vendor/gp-dep-a-1.0.0.tgz' },
+      }),
+    );
+    repo.write('.gitignore', 'node_modules/\n');
+    repo.write('.git-parallelrc.json', JSON.stringify({ agent: 'shell' }));
+    repo.commit('an npm project without a lockfile');
+  }, 60_000);
+  afterAll(() => repo.cleanup());
+
+  it('installs without writing a package-lock.json: git status is empty and compare counts nothing', async () => {
+    const result = await cli(['nolock', '-n', '2', '--mux', 'none']);
+    expect(result.code).toBe(0);
+    for (const n of [1, 2]) {
+      expect(readFileSync(candidate('nolock', n, 'node_modules/gp-dep-a/index.js'), 'utf8')).toContain(
+        '1.0.0',
+      );
+      expect(existsSync(candidate('nolock', n, 'package-lock.json'))).toBe(false);
+      expect(status('nolock', n)).toBe('');
+    }
+    const compare = JSON.parse((await runCli(['compare', 'nolock', '--json'], { cwd: repo.root })).stdout);
+    expect(JSON.stringify(compare)).not.toContain('package-lock.json');
+    for (const c of compare.candidates) expect(c.uncommitted).toEqual({ changed: 0, untracked: 0 });
+  });
+
+  it('a package.json without dependencies (the demo) installs nothing; a node_modules git would show is not made', async () => {
+    repo.write(
+      'package.json',
+      JSON.stringify({ name: 'app', private: true, scripts: { test: 'node --test' } }),
+    );
+    repo.commit('no dependencies');
+    const bare = await cli(['bare', '-n', '1', '--mux', 'none']);
+    expect(bare.code).toBe(0);
+    expect(existsSync(candidate('bare', 1, 'node_modules'))).toBe(false);
+    expect(status('bare', 1)).toBe('');
+
+    repo.write(
+      'package.json',
+      JSON.stringify({
+        name: 'app',
+        private: true,
+        dependencies: { 'gp-dep-a': 'file:vendor/gp-dep-a-1.0.0.tgz' },
+      }),
+    );
+    repo.write('.gitignore', '');
+    repo.commit('node_modules not ignored');
+    const unignored = await cli(['unignored', '-n', '1', '--mux', 'none']);
+    expect(unignored.code).toBe(0);
+    expect(unignored.stderr).toContain('node_modules is not gitignored');
+    expect(status('unignored', 1)).toBe('');
   });
 });

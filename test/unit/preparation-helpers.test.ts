@@ -100,10 +100,27 @@ describe('choosePackageManager', () => {
     [files('yarn.lock', '.yarnrc.yml'), null, 'yarn install --immutable'],
     [files('bun.lockb'), null, 'bun install --frozen-lockfile'],
     [files('package-lock.json', 'pnpm-lock.yaml'), 'pnpm@9.1.0', 'pnpm install --frozen-lockfile'],
-    [files(), null, 'npm install'],
-    [files(), 'yarn@4.0.0', 'yarn install'],
+    // Issue 11 item 5: without a lockfile, none is written.
+    [files(), null, 'npm install --no-package-lock'],
+    [files(), 'pnpm@9.1.0', 'pnpm install --no-lockfile'],
+    [files(), 'yarn@1.22.0', 'yarn install --no-lockfile'],
+    [files(), 'yarn@4.0.0', null],
+    [files(), 'bun@1.1.0', 'bun install --no-save'],
   ])('%j with packageManager %j installs with %s', (present, field, install) => {
     expect(choosePackageManager({ files: present, packageManagerField: field })?.install).toBe(install);
+  });
+
+  it.each([
+    [files('package-lock.json'), null, 'npm ci --ignore-scripts'],
+    [files('pnpm-lock.yaml'), null, 'pnpm install --frozen-lockfile --ignore-scripts'],
+    [files('yarn.lock'), null, 'yarn install --frozen-lockfile --ignore-scripts'],
+    [files('yarn.lock', '.yarnrc.yml'), null, 'yarn install --immutable --mode=skip-build'],
+    [files('bun.lock'), null, 'bun install --frozen-lockfile --ignore-scripts'],
+    [files(), null, 'npm install --no-package-lock --ignore-scripts'],
+  ])('%j with packageManager %j installs without lifecycle scripts with %s', (present, field, install) => {
+    expect(choosePackageManager({ files: present, packageManagerField: field })?.installWithoutScripts).toBe(
+      install,
+    );
   });
 
   it('is null without a package.json', () => {
