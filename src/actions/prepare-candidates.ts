@@ -43,7 +43,7 @@ import {
   snapshotSqlite,
 } from '../io/sqlite-copy.js';
 import { writeManifest } from '../io/state.js';
-import { assertTrusted, type TrustOptions, trustSubject } from '../io/trust.js';
+import { assertTrusted, installScriptsApproved, type TrustOptions, trustSubject } from '../io/trust.js';
 import type { Reporter } from '../output/reporter.js';
 import { createSetupProgress, liveProgressWanted, type SetupProgress } from '../output/setup-progress.js';
 
@@ -68,6 +68,8 @@ export interface PreparationPlan {
   setup: string[];
   removal: { preRemove: string[]; postRemove: string[] };
   timeoutMs: number;
+  /** Whether an install in a candidate may run lifecycle scripts (approved, or --trust). */
+  installScripts: boolean;
 }
 
 export interface SetupFailure extends SetupFailureRecord {
@@ -144,12 +146,12 @@ export async function planPreparation(
     postgres = { url, env };
   }
 
+  const subject = await trustSubject(context.loaded, root);
   if (!options.dryRun && runUsesRepositoryCommands(context.loaded.repositoryConfig, options.lineupAgents)) {
-    await assertTrusted(await trustSubject(context.loaded, root), {
-      purpose: 'start this run',
-      ...options.trust,
-    });
+    await assertTrusted(subject, { purpose: 'start this run', ...options.trust });
   }
+  // Issue 13 item 5: lifecycle scripts run only once approved; until then installs turn them off.
+  const installScripts = await installScriptsApproved(subject, options.trust);
   // After the trust check: the URL may come from the repository's config.
   if (postgres && !options.dryRun) await checkPostgres(postgres.url);
   return {
@@ -166,6 +168,7 @@ export async function planPreparation(
       postRemove: hookCommands(config.hooks.postRemove),
     },
     timeoutMs: config.setupTimeout * 1000,
+    installScripts,
   };
 }
 
@@ -196,6 +199,11 @@ export async function prepareCandidates(
   for (const warning of files.warnings) reporter.warn(warning);
   const deps = await planDeps(plan.deps, root, first.worktree);
   if (deps.warning) reporter.warn(deps.warning);
+  if (deps.method === 'install' && !plan.installScripts) {
+    reporter.warn(
+      `installing without lifecycle scripts (${deps.choice!.installWithoutScripts}): the scripts of package.json and its dependencies are not approved; git parallel trust approves them`,
+    );
+  }
   const snapshots = await takeSqliteSnapshots(plan.sqlite, root, dir, env, reporter);
 
   if (plan.postgres) {
@@ -349,11 +357,11 @@ async function prepareOne(
         `${candidate.name}: could not ${deps.method} node_modules (${(error as Error).message}); installing instead`,
       );
       await removeNodeModules(candidate.worktree);
-      const failure = await steps([deps.choice!.install!], 'installing');
+      const failure = await steps([installCommand(deps, plan)], 'installing');
       if (failure) return failed('deps', failure);
     }
   } else if (deps.method === 'install') {
-    const failure = await steps([deps.choice!.install!], 'installing');
+    const failure = await steps([installCommand(deps, plan)], 'installing');
     if (failure) return failed('deps', failure);
   }
 
@@ -372,6 +380,11 @@ async function prepareOne(
   if (setupFailure) return failed('setup', setupFailure);
   show(`ready in ${formatDuration(Date.now() - started)}`);
   return null;
+}
+
+/** The install a candidate gets: with lifecycle scripts only when they are approved. */
+function installCommand(deps: DepsPlan, plan: PreparationPlan): string {
+  return (plan.installScripts ? deps.choice!.install : deps.choice!.installWithoutScripts)!;
 }
 
 /**

@@ -16,12 +16,45 @@ export interface RepositoryCommand {
   note?: string;
 }
 
+/**
+ * What an install in a candidate would run besides unpacking: the project's own lifecycle scripts
+ * (package.json's preinstall, install, postinstall, prepare…) and those of its dependencies. They run
+ * only once approved; until then the install runs with scripts turned off (`npm ci --ignore-scripts`).
+ */
+export interface InstallScripts {
+  /** The install command as it runs once approved. */
+  install: string;
+  /** The project's own lifecycle scripts by name. */
+  scripts: Record<string, string>;
+}
+
+export const LIFECYCLE_SCRIPTS = [
+  'preinstall',
+  'install',
+  'postinstall',
+  'dependencies',
+  'prepublish',
+  'preprepare',
+  'prepare',
+  'postprepare',
+] as const;
+
+export function installScriptsCommand(install: InstallScripts): RepositoryCommand {
+  const own = Object.entries(install.scripts).map(([name, command]) => `${name}: ${command}`);
+  return {
+    key: 'deps',
+    command: `${install.install} with lifecycle scripts (${own.length > 0 ? `package.json ${own.join('; ')}; ` : ''}and those of the dependencies)`,
+  };
+}
+
 export function repositoryCommands(
   layer: Partial<Config> | null,
   presetNames: readonly string[],
+  install: InstallScripts | null = null,
 ): RepositoryCommand[] {
-  if (!layer) return [];
   const commands: RepositoryCommand[] = [];
+  if (install) commands.push(installScriptsCommand(install));
+  if (!layer) return commands;
   for (const [i, command] of (layer.setup ?? []).entries()) commands.push({ key: `setup[${i}]`, command });
   for (const name of ['postCreate', 'preRemove', 'postRemove'] as const) {
     for (const [i, command] of hookCommands(layer.hooks?.[name]).entries())
@@ -97,7 +130,7 @@ export function hookCommands(value: string | string[] | undefined): string[] {
  * The approval key: a hash of exactly what would run. The agent definitions are hashed whole (command,
  * arguments, environment, flags), since each part changes what runs.
  */
-export function commandsHash(layer: Partial<Config> | null): string {
+export function commandsHash(layer: Partial<Config> | null, install: InstallScripts | null = null): string {
   const agents = Object.fromEntries(
     Object.keys(layer?.agents ?? {})
       .sort()
@@ -115,6 +148,7 @@ export function commandsHash(layer: Partial<Config> | null): string {
     check: layer?.check ?? null,
     // Present only when set, so the hash of a config without them is what it always was.
     ...Object.fromEntries(repositorySettings(layer ?? {}).map((s) => [`setting.${s.key}`, s.command])),
+    ...(install ? { install } : {}),
   };
   return createHash('sha256')
     .update(JSON.stringify(canonical(subject)))

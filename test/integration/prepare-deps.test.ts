@@ -233,3 +233,66 @@ describe('a project with a package.json but no lockfile (issue 11 item 5)', () =
     expect(status('unignored', 1)).toBe('');
   });
 });
+
+describe('lifecycle scripts run only once approved (issue 13 item 5)', () => {
+  let repo: TestRepo;
+  const candidate = (task: string, n: number, file = '') =>
+    path.join(repo.parent, 'app-worktrees', `${task}-${n}`, file);
+  const cli = (args: string[]) =>
+    runCli(args, {
+      cwd: repo.root,
+      env: { ...NPM_ENV, GIT_PARALLEL_TRUST: '', XDG_CONFIG_HOME: path.join(repo.parent, 'user-config') },
+    });
+
+  beforeAll(() => {
+    repo = makeRepo('app');
+    const vendor = path.join(repo.root, 'vendor');
+    mkdirSync(vendor);
+    pack(repo.parent, 'gp-dep-a', '1.0.0', vendor);
+    repo.write(
+      'package.json',
+      JSON.stringify({
+        name: 'app',
+        private: true,
+        scripts: { postinstall: `node -e "require('fs').writeFileSync('postinstall.ran', '')"` },
+        dependencies: { 'gp-dep-a': 'file:vendor/gp-dep-a-1.0.0.tgz' },
+      }),
+    );
+    repo.write('.gitignore', 'node_modules/\npostinstall.ran\n');
+    execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts'], {
+      cwd: repo.root,
+      env: { ...process.env, ...NPM_ENV },
+    });
+    repo.commit('a postinstall script; the main worktree has no node_modules');
+  }, 60_000);
+  afterAll(() => repo.cleanup());
+
+  it('an unapproved install runs with --ignore-scripts and says so; once approved, the scripts run', async () => {
+    const unapproved = await cli(['t', '-n', '1', '--mux', 'none']);
+    expect(unapproved.code).toBe(0);
+    expect(unapproved.stderr).toContain(
+      'installing without lifecycle scripts (npm ci --ignore-scripts): the scripts of package.json and its dependencies are not approved',
+    );
+    expect(existsSync(candidate('t', 1, 'node_modules/gp-dep-a/index.js'))).toBe(true);
+    expect(existsSync(candidate('t', 1, 'postinstall.ran'))).toBe(false);
+
+    const review = await cli(['trust', '--dry-run']);
+    expect(review.stdout).toContain(
+      `  deps: npm ci with lifecycle scripts (package.json postinstall: node -e "require('fs').writeFileSync('postinstall.ran', '')"; and those of the dependencies)`,
+    );
+    expect((await cli(['trust'])).code).toBe(0);
+    const approved = await cli(['u', '-n', '1', '--mux', 'none']);
+    expect(approved.code).toBe(0);
+    expect(approved.stderr).not.toContain('without lifecycle scripts');
+    expect(existsSync(candidate('u', 1, 'postinstall.ran'))).toBe(true);
+
+    // A changed script asks again: the new one does not run until approved.
+    const pkg = JSON.parse(readFileSync(path.join(repo.root, 'package.json'), 'utf8'));
+    pkg.scripts.postinstall = `node -e "require('fs').writeFileSync('postinstall.ran', 'changed')"`;
+    repo.write('package.json', JSON.stringify(pkg));
+    repo.commit('a changed postinstall');
+    const changed = await cli(['v', '-n', '1', '--mux', 'none']);
+    expect(changed.stderr).toContain('installing without lifecycle scripts');
+    expect(existsSync(candidate('v', 1, 'postinstall.ran'))).toBe(false);
+  });
+});
