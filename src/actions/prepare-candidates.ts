@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Context } from '../commands/context.js';
@@ -399,7 +399,10 @@ async function writeEnvFile(manifest: RunManifest, candidate: Candidate, envFile
     values,
     `git-parallel: ${candidate.name} (written by git parallel; these values win)`,
   );
-  await writeFileAtomic(file, merged);
+  // The merged file keeps the mode of the copied one (a 0600 .env.local stays 0600); a new one holds a
+  // database URL with its password, so it is the user's alone.
+  const existing = await stat(file).catch(() => null);
+  await writeFileAtomic(file, merged, existing ? existing.mode & 0o7777 : 0o600);
 }
 
 async function takeSqliteSnapshots(

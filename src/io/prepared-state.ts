@@ -39,7 +39,8 @@ export const setupLogPath = (dir: string, n: number) => path.join(dir, 'logs', `
 export const removalLogPath = (dir: string, n: number) => path.join(dir, 'logs', `${n}-remove.log`);
 
 export async function writeResources(dir: string, resources: RunResources): Promise<void> {
-  await writeFileAtomic(resourcesPath(dir), `${JSON.stringify(resources, null, 2)}\n`);
+  // It holds the PostgreSQL URL with its password: the user's alone.
+  await writeFileAtomic(resourcesPath(dir), `${JSON.stringify(resources, null, 2)}\n`, 0o600);
 }
 
 export async function readResources(dir: string): Promise<RunResources | null> {
