@@ -5,7 +5,7 @@ import type { Context } from '../commands/context.js';
 import type { Config } from '../config/schema.js';
 import { candidateEnv } from '../core/agent-command.js';
 import { formatDuration, preparationWidth, settleWithLimit } from '../core/concurrency.js';
-import { mergeDotenv } from '../core/dotenv.js';
+import { EnvValueError, mergeDotenv } from '../core/dotenv.js';
 import { repositoryPathProblem } from '../core/globs.js';
 import { hookCommands, runUsesRepositoryCommands } from '../core/trust.js';
 import type { Candidate, RunManifest } from '../core/types.js';
@@ -394,11 +394,17 @@ function installCommand(deps: DepsPlan, plan: PreparationPlan): string {
 async function writeEnvFile(manifest: RunManifest, candidate: Candidate, envFile: string): Promise<void> {
   const file = path.join(candidate.worktree, envFile);
   const values = candidateEnv(manifest, { ...candidate, agentEnv: {} });
-  const merged = mergeDotenv(
-    await readIfExists(file),
-    values,
-    `git-parallel: ${candidate.name} (written by git parallel; these values win)`,
-  );
+  let merged: string;
+  try {
+    merged = mergeDotenv(
+      await readIfExists(file),
+      values,
+      `git-parallel: ${candidate.name} (written by git parallel; these values win)`,
+    );
+  } catch (error) {
+    if (!(error instanceof EnvValueError)) throw error;
+    throw new UsageError(`envFile ${envFile}: ${error.message}; rename the folder or change worktreeDir`);
+  }
   // The merged file keeps the mode of the copied one (a 0600 .env.local stays 0600); a new one holds a
   // database URL with its password, so it is the user's alone.
   const existing = await stat(file).catch(() => null);
