@@ -27,6 +27,7 @@ import {
 import { pathExists, readIfExists, writeFileAtomic } from '../io/files.js';
 import { git } from '../io/git.js';
 import { describeFailure, runSteps, type StepFailure } from '../io/hooks.js';
+import { resolveFileInside, resolveInside } from '../io/inside.js';
 import { checkPostgres, createCandidateDatabases, redact } from '../io/postgres.js';
 import {
   type RunResources,
@@ -345,6 +346,9 @@ async function prepareOne(
   if (plan.envFile !== null) await writeEnvFile(manifest, candidate, plan.envFile);
 
   const deps = work.deps;
+  // node_modules is written into (and an install empties it): a committed symlink there must stay inside.
+  if (deps.method !== 'none')
+    await resolveInside(candidate.worktree, 'node_modules/.package-lock.json', 'deps');
   if (deps.method === 'clone' || deps.method === 'hardlink') {
     show(deps.method === 'clone' ? 'node_modules: cloning' : 'node_modules: hard-linking');
     try {
@@ -366,7 +370,7 @@ async function prepareOne(
   }
 
   for (const { file, snapshot } of work.snapshots) {
-    const target = path.join(candidate.worktree, file);
+    const target = await resolveFileInside(candidate.worktree, file, 'database.sqlite');
     if (await pathExists(target)) {
       work.warn(`database.sqlite: ${file} is tracked by git; the candidates keep its committed copy`);
       continue;
@@ -392,7 +396,7 @@ function installCommand(deps: DepsPlan, plan: PreparationPlan): string {
  * dotenv file, over a copied one: the candidate's values win, every other line stays.
  */
 async function writeEnvFile(manifest: RunManifest, candidate: Candidate, envFile: string): Promise<void> {
-  const file = path.join(candidate.worktree, envFile);
+  const file = await resolveFileInside(candidate.worktree, envFile, 'envFile');
   const values = candidateEnv(manifest, { ...candidate, agentEnv: {} });
   let merged: string;
   try {

@@ -4,6 +4,7 @@ import { compileGlob, type PathRule, parseWorktreeInclude, reachesInto, selects 
 import { UsageError } from '../errors.js';
 import { pathExists, readIfExists } from './files.js';
 import { git, ignoredEntries } from './git.js';
+import { resolveInside } from './inside.js';
 
 /**
  * The gitignored files a candidate needs from the main worktree (`.env`, local config): chosen once per
@@ -153,8 +154,10 @@ export async function applyFiles(
   const applied: AppliedFiles = { copied: 0, linked: 0, kept: [] };
   for (const entry of selection.entries) {
     const source = path.join(mainRoot, entry.path);
-    const target = path.join(worktree, entry.path);
-    const existing = await lstat(target).catch(() => null);
+    // Resolved in the candidate's own tree: a committed symlink on the way must stay inside it.
+    const resolved = await resolveInside(worktree, entry.path, entry.how);
+    const target = resolved.path;
+    const existing = resolved.exists ? await lstat(target) : null;
     if (existing && !(entry.isDir && existing.isDirectory() && entry.how === 'copy')) {
       applied.kept.push(entry.path);
       continue;
@@ -164,6 +167,11 @@ export async function applyFiles(
       await symlink(source, target);
       applied.linked++;
     } else if (entry.isDir) {
+      // Copying into a folder the candidate has already: every file's way in is checked first.
+      if (existing) {
+        for (const inner of await walk(mainRoot, entry.path))
+          await resolveInside(worktree, inner.path, entry.how);
+      }
       await cp(source, target, {
         recursive: true,
         force: false,
