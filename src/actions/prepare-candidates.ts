@@ -213,6 +213,7 @@ export async function prepareCandidates(
     reporter.info(`Creating ${manifest.candidates.length} PostgreSQL databases from ${redact(url)}…`);
     await createCandidateDatabases(
       url,
+      manifest.repo.root,
       manifest.task,
       manifest.candidates.map((c) => c.n),
       async (created) => {

@@ -58,11 +58,25 @@ describe('settleWithLimit', () => {
 });
 
 describe('candidate database names', () => {
+  const repo = '/home/u/app';
   it.each([
-    ['app_dev', 'add-auth', 2, 'app_dev_add_auth_2'],
-    ['App', 'Fix.Bug', 1, 'app_fix_bug_1'],
+    ['app_dev', 'add-auth', 2, /^app_dev_add_auth_[0-9a-f]{8}_2$/],
+    ['App', 'Fix.Bug', 1, /^app_fix_bug_[0-9a-f]{8}_1$/],
   ])('%s + %s + %i → %s', (template, task, n, name) => {
-    expect(candidateDatabaseName(template, task, n)).toBe(name);
+    expect(candidateDatabaseName(template, task, n, repo)).toMatch(name);
+  });
+
+  it('never collide: two repositories, Feat/feat, a-1/a_1 (issue 13 item 13)', () => {
+    const names = [
+      candidateDatabaseName('app_dev', 'pg1', 1, '/home/u/app'),
+      candidateDatabaseName('app_dev', 'pg1', 1, '/home/u/other/app'),
+      candidateDatabaseName('app_dev', 'Feat', 1, repo),
+      candidateDatabaseName('app_dev', 'feat', 1, repo),
+      candidateDatabaseName('app_dev', 'a-1', 1, repo),
+      candidateDatabaseName('app_dev', 'a_1', 1, repo),
+    ];
+    expect(new Set(names).size).toBe(names.length);
+    expect(candidateDatabaseName('app_dev', 'pg1', 1, repo)).toBe(names[0]);
   });
 
   it('keeps long names within 63 bytes and distinct', () => {
@@ -70,11 +84,13 @@ describe('candidate database names', () => {
       'a_very_long_template_database_name',
       'an-even-longer-task-name-for-testing-a',
       1,
+      repo,
     );
     const b = candidateDatabaseName(
       'a_very_long_template_database_name',
       'an-even-longer-task-name-for-testing-b',
       1,
+      repo,
     );
     expect(a.length).toBeLessThanOrEqual(63);
     expect(a).not.toBe(b);
