@@ -142,6 +142,8 @@ export async function planDeps(
   if (!mainLock || !candidateLock || !mainLock.equals(candidateLock)) {
     return { method: 'install', reason: `${choice.lockfile} differs from the main worktree's`, choice };
   }
+  const stale = await staleNodeModules(mainRoot, choice);
+  if (stale) return { method: 'install', reason: stale, choice };
   if ((await stat(worktree)).dev !== sourceStats.dev) {
     return {
       method: 'install',
@@ -152,6 +154,74 @@ export async function planDeps(
   if (await canClone(source, worktree, platform))
     return { method: 'clone', reason: 'copy-on-write clone', choice };
   return { method: 'hardlink', reason: 'hard links; this file system cannot clone', choice };
+}
+
+/** What each package manager leaves in node_modules after an install (its record of what it installed). */
+const INSTALL_MARKERS: Record<PackageManagerChoice['name'], string[]> = {
+  npm: ['.package-lock.json'],
+  pnpm: ['.modules.yaml', '.pnpm/lock.yaml'],
+  yarn: ['.yarn-integrity', '.yarn-state.yml'],
+  bun: [],
+};
+
+/**
+ * Why the main worktree's node_modules does not match its lockfile (the lockfile changed, by a pull or
+ * a branch switch, and nobody reinstalled), or null when it matches: then it must not be shared, since
+ * candidates would fail to `require` the new dependency (issue 13 item 10). npm's own record
+ * (`node_modules/.package-lock.json`) is compared package by package with the lockfile; for the others,
+ * a lockfile newer than the package manager's record, or no record at all, counts as stale.
+ */
+export async function staleNodeModules(
+  mainRoot: string,
+  choice: PackageManagerChoice,
+): Promise<string | null> {
+  if (!choice.lockfile) return null;
+  const lockfile = path.join(mainRoot, choice.lockfile);
+  const stale = `the main worktree's node_modules does not match its ${choice.lockfile} (changed since the last install)`;
+  if (choice.name === 'npm') {
+    const [lock, installed] = await Promise.all([
+      readFile(lockfile, 'utf8').catch(() => null),
+      readFile(path.join(mainRoot, 'node_modules', '.package-lock.json'), 'utf8').catch(() => null),
+    ]);
+    if (lock === null || installed === null) return stale;
+    try {
+      return samePackages(JSON.parse(lock), JSON.parse(installed)) ? null : stale;
+    } catch {
+      return stale;
+    }
+  }
+  const markers = INSTALL_MARKERS[choice.name];
+  const times = await Promise.all(
+    markers.map((m) =>
+      stat(path.join(mainRoot, 'node_modules', m)).then(
+        (s) => s.mtimeMs,
+        () => null,
+      ),
+    ),
+  );
+  const recorded = times.filter((t): t is number => t !== null);
+  if (recorded.length === 0) return markers.length === 0 ? null : stale;
+  const lockTime = (await stat(lockfile)).mtimeMs;
+  return lockTime > Math.max(...recorded) ? stale : null;
+}
+
+type NpmLock = { packages?: Record<string, { version?: string; optional?: boolean; link?: boolean }> };
+
+/** Every package the lockfile names is installed at its version, and nothing else is. */
+function samePackages(lock: NpmLock, installed: NpmLock): boolean {
+  const wanted = Object.entries(lock.packages ?? {}).filter(([key]) => key !== '');
+  const have = installed.packages ?? {};
+  for (const [key, entry] of wanted) {
+    const present = have[key];
+    // Optional packages for other platforms (esbuild's binaries) are never installed.
+    if (!present) {
+      if (entry.optional) continue;
+      return false;
+    }
+    if ((present.version ?? null) !== (entry.version ?? null)) return false;
+  }
+  const names = new Set(wanted.map(([key]) => key));
+  return Object.keys(have).every((key) => key === '' || names.has(key));
 }
 
 /** Tries a copy-on-write copy of one file into the worktree; true when the file system supports it. */

@@ -296,3 +296,49 @@ describe('lifecycle scripts run only once approved (issue 13 item 5)', () => {
     expect(existsSync(candidate('v', 1, 'postinstall.ran'))).toBe(false);
   });
 });
+
+describe('a stale node_modules in the main worktree (issue 13 item 10)', () => {
+  let repo: TestRepo;
+  afterAll(() => repo.cleanup());
+
+  it('is not shared when the lockfile changed since the last install: the candidate gets a real install', async () => {
+    repo = makeRepo('app');
+    const vendor = path.join(repo.root, 'vendor');
+    mkdirSync(vendor);
+    pack(repo.parent, 'gp-dep-a', '1.0.0', vendor);
+    pack(repo.parent, 'gp-dep-b', '1.0.0', vendor);
+    const npm = (...args: string[]) =>
+      execFileSync('npm', args, { cwd: repo.root, encoding: 'utf8', env: { ...process.env, ...NPM_ENV } });
+    const manifest = (deps: Record<string, string>) =>
+      repo.write('package.json', JSON.stringify({ name: 'app', private: true, dependencies: deps }));
+    manifest({ 'gp-dep-a': 'file:vendor/gp-dep-a-1.0.0.tgz' });
+    repo.write('.gitignore', 'node_modules/\n');
+    repo.write('.git-parallelrc.json', JSON.stringify({ agent: 'shell' }));
+    npm('install');
+    repo.commit('gp-dep-a');
+    // A pull brings gp-dep-b; the main worktree is not reinstalled.
+    manifest({ 'gp-dep-a': 'file:vendor/gp-dep-a-1.0.0.tgz', 'gp-dep-b': 'file:vendor/gp-dep-b-1.0.0.tgz' });
+    // (--package-lock-only also rewrites npm's record in node_modules, which a pull never does: keep it.)
+    const record = path.join(repo.root, 'node_modules/.package-lock.json');
+    const installed = readFileSync(record);
+    npm('install', '--package-lock-only');
+    writeFileSync(record, installed);
+    repo.commit('gp-dep-b');
+    expect(existsSync(path.join(repo.root, 'node_modules/gp-dep-b'))).toBe(false);
+
+    const result = await runCli(['stale', '-n', '1', '--mux', 'none'], { cwd: repo.root, env: NPM_ENV });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      "dependencies: the main worktree's node_modules does not match its package-lock.json",
+    );
+    const worktree = path.join(repo.parent, 'app-worktrees', 'stale-1');
+    expect(
+      execFileSync('node', ['-e', "console.log(require('gp-dep-b'))"], { cwd: worktree, encoding: 'utf8' }),
+    ).toBe('gp-dep-b 1.0.0\n');
+    // Reinstalled, it is shared again.
+    npm('install');
+    const fresh = await runCli(['fresh', '-n', '1', '--mux', 'none'], { cwd: repo.root, env: NPM_ENV });
+    expect(fresh.code).toBe(0);
+    expect(fresh.stderr).not.toContain('does not match');
+  }, 60_000);
+});
