@@ -342,7 +342,9 @@ async function prepareOne(
 
   if (work.files.entries.length > 0) {
     show('copying files');
-    await applyFiles(work.files, manifest.repo.root, candidate.worktree);
+    await applyFiles(work.files, manifest.repo.root, candidate.worktree, {
+      exclude: sqliteFamily(plan.sqlite),
+    });
   }
   if (plan.envFile !== null) await writeEnvFile(manifest, candidate, plan.envFile);
 
@@ -372,7 +374,7 @@ async function prepareOne(
 
   for (const { file, snapshot } of work.snapshots) {
     const target = await resolveFileInside(candidate.worktree, file, 'database.sqlite');
-    if (await pathExists(target)) {
+    if ((await pathExists(target)) && (await isTracked(candidate.worktree, file))) {
       work.warn(`database.sqlite: ${file} is tracked by git; the candidates keep its committed copy`);
       continue;
     }
@@ -385,6 +387,22 @@ async function prepareOne(
   if (setupFailure) return failed('setup', setupFailure);
   show(`ready in ${formatDuration(Date.now() - started)}`);
   return null;
+}
+
+/**
+ * A SQLite database and the files SQLite keeps beside it: the candidate gets the consistent snapshot,
+ * so a `copy` that selects the folder must not copy the raw, possibly torn, files (issue 13 item 11).
+ */
+function sqliteFamily(files: readonly string[]): Set<string> {
+  return new Set(
+    files
+      .map((file) => file.replace(/^(\.\/)+/, ''))
+      .flatMap((file) => ['', '-wal', '-shm', '-journal'].map((suffix) => `${file}${suffix}`)),
+  );
+}
+
+async function isTracked(worktree: string, file: string): Promise<boolean> {
+  return (await git(worktree, ['ls-files', '--error-unmatch', '--', file], { check: false })).exitCode === 0;
 }
 
 /** The install a candidate gets: with lifecycle scripts only when they are approved. */

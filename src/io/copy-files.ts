@@ -150,9 +150,15 @@ export async function applyFiles(
   selection: FileSelection,
   mainRoot: string,
   worktree: string,
+  options: { exclude?: ReadonlySet<string> } = {},
 ): Promise<AppliedFiles> {
   const applied: AppliedFiles = { copied: 0, linked: 0, kept: [] };
+  // Paths provided otherwise (a SQLite database's snapshot and its -wal/-shm files) are never copied.
+  const exclude = options.exclude ?? new Set<string>();
+  const excluded = (absolute: string) =>
+    exclude.has(path.relative(mainRoot, absolute).split(path.sep).join('/'));
   for (const entry of selection.entries) {
+    if (exclude.has(entry.path)) continue;
     const source = path.join(mainRoot, entry.path);
     // Resolved in the candidate's own tree: a committed symlink on the way must stay inside it.
     const resolved = await resolveInside(worktree, entry.path, entry.how);
@@ -178,6 +184,7 @@ export async function applyFiles(
         errorOnExist: false,
         verbatimSymlinks: true,
         preserveTimestamps: true,
+        filter: (from) => !excluded(from),
       });
       applied.copied++;
     } else {
