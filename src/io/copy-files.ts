@@ -80,6 +80,17 @@ export async function selectFiles(
     if (how) chosen.set(relative, { path: relative, isDir, how });
     return how !== null;
   };
+  // Inside a gitignored folder: a folder that `link` selects is linked whole (files added later on either
+  // side are shared); anything else is looked at file by file, so `!` exclusions still apply to copies.
+  const considerInside = async (folder: string): Promise<void> => {
+    for (const dirent of await readdir(path.join(mainRoot, folder), { withFileTypes: true })) {
+      const relative = `${folder}/${dirent.name}`;
+      if (!dirent.isDirectory()) consider(relative, false);
+      else if (selects(linkRules, relative, true))
+        chosen.set(relative, { path: relative, isDir: true, how: 'link' });
+      else await considerInside(relative);
+    }
+  };
   for (const entry of ignored) {
     const isDir = entry.endsWith('/');
     const relative = isDir ? entry.slice(0, -1) : entry;
@@ -88,9 +99,7 @@ export async function selectFiles(
     const reaching = [...copyRules, ...linkRules, ...includeRules].filter((rule) =>
       reachesInto(rule, relative),
     );
-    if (reaching.length > 0) {
-      for (const inner of await walk(mainRoot, relative)) consider(inner.path, inner.isDir);
-    }
+    if (reaching.length > 0) await considerInside(relative);
   }
 
   const entries = [...chosen.values()].sort((a, b) => a.path.localeCompare(b.path));

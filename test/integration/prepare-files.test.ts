@@ -86,6 +86,30 @@ describe('copy, link, .worktreeinclude and envFile', () => {
     expect(result.stderr).toContain('copy: "nothing/*.yml" matches no gitignored file');
   });
 
+  it('link of a folder inside a gitignored folder links the folder itself; writes go through to the main worktree (issue 13 item 9)', async () => {
+    repo.write('.gitignore', `${readFileSync(path.join(repo.root, '.gitignore'), 'utf8')}.cache/\n`);
+    repo.commit('ignore .cache');
+    repo.write('.cache/models/small.bin', 'weights\n');
+    repo.write('.cache/other/tmp.txt', 'not linked\n');
+    config({ link: ['.cache/models'] });
+    const result = await cli(['models', '-n', '2', '--mux', 'none']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('warning');
+    const models = (n: number) => path.join(worktree('models', n), '.cache/models');
+    for (const n of [1, 2]) {
+      expect(lstatSync(models(n)).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(models(n))).toBe(path.join(repo.root, '.cache/models'));
+      expect(existsSync(path.join(worktree('models', n), '.cache/other'))).toBe(false);
+    }
+    // A file added to the main worktree later is there; one written in a candidate is shared with all.
+    repo.write('.cache/models/later.bin', 'later\n');
+    expect(readFileSync(path.join(models(1), 'later.bin'), 'utf8')).toBe('later\n');
+    writeFileSync(path.join(models(2), 'from-2.bin'), 'two\n');
+    expect(readFileSync(path.join(repo.root, '.cache/models/from-2.bin'), 'utf8')).toBe('two\n');
+    expect(readFileSync(path.join(models(1), 'from-2.bin'), 'utf8')).toBe('two\n');
+    expect(repo.git('-C', worktree('models', 1), 'status', '--porcelain')).toBe('');
+  });
+
   it('warns when a linked folder is ignored only as a folder (a symlink is not a folder for git)', async () => {
     repo.write('.gitignore', '.tool-cache/\n');
     repo.commit('folder-only pattern');
