@@ -33,6 +33,7 @@ import {
   type RunResources,
   type SetupFailureRecord,
   setupLogPath,
+  setupMark,
   writeResources,
   writeSetupFailure,
 } from '../io/prepared-state.js';
@@ -331,6 +332,7 @@ async function prepareOne(
       logFile,
       timeout: plan.timeoutMs,
       signal,
+      mark: setupMark(candidate),
       onStart: (command, index) =>
         show(`${label}${commands.length > 1 ? ` ${index + 1}/${commands.length}` : ''}: ${command}`),
     });

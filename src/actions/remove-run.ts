@@ -13,7 +13,12 @@ import {
   uncommittedChanges,
 } from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
-import { dropRecordedDatabases, readResources, runRemovalHook } from '../io/prepared-state.js';
+import {
+  dropRecordedDatabases,
+  endSetupProcesses,
+  readResources,
+  runRemovalHook,
+} from '../io/prepared-state.js';
 import { removeRunState, withStateLock } from '../io/state.js';
 
 /** What removing a run would lose, one phrase per candidate that holds work. */
@@ -90,6 +95,8 @@ export async function removeRunResources(
   // A run opened with --tab lives in the user's own Zellij session, which is not ours to end.
   if (manifest.mux.session && !manifest.mux.tab)
     await attempt(`session ${manifest.mux.session}`, () => driver.killSession(manifest.mux.session!));
+  // Issue 13 item 14: what setup and postCreate left running in the background ends with the run.
+  await attempt('setup processes', () => endSetupProcesses(manifest));
   const root = manifest.repo.root;
   const registered = new Set((await listWorktrees(root).catch(() => [])).map((w) => w.path));
   // Issue 5: the removal hooks and databases recorded when the run was prepared (none for older runs).

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { candidateEnv } from '../core/agent-command.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { readIfExists, writeFileAtomic } from './files.js';
-import { describeFailure, runSteps, type StepFailure } from './hooks.js';
+import { describeFailure, endMarkedProcesses, runSteps, type StepFailure } from './hooks.js';
 import { dropDatabases, redact } from './postgres.js';
 
 /**
@@ -92,6 +92,14 @@ export async function runRemovalHook(
     throw new Error(
       `${which} hook ${JSON.stringify(failure.command)} ${describeFailure(failure)} (log: ${failure.logFile})`,
     );
+}
+
+/** What marks the processes a candidate's setup started (see runSteps): its worktree. */
+export const setupMark = (candidate: Candidate) => candidate.worktree;
+
+/** Ends what the setup and postCreate commands of the run's candidates left running in the background. */
+export async function endSetupProcesses(manifest: RunManifest): Promise<void> {
+  for (const candidate of manifest.candidates) await endMarkedProcesses(setupMark(candidate));
 }
 
 /** Drops the recorded PostgreSQL databases of the run. */
