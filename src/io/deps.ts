@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import {
   chmod,
   copyFile,
@@ -25,7 +26,9 @@ import { git } from './git.js';
  *    macOS APFS). Near-instant, no extra disk until a file changes, and fully independent: a write to
  *    any file, in place or not, changes only that candidate's copy.
  * 2. hard links, where the file system cannot clone (ext4, for one): folders are created anew, files
- *    are hard-linked to the main worktree's. Fast (one link per file), no extra disk for file contents.
+ *    are hard-linked to the main worktree's, except in packages with an install script or a native
+ *    build (binding.gyp), which are copied: `npm rebuild` runs those scripts again, and they may rewrite
+ *    their own files in place. Fast (one link per file), no extra disk for file contents.
  *    Independence rests on how installs write: npm, pnpm, yarn and bun never write into an installed
  *    package's files; they remove a package folder and unpack a fresh one (new files, new inodes), so an
  *    install in one candidate leaves the files the others share untouched (test: "an npm install in one
@@ -287,25 +290,29 @@ export async function hardLinkNodeModules(mainRoot: string, worktree: string): P
   const counts: LinkedTree = { files: 0, linked: 0, copied: 0 };
   const limit = createLimiter(64);
 
-  const copyFolder = async (relative: string): Promise<void> => {
+  const copyFolder = async (relative: string, copying: boolean): Promise<void> => {
     const from = path.join(source, relative);
     const to = path.join(target, relative);
     const [stats, entries] = await limit(
       async () => [await stat(from), await readdir(from, { withFileTypes: true })] as const,
     );
     await mkdir(to, { mode: stats.mode & 0o7777 });
+    // A package with an install script (or a native build) may rewrite its own files in place when
+    // rebuilt (`npm rebuild`, `pnpm rebuild`): its folder is copied, so a rebuild in one candidate never
+    // reaches another's files or the main worktree's (issue 13 item 8).
+    const copyHere = copying || (await limit(() => writesInPlace(from, entries)));
     await Promise.all(
       entries.map(async (entry) => {
         const inner = relative === '' ? entry.name : `${relative}/${entry.name}`;
         if (entry.isDirectory()) {
           if (relative === '' && LEFT_OUT.has(entry.name)) return;
-          return copyFolder(inner);
+          return copyFolder(inner, copyHere);
         }
-        await limit(() => copyEntry(inner, entry.isSymbolicLink()));
+        await limit(() => copyEntry(inner, entry.isSymbolicLink(), copyHere));
       }),
     );
   };
-  const copyEntry = async (relative: string, isSymlink: boolean): Promise<void> => {
+  const copyEntry = async (relative: string, isSymlink: boolean, copying: boolean): Promise<void> => {
     const from = path.join(source, relative);
     const to = path.join(target, relative);
     if (isSymlink) {
@@ -315,7 +322,7 @@ export async function hardLinkNodeModules(mainRoot: string, worktree: string): P
       return;
     }
     counts.files++;
-    if (REWRITTEN_IN_PLACE.has(relative)) {
+    if (copying || REWRITTEN_IN_PLACE.has(relative)) {
       await copyFile(from, to);
       await chmod(to, (await lstat(from)).mode & 0o7777);
       counts.copied++;
@@ -331,8 +338,24 @@ export async function hardLinkNodeModules(mainRoot: string, worktree: string): P
       counts.copied++;
     }
   };
-  await copyFolder('');
+  await copyFolder('', false);
   return counts;
+}
+
+/** Whether a package folder has an install script or a native build (binding.gyp: npm runs node-gyp). */
+async function writesInPlace(folder: string, entries: readonly Dirent[]): Promise<boolean> {
+  if (!entries.some((e) => e.name === 'package.json' && e.isFile())) return false;
+  if (entries.some((e) => e.name === 'binding.gyp')) return true;
+  try {
+    const scripts = (
+      JSON.parse(await readFile(path.join(folder, 'package.json'), 'utf8')) as {
+        scripts?: Record<string, unknown>;
+      }
+    ).scripts;
+    return ['preinstall', 'install', 'postinstall'].some((name) => typeof scripts?.[name] === 'string');
+  } catch {
+    return false;
+  }
 }
 
 /** Removes a half-made node_modules after a failed clone or link, so the package manager starts clean. */

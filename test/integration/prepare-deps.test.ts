@@ -342,3 +342,65 @@ describe('a stale node_modules in the main worktree (issue 13 item 10)', () => {
     expect(fresh.stderr).not.toContain('does not match');
   }, 60_000);
 });
+
+describe('hard links and install scripts (issue 13 item 8)', () => {
+  let repo: TestRepo;
+  afterAll(() => repo.cleanup());
+
+  it('a package whose install script writes its own files is copied, so npm rebuild in one candidate changes no one else', async () => {
+    repo = makeRepo('app');
+    const source = path.join(repo.parent, 'gp-native-src');
+    mkdirSync(source);
+    writeFileSync(
+      path.join(source, 'package.json'),
+      JSON.stringify({
+        name: 'gp-native',
+        version: '1.0.0',
+        scripts: {
+          install: `node -e "require('fs').writeFileSync('built.txt', 'built at ' + process.hrtime.bigint())"`,
+        },
+      }),
+    );
+    writeFileSync(path.join(source, 'index.js'), 'module.exports = 1;\n');
+    mkdirSync(path.join(repo.root, 'vendor'));
+    const tarball = execFileSync(
+      'npm',
+      ['pack', '--silent', '--pack-destination', path.join(repo.root, 'vendor')],
+      {
+        cwd: source,
+        encoding: 'utf8',
+        env: { ...process.env, ...NPM_ENV },
+      },
+    ).trim();
+    pack(repo.parent, 'gp-dep-a', '1.0.0', path.join(repo.root, 'vendor'));
+    repo.write(
+      'package.json',
+      JSON.stringify({
+        name: 'app',
+        private: true,
+        dependencies: { 'gp-native': `file:vendor/${tarball}`, 'gp-dep-a': 'file:vendor/gp-dep-a-1.0.0.tgz' },
+      }),
+    );
+    repo.write('.gitignore', 'node_modules/\n');
+    repo.write('.git-parallelrc.json', JSON.stringify({ agent: 'shell' }));
+    const npm = (cwd: string, ...args: string[]) =>
+      execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, ...NPM_ENV } });
+    npm(repo.root, 'install');
+    repo.commit('a package with an install script');
+    const result = await runCli(['native', '-n', '2', '--mux', 'none'], { cwd: repo.root, env: NPM_ENV });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('hard links');
+    const built = (root: string) => path.join(root, 'node_modules/gp-native/built.txt');
+    const wt = (n: number) => path.join(repo.parent, 'app-worktrees', `native-${n}`);
+    // Plain packages are still hard links; the one with a script is a copy.
+    expect(lstatSync(path.join(wt(1), 'node_modules/gp-dep-a/index.js')).ino).toBe(
+      lstatSync(path.join(repo.root, 'node_modules/gp-dep-a/index.js')).ino,
+    );
+    expect(lstatSync(built(wt(1))).ino).not.toBe(lstatSync(built(repo.root)).ino);
+    const before = readFileSync(built(repo.root), 'utf8');
+    npm(wt(1), 'rebuild', 'gp-native');
+    expect(readFileSync(built(wt(1)), 'utf8')).not.toBe(before);
+    expect(readFileSync(built(repo.root), 'utf8')).toBe(before);
+    expect(readFileSync(built(wt(2)), 'utf8')).toBe(before);
+  }, 60_000);
+});
