@@ -1,10 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
+  closeSync,
   existsSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readFileSync,
   readlinkSync,
+  readSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -108,6 +112,43 @@ describe('copy, link, .worktreeinclude and envFile', () => {
     expect(readFileSync(path.join(repo.root, '.cache/models/from-2.bin'), 'utf8')).toBe('two\n');
     expect(readFileSync(path.join(models(1), 'from-2.bin'), 'utf8')).toBe('two\n');
     expect(repo.git('-C', worktree('models', 1), 'status', '--porcelain')).toBe('');
+  });
+
+  it('sparse files stay sparse, alone or in a copied folder (issue 13 item 12)', async () => {
+    const head = (file: string) => {
+      const buffer = Buffer.alloc(4096);
+      const fd = openSync(file, 'r');
+      readSync(fd, buffer, 0, 4096, 0);
+      closeSync(fd);
+      return buffer;
+    };
+    const size = 512 * 1024 * 1024;
+    for (const file of ['disk.img', 'secrets/vm/disk.img']) {
+      mkdirSync(path.dirname(path.join(repo.root, file)), { recursive: true });
+      execFileSync('truncate', ['-s', String(size), path.join(repo.root, file)]);
+      execFileSync(
+        'dd',
+        ['if=/dev/urandom', `of=${path.join(repo.root, file)}`, 'bs=4096', 'count=1', 'conv=notrunc'],
+        {
+          stdio: 'ignore',
+        },
+      );
+    }
+    repo.write('.gitignore', `${readFileSync(path.join(repo.root, '.gitignore'), 'utf8')}disk.img\n`);
+    repo.commit('ignore the image');
+    config({ copy: ['disk.img', 'secrets'] });
+    const result = await cli(['sparse', '-n', '2', '--mux', 'none']);
+    expect(result.code).toBe(0);
+    for (const n of [1, 2]) {
+      for (const file of ['disk.img', 'secrets/vm/disk.img']) {
+        const copied = statSync(path.join(worktree('sparse', n), file));
+        expect(copied.size).toBe(size);
+        // A few blocks of data, not 512 MB of zeros.
+        expect(copied.blocks * 512).toBeLessThan(4 * 1024 * 1024);
+        expect(head(path.join(worktree('sparse', n), file))).toEqual(head(path.join(repo.root, file)));
+      }
+      expect(readFileSync(path.join(worktree('sparse', n), 'secrets/key.pem'), 'utf8')).toBe('key\n');
+    }
   });
 
   it('warns when a linked folder is ignored only as a folder (a symlink is not a folder for git)', async () => {
