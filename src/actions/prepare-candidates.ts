@@ -197,7 +197,10 @@ export async function prepareCandidates(
   await writeResources(dir, resources);
   if (!first) return { failures: [], deps: 'none' };
 
-  const files = await selectFiles(root, plan, { skipFolders: manifest.candidates.map((c) => c.worktree) });
+  const files = await selectFiles(root, plan, {
+    skipFolders: manifest.candidates.map((c) => c.worktree),
+    skipNodeModules: plan.deps !== 'none',
+  });
   for (const warning of files.warnings) reporter.warn(warning);
   const deps = await planDeps(plan.deps, root, first.worktree);
   if (deps.warning) reporter.warn(deps.warning);
@@ -239,7 +242,7 @@ export async function prepareCandidates(
 
   const stream = options.stream ?? process.stderr;
   reporter.info(
-    `Preparing ${manifest.candidates.length} worktrees${deps.method === 'none' ? '' : ` (dependencies: ${deps.reason})`}…`,
+    `Preparing ${manifest.candidates.length} worktree${manifest.candidates.length === 1 ? '' : 's'}${deps.method === 'none' ? '' : ` (dependencies: ${deps.reason})`}…`,
   );
   const progress = createSetupProgress(
     manifest.candidates.map((c) => c.name),

@@ -50,7 +50,7 @@ export function compileFilePatterns(
 export async function selectFiles(
   mainRoot: string,
   settings: { copy: readonly string[]; link: readonly string[] },
-  options: { skipFolders: readonly string[] },
+  options: { skipFolders: readonly string[]; skipNodeModules?: boolean },
 ): Promise<FileSelection> {
   const compiled = compileFilePatterns(settings.copy, settings.link);
   const includeText = await readIfExists(path.join(mainRoot, WORKTREE_INCLUDE));
@@ -79,9 +79,16 @@ export async function selectFiles(
       : selects(copyRules, relative, isDir) || selects(includeRules, relative, isDir)
         ? 'copy'
         : null;
+    // node_modules is the business of `deps` (a clone, hard links or an install): a copy of it would be
+    // slow, and would make the install fail on what is already there (issue 13 item 16).
+    if (how && options.skipNodeModules && /^node_modules(\/|$)/.test(relative)) {
+      skippedNodeModules = true;
+      return true;
+    }
     if (how) chosen.set(relative, { path: relative, isDir, how });
     return how !== null;
   };
+  let skippedNodeModules = false;
   // Inside a gitignored folder: a folder that `link` selects is linked whole (files added later on either
   // side are shared); anything else is looked at file by file, so `!` exclusions still apply to copies.
   const considerInside = async (folder: string): Promise<void> => {
@@ -106,6 +113,10 @@ export async function selectFiles(
 
   const entries = [...chosen.values()].sort((a, b) => a.path.localeCompare(b.path));
   const warnings: string[] = [];
+  if (skippedNodeModules)
+    warnings.push(
+      'node_modules is provided by deps (clone, hard links or an install), not by copy, link or .worktreeinclude',
+    );
   for (const [setting, globs, rulesByGlob] of [
     ['copy', settings.copy, compiled.copy],
     ['link', settings.link, compiled.link],
@@ -113,6 +124,7 @@ export async function selectFiles(
     for (const [i, glob] of globs.entries()) {
       const rules = rulesByGlob[i]!;
       if (entries.some((e) => selects(rules, e.path, e.isDir))) continue;
+      if (skippedNodeModules && selects(rules, 'node_modules', true)) continue;
       warnings.push(await unmatchedWarning(mainRoot, setting, glob));
     }
   }

@@ -138,6 +138,24 @@ describe('deps: node_modules for every candidate', () => {
     }
   });
 
+  it('.worktreeinclude naming node_modules does not copy it: deps provides it (issue 13 item 16)', async () => {
+    writeFileSync(path.join(repo.root, '.worktreeinclude'), 'node_modules\n.env\n');
+    try {
+      const result = await cli(['included', '-n', '1', '--mux', 'none']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('node_modules is provided by deps');
+      expect(result.stderr).toContain('hard links');
+      expect(lstatSync(candidate('included', 1, 'node_modules/gp-dep-a/index.js')).ino).toBe(
+        lstatSync(main('gp-dep-a/index.js')).ino,
+      );
+      expect(
+        readFileSync(path.join(repo.root, '.git/parallel/included/logs/1-setup.log'), 'utf8'),
+      ).not.toContain('npm ci');
+    } finally {
+      execFileSync('rm', [path.join(repo.root, '.worktreeinclude')]);
+    }
+  });
+
   it('deps "none" leaves node_modules alone; a failing install is a setup failure', async () => {
     writeFileSync(
       path.join(repo.root, '.git-parallelrc.json'),
