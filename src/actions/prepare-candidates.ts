@@ -6,7 +6,7 @@ import type { Config } from '../config/schema.js';
 import { candidateEnv } from '../core/agent-command.js';
 import { formatDuration, preparationWidth, settleWithLimit } from '../core/concurrency.js';
 import { EnvValueError, mergeDotenv } from '../core/dotenv.js';
-import { repositoryPathProblem } from '../core/globs.js';
+import { repositoryPathProblem, selects } from '../core/globs.js';
 import { hookCommands, runUsesRepositoryCommands } from '../core/trust.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -100,10 +100,17 @@ export async function planPreparation(
 ): Promise<PreparationPlan> {
   const config = context.loaded.config;
   const root = context.repo.mainRoot;
-  compileFilePatterns(config.copy, config.link);
+  const patterns = compileFilePatterns(config.copy, config.link);
   if (config.envFile !== null) {
     const problem = repositoryPathProblem(config.envFile);
     if (problem) throw new UsageError(`envFile ${JSON.stringify(config.envFile)} ${problem}`);
+    // A linked envFile would be replaced by the candidate's own file (or, written through, be the main
+    // worktree's): say so instead of silently dropping the link (issue 13 item 16).
+    if (selects(patterns.link.flat(), config.envFile.replace(/^(\.\/)+/, ''), false)) {
+      throw new UsageError(
+        `envFile ${config.envFile} is also selected by link; each candidate writes its own values into it, so copy it instead`,
+      );
+    }
     const tracked = await git(
       root,
       ['cat-file', '-e', `${options.base}:${config.envFile.replace(/^\.\//, '')}`],

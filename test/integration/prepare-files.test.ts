@@ -206,6 +206,8 @@ describe('copy, link, .worktreeinclude and envFile', () => {
     [{ envFile: '../.env' }, /envFile "\.\.\/\.env" leaves the repository/],
     [{ envFile: 'config/app.yml' }, /envFile config\/app\.yml is tracked by git/],
     [{ database: { sqlite: ['/tmp/x.db'] } }, /database\.sqlite: "\/tmp\/x\.db" is an absolute path/],
+    // Issue 13 item 16: a linked envFile would silently lose its link.
+    [{ link: ['.env.local'], envFile: '.env.local' }, /envFile \.env\.local is also selected by link/],
   ])('refuses %j with one line, exit 2, before creating anything', async (settings, message) => {
     writeFileSync(path.join(repo.parent, 'outside.txt'), 'outside\n');
     config(settings);
