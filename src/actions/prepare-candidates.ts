@@ -5,6 +5,7 @@ import type { Context } from '../commands/context.js';
 import type { Config } from '../config/schema.js';
 import { candidateEnv } from '../core/agent-command.js';
 import { formatDuration, preparationWidth, settleWithLimit } from '../core/concurrency.js';
+import { normalizePostgresUrl } from '../core/database-name.js';
 import { EnvValueError, mergeDotenv } from '../core/dotenv.js';
 import { repositoryPathProblem, selects } from '../core/globs.js';
 import { hookCommands, runUsesRepositoryCommands } from '../core/trust.js';
@@ -136,7 +137,8 @@ export async function planPreparation(
   }
   let postgres: PreparationPlan['postgres'] = null;
   if (config.database.postgres) {
-    const { url, env = 'DATABASE_URL' } = config.database.postgres;
+    const { env = 'DATABASE_URL' } = config.database.postgres;
+    const url = normalizePostgresUrl(config.database.postgres.url);
     let parsed: URL;
     try {
       parsed = new URL(url);

@@ -36,3 +36,19 @@ export function databaseOf(url: string): string | null {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
   return name === '' ? null : name;
 }
+
+/**
+ * A PostgreSQL URL that the WHATWG URL parser takes: libpq's `postgres://user@/db?host=/run/postgresql`
+ * (a user and no host, the socket in `host=`) has an empty host after a user, which that parser refuses.
+ * `localhost` is put in its place: the `host` parameter still decides where pg connects (issue 13 item 16).
+ */
+export function normalizePostgresUrl(url: string): string {
+  const match = /^(postgres(?:ql)?:\/\/[^/?#@]*@)([/?#].*)?$/i.exec(url);
+  if (!match) return url;
+  try {
+    new URL(url);
+    return url;
+  } catch {
+    return `${match[1]}localhost${match[2] ?? ''}`;
+  }
+}

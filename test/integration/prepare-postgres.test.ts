@@ -176,4 +176,14 @@ describe('database.postgres', () => {
       other.cleanup();
     }
   });
+
+  it("takes libpq's user@/db?host=… form, a user and no host (issue 13 item 16)", async () => {
+    config(`postgres://postgres@/app_dev?host=127.0.0.1&port=${server.port}`);
+    const result = await cli(['sock', '-n', '1', '--mux', 'none']);
+    expect(result.stderr).not.toContain('not a URL');
+    expect(result.code).toBe(0);
+    expect(await databases()).toHaveLength(2);
+    expect((await cli(['rm', 'sock'])).code).toBe(0);
+    expect(await databases()).toEqual(['app_dev']);
+  });
 });

@@ -3,6 +3,7 @@ import { formatDuration, preparationWidth, settleWithLimit } from '../../src/cor
 import {
   candidateDatabaseName,
   databaseOf,
+  normalizePostgresUrl,
   quoteIdentifier,
   withDatabase,
 } from '../../src/core/database-name.js';
@@ -54,6 +55,18 @@ describe('settleWithLimit', () => {
     [125_000, '2m05s'],
   ])('formats %i ms as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('normalizePostgresUrl (issue 13 item 16)', () => {
+  it.each([
+    ['postgres://user@/db?host=/sock', 'postgres://user@localhost/db?host=/sock'],
+    ['postgresql://u:p@/db?host=%2Fvar%2Frun', 'postgresql://u:p@localhost/db?host=%2Fvar%2Frun'],
+    ['postgres:///db?host=/sock', 'postgres:///db?host=/sock'],
+    ['postgres://u@127.0.0.1:5432/db', 'postgres://u@127.0.0.1:5432/db'],
+  ])('%s → %s', (url, normalized) => {
+    expect(normalizePostgresUrl(url)).toBe(normalized);
+    expect(() => new URL(normalized)).not.toThrow();
   });
 });
 
