@@ -201,6 +201,19 @@ export async function applyFiles(
         for (const inner of await walk(mainRoot, entry.path))
           await resolveInside(worktree, inner.path, entry.how);
       }
+      if (
+        !existing &&
+        process.platform === 'linux' &&
+        ![...exclude].some((p) => p.startsWith(`${entry.path}/`))
+      ) {
+        // A new folder with nothing to leave out: GNU cp copies it in one process, about twice as fast as
+        // Node's fs.cp on many small files, keeping modes, times, symlinks and holes (issue 13 item 16).
+        await run('cp', ['-a', '--sparse=always', '--no-target-directory', '--', source, target], {
+          cwd: path.dirname(target),
+        });
+        applied.copied++;
+        continue;
+      }
       const sparse: string[] = [];
       await cp(source, target, {
         recursive: true,
