@@ -44,8 +44,9 @@ export async function runSteps(
   for (const [index, command] of commands.entries()) {
     if (options.signal?.aborted) throw options.signal.reason;
     options.onStart?.(command, index);
-    await mkdir(path.dirname(options.logFile), { recursive: true });
-    await appendFile(options.logFile, `$ ${command}\n`);
+    await mkdir(path.dirname(options.logFile), { recursive: true, mode: 0o700 });
+    // A setup log may hold what a command printed of its environment (a database password): the user's alone.
+    await appendFile(options.logFile, `$ ${command}\n`, { mode: 0o600 });
     const offset = (await stat(options.logFile)).size;
     const result = await runShell(command, {
       cwd: options.cwd,

@@ -51,6 +51,8 @@ describe('no secret leaks', () => {
         copy: ['.env', '.env.local'],
         envFile: '.env.local',
         database: { postgres: { url } },
+        // A setup that prints its environment: the log then holds the password, and must be 0600.
+        setup: ['echo "$DATABASE_URL"; cat .env'],
       }),
     );
   }, 60_000);
@@ -91,6 +93,8 @@ describe('no secret leaks', () => {
     // Where the secrets must be: the state (run.json, resources.json) and each candidate's .env and envFile.
     expect(holders.map((h) => h.file).sort()).toEqual(
       [
+        'app/.git/parallel/t/logs/1-setup.log',
+        'app/.git/parallel/t/logs/2-setup.log',
         'app/.git/parallel/t/resources.json',
         'app/.git/parallel/t/run.json',
         'app-worktrees/t-1/.env',
