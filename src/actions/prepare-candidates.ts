@@ -46,7 +46,13 @@ import {
   snapshotSqlite,
 } from '../io/sqlite-copy.js';
 import { writeManifest } from '../io/state.js';
-import { assertTrusted, installScriptsApproved, type TrustOptions, trustSubject } from '../io/trust.js';
+import {
+  assertTrusted,
+  installScriptsApproved,
+  readInstallScripts,
+  type TrustOptions,
+  trustSubject,
+} from '../io/trust.js';
 import type { Reporter } from '../output/reporter.js';
 import { createSetupProgress, liveProgressWanted, type SetupProgress } from '../output/setup-progress.js';
 
@@ -73,6 +79,11 @@ export interface PreparationPlan {
   timeoutMs: number;
   /** Whether an install in a candidate may run lifecycle scripts (approved, or --trust). */
   installScripts: boolean;
+  /**
+   * The lifecycle scripts that were approved, as read from the main worktree (JSON), or null when the
+   * approval was --trust (anything goes): a base whose package.json has other scripts runs none of them.
+   */
+  approvedScripts: string | null;
 }
 
 export interface SetupFailure extends SetupFailureRecord {
@@ -163,6 +174,7 @@ export async function planPreparation(
   }
   // Issue 13 item 5: lifecycle scripts run only once approved; until then installs turn them off.
   const installScripts = await installScriptsApproved(subject, options.trust);
+  const approvedScripts = options.trust.oneOff ? null : JSON.stringify(await readInstallScripts(root));
   // After the trust check: the URL may come from the repository's config.
   if (postgres && !options.dryRun) await checkPostgres(postgres.url);
   return {
@@ -180,6 +192,7 @@ export async function planPreparation(
     },
     timeoutMs: config.setupTimeout * 1000,
     installScripts,
+    approvedScripts,
   };
 }
 
@@ -195,10 +208,11 @@ export interface PrepareOptions {
 export async function prepareCandidates(
   manifest: RunManifest,
   dir: string,
-  plan: PreparationPlan,
+  given: PreparationPlan,
   options: PrepareOptions,
 ): Promise<Preparation> {
   const { reporter, env } = options;
+  let plan = given;
   const root = manifest.repo.root;
   const first = manifest.candidates[0];
   const resources: RunResources = { hooks: plan.removal, timeout: plan.timeoutMs, postgres: null };
@@ -213,6 +227,18 @@ export async function prepareCandidates(
   for (const warning of files.warnings) reporter.warn(warning);
   const deps = await planDeps(plan.deps, root, first.worktree);
   if (deps.warning) reporter.warn(deps.warning);
+  if (
+    deps.method === 'install' &&
+    plan.installScripts &&
+    plan.approvedScripts !== null &&
+    JSON.stringify(await readInstallScripts(first.worktree)) !== plan.approvedScripts
+  ) {
+    // Approval was of the main worktree's package.json; --base may bring other scripts.
+    plan = { ...plan, installScripts: false };
+    reporter.warn(
+      "the lifecycle scripts in the run's base (package.json) differ from the approved ones of the main worktree",
+    );
+  }
   if (deps.method === 'install' && !plan.installScripts) {
     reporter.warn(
       `installing without lifecycle scripts (${deps.choice!.installWithoutScripts}): the scripts of package.json and its dependencies are not approved; git parallel trust approves them`,

@@ -313,6 +313,23 @@ describe('lifecycle scripts run only once approved (issue 13 item 5)', () => {
     expect(changed.stderr).toContain('installing without lifecycle scripts');
     expect(existsSync(candidate('v', 1, 'postinstall.ran'))).toBe(false);
   });
+
+  it('a --base whose package.json has other scripts than the approved ones runs none of them', async () => {
+    expect((await cli(['trust'])).code).toBe(0);
+    repo.git('checkout', '-q', '-b', 'other');
+    const pkg = JSON.parse(readFileSync(path.join(repo.root, 'package.json'), 'utf8'));
+    pkg.scripts.postinstall = `node -e "require('fs').writeFileSync('postinstall.ran', 'other')"`;
+    repo.write('package.json', JSON.stringify(pkg));
+    repo.commit('other scripts');
+    repo.git('checkout', '-q', 'main');
+    const result = await cli(['w', '-n', '1', '--mux', 'none', '--base', 'other']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      "the lifecycle scripts in the run's base (package.json) differ from the approved ones",
+    );
+    expect(result.stderr).toContain('npm ci --ignore-scripts');
+    expect(existsSync(candidate('w', 1, 'postinstall.ran'))).toBe(false);
+  });
 });
 
 describe('a stale node_modules in the main worktree (issue 13 item 10)', () => {
