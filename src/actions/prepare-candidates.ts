@@ -1,12 +1,13 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { Context } from '../commands/context.js';
 import type { Config } from '../config/schema.js';
 import { candidateEnv } from '../core/agent-command.js';
 import { formatDuration, preparationWidth, settleWithLimit } from '../core/concurrency.js';
-import { mergeDotenv } from '../core/dotenv.js';
-import { repositoryPathProblem } from '../core/globs.js';
+import { normalizePostgresUrl } from '../core/database-name.js';
+import { EnvValueError, mergeDotenv } from '../core/dotenv.js';
+import { repositoryPathProblem, selects } from '../core/globs.js';
 import { hookCommands, runUsesRepositoryCommands } from '../core/trust.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -27,11 +28,13 @@ import {
 import { pathExists, readIfExists, writeFileAtomic } from '../io/files.js';
 import { git } from '../io/git.js';
 import { describeFailure, runSteps, type StepFailure } from '../io/hooks.js';
+import { resolveFileInside, resolveInside } from '../io/inside.js';
 import { checkPostgres, createCandidateDatabases, redact } from '../io/postgres.js';
 import {
   type RunResources,
   type SetupFailureRecord,
   setupLogPath,
+  setupMark,
   writeResources,
   writeSetupFailure,
 } from '../io/prepared-state.js';
@@ -43,7 +46,13 @@ import {
   snapshotSqlite,
 } from '../io/sqlite-copy.js';
 import { writeManifest } from '../io/state.js';
-import { assertTrusted, type TrustOptions, trustSubject } from '../io/trust.js';
+import {
+  assertTrusted,
+  installScriptsApproved,
+  readInstallScripts,
+  type TrustOptions,
+  trustSubject,
+} from '../io/trust.js';
 import type { Reporter } from '../output/reporter.js';
 import { createSetupProgress, liveProgressWanted, type SetupProgress } from '../output/setup-progress.js';
 
@@ -68,6 +77,13 @@ export interface PreparationPlan {
   setup: string[];
   removal: { preRemove: string[]; postRemove: string[] };
   timeoutMs: number;
+  /** Whether an install in a candidate may run lifecycle scripts (approved, or --trust). */
+  installScripts: boolean;
+  /**
+   * The lifecycle scripts that were approved, as read from the main worktree (JSON), or null when the
+   * approval was --trust (anything goes): a base whose package.json has other scripts runs none of them.
+   */
+  approvedScripts: string | null;
 }
 
 export interface SetupFailure extends SetupFailureRecord {
@@ -96,10 +112,17 @@ export async function planPreparation(
 ): Promise<PreparationPlan> {
   const config = context.loaded.config;
   const root = context.repo.mainRoot;
-  compileFilePatterns(config.copy, config.link);
+  const patterns = compileFilePatterns(config.copy, config.link);
   if (config.envFile !== null) {
     const problem = repositoryPathProblem(config.envFile);
     if (problem) throw new UsageError(`envFile ${JSON.stringify(config.envFile)} ${problem}`);
+    // A linked envFile would be replaced by the candidate's own file (or, written through, be the main
+    // worktree's): say so instead of silently dropping the link (issue 13 item 16).
+    if (selects(patterns.link.flat(), config.envFile.replace(/^(\.\/)+/, ''), false)) {
+      throw new UsageError(
+        `envFile ${config.envFile} is also selected by link; each candidate writes its own values into it, so copy it instead`,
+      );
+    }
     const tracked = await git(
       root,
       ['cat-file', '-e', `${options.base}:${config.envFile.replace(/^\.\//, '')}`],
@@ -125,7 +148,8 @@ export async function planPreparation(
   }
   let postgres: PreparationPlan['postgres'] = null;
   if (config.database.postgres) {
-    const { url, env = 'DATABASE_URL' } = config.database.postgres;
+    const { env = 'DATABASE_URL' } = config.database.postgres;
+    const url = normalizePostgresUrl(config.database.postgres.url);
     let parsed: URL;
     try {
       parsed = new URL(url);
@@ -144,12 +168,13 @@ export async function planPreparation(
     postgres = { url, env };
   }
 
+  const subject = await trustSubject(context.loaded, root);
   if (!options.dryRun && runUsesRepositoryCommands(context.loaded.repositoryConfig, options.lineupAgents)) {
-    await assertTrusted(await trustSubject(context.loaded, root), {
-      purpose: 'start this run',
-      ...options.trust,
-    });
+    await assertTrusted(subject, { purpose: 'start this run', ...options.trust });
   }
+  // Issue 13 item 5: lifecycle scripts run only once approved; until then installs turn them off.
+  const installScripts = await installScriptsApproved(subject, options.trust);
+  const approvedScripts = options.trust.oneOff ? null : JSON.stringify(await readInstallScripts(root));
   // After the trust check: the URL may come from the repository's config.
   if (postgres && !options.dryRun) await checkPostgres(postgres.url);
   return {
@@ -166,6 +191,8 @@ export async function planPreparation(
       postRemove: hookCommands(config.hooks.postRemove),
     },
     timeoutMs: config.setupTimeout * 1000,
+    installScripts,
+    approvedScripts,
   };
 }
 
@@ -181,10 +208,11 @@ export interface PrepareOptions {
 export async function prepareCandidates(
   manifest: RunManifest,
   dir: string,
-  plan: PreparationPlan,
+  given: PreparationPlan,
   options: PrepareOptions,
 ): Promise<Preparation> {
   const { reporter, env } = options;
+  let plan = given;
   const root = manifest.repo.root;
   const first = manifest.candidates[0];
   const resources: RunResources = { hooks: plan.removal, timeout: plan.timeoutMs, postgres: null };
@@ -192,9 +220,30 @@ export async function prepareCandidates(
   await writeResources(dir, resources);
   if (!first) return { failures: [], deps: 'none' };
 
-  const files = await selectFiles(root, plan, { skipFolders: manifest.candidates.map((c) => c.worktree) });
+  const files = await selectFiles(root, plan, {
+    skipFolders: manifest.candidates.map((c) => c.worktree),
+    skipNodeModules: plan.deps !== 'none',
+  });
   for (const warning of files.warnings) reporter.warn(warning);
   const deps = await planDeps(plan.deps, root, first.worktree);
+  if (deps.warning) reporter.warn(deps.warning);
+  if (
+    deps.method === 'install' &&
+    plan.installScripts &&
+    plan.approvedScripts !== null &&
+    JSON.stringify(await readInstallScripts(first.worktree)) !== plan.approvedScripts
+  ) {
+    // Approval was of the main worktree's package.json; --base may bring other scripts.
+    plan = { ...plan, installScripts: false };
+    reporter.warn(
+      "the lifecycle scripts in the run's base (package.json) differ from the approved ones of the main worktree",
+    );
+  }
+  if (deps.method === 'install' && !plan.installScripts) {
+    reporter.warn(
+      `installing without lifecycle scripts (${deps.choice!.installWithoutScripts}): the scripts of package.json and its dependencies are not approved; git parallel trust approves them`,
+    );
+  }
   const snapshots = await takeSqliteSnapshots(plan.sqlite, root, dir, env, reporter);
 
   if (plan.postgres) {
@@ -203,6 +252,7 @@ export async function prepareCandidates(
     reporter.info(`Creating ${manifest.candidates.length} PostgreSQL databases from ${redact(url)}…`);
     await createCandidateDatabases(
       url,
+      manifest.repo.root,
       manifest.task,
       manifest.candidates.map((c) => c.n),
       async (created) => {
@@ -227,7 +277,7 @@ export async function prepareCandidates(
 
   const stream = options.stream ?? process.stderr;
   reporter.info(
-    `Preparing ${manifest.candidates.length} worktrees${deps.method === 'none' ? '' : ` (dependencies: ${deps.reason})`}…`,
+    `Preparing ${manifest.candidates.length} worktree${manifest.candidates.length === 1 ? '' : 's'}${deps.method === 'none' ? '' : ` (dependencies: ${deps.reason})`}…`,
   );
   const progress = createSetupProgress(
     manifest.candidates.map((c) => c.name),
@@ -320,6 +370,7 @@ async function prepareOne(
       logFile,
       timeout: plan.timeoutMs,
       signal,
+      mark: setupMark(candidate),
       onStart: (command, index) =>
         show(`${label}${commands.length > 1 ? ` ${index + 1}/${commands.length}` : ''}: ${command}`),
     });
@@ -331,11 +382,16 @@ async function prepareOne(
 
   if (work.files.entries.length > 0) {
     show('copying files');
-    await applyFiles(work.files, manifest.repo.root, candidate.worktree);
+    await applyFiles(work.files, manifest.repo.root, candidate.worktree, {
+      exclude: sqliteFamily(plan.sqlite),
+    });
   }
   if (plan.envFile !== null) await writeEnvFile(manifest, candidate, plan.envFile);
 
   const deps = work.deps;
+  // node_modules is written into (and an install empties it): a committed symlink there must stay inside.
+  if (deps.method !== 'none')
+    await resolveInside(candidate.worktree, 'node_modules/.package-lock.json', 'deps');
   if (deps.method === 'clone' || deps.method === 'hardlink') {
     show(deps.method === 'clone' ? 'node_modules: cloning' : 'node_modules: hard-linking');
     try {
@@ -348,17 +404,17 @@ async function prepareOne(
         `${candidate.name}: could not ${deps.method} node_modules (${(error as Error).message}); installing instead`,
       );
       await removeNodeModules(candidate.worktree);
-      const failure = await steps([deps.choice!.install], 'installing');
+      const failure = await steps([installCommand(deps, plan)], 'installing');
       if (failure) return failed('deps', failure);
     }
   } else if (deps.method === 'install') {
-    const failure = await steps([deps.choice!.install], 'installing');
+    const failure = await steps([installCommand(deps, plan)], 'installing');
     if (failure) return failed('deps', failure);
   }
 
   for (const { file, snapshot } of work.snapshots) {
-    const target = path.join(candidate.worktree, file);
-    if (await pathExists(target)) {
+    const target = await resolveFileInside(candidate.worktree, file, 'database.sqlite');
+    if ((await pathExists(target)) && (await isTracked(candidate.worktree, file))) {
       work.warn(`database.sqlite: ${file} is tracked by git; the candidates keep its committed copy`);
       continue;
     }
@@ -374,18 +430,48 @@ async function prepareOne(
 }
 
 /**
+ * A SQLite database and the files SQLite keeps beside it: the candidate gets the consistent snapshot,
+ * so a `copy` that selects the folder must not copy the raw, possibly torn, files (issue 13 item 11).
+ */
+function sqliteFamily(files: readonly string[]): Set<string> {
+  return new Set(
+    files
+      .map((file) => file.replace(/^(\.\/)+/, ''))
+      .flatMap((file) => ['', '-wal', '-shm', '-journal'].map((suffix) => `${file}${suffix}`)),
+  );
+}
+
+async function isTracked(worktree: string, file: string): Promise<boolean> {
+  return (await git(worktree, ['ls-files', '--error-unmatch', '--', file], { check: false })).exitCode === 0;
+}
+
+/** The install a candidate gets: with lifecycle scripts only when they are approved. */
+function installCommand(deps: DepsPlan, plan: PreparationPlan): string {
+  return (plan.installScripts ? deps.choice!.install : deps.choice!.installWithoutScripts)!;
+}
+
+/**
  * Writes the candidate's ports, GIT_PARALLEL_* facts and its own variables (DATABASE_URL…) into its
  * dotenv file, over a copied one: the candidate's values win, every other line stays.
  */
 async function writeEnvFile(manifest: RunManifest, candidate: Candidate, envFile: string): Promise<void> {
-  const file = path.join(candidate.worktree, envFile);
+  const file = await resolveFileInside(candidate.worktree, envFile, 'envFile');
   const values = candidateEnv(manifest, { ...candidate, agentEnv: {} });
-  const merged = mergeDotenv(
-    await readIfExists(file),
-    values,
-    `git-parallel: ${candidate.name} (written by git parallel; these values win)`,
-  );
-  await writeFileAtomic(file, merged);
+  let merged: string;
+  try {
+    merged = mergeDotenv(
+      await readIfExists(file),
+      values,
+      `git-parallel: ${candidate.name} (written by git parallel; these values win)`,
+    );
+  } catch (error) {
+    if (!(error instanceof EnvValueError)) throw error;
+    throw new UsageError(`envFile ${envFile}: ${error.message}; rename the folder or change worktreeDir`);
+  }
+  // The merged file keeps the mode of the copied one (a 0600 .env.local stays 0600); a new one holds a
+  // database URL with its password, so it is the user's alone.
+  const existing = await stat(file).catch(() => null);
+  await writeFileAtomic(file, merged, existing ? existing.mode & 0o7777 : 0o600);
 }
 
 async function takeSqliteSnapshots(

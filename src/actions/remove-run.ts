@@ -16,7 +16,12 @@ import {
   worktreeRisks,
 } from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
-import { dropRecordedDatabases, readResources, runRemovalHook } from '../io/prepared-state.js';
+import {
+  dropRecordedDatabases,
+  endSetupProcesses,
+  readResources,
+  runRemovalHook,
+} from '../io/prepared-state.js';
 import { assertDeletable, deleteRunFolder, type RunFolders } from '../io/safe-delete.js';
 import { withStateLock } from '../io/state.js';
 
@@ -122,6 +127,8 @@ export async function removeRunResources(
     await attempt(`tab ${manifest.task}`, () =>
       driver.closeTab!({ session: manifest.mux.session!, stateDir: dir }),
     );
+  // Issue 13 item 14: what setup and postCreate left running in the background ends with the run.
+  await attempt('setup processes', () => endSetupProcesses(manifest));
   const root = manifest.repo.root;
   const registered = new Set((await listWorktrees(root).catch(() => [])).map((w) => w.path));
   // Issue 5: the removal hooks and databases recorded when the run was prepared (none for older runs).

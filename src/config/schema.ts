@@ -110,6 +110,68 @@ const isStringMap: Rule = (v, key) =>
 const isPort = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
 const isEnvName = (name: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
 
+/**
+ * Why a `ports` variable name is refused, or null. A port variable is exported to every agent, hook and
+ * check, so a repository could otherwise set a variable that a shell, a loader or git reads
+ * (`BASH_ENV=8001` makes every bash run the file `8001`). Only names that say they hold a port are
+ * taken (upper case, containing PORT: PORT, API_PORT, VITE_PORT, PORT_ADMIN), and never one with a
+ * prefix that a shell, a dynamic loader, git, Node or npm reads.
+ */
+export function portNameProblem(name: string): string | null {
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || !name.includes('PORT'))
+    return 'is not a port variable name: use upper case letters, digits and _, containing PORT (e.g. PORT, API_PORT)';
+  const reserved = RESERVED_PREFIXES.find((prefix) => name.startsWith(prefix));
+  if (reserved)
+    return `starts with ${reserved}, which shells, loaders, git, Node or npm read; pick another name (e.g. APP_${name.replace(/^_+/, '')})`;
+  return null;
+}
+const RESERVED_PREFIXES = [
+  'LD_',
+  'DYLD_',
+  'GIT_',
+  'BASH_',
+  'ZSH_',
+  'NODE_',
+  'NPM_',
+  'TMUX',
+  'ZELLIJ',
+  'SSH_',
+];
+
+/**
+ * Why the variable that receives a candidate's database URL (`database.postgres.env`) is refused: the
+ * same levers as for ports (prefixes that shells, loaders, git, Node or npm read), and the names shells
+ * and programs read whatever they hold.
+ */
+export function urlVariableProblem(name: string): string | null {
+  if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) return 'is not a variable name (upper case letters, digits and _)';
+  if (RESERVED_NAMES.has(name) || RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix)))
+    return 'is a variable that shells, loaders, git, Node or npm read; pick another name (e.g. DATABASE_URL)';
+  return null;
+}
+const RESERVED_NAMES = new Set([
+  'PATH',
+  'ENV',
+  'HOME',
+  'SHELL',
+  'IFS',
+  'CDPATH',
+  'PS1',
+  'PS2',
+  'PS4',
+  'PROMPT_COMMAND',
+  'TERM',
+  'TMPDIR',
+  'EDITOR',
+  'VISUAL',
+  'PAGER',
+  'LESSOPEN',
+  'PYTHONPATH',
+  'PYTHONSTARTUP',
+  'PERL5OPT',
+  'RUBYOPT',
+]);
+
 const RULES: Record<keyof Config, Rule> = {
   agent: isString,
   lineup: (v, key) =>
@@ -125,7 +187,11 @@ const RULES: Record<keyof Config, Rule> = {
   ports: (v, key) => {
     if (!isPlainObject(v)) return problem(key, 'must be an object such as { "PORT": 3000 }');
     return Object.entries(v).flatMap(([name, base]) => [
-      ...(isEnvName(name) ? ok : problem(`${key}.${name}`, 'is not a valid environment variable name')),
+      ...(isEnvName(name)
+        ? portNameProblem(name) === null
+          ? ok
+          : problem(`${key}.${name}`, portNameProblem(name)!)
+        : problem(`${key}.${name}`, 'is not a valid environment variable name')),
       ...(isPort(base)
         ? ok
         : problem(`${key}.${name}`, `must be a port number (1-65535), got ${JSON.stringify(base)}`)),
@@ -173,7 +239,19 @@ const DATABASE_RULES: Record<'sqlite' | 'postgres', Rule> = {
         key,
         'must be an object such as { "url": "postgres://localhost/app_dev", "env": "DATABASE_URL" }',
       );
-    const problems = checkKeys(v, { url: isString, env: isString }, key);
+    const problems = checkKeys(
+      v,
+      {
+        url: isString,
+        env: (name, at) =>
+          isString(name, at).length > 0
+            ? isString(name, at)
+            : urlVariableProblem(name as string) === null
+              ? ok
+              : problem(at, urlVariableProblem(name as string)!),
+      },
+      key,
+    );
     if (v.url === undefined) problems.push({ key: `${key}.url`, message: 'is required' });
     return problems;
   },

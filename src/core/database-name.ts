@@ -4,18 +4,19 @@ import { createHash } from 'node:crypto';
 const MAX_IDENTIFIER = 63;
 
 /**
- * The candidate's database: `<template>_<task>_<n>` in the characters an unquoted PostgreSQL
+ * The candidate's database: `<template>_<task>_<id>_<n>` in the characters an unquoted PostgreSQL
  * identifier keeps (lower case letters, digits, `_`), so the name also works in psql without quotes and
- * in URLs without escaping. A name that would be longer than PostgreSQL keeps is shortened and given a
- * short hash of the full name, so two long task names cannot end up with the same database.
+ * in URLs without escaping. `<id>` is a short hash of the repository (its main worktree's path) and the
+ * task name exactly as typed: two repositories with a task of the same name, or tasks that clean to the
+ * same letters (`Feat` and `feat`, `a-1` and `a_1`), never share a database. A name longer than
+ * PostgreSQL keeps (63 bytes) is shortened before the id, which still tells them apart.
  */
-export function candidateDatabaseName(template: string, task: string, n: number): string {
+export function candidateDatabaseName(template: string, task: string, n: number, repository: string): string {
   const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
-  const full = `${clean(template)}_${clean(task)}_${n}`;
-  if (Buffer.byteLength(full) <= MAX_IDENTIFIER) return full;
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, 8);
-  const tail = `_${hash}_${n}`;
-  return `${full.slice(0, MAX_IDENTIFIER - tail.length)}${tail}`;
+  const id = createHash('sha256').update(`${repository}\0${task}`).digest('hex').slice(0, 8);
+  const tail = `_${id}_${n}`;
+  const head = `${clean(template)}_${clean(task)}`;
+  return `${head.slice(0, MAX_IDENTIFIER - tail.length)}${tail}`;
 }
 
 /** A double-quoted identifier for SQL: the one place a name goes into SQL text. */
@@ -34,4 +35,20 @@ export function withDatabase(url: string, database: string): string {
 export function databaseOf(url: string): string | null {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
   return name === '' ? null : name;
+}
+
+/**
+ * A PostgreSQL URL that the WHATWG URL parser takes: libpq's `postgres://user@/db?host=/run/postgresql`
+ * (a user and no host, the socket in `host=`) has an empty host after a user, which that parser refuses.
+ * `localhost` is put in its place: the `host` parameter still decides where pg connects (issue 13 item 16).
+ */
+export function normalizePostgresUrl(url: string): string {
+  const match = /^(postgres(?:ql)?:\/\/[^/?#@]*@)([/?#].*)?$/i.exec(url);
+  if (!match) return url;
+  try {
+    new URL(url);
+    return url;
+  } catch {
+    return `${match[1]}localhost${match[2] ?? ''}`;
+  }
 }

@@ -57,12 +57,20 @@ export function mergeDotenv(
   heading: string,
 ): string {
   const lines = existing === null ? [] : parseDotenv(existing);
+  const formatDotenvValue = (key: string) => {
+    try {
+      return formatValue(values[key]!);
+    } catch (error) {
+      if (error instanceof EnvValueError) throw new EnvValueError(`the value of ${key}, ${error.message}`);
+      throw error;
+    }
+  };
   const written = new Set<string>();
   const out: string[] = [];
   for (const line of lines) {
     if (line.kind === 'entry' && Object.hasOwn(values, line.key)) {
       const prefix = ENTRY.exec(line.text.split('\n')[0]!)!;
-      out.push(`${prefix[1]}${line.key}${prefix[3]}${formatDotenvValue(values[line.key]!)}`);
+      out.push(`${prefix[1]}${line.key}${prefix[3]}${formatDotenvValue(line.key)}`);
       written.add(line.key);
     } else {
       out.push(line.text);
@@ -72,20 +80,39 @@ export function mergeDotenv(
   if (missing.length > 0) {
     if (out.length > 0 && out.at(-1) !== '') out.push('');
     out.push(`# ${heading}`);
-    for (const key of missing) out.push(`${key}=${formatDotenvValue(values[key]!)}`);
+    for (const key of missing) out.push(`${key}=${formatDotenvValue(key)}`);
   }
   return `${out.join('\n')}\n`;
 }
 
 /**
- * A value as dotenv parsers read it back unchanged: bare when safe, single-quoted otherwise (dotenv and
- * dotenv-expand do not expand `$` or escapes inside single quotes), double-quoted with escapes only when
- * the value itself holds a single quote or a line break.
+ * A value written so that dotenv and dotenv-expand (Vite, Next.js) read it back exactly, and so that a
+ * shell that sources the file (`set -a; . .env.local`) never runs any part of it (issue 13 items 2, 15).
+ * The readers differ, so the form depends on the characters:
+ *
+ * - bare, when only characters no reader treats specially are in it;
+ * - single-quoted, when it has no `'` and no line break: dotenv and shells take it literally. A `$` that
+ *   starts a name (`$x`, `${x}`) is written `\$`: dotenv-expand expands names even inside single quotes
+ *   and reads `\$` as `$` (plain dotenv then keeps the backslash: the one place the readers cannot agree);
+ * - double-quoted otherwise, when it has no `"`, `\` or backquote: line breaks are written `\n` (dotenv
+ *   reads them back), and every `$` followed by anything is written `\$`, so a shell expands nothing
+ *   (`$(…)` included) and dotenv-expand reads `$`;
+ * - anything else (a `'` together with a `"`, `\` or backquote) has no form that all of them read back
+ *   and no shell runs: it is refused (EnvValueError), never written wrongly.
  */
+export class EnvValueError extends Error {}
+
 export function formatDotenvValue(value: string): string {
+  return formatValue(value);
+}
+
+function formatValue(value: string): string {
   if (/^[A-Za-z0-9_./:@+,=%-]*$/.test(value)) return value;
-  if (!value.includes("'") && !/[\n\r]/.test(value)) return `'${value}'`;
-  return `"${value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n').replaceAll('\r', '\\r')}"`;
+  if (!/['\n\r]/.test(value)) return `'${value.replace(/\$(?=[A-Za-z_{])/g, () => '\\$')}'`;
+  if (!/["\\`\r]/.test(value)) return `"${value.replace(/\$(?=.)/gs, () => '\\$').replaceAll('\n', '\\n')}"`;
+  throw new EnvValueError(
+    `${JSON.stringify(value)} holds a ' together with a ", \\ or backquote, which no dotenv quoting carries exactly and safely`,
+  );
 }
 
 function closes(text: string, quote: string): boolean {
@@ -101,7 +128,9 @@ function unquote(raw: string): string {
   const quote = value[0];
   if (quote === "'" || quote === '`') {
     const end = value.indexOf(quote, 1);
-    return end === -1 ? value.slice(1) : value.slice(1, end);
+    const inner = end === -1 ? value.slice(1) : value.slice(1, end);
+    // As dotenv-expand reads it: `\$` is a `$` (see formatDotenvValue).
+    return inner.replaceAll('\\$', '$');
   }
   if (quote === '"') {
     let out = '';

@@ -77,19 +77,23 @@ export function parseWorktreeInclude(text: string): PathRule[] {
 }
 
 /**
- * Whether a path (relative, `/`-separated, no trailing slash) is selected by the rules: the last rule
- * that matches it, or matches one of the folders it is in, decides.
+ * Whether a path (relative, `/`-separated, no trailing slash) is selected by the rules, as git reads
+ * .gitignore: a path inside a selected folder is selected (git never looks inside an excluded folder, so
+ * nothing in it can be taken back); otherwise the last rule that matches the path itself decides. So
+ * `*.tmp` then `!x/` still selects `x/b.tmp`, as `git ls-files -o -i --exclude-from` does.
  */
 export function selects(rules: readonly PathRule[], relativePath: string, isDir: boolean): boolean {
-  let selected = false;
-  const parents = parentFolders(relativePath);
+  if (parentFolders(relativePath).some((folder) => decide(rules, folder, true) === true)) return true;
+  return decide(rules, relativePath, isDir) ?? false;
+}
+
+/** The last matching rule's answer for this path alone, or null when no rule matches it. */
+function decide(rules: readonly PathRule[], relativePath: string, isDir: boolean): boolean | null {
+  let decided: boolean | null = null;
   for (const rule of rules) {
-    const hit =
-      ((isDir || !rule.dirOnly) && rule.regex.test(relativePath)) ||
-      parents.some((folder) => rule.regex.test(folder));
-    if (hit) selected = !rule.negate;
+    if ((isDir || !rule.dirOnly) && rule.regex.test(relativePath)) decided = !rule.negate;
   }
-  return selected;
+  return decided;
 }
 
 /**

@@ -8,8 +8,16 @@ export interface PackageManagerChoice {
   name: PackageManagerName;
   /** The lockfile, relative to the repository root; null when the project has none. */
   lockfile: string | null;
-  /** The install command (a fixed string: nothing from the user or the repository is interpolated). */
-  install: string;
+  /**
+   * The install command (a fixed string: nothing from the user or the repository is interpolated), or
+   * null when this package manager cannot install without writing a lockfile the project does not have.
+   */
+  install: string | null;
+  /**
+   * The same install with lifecycle scripts turned off (the project's and its dependencies'
+   * preinstall/install/postinstall/prepare): what runs in a candidate until the user approves them.
+   */
+  installWithoutScripts: string | null;
 }
 
 /** Lockfiles in the order they are looked for when package.json does not name its package manager. */
@@ -25,7 +33,10 @@ export const LOCKFILES: readonly { file: string; name: PackageManagerName }[] = 
 /**
  * The package manager of a project, or null when there is no package.json. `packageManager`
  * ("pnpm@9.1.0", Corepack's field) wins when one of its lockfiles is present; otherwise the first
- * lockfile found decides; a project without a lockfile gets `npm install`.
+ * lockfile found decides. A project without a lockfile is installed WITHOUT writing one
+ * (`npm install --no-package-lock`…): a lockfile that appears in every candidate would count as every
+ * agent's work in compare and be committed by pick (issue 11 item 5). Yarn 2+ has no such flag, so it
+ * gets no install there.
  */
 export function choosePackageManager(facts: {
   files: ReadonlySet<string>;
@@ -35,15 +46,44 @@ export function choosePackageManager(facts: {
   const declared = facts.packageManagerField?.split('@')[0] as PackageManagerName | undefined;
   const present = LOCKFILES.filter((l) => facts.files.has(l.file));
   const lock = present.find((l) => l.name === declared) ?? present[0];
+  const yarnBerry =
+    facts.files.has('.yarnrc.yml') || /^yarn@([2-9]|\d\d)/.test(facts.packageManagerField ?? '');
   if (!lock) {
     const name = declared && ['npm', 'pnpm', 'yarn', 'bun'].includes(declared) ? declared : 'npm';
-    return { name, lockfile: null, install: `${name} install` };
+    const install = installWithoutLockfile(name, yarnBerry);
+    return {
+      name,
+      lockfile: null,
+      install,
+      installWithoutScripts: install === null ? null : `${install} ${noScripts(name, yarnBerry)}`,
+    };
   }
+  const install = frozenInstall(lock.name, yarnBerry);
   return {
     name: lock.name,
     lockfile: lock.file,
-    install: frozenInstall(lock.name, facts.files.has('.yarnrc.yml')),
+    install,
+    installWithoutScripts: `${install} ${noScripts(lock.name, yarnBerry)}`,
   };
+}
+
+/** An install that writes no lockfile; null when the package manager has no way to. */
+function installWithoutLockfile(name: PackageManagerName, yarnBerry: boolean): string | null {
+  switch (name) {
+    case 'npm':
+      return 'npm install --no-package-lock';
+    case 'pnpm':
+      return 'pnpm install --no-lockfile';
+    case 'yarn':
+      return yarnBerry ? null : 'yarn install --no-lockfile';
+    case 'bun':
+      return 'bun install --no-save';
+  }
+}
+
+/** The flag that turns lifecycle scripts off. */
+function noScripts(name: PackageManagerName, yarnBerry: boolean): string {
+  return name === 'yarn' && yarnBerry ? '--mode=skip-build' : '--ignore-scripts';
 }
 
 /** The install that reproduces the lockfile exactly and fails rather than change it. */

@@ -10,6 +10,11 @@ import type { TmuxArrangement } from './tmux-commands.js';
  *   option   <window-option> <value> a tmux window option set on every agent window; the value is taken
  *                                    literally (tmux formats such as #{pane_index} stay as they are) and
  *                                    may use the placeholders {{task}} and {{session}}
+ *
+ * A layout describes panes; it never runs anything. Since a template may come from a repository (a
+ * config's `layout` path), values that make tmux run a command are refused (`#(…)` in a format, a
+ * `run-shell` or `if-shell` command), and so are hooks (`pane-focus-in`, `after-*`…) and the options
+ * that choose what a new pane runs (`default-command`, `default-shell`).
  */
 export interface TmuxLayout {
   windows: 'single' | 'per-agent';
@@ -58,6 +63,8 @@ export function parseTmuxLayout(
         }
         return values[placeholder as keyof typeof values];
       });
+      const danger = optionDanger(name, expanded);
+      if (danger) fail(danger);
       layout.options.push([name, unquote(expanded)]);
     } else {
       fail(`unknown setting "${key}" (known: windows, arrange, option)`);
@@ -69,4 +76,28 @@ export function parseTmuxLayout(
 function unquote(value: string): string {
   const quoted = value.match(/^"(.*)"$/) ?? value.match(/^'(.*)'$/);
   return quoted ? quoted[1]! : value;
+}
+
+const HOOK =
+  /^(after-|alert-|client-|command-error$|pane-(died|exited|focus-in|focus-out|mode-changed|set-clipboard|title-changed)$|session-(closed|created|renamed|window-changed)$|window-(layout-changed|linked|pane-changed|renamed|resized|unlinked)$)/;
+/** Options whose value is a program tmux starts. */
+const PROGRAM_OPTIONS = new Set([
+  'default-command',
+  'default-shell',
+  'lock-command',
+  'copy-command',
+  'editor',
+  'command-alias',
+]);
+
+/** Why an option line is refused: it would make tmux run a program. */
+export function optionDanger(name: string, value: string): string | null {
+  const bare = name.replace(/\[\d*\]$/, '');
+  if (HOOK.test(bare)) return `option ${name} is a tmux hook, which runs commands; a layout may not set one`;
+  if (PROGRAM_OPTIONS.has(bare)) return `option ${name} names a program tmux runs; a layout may not set it`;
+  if (value.includes('#('))
+    return `option ${name} runs a command through #(…) in its value; a layout may not`;
+  if (/\b(run-shell|if-shell)\b/.test(value))
+    return `option ${name} holds a tmux command that runs a shell; a layout may not`;
+  return null;
 }

@@ -16,12 +16,45 @@ export interface RepositoryCommand {
   note?: string;
 }
 
+/**
+ * What an install in a candidate would run besides unpacking: the project's own lifecycle scripts
+ * (package.json's preinstall, install, postinstall, prepare…) and those of its dependencies. They run
+ * only once approved; until then the install runs with scripts turned off (`npm ci --ignore-scripts`).
+ */
+export interface InstallScripts {
+  /** The install command as it runs once approved. */
+  install: string;
+  /** The project's own lifecycle scripts by name. */
+  scripts: Record<string, string>;
+}
+
+export const LIFECYCLE_SCRIPTS = [
+  'preinstall',
+  'install',
+  'postinstall',
+  'dependencies',
+  'prepublish',
+  'preprepare',
+  'prepare',
+  'postprepare',
+] as const;
+
+export function installScriptsCommand(install: InstallScripts): RepositoryCommand {
+  const own = Object.entries(install.scripts).map(([name, command]) => `${name}: ${command}`);
+  return {
+    key: 'deps',
+    command: `${install.install} with lifecycle scripts (${own.length > 0 ? `package.json ${own.join('; ')}; ` : ''}and those of the dependencies)`,
+  };
+}
+
 export function repositoryCommands(
   layer: Partial<Config> | null,
   presetNames: readonly string[],
+  install: InstallScripts | null = null,
 ): RepositoryCommand[] {
-  if (!layer) return [];
   const commands: RepositoryCommand[] = [];
+  if (install) commands.push(installScriptsCommand(install));
+  if (!layer) return commands;
   for (const [i, command] of (layer.setup ?? []).entries()) commands.push({ key: `setup[${i}]`, command });
   for (const name of ['postCreate', 'preRemove', 'postRemove'] as const) {
     for (const [i, command] of hookCommands(layer.hooks?.[name]).entries())
@@ -46,7 +79,45 @@ export function repositoryCommands(
   }
   if (typeof layer.check === 'string' && layer.check !== '')
     commands.push({ key: 'check', command: layer.check });
+  commands.push(...repositorySettings(layer));
   return commands;
+}
+
+/**
+ * The settings that change what an agent may do or what runs, without being a command: skip-permission
+ * mode, the model, a Zellij layout template (its panes can run programs), and a worktree folder outside
+ * the repository's parent folder. They need approval like commands do (issue 13 item 4).
+ */
+export function repositorySettings(layer: Partial<Config>): RepositoryCommand[] {
+  const settings: RepositoryCommand[] = [];
+  if (layer.yolo === true)
+    settings.push({ key: 'yolo', command: 'true (agents start with their skip-permission flags)' });
+  if (typeof layer.model === 'string') settings.push({ key: 'model', command: layer.model });
+  if (typeof layer.layout === 'string' && isZellijTemplatePath(layer.layout))
+    settings.push({
+      key: 'layout',
+      command: `${layer.layout} (a Zellij layout; its panes can run programs)`,
+    });
+  if (typeof layer.worktreeDir === 'string' && worktreeDirLeavesParent(layer.worktreeDir))
+    settings.push({
+      key: 'worktreeDir',
+      command: `${layer.worktreeDir} (outside the folder that holds the repository)`,
+    });
+  return settings;
+}
+
+const isZellijTemplatePath = (layout: string) => layout.endsWith('.kdl');
+
+/**
+ * Whether a worktree pattern puts worktrees anywhere but inside the repository or beside it (one `..`
+ * at the start at most): elsewhere a repository could check its files out into the user's other folders.
+ */
+export function worktreeDirLeavesParent(pattern: string): boolean {
+  if (pattern.startsWith('/') || pattern.startsWith('~') || /^[A-Za-z]:[\\/]/.test(pattern)) return true;
+  const segments = pattern.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
+  const ups = segments.filter((s) => s === '..').length;
+  if (segments.some((s) => s === '.git')) return true;
+  return ups > 1 || (ups === 1 && segments[0] !== '..');
 }
 
 /** A hook setting as a list of commands. */
@@ -59,7 +130,7 @@ export function hookCommands(value: string | string[] | undefined): string[] {
  * The approval key: a hash of exactly what would run. The agent definitions are hashed whole (command,
  * arguments, environment, flags), since each part changes what runs.
  */
-export function commandsHash(layer: Partial<Config> | null): string {
+export function commandsHash(layer: Partial<Config> | null, install: InstallScripts | null = null): string {
   const agents = Object.fromEntries(
     Object.keys(layer?.agents ?? {})
       .sort()
@@ -75,6 +146,9 @@ export function commandsHash(layer: Partial<Config> | null): string {
     ),
     agents,
     check: layer?.check ?? null,
+    // Present only when set, so the hash of a config without them is what it always was.
+    ...Object.fromEntries(repositorySettings(layer ?? {}).map((s) => [`setting.${s.key}`, s.command])),
+    ...(install ? { install } : {}),
   };
   return createHash('sha256')
     .update(JSON.stringify(canonical(subject)))
@@ -91,6 +165,7 @@ export function runUsesRepositoryCommands(
 ): boolean {
   if (!layer) return false;
   if ((layer.setup ?? []).length > 0) return true;
+  if (repositorySettings(layer).length > 0) return true;
   if (
     ['postCreate', 'preRemove', 'postRemove'].some(
       (name) => hookCommands(layer.hooks?.[name as 'postCreate']).length > 0,

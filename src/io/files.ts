@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
  * Writes a file so that readers see the old content or the new, never half of it: write a temporary
- * file beside it, then rename over (atomic within one file system).
+ * file beside it, then rename over (atomic within one file system). With `mode`, the file gets exactly
+ * that mode (the umask does not narrow or widen it), before it appears under its name.
  */
 export async function writeFileAtomic(
   file: string,
@@ -14,7 +15,8 @@ export async function writeFileAtomic(
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    await writeFile(temporary, content, mode === undefined ? undefined : { mode });
+    await writeFile(temporary, content, mode === undefined ? undefined : { mode: mode & 0o600 });
+    if (mode !== undefined) await chmod(temporary, mode);
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true });

@@ -1,6 +1,6 @@
-import { appendFile, mkdir, open, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { runShell, type ShellRunResult } from './exec.js';
+import { run, runShell, type ShellRunResult } from './exec.js';
 
 /**
  * The user's own commands (setup steps, hooks, a fallback install), run one after another through the
@@ -26,7 +26,16 @@ export interface StepOptions {
   signal?: AbortSignal;
   /** Called before each command starts. */
   onStart?: (command: string, index: number) => void;
+  /**
+   * Marks every process the commands start (SETUP_MARK in their environment, which children inherit),
+   * so the ones left in the background (`… &`, `setsid …`) can be found and ended: at a timeout, and
+   * when the run is removed (issue 13 item 14).
+   */
+  mark?: string;
 }
+
+/** The variable that marks the processes a candidate's setup started: its value names the candidate. */
+export const SETUP_MARK = 'GIT_PARALLEL_SETUP_OF';
 
 export async function runSteps(
   commands: readonly string[],
@@ -35,17 +44,23 @@ export async function runSteps(
   for (const [index, command] of commands.entries()) {
     if (options.signal?.aborted) throw options.signal.reason;
     options.onStart?.(command, index);
-    await mkdir(path.dirname(options.logFile), { recursive: true });
-    await appendFile(options.logFile, `$ ${command}\n`);
+    await mkdir(path.dirname(options.logFile), { recursive: true, mode: 0o700 });
+    // A setup log may hold what a command printed of its environment (a database password): the user's alone.
+    await appendFile(options.logFile, `$ ${command}\n`, { mode: 0o600 });
     const offset = (await stat(options.logFile)).size;
     const result = await runShell(command, {
       cwd: options.cwd,
-      env: options.env,
+      env: options.mark === undefined ? options.env : { ...options.env, [SETUP_MARK]: options.mark },
       logFile: options.logFile,
       timeout: options.timeout,
       signal: options.signal,
     });
-    if (options.signal?.aborted) throw options.signal.reason;
+    if (options.signal?.aborted) {
+      if (options.mark !== undefined) await endMarkedProcesses(options.mark);
+      throw options.signal.reason;
+    }
+    // A command stopped at its timeout leaves nothing behind, not even what escaped its process group.
+    if (result.timedOut && options.mark !== undefined) await endMarkedProcesses(options.mark);
     if (result.exitCode !== 0 || result.timedOut)
       return failureOf(result, await tailFrom(options.logFile, offset, 15));
     await appendFile(options.logFile, '\n');
@@ -87,5 +102,58 @@ async function tailFrom(file: string, offset: number, lines: number): Promise<st
       .filter((line) => line !== '');
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Ends every process that carries `SETUP_MARK=<mark>` in its environment (TERM, then KILL after a
+ * second for the ones still there). A process group is not enough: `setsid` leaves it, and a
+ * double fork is adopted by init; the environment is inherited through both. Returns how many were
+ * found. Linux reads /proc; macOS asks ps for each process's environment.
+ */
+export async function endMarkedProcesses(mark: string): Promise<number> {
+  const pids = await markedProcesses(`${SETUP_MARK}=${mark}`);
+  for (const pid of pids) signalPid(pid, 'SIGTERM');
+  if (pids.length === 0) return 0;
+  const deadline = Date.now() + 1000;
+  while (Date.now() < deadline && pids.some(alive)) await new Promise((r) => setTimeout(r, 50));
+  for (const pid of pids.filter(alive)) signalPid(pid, 'SIGKILL');
+  return pids.length;
+}
+
+async function markedProcesses(entry: string): Promise<number[]> {
+  if (process.platform === 'linux') {
+    const pids = (await readdir('/proc').catch(() => [])).filter((name) => /^\d+$/.test(name)).map(Number);
+    const found: number[] = [];
+    for (const pid of pids) {
+      if (pid === process.pid) continue;
+      const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => '');
+      if (environ.split('\0').includes(entry)) found.push(pid);
+    }
+    return found;
+  }
+  // BSD ps: `-E` adds the environment after the command line.
+  const result = await run('ps', ['-A', '-E', '-ww', '-o', 'pid=,command='], { cwd: '/', check: false });
+  return result.stdout
+    .split('\n')
+    .filter((line) => line.split(' ').includes(entry))
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+    .filter((pid) => Number.isInteger(pid) && pid !== process.pid);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone already.
   }
 }

@@ -84,6 +84,7 @@ export interface CreatedDatabase {
  */
 export async function createCandidateDatabases(
   url: string,
+  repository: string,
   task: string,
   candidates: readonly number[],
   onCreated: (created: CreatedDatabase) => Promise<void>,
@@ -97,7 +98,7 @@ export async function createCandidateDatabases(
   const created: CreatedDatabase[] = [];
   try {
     for (const n of candidates) {
-      const database = candidateDatabaseName(template, task, n);
+      const database = candidateDatabaseName(template, task, n, repository);
       try {
         await client.query(
           `CREATE DATABASE ${quoteIdentifier(database)} TEMPLATE ${quoteIdentifier(template)}`,
@@ -176,7 +177,7 @@ function explain(
       );
     case '42P04':
       return new UsageError(
-        `the database ${names?.database} already exists on ${where}; drop it (dropdb ${names?.database}) or use another task name`,
+        `the database ${names?.database} already exists on ${where}; its name is this repository's and this task's own, so it is left from an earlier run of this task that was not removed: if nothing uses it, drop it (dropdb ${names?.database}), or use another task name`,
       );
   }
   if (/timeout/i.test(err.message ?? '')) {

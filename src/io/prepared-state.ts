@@ -2,7 +2,7 @@ import path from 'node:path';
 import { candidateEnv } from '../core/agent-command.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { readIfExists, writeFileAtomic } from './files.js';
-import { describeFailure, runSteps, type StepFailure } from './hooks.js';
+import { describeFailure, endMarkedProcesses, runSteps, type StepFailure } from './hooks.js';
 import { dropDatabases, redact } from './postgres.js';
 
 /**
@@ -39,7 +39,8 @@ export const setupLogPath = (dir: string, n: number) => path.join(dir, 'logs', `
 export const removalLogPath = (dir: string, n: number) => path.join(dir, 'logs', `${n}-remove.log`);
 
 export async function writeResources(dir: string, resources: RunResources): Promise<void> {
-  await writeFileAtomic(resourcesPath(dir), `${JSON.stringify(resources, null, 2)}\n`);
+  // It holds the PostgreSQL URL with its password: the user's alone.
+  await writeFileAtomic(resourcesPath(dir), `${JSON.stringify(resources, null, 2)}\n`, 0o600);
 }
 
 export async function readResources(dir: string): Promise<RunResources | null> {
@@ -91,6 +92,14 @@ export async function runRemovalHook(
     throw new Error(
       `${which} hook ${JSON.stringify(failure.command)} ${describeFailure(failure)} (log: ${failure.logFile})`,
     );
+}
+
+/** What marks the processes a candidate's setup started (see runSteps): its worktree. */
+export const setupMark = (candidate: Candidate) => candidate.worktree;
+
+/** Ends what the setup and postCreate commands of the run's candidates left running in the background. */
+export async function endSetupProcesses(manifest: RunManifest): Promise<void> {
+  for (const candidate of manifest.candidates) await endMarkedProcesses(setupMark(candidate));
 }
 
 /** Drops the recorded PostgreSQL databases of the run. */

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_VERSION, type RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -33,8 +33,20 @@ export function withStateLock<T>(commonDir: string, action: () => Promise<T>): P
   return withLock(path.join(stateRoot(commonDir), '.lock'), action);
 }
 
+/**
+ * run.json holds each candidate's environment, a database URL with its password among it: it is the
+ * user's alone (0600), and so is the state folder (0700), whatever the umask (issue 13 item 7).
+ */
 export async function writeManifest(dir: string, manifest: RunManifest): Promise<void> {
-  await writeFileAtomic(manifestPath(dir), `${JSON.stringify(manifest, null, 2)}\n`);
+  await privateFolder(path.dirname(dir));
+  await privateFolder(dir);
+  await writeFileAtomic(manifestPath(dir), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
+}
+
+/** Creates a folder only its owner can enter (0700), or narrows an existing one to that. */
+export async function privateFolder(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await chmod(dir, 0o700);
 }
 
 export type ManifestRead = { task: string; dir: string } & (

@@ -40,11 +40,20 @@ export function createReporter(options: ReporterOptions): Reporter {
       if (!options.json) stdout.write(`${line}\n`);
     },
     document: (value) => {
-      if (options.json) stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      if (options.json) stdout.write(`${JSON.stringify(value, redactPasswords, 2)}\n`);
     },
     style,
   };
 }
+
+/**
+ * --json prints no password, as the human output prints none: the password of every URL in the
+ * document (a candidate's DATABASE_URL) is replaced by `***` (issue 13 item 7).
+ */
+export function redactPasswords(_key: string, value: unknown): unknown {
+  return typeof value === 'string' ? value.replace(URL_PASSWORD, '$1***@') : value;
+}
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s@/?#]*@/gi;
 
 /** Columns padded to their widest cell; the last column is not padded. */
 export function formatTable(header: string[], rows: string[][]): string[] {

@@ -1,10 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
+  closeSync,
   existsSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readFileSync,
   readlinkSync,
+  readSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -86,6 +90,67 @@ describe('copy, link, .worktreeinclude and envFile', () => {
     expect(result.stderr).toContain('copy: "nothing/*.yml" matches no gitignored file');
   });
 
+  it('link of a folder inside a gitignored folder links the folder itself; writes go through to the main worktree (issue 13 item 9)', async () => {
+    repo.write('.gitignore', `${readFileSync(path.join(repo.root, '.gitignore'), 'utf8')}.cache/\n`);
+    repo.commit('ignore .cache');
+    repo.write('.cache/models/small.bin', 'weights\n');
+    repo.write('.cache/other/tmp.txt', 'not linked\n');
+    config({ link: ['.cache/models'] });
+    const result = await cli(['models', '-n', '2', '--mux', 'none']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('warning');
+    const models = (n: number) => path.join(worktree('models', n), '.cache/models');
+    for (const n of [1, 2]) {
+      expect(lstatSync(models(n)).isSymbolicLink()).toBe(true);
+      expect(readlinkSync(models(n))).toBe(path.join(repo.root, '.cache/models'));
+      expect(existsSync(path.join(worktree('models', n), '.cache/other'))).toBe(false);
+    }
+    // A file added to the main worktree later is there; one written in a candidate is shared with all.
+    repo.write('.cache/models/later.bin', 'later\n');
+    expect(readFileSync(path.join(models(1), 'later.bin'), 'utf8')).toBe('later\n');
+    writeFileSync(path.join(models(2), 'from-2.bin'), 'two\n');
+    expect(readFileSync(path.join(repo.root, '.cache/models/from-2.bin'), 'utf8')).toBe('two\n');
+    expect(readFileSync(path.join(models(1), 'from-2.bin'), 'utf8')).toBe('two\n');
+    expect(repo.git('-C', worktree('models', 1), 'status', '--porcelain')).toBe('');
+  });
+
+  it('sparse files stay sparse, alone or in a copied folder (issue 13 item 12)', async () => {
+    const head = (file: string) => {
+      const buffer = Buffer.alloc(4096);
+      const fd = openSync(file, 'r');
+      readSync(fd, buffer, 0, 4096, 0);
+      closeSync(fd);
+      return buffer;
+    };
+    const size = 512 * 1024 * 1024;
+    for (const file of ['disk.img', 'secrets/vm/disk.img']) {
+      mkdirSync(path.dirname(path.join(repo.root, file)), { recursive: true });
+      execFileSync('truncate', ['-s', String(size), path.join(repo.root, file)]);
+      execFileSync(
+        'dd',
+        ['if=/dev/urandom', `of=${path.join(repo.root, file)}`, 'bs=4096', 'count=1', 'conv=notrunc'],
+        {
+          stdio: 'ignore',
+        },
+      );
+    }
+    repo.write('.gitignore', `${readFileSync(path.join(repo.root, '.gitignore'), 'utf8')}disk.img\n`);
+    repo.commit('ignore the image');
+    config({ copy: ['disk.img', 'secrets'] });
+    const result = await cli(['sparse', '-n', '2', '--mux', 'none']);
+    expect(result.code).toBe(0);
+    for (const n of [1, 2]) {
+      for (const file of ['disk.img', 'secrets/vm/disk.img']) {
+        const copied = statSync(path.join(worktree('sparse', n), file));
+        expect(copied.size).toBe(size);
+        // A few blocks of data, not 512 MB of zeros.
+        expect(copied.blocks * 512).toBeLessThan(4 * 1024 * 1024);
+        expect(head(path.join(worktree('sparse', n), file))).toEqual(head(path.join(repo.root, file)));
+      }
+      expect(readFileSync(path.join(worktree('sparse', n), 'secrets/key.pem'), 'utf8')).toBe('key\n');
+    }
+  });
+
   it('warns when a linked folder is ignored only as a folder (a symlink is not a folder for git)', async () => {
     repo.write('.gitignore', '.tool-cache/\n');
     repo.commit('folder-only pattern');
@@ -141,6 +206,8 @@ describe('copy, link, .worktreeinclude and envFile', () => {
     [{ envFile: '../.env' }, /envFile "\.\.\/\.env" leaves the repository/],
     [{ envFile: 'config/app.yml' }, /envFile config\/app\.yml is tracked by git/],
     [{ database: { sqlite: ['/tmp/x.db'] } }, /database\.sqlite: "\/tmp\/x\.db" is an absolute path/],
+    // Issue 13 item 16: a linked envFile would silently lose its link.
+    [{ link: ['.env.local'], envFile: '.env.local' }, /envFile \.env\.local is also selected by link/],
   ])('refuses %j with one line, exit 2, before creating anything', async (settings, message) => {
     writeFileSync(path.join(repo.parent, 'outside.txt'), 'outside\n');
     config(settings);

@@ -71,9 +71,16 @@ describe('database.postgres', () => {
     const result = await cli(['add-auth', '-n', '2', '--mux', 'none']);
     expect(result.stderr).not.toMatch(/warning|error/i);
     expect(result.code).toBe(0);
-    expect(await databases()).toEqual(['app_dev', 'app_dev_add_auth_1', 'app_dev_add_auth_2']);
+    const recorded = JSON.parse(
+      readFileSync(path.join(repo.root, '.git/parallel/add-auth/resources.json'), 'utf8'),
+    ).postgres.databases.map((d: { database: string }) => d.database);
+    expect(recorded).toEqual([
+      expect.stringMatching(/^app_dev_add_auth_[0-9a-f]{8}_1$/),
+      expect.stringMatching(/^app_dev_add_auth_[0-9a-f]{8}_2$/),
+    ]);
+    expect(await databases()).toEqual(['app_dev', ...recorded]);
     for (const n of [1, 2]) {
-      const database = `app_dev_add_auth_${n}`;
+      const database = recorded[n - 1];
       expect((await query(database, 'SELECT name FROM users ORDER BY id')).map((r) => r.name)).toEqual([
         'ada',
         'grace',
@@ -91,7 +98,7 @@ describe('database.postgres', () => {
       expect(agent.record(n).env.DATABASE_URL).toBe(url);
     }
     // The candidates' databases are their own.
-    await query('app_dev_add_auth_1', "INSERT INTO users(name) VALUES ('linus')");
+    await query(recorded[0], "INSERT INTO users(name) VALUES ('linus')");
     expect(await query('app_dev', 'SELECT count(*)::int AS n FROM users')).toEqual([{ n: 2 }]);
 
     expect((await cli(['rm', 'add-auth'])).code).toBe(0);
@@ -144,5 +151,39 @@ describe('database.postgres', () => {
     expect(result.code).toBe(1);
     expect(await databases()).toEqual(['app_dev']);
     expect(repo.git('worktree', 'list').split('\n')).toHaveLength(1);
+  });
+
+  it('two repositories with the same task, and tasks Feat/feat and a-1/a_1, get databases of their own (issue 13 item 13)', async () => {
+    const other = makeRepo('app');
+    try {
+      config(server.url('app_dev'));
+      writeFileSync(
+        path.join(other.root, '.git-parallelrc.json'),
+        JSON.stringify({ agent: 'shell', database: { postgres: { url: server.url('app_dev') } } }),
+      );
+      for (const task of ['pg1', 'Feat', 'feat', 'a-1', 'a_1'])
+        expect((await cli([task, '-n', '1', '--mux', 'none'])).code, task).toBe(0);
+      const elsewhere = await runCli(['pg1', '-n', '1', '--mux', 'none'], { cwd: other.root });
+      expect(elsewhere.stderr).toBe(elsewhere.stderr.replace(/already exists/, ''));
+      expect(elsewhere.code).toBe(0);
+      expect(await databases()).toHaveLength(7);
+      for (const task of ['pg1', 'Feat', 'feat', 'a-1', 'a_1'])
+        expect((await cli(['rm', task])).code).toBe(0);
+      expect(await databases()).toHaveLength(2);
+      expect((await runCli(['rm', 'pg1'], { cwd: other.root })).code).toBe(0);
+      expect(await databases()).toEqual(['app_dev']);
+    } finally {
+      other.cleanup();
+    }
+  });
+
+  it("takes libpq's user@/db?host=… form, a user and no host (issue 13 item 16)", async () => {
+    config(`postgres://postgres@/app_dev?host=127.0.0.1&port=${server.port}`);
+    const result = await cli(['sock', '-n', '1', '--mux', 'none']);
+    expect(result.stderr).not.toContain('not a URL');
+    expect(result.code).toBe(0);
+    expect(await databases()).toHaveLength(2);
+    expect((await cli(['rm', 'sock'])).code).toBe(0);
+    expect(await databases()).toEqual(['app_dev']);
   });
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -89,6 +89,38 @@ describe('database.sqlite', () => {
     }
     expect(Number(sqlite(db(), 'SELECT count(*) FROM a'))).toBeGreaterThanOrEqual(before);
     expect(repo.git('-C', path.dirname(path.dirname(copy('snap', 1))), 'status', '--porcelain')).toBe('');
+  });
+
+  it('the snapshot wins over a copy of the folder: no raw -wal/-shm copies, no false "tracked by git" warning (issue 13 item 11)', async () => {
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agent: 'shell', copy: ['data'], database: { sqlite: ['data/dev.db'] } }),
+    );
+    repo.commit('copy the data folder too');
+    writeFileSync(path.join(repo.root, 'data/extra.db.txt'), 'seed\n');
+    startWriter();
+    await waitFor(
+      () => (Number(sqlite(db(), 'SELECT count(*) FROM a')) > 20_500 ? true : undefined),
+      'commits',
+    );
+    expect(statSync(`${db()}-wal`).size).toBeGreaterThan(0);
+    const result = await cli(['both', '-n', '2', '--mux', 'none']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toMatch(/warning|tracked by git/i);
+    const counts: number[] = [];
+    for (const n of [1, 2]) {
+      const file = copy('both', n);
+      // The copied folder's other files arrive; the database is the snapshot, with no raw WAL beside it.
+      expect(readFileSync(path.join(path.dirname(file), 'extra.db.txt'), 'utf8')).toBe('seed\n');
+      expect(existsSync(`${file}-shm`)).toBe(false);
+      expect(existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0).toBe(0);
+      expect(sqlite(file, 'PRAGMA integrity_check')).toBe('ok');
+      const [a, b] = sqlite(file, 'SELECT count(*) FROM a; SELECT count(*) FROM b').split('\n').map(Number);
+      expect(a).toBe(b);
+      counts.push(a!);
+    }
+    // Every candidate starts from the same state: one snapshot, copied.
+    expect(counts[0]).toBe(counts[1]);
   });
 
   it('refuses a path that is not a SQLite database with one line, and warns about a missing one', async () => {

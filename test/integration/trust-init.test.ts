@@ -208,7 +208,11 @@ describe('git parallel init', () => {
       'export default {',
     );
     const loaded = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
-    expect(loaded.commands).toEqual([{ key: 'check', command: 'npm test' }]);
+    // Issue 13 item 5: a Node project's install scripts are among what is approved.
+    expect(loaded.commands).toEqual([
+      { key: 'deps', command: expect.stringContaining(' with lifecycle scripts (') },
+      { key: 'check', command: 'npm test' },
+    ]);
 
     const again = await cli(['init']);
     expect(again.code).toBe(2);
@@ -235,7 +239,11 @@ describe('git parallel init', () => {
     expect(existsSync(path.join(repo.root, file))).toBe(true);
     const loaded = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
     expect(loaded.file).toBe(path.join(repo.root, file));
-    expect(loaded.commands).toEqual([{ key: 'check', command: 'npm test' }]);
+    // Issue 13 item 5: a Node project's install scripts are among what is approved.
+    expect(loaded.commands).toEqual([
+      { key: 'deps', command: expect.stringContaining(' with lifecycle scripts (') },
+      { key: 'check', command: 'npm test' },
+    ]);
   });
 
   it('writes a useful config for a project that is not a Node project, and rejects an unknown format', async () => {

@@ -5,6 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { foldersUpTo, loadConfig, userConfigDir } from '../../src/config/load.js';
 import { checkConfig } from '../../src/config/schema.js';
 
+const portCase = (name: string, message: string): [unknown, string, string] => [
+  { ports: { [name]: 8000 } },
+  `ports.${name}`,
+  message,
+];
+
 describe('checkConfig', () => {
   it('accepts a full, valid config', () => {
     expect(
@@ -12,7 +18,7 @@ describe('checkConfig', () => {
         agent: 'codex',
         lineup: 'claude:2,codex:1',
         agents: { mine: { command: 'x', prompt: { flag: '-i' }, yolo: ['-y'], env: { A: 'b' } } },
-        ports: { PORT: 3000, API_PORT: 8000 },
+        ports: { PORT: 3000, API_PORT: 8000, VITE_PORT: 5173, PORT_ADMIN: 9000, PGPORT: 5432 },
         portSpan: 500,
         mux: 'none',
         hooks: { postCreate: 'echo hi', preRemove: ['a', 'b'] },
@@ -20,10 +26,34 @@ describe('checkConfig', () => {
       }),
     ).toEqual([]);
   });
-  it.each([
+  it.each<[unknown, string, string]>([
     [{ agnet: 'x' }, 'agnet', 'is not a known setting (did you mean "agent"?)'],
     [{ ports: { PORT: 70000 } }, 'ports.PORT', 'must be a port number (1-65535), got 70000'],
     [{ ports: { 'bad-name': 1 } }, 'ports.bad-name', 'is not a valid environment variable name'],
+    // Issue 13 item 1: a port variable is exported to every agent; names a shell, loader or git reads are refused.
+    ...['BASH_ENV', 'ENV', 'PATH', 'NODE_OPTIONS', 'LD_PRELOAD', 'GIT_CONFIG_GLOBAL', 'PROMPT_COMMAND'].map(
+      (name) =>
+        portCase(
+          name,
+          'is not a port variable name: use upper case letters, digits and _, containing PORT (e.g. PORT, API_PORT)',
+        ),
+    ),
+    ...['GIT_PORT', 'LD_PORT', 'DYLD_PORT', 'NODE_PORT', 'BASH_PORT'].map((name) =>
+      portCase(
+        name,
+        `starts with ${name.split('_')[0]}_, which shells, loaders, git, Node or npm read; pick another name (e.g. APP_${name})`,
+      ),
+    ),
+    [
+      { database: { postgres: { url: 'postgres://x/y', env: 'BASH_ENV' } } },
+      'database.postgres.env',
+      'is a variable that shells, loaders, git, Node or npm read; pick another name (e.g. DATABASE_URL)',
+    ],
+    [
+      { database: { postgres: { url: 'postgres://x/y', env: 'PATH' } } },
+      'database.postgres.env',
+      'is a variable that shells, loaders, git, Node or npm read; pick another name (e.g. DATABASE_URL)',
+    ],
     [{ lineup: 0 }, 'lineup', 'must be a count (e.g. 3) or a line-up string such as "claude:2,codex:1"'],
     [{ agents: { x: { args: [] } } }, 'agents.x.command', 'is required'],
     [

@@ -50,7 +50,9 @@ describe('dotenv', () => {
     ['4161', '4161'],
     ['/tmp/app-worktrees/auth-1', '/tmp/app-worktrees/auth-1'],
     ['postgres://u:p@localhost:5432/app_dev_auth_1', 'postgres://u:p@localhost:5432/app_dev_auth_1'],
-    ['/tmp/my repo/$HOME', "'/tmp/my repo/$HOME'"],
+    // dotenv-expand expands names even in single quotes: `\$` keeps the `$` (issue 13 item 15).
+    ['/tmp/my repo/$HOME', "'/tmp/my repo/\\$HOME'"],
+    ["it's $x", '"it\'s \\$x"'],
     ["it's", '"it\'s"'],
     ['two\nlines', '"two\\nlines"'],
   ])('formats %j as %s and reads it back', (value, formatted) => {

@@ -3,6 +3,7 @@ import { formatDuration, preparationWidth, settleWithLimit } from '../../src/cor
 import {
   candidateDatabaseName,
   databaseOf,
+  normalizePostgresUrl,
   quoteIdentifier,
   withDatabase,
 } from '../../src/core/database-name.js';
@@ -57,12 +58,38 @@ describe('settleWithLimit', () => {
   });
 });
 
-describe('candidate database names', () => {
+describe('normalizePostgresUrl (issue 13 item 16)', () => {
   it.each([
-    ['app_dev', 'add-auth', 2, 'app_dev_add_auth_2'],
-    ['App', 'Fix.Bug', 1, 'app_fix_bug_1'],
+    ['postgres://user@/db?host=/sock', 'postgres://user@localhost/db?host=/sock'],
+    ['postgresql://u:p@/db?host=%2Fvar%2Frun', 'postgresql://u:p@localhost/db?host=%2Fvar%2Frun'],
+    ['postgres:///db?host=/sock', 'postgres:///db?host=/sock'],
+    ['postgres://u@127.0.0.1:5432/db', 'postgres://u@127.0.0.1:5432/db'],
+  ])('%s → %s', (url, normalized) => {
+    expect(normalizePostgresUrl(url)).toBe(normalized);
+    expect(() => new URL(normalized)).not.toThrow();
+  });
+});
+
+describe('candidate database names', () => {
+  const repo = '/home/u/app';
+  it.each([
+    ['app_dev', 'add-auth', 2, /^app_dev_add_auth_[0-9a-f]{8}_2$/],
+    ['App', 'Fix.Bug', 1, /^app_fix_bug_[0-9a-f]{8}_1$/],
   ])('%s + %s + %i → %s', (template, task, n, name) => {
-    expect(candidateDatabaseName(template, task, n)).toBe(name);
+    expect(candidateDatabaseName(template, task, n, repo)).toMatch(name);
+  });
+
+  it('never collide: two repositories, Feat/feat, a-1/a_1 (issue 13 item 13)', () => {
+    const names = [
+      candidateDatabaseName('app_dev', 'pg1', 1, '/home/u/app'),
+      candidateDatabaseName('app_dev', 'pg1', 1, '/home/u/other/app'),
+      candidateDatabaseName('app_dev', 'Feat', 1, repo),
+      candidateDatabaseName('app_dev', 'feat', 1, repo),
+      candidateDatabaseName('app_dev', 'a-1', 1, repo),
+      candidateDatabaseName('app_dev', 'a_1', 1, repo),
+    ];
+    expect(new Set(names).size).toBe(names.length);
+    expect(candidateDatabaseName('app_dev', 'pg1', 1, repo)).toBe(names[0]);
   });
 
   it('keeps long names within 63 bytes and distinct', () => {
@@ -70,11 +97,13 @@ describe('candidate database names', () => {
       'a_very_long_template_database_name',
       'an-even-longer-task-name-for-testing-a',
       1,
+      repo,
     );
     const b = candidateDatabaseName(
       'a_very_long_template_database_name',
       'an-even-longer-task-name-for-testing-b',
       1,
+      repo,
     );
     expect(a.length).toBeLessThanOrEqual(63);
     expect(a).not.toBe(b);
@@ -100,10 +129,27 @@ describe('choosePackageManager', () => {
     [files('yarn.lock', '.yarnrc.yml'), null, 'yarn install --immutable'],
     [files('bun.lockb'), null, 'bun install --frozen-lockfile'],
     [files('package-lock.json', 'pnpm-lock.yaml'), 'pnpm@9.1.0', 'pnpm install --frozen-lockfile'],
-    [files(), null, 'npm install'],
-    [files(), 'yarn@4.0.0', 'yarn install'],
+    // Issue 11 item 5: without a lockfile, none is written.
+    [files(), null, 'npm install --no-package-lock'],
+    [files(), 'pnpm@9.1.0', 'pnpm install --no-lockfile'],
+    [files(), 'yarn@1.22.0', 'yarn install --no-lockfile'],
+    [files(), 'yarn@4.0.0', null],
+    [files(), 'bun@1.1.0', 'bun install --no-save'],
   ])('%j with packageManager %j installs with %s', (present, field, install) => {
     expect(choosePackageManager({ files: present, packageManagerField: field })?.install).toBe(install);
+  });
+
+  it.each([
+    [files('package-lock.json'), null, 'npm ci --ignore-scripts'],
+    [files('pnpm-lock.yaml'), null, 'pnpm install --frozen-lockfile --ignore-scripts'],
+    [files('yarn.lock'), null, 'yarn install --frozen-lockfile --ignore-scripts'],
+    [files('yarn.lock', '.yarnrc.yml'), null, 'yarn install --immutable --mode=skip-build'],
+    [files('bun.lock'), null, 'bun install --frozen-lockfile --ignore-scripts'],
+    [files(), null, 'npm install --no-package-lock --ignore-scripts'],
+  ])('%j with packageManager %j installs without lifecycle scripts with %s', (present, field, install) => {
+    expect(choosePackageManager({ files: present, packageManagerField: field })?.installWithoutScripts).toBe(
+      install,
+    );
   });
 
   it('is null without a package.json', () => {

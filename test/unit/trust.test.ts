@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
-import { commandsHash, repositoryCommands, runUsesRepositoryCommands } from '../../src/core/trust.js';
+import {
+  commandsHash,
+  repositoryCommands,
+  repositorySettings,
+  runUsesRepositoryCommands,
+  worktreeDirLeavesParent,
+} from '../../src/core/trust.js';
 
 const layer: Partial<Config> = {
   setup: ['npm ci', 'npm run build'],
@@ -78,5 +84,32 @@ describe('trust: what a repository config would run', () => {
     expect(runUsesRepositoryCommands({ agents: layer.agents }, ['codex'])).toBe(false);
     expect(runUsesRepositoryCommands({ agents: layer.agents }, ['claude'])).toBe(true);
     expect(runUsesRepositoryCommands({ check: 'npm test' }, ['claude'])).toBe(false);
+  });
+});
+
+describe('trust: settings that need approval (issue 13 item 4)', () => {
+  it.each([
+    ['../{repo}-worktrees/{task}-{n}', false],
+    ['.worktrees/{task}-{n}', false],
+    ['./wt/{task}-{n}', false],
+    ['../../elsewhere/{task}-{n}', true],
+    ['wt/../../x/{n}', true],
+    ['/tmp/{task}-{n}', true],
+    ['~/wt/{task}-{n}', true],
+    ['../other/.git/hooks/{n}', true],
+  ])('worktreeDir %s leaves the parent folder: %s', (pattern, leaves) => {
+    expect(worktreeDirLeavesParent(pattern)).toBe(leaves);
+  });
+  it('lists yolo, model and a Zellij layout, and hashes them', () => {
+    expect(repositorySettings({ yolo: true, model: 'm', layout: 'x.kdl', worktreeDir: '/abs/{n}' })).toEqual([
+      { key: 'yolo', command: 'true (agents start with their skip-permission flags)' },
+      { key: 'model', command: 'm' },
+      { key: 'layout', command: 'x.kdl (a Zellij layout; its panes can run programs)' },
+      { key: 'worktreeDir', command: '/abs/{n} (outside the folder that holds the repository)' },
+    ]);
+    expect(repositorySettings({ yolo: false, layout: 'tiled' })).toEqual([]);
+    expect(commandsHash({ model: 'a' })).not.toBe(commandsHash({ model: 'b' }));
+    expect(commandsHash({ yolo: true })).not.toBe(commandsHash({}));
+    expect(runUsesRepositoryCommands({ yolo: true }, [])).toBe(true);
   });
 });
