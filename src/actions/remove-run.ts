@@ -2,6 +2,7 @@ import { rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
+import { ARCHIVE_NAMESPACE } from '../io/archive.js';
 import { pathExists } from '../io/files.js';
 import {
   commitsNotIn,
@@ -62,7 +63,7 @@ export async function assertNothingLost(
   const risks = await workAtRisk(manifest, options);
   if (risks.length > 0) {
     throw new UsageError(
-      `removing ${manifest.task} would lose work: ${risks.join('; ')} (commit or merge it, or use --force)`,
+      `removing ${manifest.task} would lose work: ${risks.join('; ')} (commit or merge it; or rm ${manifest.task} --archive to keep every candidate's work under ${ARCHIVE_NAMESPACE}${manifest.task}/, --keep-branches to keep the branches and their commits, --force to discard it)`,
     );
   }
 }

@@ -17,7 +17,16 @@ import { readRepo } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
 import { listManifests, readAgentRecord, readManifest, requireManifest } from '../io/state.js';
 import { which } from '../io/which.js';
-import { formatAge, formatTable, type Reporter } from '../output/reporter.js';
+import {
+  colourWanted,
+  formatAge,
+  formatTable,
+  type Paint,
+  painter,
+  plain,
+  type Reporter,
+  type Style,
+} from '../output/reporter.js';
 import { lineupText } from './list-runs.js';
 
 export interface StatusArgs {
@@ -52,6 +61,8 @@ export interface CandidateStatus
   exitCode: number | null;
   since: string | null;
   startedAt: string | null;
+  /** When the agent finished (exited, or a hook said its turn was done); null while it runs or when unknown. */
+  finishedAt: string | null;
   ports: Record<string, number>;
 }
 
@@ -95,7 +106,10 @@ export async function showStatus(args: StatusArgs, io: StatusIo): Promise<void> 
     const runs = (await gather()) ?? [];
     if (args.task) {
       io.reporter.document(runs[0]);
-      if (!io.reporter.json) for (const line of candidateTable(runs[0]!, new Date())) io.reporter.print(line);
+      if (!io.reporter.json) {
+        for (const line of candidateTable(runs[0]!, new Date(), io.reporter.styleOut))
+          io.reporter.print(line);
+      }
     } else {
       io.reporter.document({ runs });
       if (io.reporter.json) return;
@@ -152,7 +166,15 @@ export async function runStatus(
         idleSeconds: options.idleSeconds,
         manualStart: manifest.mux.kind === 'none',
       });
-      return toCandidateStatus(candidate, state, record?.startedAt ?? null, worktree);
+      const finishedAt = FINISHED_STATES.includes(state.state)
+        ? (record?.exit?.at ?? state.since?.toISOString() ?? null)
+        : null;
+      return toCandidateStatus(
+        candidate,
+        state,
+        { startedAt: record?.startedAt ?? null, finishedAt },
+        worktree,
+      );
     }),
   );
   return {
@@ -171,7 +193,7 @@ export async function runStatus(
 function toCandidateStatus(
   candidate: RunManifest['candidates'][number],
   state: AgentState,
-  startedAt: string | null,
+  times: { startedAt: string | null; finishedAt: string | null },
   worktree: WorktreeFacts,
 ): CandidateStatus {
   return {
@@ -184,7 +206,7 @@ function toCandidateStatus(
     reason: state.reason,
     exitCode: state.exitCode,
     since: state.since?.toISOString() ?? null,
-    startedAt,
+    ...times,
     ahead: worktree.ahead,
     files: worktree.files,
     added: worktree.added,
@@ -209,17 +231,40 @@ function damagedRun(task: string, problem: string): RunStatus {
   };
 }
 
+/** On a terminal: what needs the user stands out (waiting), finished agents read as passed or failed. */
+const STATE_STYLES: Record<AgentStateName, Style | null> = {
+  starting: 'dim',
+  working: 'cyan',
+  idle: 'yellow',
+  waiting: 'yellow',
+  done: 'green',
+  failed: 'red',
+  gone: 'dim',
+};
+
 /** `failed (3)`, `idle`, `waiting`: the STATE column. */
 function stateLabel(c: CandidateStatus): string {
   return c.state === 'failed' && c.exitCode !== null ? `failed (${c.exitCode})` : c.state;
 }
 
-export function candidateTable(run: RunStatus, now: Date): string[] {
+/**
+ * The TIME column: how long the agent has run, or ran: it stops at the finish. A finished agent whose end
+ * is unknown (its pane closed) shows `-` rather than a clock that keeps counting.
+ */
+function runTime(c: CandidateStatus, now: Date): string {
+  if (!c.startedAt) return '-';
+  if (FINISHED_STATES.includes(c.state)) {
+    return c.finishedAt ? formatAge(new Date(c.startedAt), new Date(c.finishedAt)) : '-';
+  }
+  return formatAge(new Date(c.startedAt), now);
+}
+
+export function candidateTable(run: RunStatus, now: Date, paint: Paint = plain): string[] {
   const rows = run.candidates.map((c) => [
     c.name,
     c.agent,
-    stateLabel(c),
-    c.startedAt ? formatAge(new Date(c.startedAt), now) : '-',
+    paint(STATE_STYLES[c.state], stateLabel(c)),
+    runTime(c, now),
     c.ahead === null ? '-' : String(c.ahead),
     String(c.files),
     `+${c.added} -${c.removed}`,
@@ -280,9 +325,10 @@ async function watch(
           io.out.write(`${JSON.stringify({ at: now.toISOString(), ...c })}\n`);
         }
       } else if (io.isTerminal) {
+        const paint = painter(colourWanted({ isTTY: io.isTerminal }, io.env));
         const lines = args.task
-          ? candidateTable(runs[0]!, now)
-          : runs.flatMap((r) => [`${r.task}:`, ...candidateTable(r, now), '']);
+          ? candidateTable(runs[0]!, now, paint)
+          : runs.flatMap((r) => [`${r.task}:`, ...candidateTable(r, now, paint), '']);
         io.out.write(`\x1b[H\x1b[J${lines.join('\n')}\n\n${watchFooter(agents, args.interval)}\n`);
       } else {
         for (const c of agents.filter((a) => previous?.get(a.name) !== a.state)) {
@@ -290,6 +336,15 @@ async function watch(
         }
       }
       for (const event of events) await announce(event, io, notifier, args.task);
+      // Like `gh run watch`: nothing more will change once every agent has finished, so the watch ends.
+      if (agents.length > 0 && agents.every((a) => FINISHED_STATES.includes(a.state))) {
+        if (previous === null) {
+          const text = `all agents${args.task ? ` of ${args.task}` : ''} have finished`;
+          if (io.isTerminal || io.reporter.json) io.reporter.info(text);
+          else io.out.write(`${clock(now)} ${text}\n`);
+        }
+        return;
+      }
       previous = new Map(agents.map((a) => [a.name, a.state]));
       await sleep(args.interval * 1000, undefined, { signal: io.signal }).catch(() => undefined);
     }
@@ -300,7 +355,7 @@ async function watch(
 
 function watchFooter(agents: CandidateStatus[], interval: number): string {
   const finished = agents.filter((a) => FINISHED_STATES.includes(a.state)).length;
-  return `${finished}/${agents.length} finished · refreshing every ${interval}s · Ctrl-C to stop`;
+  return `${finished}/${agents.length} finished · refreshing every ${interval}s · ends when all have finished · Ctrl-C to stop`;
 }
 
 async function announce(

@@ -25,7 +25,7 @@ export const statusCommand: CommandModule<object, StatusArgv> = {
         alias: 'w',
         type: 'boolean',
         default: false,
-        describe: 'keep watching; ring the bell when an agent waits or all finish',
+        describe: 'keep watching until every agent has finished; ring the bell when one waits and at the end',
       })
       .option('interval', { type: 'number', default: 2, describe: 'seconds between --watch refreshes' }),
   handler: async (argv) => {

@@ -78,7 +78,10 @@ export const doctorCommand: CommandModule<object, { json: boolean }> = {
   },
 };
 
-export const demoCommand: CommandModule<object, { attach: boolean; mux?: string; json: boolean }> = {
+export const demoCommand: CommandModule<
+  object,
+  { attach: boolean; mux?: string; clean: boolean; json: boolean }
+> = {
   command: 'demo',
   describe: 'try the whole flow in a throwaway repository with a canned demo agent (no AI, no API key)',
   builder: (yargs) =>
@@ -88,11 +91,21 @@ export const demoCommand: CommandModule<object, { attach: boolean; mux?: string;
         default: true,
         describe: 'attach to the session (--no-attach prints how)',
       })
-      .option('mux', { type: 'string', describe: 'tmux, zellij or none' }),
+      .option('mux', { type: 'string', describe: 'tmux, zellij or none' })
+      .option('clean', {
+        type: 'boolean',
+        default: false,
+        describe: 'remove the demo (its repository, worktrees and session) and start nothing',
+      }),
   handler: async (argv) => {
     const { demo } = await import('../actions/demo.js');
     const io = commandIo(argv.json);
-    await demo(argv, { ...io, isTerminal: Boolean(process.stdout.isTTY && process.stdin.isTTY) });
+    await demo(argv, {
+      ...io,
+      isTerminal: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+      argv0: process.argv0,
+      script: process.argv[1],
+    });
   },
 };
 
