@@ -15,6 +15,8 @@ export interface TmuxLayout {
   windows: 'single' | 'per-agent';
   arrangement: TmuxArrangement;
   options: [string, string][];
+  /** The line of the file each option came from (options[i] ↔ optionLines[i]), for tmux's verdict on it. */
+  optionLines: number[];
 }
 
 const ARRANGEMENTS: readonly TmuxArrangement[] = [
@@ -31,7 +33,12 @@ export function parseTmuxLayout(
   file: string,
   values: { task: string; session: string },
 ): TmuxLayout {
-  const layout: TmuxLayout = { windows: 'single', arrangement: 'tiled', options: [] };
+  const layout: TmuxLayout = {
+    windows: 'single',
+    arrangement: 'tiled',
+    options: [],
+    optionLines: [],
+  };
   for (const [index, raw] of text.split('\n').entries()) {
     const fail = (problem: string): never => {
       throw new LayoutTemplateError(`${file}:${index + 1}: ${problem}`);
@@ -59,6 +66,7 @@ export function parseTmuxLayout(
         return values[placeholder as keyof typeof values];
       });
       layout.options.push([name, unquote(expanded)]);
+      layout.optionLines.push(index + 1);
     } else {
       fail(`unknown setting "${key}" (known: windows, arrange, option)`);
     }
