@@ -73,7 +73,7 @@ export interface CreateRunIo {
 /** `git parallel <task>`: gather facts, plan, create worktrees and the session, record the run. */
 export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<void> {
   const { reporter, env } = io;
-  const context = await openContext(io.cwd, env);
+  const context = await openContext(io.cwd, env, (line) => reporter.warn(line));
   const { repo, loaded, agents } = context;
   const config = loaded.config;
 

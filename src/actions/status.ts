@@ -81,7 +81,8 @@ export interface RunStatus {
 /** `git parallel status [<task>] [--json] [--watch]`. */
 export async function showStatus(args: StatusArgs, io: StatusIo): Promise<void> {
   const repo = await readRepo(io.cwd);
-  const { config } = await loadConfig(io.cwd, repo.cwdRoot, io.env);
+  const { config, warnings } = await loadConfig(io.cwd, repo.cwdRoot, io.env);
+  for (const line of warnings) io.reporter.warn(line);
   // Fail early (exit 2) on an unknown task, before any watching starts.
   if (args.task) await requireManifest(repo.commonDir, args.task);
   /** Null when the watched run went away (picked or removed) while watching. */

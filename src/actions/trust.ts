@@ -24,7 +24,7 @@ export async function trust(
   io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter },
 ): Promise<void> {
   const { reporter, env } = io;
-  const context = await openContext(io.cwd, env);
+  const context = await openContext(io.cwd, env, (line) => reporter.warn(line));
   const subject = await trustSubject(context.loaded, context.repo.mainRoot);
   const summary = {
     repository: subject.repository,
