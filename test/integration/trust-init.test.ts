@@ -147,7 +147,11 @@ describe('trust: commands from a repository config run only once approved', () =
       await waitFor(() => (existsSync(store()) ? true : undefined), 'the approval to be recorded');
       await waitFor(
         () =>
-          tmux.tmux('capture-pane', '-p', '-J', '-t', '=ask:').includes('Started 1 agent') ? true : undefined,
+          tmux
+            .tmux('capture-pane', '-p', '-J', '-t', '=ask:')
+            .includes('Prepared 1 agent for tty; none is started')
+            ? true
+            : undefined,
         'the run',
       );
       expect((await cli(['after', '-n', '1', '--mux', 'none'])).code).toBe(0);
