@@ -131,6 +131,21 @@ describe('the npm package', () => {
         'sh',
         'sh',
       ]);
+      // diff2html (and its stylesheet) come from dist/: the HTML report needs nothing else.
+      const created = run(['t', '--mux', 'none', '--trust']);
+      expect(created.status, created.stderr).toBe(0);
+      writeFileSync(path.join(repo.parent, 'app-worktrees', 't-1', 'new.txt'), 'a change\n');
+      const report = path.join(temp, 'report.html');
+      const compared = run(['compare', 't', '--html', report]);
+      expect(compared.status, compared.stderr).toBe(0);
+      const html = readFileSync(report, 'utf8');
+      expect(html).toContain(
+        readFileSync(
+          path.join(REPO_ROOT, 'node_modules/diff2html/bundles/css/diff2html.min.css'),
+          'utf8',
+        ).slice(0, 200),
+      );
+      expect(html).toContain('new.txt');
     } finally {
       repo.cleanup();
     }
