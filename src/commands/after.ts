@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
+import { withExamples, withPlainHelp } from './help-text.js';
 import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
@@ -19,15 +20,19 @@ export const statusCommand: CommandModule<object, StatusArgv> = {
   describe:
     'what every agent is doing: state, time, commits, changed files, lines, ports (all runs without a task)',
   builder: (yargs) =>
-    withJson(yargs)
-      .positional('task', { type: 'string', describe: 'the run (default: a summary of every run)' })
-      .option('watch', {
-        alias: 'w',
-        type: 'boolean',
-        default: false,
-        describe: 'keep watching until every agent has finished; ring the bell when one waits and at the end',
-      })
-      .option('interval', { type: 'number', default: 2, describe: 'seconds between --watch refreshes' }),
+    withExamples(
+      withJson(yargs)
+        .positional('task', { type: 'string', describe: 'the run (default: a summary of every run)' })
+        .option('watch', {
+          alias: 'w',
+          type: 'boolean',
+          default: false,
+          describe:
+            'keep watching until every agent has finished; ring the bell when one waits and at the end',
+        })
+        .option('interval', { type: 'number', default: 2, describe: 'seconds between --watch refreshes' }),
+      'status',
+    ),
   handler: async (argv) => {
     if (!(argv.interval > 0))
       throw new UsageError(`--interval must be a number of seconds above 0, got ${argv.interval}`);
@@ -58,12 +63,17 @@ export const sendCommand: CommandModule<object, { task: string; words: string[];
   describe:
     'type the same text into every agent (or candidates <n>…) and press Enter: send <task> [<n>…] <text>',
   builder: (yargs) =>
-    withJson(yargs).positional('task', { type: 'string', demandOption: true }).positional('words', {
-      type: 'string',
-      array: true,
-      demandOption: true,
-      describe: 'candidate numbers, then the text (quoted)',
-    }),
+    withExamples(
+      withPlainHelp(withJson(yargs))
+        .positional('task', { type: 'string', demandOption: true, describe: 'the run' })
+        .positional('words', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          describe: 'candidate numbers, then the text (quoted)',
+        }),
+      'send',
+    ),
   handler: async (argv) => {
     const { parseSendWords, sendText } = await import('../actions/send.js');
     const { targets, text } = parseSendWords(argv.words.map(String));
@@ -88,31 +98,37 @@ export const pickCommand: CommandModule<object, PickArgv> = {
   command: 'pick <task> <n>',
   describe: 'bring candidate n into the base branch, archive every candidate, remove the run',
   builder: (yargs) =>
-    withDryRun(withJson(yargs))
-      .positional('task', { type: 'string', demandOption: true })
-      .positional('n', { type: 'number', demandOption: true, describe: 'the candidate to keep' })
-      .option('merge', {
-        type: 'boolean',
-        default: false,
-        describe: 'a merge commit, never a fast-forward (the default)',
-      })
-      .option('squash', {
-        type: 'boolean',
-        default: false,
-        describe: "one commit with all of the candidate's changes",
-      })
-      .option('rebase', {
-        type: 'boolean',
-        default: false,
-        describe: "the candidate's commits rebased onto the base, then fast-forwarded",
-      })
-      .option('message', { alias: 'm', type: 'string', describe: 'the merge or squash commit message' })
-      .option('keep', {
-        type: 'boolean',
-        default: false,
-        describe: 'keep the run (worktrees, branches, session) afterwards',
-      })
-      .option('onto', { type: 'string', describe: 'pick into this branch instead of the run’s base branch' }),
+    withExamples(
+      withDryRun(withJson(yargs))
+        .positional('task', { type: 'string', demandOption: true })
+        .positional('n', { type: 'number', demandOption: true, describe: 'the candidate to keep' })
+        .option('merge', {
+          type: 'boolean',
+          default: false,
+          describe: 'a merge commit, never a fast-forward (the default)',
+        })
+        .option('squash', {
+          type: 'boolean',
+          default: false,
+          describe: "one commit with all of the candidate's changes",
+        })
+        .option('rebase', {
+          type: 'boolean',
+          default: false,
+          describe: "the candidate's commits rebased onto the base, then fast-forwarded",
+        })
+        .option('message', { alias: 'm', type: 'string', describe: 'the merge or squash commit message' })
+        .option('keep', {
+          type: 'boolean',
+          default: false,
+          describe: 'keep the run (worktrees, branches, session) afterwards',
+        })
+        .option('onto', {
+          type: 'string',
+          describe: 'pick into this branch instead of the run’s base branch',
+        }),
+      'pick',
+    ),
   handler: async (argv) => {
     const chosen = (['merge', 'squash', 'rebase'] as const).filter((s) => argv[s]);
     if (chosen.length > 1)
@@ -152,26 +168,29 @@ export const pruneCommand: CommandModule<
   describe:
     'clean up: --runs (damaged runs, orphaned worktrees), --archives (refs/git-parallel/…, optionally --older-than 30d)',
   builder: (yargs) =>
-    withDryRun(withJson(yargs))
-      .option('archives', {
-        type: 'boolean',
-        default: false,
-        describe: 'drop archived candidates (refs/git-parallel/…)',
-      })
-      .option('runs', {
-        type: 'boolean',
-        default: false,
-        describe: 'remove damaged runs and worktrees whose run is gone (never losing work without --force)',
-      })
-      .option('force', {
-        type: 'boolean',
-        default: false,
-        describe: 'with --runs: remove even work that would be lost',
-      })
-      .option('older-than', {
-        type: 'string',
-        describe: 'only those archived longer ago than this, e.g. 30d, 12h, 90m',
-      }),
+    withExamples(
+      withDryRun(withJson(yargs))
+        .option('archives', {
+          type: 'boolean',
+          default: false,
+          describe: 'drop archived candidates (refs/git-parallel/…)',
+        })
+        .option('runs', {
+          type: 'boolean',
+          default: false,
+          describe: 'remove damaged runs and worktrees whose run is gone (never losing work without --force)',
+        })
+        .option('force', {
+          type: 'boolean',
+          default: false,
+          describe: 'with --runs: remove even work that would be lost',
+        })
+        .option('older-than', {
+          type: 'string',
+          describe: 'only those archived longer ago than this, e.g. 30d, 12h, 90m',
+        }),
+      'prune',
+    ),
   handler: async (argv) => {
     const { prune } = await import('../actions/prune.js');
     await prune(

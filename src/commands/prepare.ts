@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { withExamples } from './help-text.js';
 import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
@@ -8,11 +9,14 @@ export const trustCommand: CommandModule<object, { revoke: boolean; 'dry-run': b
   describe:
     "show the commands this repository's config would run (setup, hooks, agents, check) and approve them",
   builder: (yargs) =>
-    withDryRun(withJson(yargs)).option('revoke', {
-      type: 'boolean',
-      default: false,
-      describe: "forget this repository's approvals",
-    }),
+    withExamples(
+      withDryRun(withJson(yargs)).option('revoke', {
+        type: 'boolean',
+        default: false,
+        describe: "forget this repository's approvals",
+      }),
+      'trust',
+    ),
   handler: async (argv) => {
     const { trust } = await import('../actions/trust.js');
     await trust({ dryRun: argv['dry-run'], revoke: argv.revoke }, commandIo(argv.json));
@@ -27,17 +31,20 @@ export const initCommand: CommandModule<
   describe:
     'detect the project (package manager, .env files, SQLite, scripts) and write a commented starter config',
   builder: (yargs) =>
-    withDryRun(withJson(yargs))
-      .option('format', {
-        type: 'string',
-        default: 'js',
-        describe: 'js (git-parallel.config.js), json or yaml',
-      })
-      .option('force', {
-        type: 'boolean',
-        default: false,
-        describe: 'replace an existing config file of that name',
-      }),
+    withExamples(
+      withDryRun(withJson(yargs))
+        .option('format', {
+          type: 'string',
+          default: 'js',
+          describe: 'js (git-parallel.config.js), json or yaml',
+        })
+        .option('force', {
+          type: 'boolean',
+          default: false,
+          describe: 'replace an existing config file of that name',
+        }),
+      'init',
+    ),
   handler: async (argv) => {
     const { init } = await import('../actions/init.js');
     await init({ format: argv.format, force: argv.force, dryRun: argv['dry-run'] }, commandIo(argv.json));
