@@ -25,6 +25,7 @@ import {
   painter,
   plain,
   type Reporter,
+  SCHEMA_VERSION,
   type Style,
 } from '../output/reporter.js';
 import { lineupText } from './list-runs.js';
@@ -48,9 +49,12 @@ export interface StatusIo {
   signal: AbortSignal;
 }
 
-/** One candidate's row: who, what state and why, and its change against the base (WorktreeFacts). */
-export interface CandidateStatus
-  extends Pick<WorktreeFacts, 'ahead' | 'files' | 'added' | 'removed' | 'uncommitted' | 'untracked'> {
+/**
+ * One candidate's row: who, what state and why, and its change against the base (WorktreeFacts). The
+ * change is named as compare names it (schemas/status.schema.json): commits, filesChanged, added, deleted,
+ * uncommitted { changed, untracked } (null when the worktree is gone).
+ */
+export interface CandidateStatus {
   name: string;
   n: number;
   agent: string;
@@ -64,11 +68,17 @@ export interface CandidateStatus
   /** When the agent finished (exited, or a hook said its turn was done); null while it runs or when unknown. */
   finishedAt: string | null;
   ports: Record<string, number>;
+  /** Commits on the branch that the base does not contain; null when the branch is gone. */
+  commits: number | null;
+  filesChanged: number;
+  added: number;
+  deleted: number;
+  uncommitted: { changed: number; untracked: number } | null;
 }
 
 export interface RunStatus {
   task: string;
-  base: string;
+  base: { commit: string; ref: string | null } | null;
   createdAt: string | null;
   agents: string;
   mux: string | null;
@@ -105,14 +115,14 @@ export async function showStatus(args: StatusArgs, io: StatusIo): Promise<void> 
 
   if (!args.watch) {
     const runs = (await gather()) ?? [];
+    // One shape with and without a task: { runs: [...] } (schemas/status.schema.json).
+    io.reporter.document({ runs });
     if (args.task) {
-      io.reporter.document(runs[0]);
       if (!io.reporter.json) {
         for (const line of candidateTable(runs[0]!, new Date(), io.reporter.styleOut))
           io.reporter.print(line);
       }
     } else {
-      io.reporter.document({ runs });
       if (io.reporter.json) return;
       if (runs.length === 0)
         io.reporter.info('No runs. Start one with: git parallel <task> --agents 3 --prompt "…"');
@@ -180,7 +190,7 @@ export async function runStatus(
   );
   return {
     task: manifest.task,
-    base: `${manifest.base.ref ?? '(detached)'}@${manifest.base.commit.slice(0, 7)}`,
+    base: { commit: manifest.base.commit, ref: manifest.base.ref },
     createdAt: manifest.createdAt,
     agents: lineupText(manifest),
     mux: manifest.mux.kind,
@@ -208,20 +218,21 @@ function toCandidateStatus(
     exitCode: state.exitCode,
     since: state.since?.toISOString() ?? null,
     ...times,
-    ahead: worktree.ahead,
-    files: worktree.files,
-    added: worktree.added,
-    removed: worktree.removed,
-    uncommitted: worktree.uncommitted,
-    untracked: worktree.untracked,
     ports: candidate.ports,
+    commits: worktree.ahead,
+    filesChanged: worktree.files,
+    added: worktree.added,
+    deleted: worktree.removed,
+    uncommitted: worktree.worktreeExists
+      ? { changed: worktree.uncommitted, untracked: worktree.untracked }
+      : null,
   };
 }
 
 function damagedRun(task: string, problem: string): RunStatus {
   return {
     task,
-    base: '?',
+    base: null,
     createdAt: null,
     agents: '?',
     mux: null,
@@ -266,9 +277,9 @@ export function candidateTable(run: RunStatus, now: Date, paint: Paint = plain):
     c.agent,
     paint(STATE_STYLES[c.state], stateLabel(c)),
     runTime(c, now),
-    c.ahead === null ? '-' : String(c.ahead),
-    String(c.files),
-    `+${c.added} -${c.removed}`,
+    c.commits === null ? '-' : String(c.commits),
+    String(c.filesChanged),
+    `+${c.added} -${c.deleted}`,
     Object.entries(c.ports)
       .map(([name, port]) => `${name}=${port}`)
       .join(' '),
@@ -323,7 +334,7 @@ async function watch(
       const events = watchEvents(previous, agents);
       if (io.reporter.json) {
         for (const c of agents.filter((a) => previous?.get(a.name) !== a.state)) {
-          io.out.write(`${JSON.stringify({ at: now.toISOString(), ...c })}\n`);
+          io.out.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, at: now.toISOString(), ...c })}\n`);
         }
       } else if (io.isTerminal) {
         const paint = painter(colourWanted({ isTTY: io.isTerminal }, io.env));

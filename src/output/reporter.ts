@@ -1,5 +1,11 @@
 import { inspect } from 'node:util';
 
+/**
+ * The version of the --json documents' schemas (schemas/*.schema.json). It goes up when a field is
+ * renamed, removed or changes its type; new fields do not change it.
+ */
+export const SCHEMA_VERSION = 1;
+
 export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan';
 /** Styles text, or returns it as it is where colour is off; a null style is plain text. */
 export type Paint = (style: Style | null, text: string) => string;
@@ -72,7 +78,13 @@ export function createReporter(options: ReporterOptions): Reporter {
       if (!options.json) stdout.write(`${line}\n`);
     },
     document: (value) => {
-      if (options.json) stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      if (!options.json) return;
+      // Every document says which version of its schema (schemas/<command>.schema.json) it follows.
+      const versioned =
+        typeof value === 'object' && value !== null && !Array.isArray(value)
+          ? { schemaVersion: SCHEMA_VERSION, ...value }
+          : value;
+      stdout.write(`${JSON.stringify(versioned, null, 2)}\n`);
     },
     style,
     styleOut,

@@ -178,7 +178,7 @@ describe('git parallel <task> with tmux', () => {
       candidates: 2,
       agents: 'standin×2',
       session: 'app-feat',
-      alive: true,
+      sessionAlive: true,
       phase: 'ready',
     });
 

@@ -1,0 +1,80 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
+import { makeRepo, type TestRepo } from '../helpers/repo.js';
+
+const schema = (name: string) =>
+  JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas', `${name}.schema.json`), 'utf8'));
+
+/**
+ * Issue 11 item 8: each --json document is checked against its schema in schemas/, strictly (no field
+ * that the schema does not document), on real output of the built CLI.
+ */
+describe('--json documents follow schemas/*.schema.json', () => {
+  let repo: TestRepo;
+  beforeEach(() => {
+    repo = makeRepo();
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({ agent: 'sh', agents: { sh: { command: '/bin/sh' } } }),
+    );
+    repo.commit('config');
+  });
+  afterEach(() => repo.cleanup());
+
+  const env = () => ({ XDG_CONFIG_HOME: path.join(repo.parent, 'xdg') });
+  async function json(args: string[]): Promise<unknown> {
+    const result = await runCli([...args, '--json'], { cwd: repo.root, env: env() });
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout);
+  }
+  function expectValid(name: string, document: unknown): void {
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema(name));
+    expect(validate(document) ? [] : validate.errors, `${name}: ${JSON.stringify(document)}`).toEqual([]);
+  }
+
+  it('status, list, ports, compare, doctor and rm, with a schemaVersion', async () => {
+    expect((await runCli(['t', '-n', '2', '--mux', 'none'], { cwd: repo.root, env: env() })).code).toBe(0);
+    writeFileSync(path.join(repo.parent, 'app-worktrees', 't-1', 'new.txt'), 'a change\n');
+
+    const documents: [string, unknown][] = [
+      ['status', await json(['status'])],
+      ['status', await json(['status', 't'])],
+      ['list', await json(['list'])],
+      ['ports', await json(['ports'])],
+      ['compare', await json(['compare', 't', '--check', 'true'])],
+      ['compare', await json(['compare', 't', '--no-check'])],
+      ['doctor', await json(['doctor'])],
+      ['rm', await json(['rm', 't', '--force'])],
+      ['status', await json(['status'])],
+    ];
+    for (const [name, document] of documents) {
+      expectValid(name, document);
+      expect((document as { schemaVersion: number }).schemaVersion).toBe(1);
+    }
+    // status has one shape, with a task or without.
+    expect(documents[0]![1]).toEqual(documents[1]![1]);
+    // A schema that does not match fails: the check is real.
+    const validate = new Ajv2020({ strict: true }).compile(schema('list'));
+    expect(validate({ schemaVersion: 1, runs: [{ task: 't', alive: true }] })).toBe(false);
+  });
+
+  it('names the same facts the same way in every schema', () => {
+    const status = schema('status');
+    const list = schema('list');
+    const compare = schema('compare');
+    // The base is one object everywhere; uncommitted work one object; sessions are "sessionAlive".
+    expect(status.$defs.base).toEqual(compare.$defs.base);
+    expect(list.$defs.base).toEqual(compare.$defs.base);
+    expect(status.$defs.uncommitted).toEqual(compare.$defs.uncommitted);
+    expect(Object.keys(status.$defs.run.properties)).toContain('sessionAlive');
+    expect(Object.keys(list.properties.runs.items.properties)).toContain('sessionAlive');
+    // Lines are added/deleted, changed files filesChanged, commits since the base commits.
+    for (const key of ['added', 'deleted', 'filesChanged', 'commits']) {
+      expect(status.$defs.candidate.properties).toHaveProperty(key);
+      expect(compare.$defs.candidate.properties).toHaveProperty(key);
+    }
+  });
+});
