@@ -53,8 +53,9 @@ export async function trust(
   const approved = await isApproved(env, subject);
   reporter.print(`${subject.file} defines these commands:`);
   for (const line of describeCommands(subject)) reporter.print(line);
-  if (args.dryRun) {
-    reporter.document({ ...summary, approved, dryRun: true });
+  // --json reads: a script asking what the commands are must not approve them by asking (issue 11).
+  if (args.dryRun || reporter.json) {
+    reporter.document({ ...summary, approved, dryRun: args.dryRun });
     reporter.info(
       approved ? 'They are approved.' : 'They are not approved yet: git parallel trust approves them.',
     );

@@ -7,7 +7,7 @@ import { withDryRun, withJson } from './options.js';
 export const trustCommand: CommandModule<object, { revoke: boolean; 'dry-run': boolean; json: boolean }> = {
   command: 'trust',
   describe:
-    "show the commands this repository's config would run (setup, hooks, agents, check) and approve them",
+    "show the commands this repository's config would run (setup, hooks, agents, check) and approve them (--json only shows them)",
   builder: (yargs) =>
     withExamples(
       withDryRun(withJson(yargs)).option('revoke', {

@@ -33,6 +33,11 @@ describe('command help', () => {
 
   it.each([
     [['--frobnicate'], 'git parallel: unknown option --frobnicate (see git parallel --help)\n'],
+    // diff goes through the user's git pager: it has no --json, and says so (issue 11 item 8).
+    [
+      ['diff', 't', '1', '--json'],
+      'git parallel: unknown option --json for git parallel diff (see git parallel diff --help)\n',
+    ],
     [
       ['list', '--dry-run'],
       'git parallel: unknown option --dry-run for git parallel list (see git parallel list --help)\n',

@@ -52,6 +52,11 @@ describe('trust: commands from a repository config run only once approved', () =
     );
     expect(review.stderr).toContain('not approved yet');
     expect(existsSync(store())).toBe(false);
+    // --json only reads: the commands and whether they are approved, never an approval.
+    const asJson = await cli(['trust', '--json']);
+    expect(asJson.code).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ approved: false, dryRun: false });
+    expect(existsSync(store())).toBe(false);
 
     const approve = await cli(['trust']);
     expect(approve.code).toBe(0);
