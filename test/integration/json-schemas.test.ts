@@ -47,7 +47,10 @@ describe('--json documents follow schemas/*.schema.json', () => {
       ['compare', await json(['compare', 't', '--check', 'true'])],
       ['compare', await json(['compare', 't', '--no-check'])],
       ['doctor', await json(['doctor'])],
-      ['rm', await json(['rm', 't', '--force'])],
+      ['trust', await json(['trust'])],
+      ['rm', await json(['rm', 't', '--archive'])],
+      ['prune', await json(['prune', '--archives', '--runs', '--dry-run'])],
+      ['prune', await json(['prune', '--archives'])],
       ['status', await json(['status'])],
     ];
     for (const [name, document] of documents) {
@@ -56,6 +59,8 @@ describe('--json documents follow schemas/*.schema.json', () => {
     }
     // status has one shape, with a task or without.
     expect(documents[0]![1]).toEqual(documents[1]![1]);
+    // The documents are not empty shells: the archive made by rm --archive is the one prune drops.
+    expect((documents[9]![1] as { archives: unknown[] }).archives).toHaveLength(2);
     // A schema that does not match fails: the check is real.
     const validate = new Ajv2020({ strict: true }).compile(schema('list'));
     expect(validate({ schemaVersion: 1, runs: [{ task: 't', alive: true }] })).toBe(false);
