@@ -66,6 +66,18 @@ describe('--json documents follow schemas/*.schema.json', () => {
     expect(validate({ schemaVersion: 1, runs: [{ task: 't', alive: true }] })).toBe(false);
   });
 
+  it('pick, with and without --dry-run', async () => {
+    expect((await runCli(['p', '-n', '2', '--mux', 'none'], { cwd: repo.root, env: env() })).code).toBe(0);
+    const worktree = path.join(repo.parent, 'app-worktrees', 'p-1');
+    writeFileSync(path.join(worktree, 'picked.txt'), 'the winner\n');
+    const dryRun = await json(['pick', 'p', '1', '--dry-run']);
+    expectValid('pick', dryRun);
+    expect((dryRun as { steps: string[] }).steps.length).toBeGreaterThan(1);
+    const picked = await json(['pick', 'p', '1']);
+    expectValid('pick', picked);
+    expect(picked).toMatchObject({ schemaVersion: 1, picked: 'p-1', into: 'main', removed: true });
+  });
+
   it('names the same facts the same way in every schema', () => {
     const status = schema('status');
     const list = schema('list');
