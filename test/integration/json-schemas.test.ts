@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -76,6 +76,16 @@ describe('--json documents follow schemas/*.schema.json', () => {
     const picked = await json(['pick', 'p', '1']);
     expectValid('pick', picked);
     expect(picked).toMatchObject({ schemaVersion: 1, picked: 'p-1', into: 'main', removed: true });
+  });
+
+  it('init (with and without --dry-run) and demo --clean', async () => {
+    rmSync(path.join(repo.root, '.git-parallelrc.json'));
+    expectValid('init', await json(['init', '--dry-run']));
+    expectValid('init', await json(['init', '--format', 'json']));
+    const demoEnv = { ...env(), TMPDIR: repo.parent };
+    const clean = await runCli(['demo', '--clean', '--json'], { cwd: '/', env: demoEnv });
+    expect(clean.code, clean.stderr).toBe(0);
+    expectValid('demo', JSON.parse(clean.stdout));
   });
 
   it('names the same facts the same way in every schema', () => {
