@@ -20,19 +20,15 @@ export const statusCommand: CommandModule<object, StatusArgv> = {
   describe:
     'what every agent is doing: state, time, commits, changed files, lines, ports (all runs without a task)',
   builder: (yargs) =>
-    withExamples(
-      withJson(yargs)
-        .positional('task', { type: 'string', describe: 'the run (default: a summary of every run)' })
-        .option('watch', {
-          alias: 'w',
-          type: 'boolean',
-          default: false,
-          describe:
-            'keep watching until every agent has finished; ring the bell when one waits and at the end',
-        })
-        .option('interval', { type: 'number', default: 2, describe: 'seconds between --watch refreshes' }),
-      'status',
-    ),
+    withJson(withExamples(yargs, 'status'))
+      .positional('task', { type: 'string', describe: 'the run (default: a summary of every run)' })
+      .option('watch', {
+        alias: 'w',
+        type: 'boolean',
+        default: false,
+        describe: 'keep watching until every agent has finished; ring the bell when one waits and at the end',
+      })
+      .option('interval', { type: 'number', default: 2, describe: 'seconds between --watch refreshes' }),
   handler: async (argv) => {
     if (!(argv.interval > 0))
       throw new UsageError(`--interval must be a number of seconds above 0, got ${argv.interval}`);
@@ -63,17 +59,14 @@ export const sendCommand: CommandModule<object, { task: string; words: string[];
   describe:
     'type the same text into every agent (or candidates <n>…) and press Enter: send <task> [<n>…] <text>',
   builder: (yargs) =>
-    withExamples(
-      withPlainHelp(withJson(yargs))
-        .positional('task', { type: 'string', demandOption: true, describe: 'the run' })
-        .positional('words', {
-          type: 'string',
-          array: true,
-          demandOption: true,
-          describe: 'candidate numbers, then the text (quoted)',
-        }),
-      'send',
-    ),
+    withJson(withPlainHelp(withExamples(yargs, 'send')))
+      .positional('task', { type: 'string', demandOption: true, describe: 'the run' })
+      .positional('words', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'candidate numbers, then the text (quoted)',
+      }),
   handler: async (argv) => {
     const { parseSendWords, sendText } = await import('../actions/send.js');
     const { targets, text } = parseSendWords(argv.words.map(String));
@@ -98,37 +91,31 @@ export const pickCommand: CommandModule<object, PickArgv> = {
   command: 'pick <task> <n>',
   describe: 'bring candidate n into the base branch, archive every candidate, remove the run',
   builder: (yargs) =>
-    withExamples(
-      withDryRun(withJson(yargs))
-        .positional('task', { type: 'string', demandOption: true })
-        .positional('n', { type: 'number', demandOption: true, describe: 'the candidate to keep' })
-        .option('merge', {
-          type: 'boolean',
-          default: false,
-          describe: 'a merge commit, never a fast-forward (the default)',
-        })
-        .option('squash', {
-          type: 'boolean',
-          default: false,
-          describe: "one commit with all of the candidate's changes",
-        })
-        .option('rebase', {
-          type: 'boolean',
-          default: false,
-          describe: "the candidate's commits rebased onto the base, then fast-forwarded",
-        })
-        .option('message', { alias: 'm', type: 'string', describe: 'the merge or squash commit message' })
-        .option('keep', {
-          type: 'boolean',
-          default: false,
-          describe: 'keep the run (worktrees, branches, session) afterwards',
-        })
-        .option('onto', {
-          type: 'string',
-          describe: 'pick into this branch instead of the run’s base branch',
-        }),
-      'pick',
-    ),
+    withDryRun(withJson(withExamples(yargs, 'pick')))
+      .positional('task', { type: 'string', demandOption: true })
+      .positional('n', { type: 'number', demandOption: true, describe: 'the candidate to keep' })
+      .option('merge', {
+        type: 'boolean',
+        default: false,
+        describe: 'a merge commit, never a fast-forward (the default)',
+      })
+      .option('squash', {
+        type: 'boolean',
+        default: false,
+        describe: "one commit with all of the candidate's changes",
+      })
+      .option('rebase', {
+        type: 'boolean',
+        default: false,
+        describe: "the candidate's commits rebased onto the base, then fast-forwarded",
+      })
+      .option('message', { alias: 'm', type: 'string', describe: 'the merge or squash commit message' })
+      .option('keep', {
+        type: 'boolean',
+        default: false,
+        describe: 'keep the run (worktrees, branches, session) afterwards',
+      })
+      .option('onto', { type: 'string', describe: 'pick into this branch instead of the run’s base branch' }),
   handler: async (argv) => {
     const chosen = (['merge', 'squash', 'rebase'] as const).filter((s) => argv[s]);
     if (chosen.length > 1)
@@ -168,29 +155,26 @@ export const pruneCommand: CommandModule<
   describe:
     'clean up: --runs (damaged runs, orphaned worktrees), --archives (refs/git-parallel/…, optionally --older-than 30d)',
   builder: (yargs) =>
-    withExamples(
-      withDryRun(withJson(yargs))
-        .option('archives', {
-          type: 'boolean',
-          default: false,
-          describe: 'drop archived candidates (refs/git-parallel/…)',
-        })
-        .option('runs', {
-          type: 'boolean',
-          default: false,
-          describe: 'remove damaged runs and worktrees whose run is gone (never losing work without --force)',
-        })
-        .option('force', {
-          type: 'boolean',
-          default: false,
-          describe: 'with --runs: remove even work that would be lost',
-        })
-        .option('older-than', {
-          type: 'string',
-          describe: 'only those archived longer ago than this, e.g. 30d, 12h, 90m',
-        }),
-      'prune',
-    ),
+    withDryRun(withJson(withExamples(yargs, 'prune')))
+      .option('archives', {
+        type: 'boolean',
+        default: false,
+        describe: 'drop archived candidates (refs/git-parallel/…)',
+      })
+      .option('runs', {
+        type: 'boolean',
+        default: false,
+        describe: 'remove damaged runs and worktrees whose run is gone (never losing work without --force)',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'with --runs: remove even work that would be lost',
+      })
+      .option('older-than', {
+        type: 'string',
+        describe: 'only those archived longer ago than this, e.g. 30d, 12h, 90m',
+      }),
   handler: async (argv) => {
     const { prune } = await import('../actions/prune.js');
     await prune(

@@ -10,7 +10,7 @@ import { withDryRun, withJson } from './options.js';
 export const listCommand: CommandModule<object, { json: boolean }> = {
   command: ['list', 'ls'],
   describe: 'one line per run: task, agents, base, age, whether its session is alive',
-  builder: (yargs) => withExamples(withJson(yargs), 'list'),
+  builder: (yargs) => withJson(withExamples(yargs, 'list')),
   handler: async (argv) => {
     const { listRuns } = await import('../actions/list-runs.js');
     await listRuns(commandIo(argv.json));
@@ -20,7 +20,7 @@ export const listCommand: CommandModule<object, { json: boolean }> = {
 export const portsCommand: CommandModule<object, { task?: string; json: boolean }> = {
   command: 'ports [task]',
   describe: "every candidate's ports (of one run, or of all)",
-  builder: (yargs) => withExamples(withJson(yargs).positional('task', { type: 'string' }), 'ports'),
+  builder: (yargs) => withJson(withExamples(yargs, 'ports')).positional('task', { type: 'string' }),
   handler: async (argv) => {
     const { showPorts } = await import('../actions/show-ports.js');
     await showPorts(argv.task, commandIo(argv.json));
@@ -41,27 +41,24 @@ export const rmCommand: CommandModule<object, RmArgv> = {
   describe:
     'end the session, remove the worktrees, branches and state (refuses to lose work without --force)',
   builder: (yargs) =>
-    withExamples(
-      withPlainHelp(withDryRun(withJson(yargs)))
-        .positional('tasks', {
-          type: 'string',
-          array: true,
-          demandOption: true,
-          describe: 'the runs to remove (one or more task names)',
-        })
-        .option('force', {
-          type: 'boolean',
-          default: false,
-          describe: 'remove even uncommitted work and unmerged commits',
-        })
-        .option('keep-branches', { type: 'boolean', default: false, describe: 'keep the candidate branches' })
-        .option('archive', {
-          type: 'boolean',
-          default: false,
-          describe: "first keep every candidate's final state under refs/git-parallel/<task>/<n>",
-        }),
-      'rm',
-    ),
+    withDryRun(withJson(withPlainHelp(withExamples(yargs, 'rm'))))
+      .positional('tasks', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'the runs to remove',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'remove even uncommitted work and unmerged commits',
+      })
+      .option('keep-branches', { type: 'boolean', default: false, describe: 'keep the candidate branches' })
+      .option('archive', {
+        type: 'boolean',
+        default: false,
+        describe: "first keep every candidate's final state under refs/git-parallel/<task>/<n>",
+      }),
   handler: async (argv) => {
     const { rmRuns } = await import('../actions/rm-run.js');
     await rmRuns(
@@ -80,7 +77,7 @@ export const rmCommand: CommandModule<object, RmArgv> = {
 export const doctorCommand: CommandModule<object, { json: boolean }> = {
   command: 'doctor',
   describe: 'check git, tmux, zellij and every agent: found, version, what to do',
-  builder: (yargs) => withExamples(withJson(yargs), 'doctor'),
+  builder: (yargs) => withJson(withExamples(yargs, 'doctor')),
   handler: async (argv) => {
     const { doctor } = await import('../actions/doctor.js');
     process.exitCode = await doctor(commandIo(argv.json));
@@ -94,21 +91,18 @@ export const demoCommand: CommandModule<
   command: 'demo',
   describe: 'try the whole flow in a throwaway repository with a canned demo agent (no AI, no API key)',
   builder: (yargs) =>
-    withExamples(
-      withJson(yargs)
-        .option('attach', {
-          type: 'boolean',
-          default: true,
-          describe: 'attach to the session (--no-attach prints how)',
-        })
-        .option('mux', { type: 'string', describe: 'tmux, zellij or none' })
-        .option('clean', {
-          type: 'boolean',
-          default: false,
-          describe: 'remove the demo (its repository, worktrees and session) and start nothing',
-        }),
-      'demo',
-    ),
+    withJson(withExamples(yargs, 'demo'))
+      .option('attach', {
+        type: 'boolean',
+        default: true,
+        describe: 'attach to the session (--no-attach prints how)',
+      })
+      .option('mux', { type: 'string', describe: 'tmux, zellij or none' })
+      .option('clean', {
+        type: 'boolean',
+        default: false,
+        describe: 'remove the demo (its repository, worktrees and session) and start nothing',
+      }),
   handler: async (argv) => {
     const { demo } = await import('../actions/demo.js');
     const io = commandIo(argv.json);
@@ -128,21 +122,14 @@ export const attachCommand: CommandModule<
   command: 'attach <task>',
   describe: "go to the run's session; recreate it if it is gone (exited agents restart only with --restart)",
   builder: (yargs) =>
-    withExamples(
-      withJson(yargs)
-        .positional('task', { type: 'string', demandOption: true })
-        .option('restart', {
-          type: 'boolean',
-          default: false,
-          describe: 'start agents that had exited again',
-        })
-        .option('attach', {
-          type: 'boolean',
-          default: true,
-          describe: 'attach (--no-attach only recreates the session and prints how)',
-        }),
-      'attach',
-    ),
+    withJson(withExamples(yargs, 'attach'))
+      .positional('task', { type: 'string', demandOption: true })
+      .option('restart', { type: 'boolean', default: false, describe: 'start agents that had exited again' })
+      .option('attach', {
+        type: 'boolean',
+        default: true,
+        describe: 'attach (--no-attach only recreates the session and prints how)',
+      }),
   handler: async (argv) => {
     const { attachRun } = await import('../actions/attach.js');
     const io = commandIo(argv.json);

@@ -19,34 +19,31 @@ export const compareCommand: CommandModule<object, CompareArgv> = {
   describe:
     'the candidates side by side: changes, overlap, similarity, checks run in parallel, a ranking, an HTML report',
   builder: (yargs) =>
-    withExamples(
-      withTask(withJson(yargs))
-        .option('check', {
-          type: 'string',
-          describe:
-            'a shell command run in every worktree at once, e.g. "npm test" (default: check in config; --no-check runs none)',
-        })
-        .option('check-timeout', {
-          type: 'number',
-          describe: 'seconds before a check is stopped (default: checkTimeout in config, 900)',
-        })
-        .option('rerun', {
-          type: 'boolean',
-          default: false,
-          describe: 'run the checks again even when recorded results are current',
-        })
-        .option('html', { type: 'string', describe: 'write a self-contained HTML report to this file' })
-        .option('open', {
-          type: 'boolean',
-          default: false,
-          describe: 'open the HTML report (written to the run state without --html)',
-        })
-        .option('trust', {
-          type: 'boolean',
-          describe: "approve the repository config's check for this run only",
-        }),
-      'compare',
-    ),
+    withTask(withJson(withExamples(yargs, 'compare')))
+      .option('check', {
+        type: 'string',
+        describe:
+          'a shell command run in every worktree at once, e.g. "npm test" (default: check in config; --no-check runs none)',
+      })
+      .option('check-timeout', {
+        type: 'number',
+        describe: 'seconds before a check is stopped (default: checkTimeout in config, 900)',
+      })
+      .option('rerun', {
+        type: 'boolean',
+        default: false,
+        describe: 'run the checks again even when recorded results are current',
+      })
+      .option('html', { type: 'string', describe: 'write a self-contained HTML report to this file' })
+      .option('open', {
+        type: 'boolean',
+        default: false,
+        describe: 'open the HTML report (written to the run state without --html)',
+      })
+      .option('trust', {
+        type: 'boolean',
+        describe: "approve the repository config's check for this run only",
+      }),
   handler: async (argv) => {
     const { compare } = await import('../actions/compare.js');
     const io = commandIo(argv.json);
@@ -83,16 +80,13 @@ export const diffCommand: CommandModule<object, DiffArgv> = {
   command: 'diff <task> <n> [m]',
   describe: "candidate n's whole change against the base (or against candidate m), through your git pager",
   builder: (yargs) =>
-    withExamples(
-      withTask(yargs)
-        .positional('n', { type: 'number', demandOption: true, describe: 'the candidate' })
-        .positional('m', { type: 'number', describe: 'compare with this candidate instead of the base' })
-        .parserConfiguration({ 'populate--': true })
-        .epilogue(
-          'Arguments after -- go to git diff: git parallel diff add-auth 2 -- --stat, or -- src/ for paths.',
-        ),
-      'diff',
-    ),
+    withTask(withExamples(yargs, 'diff'))
+      .positional('n', { type: 'number', demandOption: true, describe: 'the candidate' })
+      .positional('m', { type: 'number', describe: 'compare with this candidate instead of the base' })
+      .parserConfiguration({ 'populate--': true })
+      .epilogue(
+        'Arguments after -- go to git diff: git parallel diff add-auth 2 -- --stat, or -- src/ for paths.',
+      ),
   handler: async (argv) => {
     const { diffCandidates } = await import('../actions/diff.js');
     const gitArgs = (argv['--'] ?? []).map(String);

@@ -26,54 +26,51 @@ export const runCommand: CommandModule<object, RunArgv> = {
   command: ['$0 <task>', 'run <task>'],
   describe: 'start N agents on one prompt, each in its own worktree and branch <task>-<n>',
   builder: (yargs) =>
-    withExamples(
-      withDryRun(withJson(yargs))
-        .positional('task', {
-          type: 'string',
-          demandOption: true,
-          describe: 'names the run, its branches and worktrees',
-        })
-        .option('agents', {
-          alias: 'n',
-          type: 'string',
-          describe: 'how many agents (default 3), or a line-up such as claude:2,codex:1',
-        })
-        .option('agent', { alias: 'a', type: 'string', describe: 'the default agent (default claude)' })
-        .option('prompt', { alias: 'p', type: 'string', describe: 'the prompt every agent gets' })
-        .option('prompt-file', {
-          alias: 'f',
-          type: 'string',
-          describe: 'read the prompt from a file (- for stdin)',
-        })
-        .option('base', { type: 'string', describe: 'start from this ref instead of the current HEAD' })
-        .option('yolo', { type: 'boolean', describe: "add each agent's skip-permission flags" })
-        .option('model', { type: 'string', describe: "pass a model to each agent's model flag" })
-        .option('mux', {
-          type: 'string',
-          describe: 'tmux, zellij or none (default: the one you are in, else config, else tmux)',
-        })
-        .option('layout', { type: 'string', describe: 'tiled (default), columns, rows or tabs' })
-        .option('tab', {
-          type: 'boolean',
-          describe: 'inside Zellij: open the run as a new tab of the current session',
-        })
-        .option('attach', {
-          type: 'boolean',
-          default: true,
-          describe: 'attach to the session (--no-attach prints how)',
-        })
-        .option('strict-setup', {
-          type: 'boolean',
-          default: false,
-          describe: "abort the run when any candidate's setup fails (default: start the others)",
-        })
-        .option('trust', {
-          type: 'boolean',
-          default: false,
-          describe: "run the repository config's commands for this run without recording approval",
-        }),
-      'run',
-    ),
+    withDryRun(withJson(withExamples(yargs, 'run')))
+      .positional('task', {
+        type: 'string',
+        demandOption: true,
+        describe: 'names the run, its branches and worktrees',
+      })
+      .option('agents', {
+        alias: 'n',
+        type: 'string',
+        describe: 'how many agents (default 3), or a line-up such as claude:2,codex:1',
+      })
+      .option('agent', { alias: 'a', type: 'string', describe: 'the default agent (default claude)' })
+      .option('prompt', { alias: 'p', type: 'string', describe: 'the prompt every agent gets' })
+      .option('prompt-file', {
+        alias: 'f',
+        type: 'string',
+        describe: 'read the prompt from a file (- for stdin)',
+      })
+      .option('base', { type: 'string', describe: 'start from this ref instead of the current HEAD' })
+      .option('yolo', { type: 'boolean', describe: "add each agent's skip-permission flags" })
+      .option('model', { type: 'string', describe: "pass a model to each agent's model flag" })
+      .option('mux', {
+        type: 'string',
+        describe: 'tmux, zellij or none (default: the one you are in, else config, else tmux)',
+      })
+      .option('layout', { type: 'string', describe: 'tiled (default), columns, rows or tabs' })
+      .option('tab', {
+        type: 'boolean',
+        describe: 'inside Zellij: open the run as a new tab of the current session',
+      })
+      .option('attach', {
+        type: 'boolean',
+        default: true,
+        describe: 'attach to the session (--no-attach prints how)',
+      })
+      .option('strict-setup', {
+        type: 'boolean',
+        default: false,
+        describe: "abort the run when any candidate's setup fails (default: start the others)",
+      })
+      .option('trust', {
+        type: 'boolean',
+        default: false,
+        describe: "run the repository config's commands for this run without recording approval",
+      }),
   handler: async (argv) => {
     const { createRun } = await import('../actions/create-run.js');
     const io = commandIo(argv.json);
