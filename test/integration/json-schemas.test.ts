@@ -4,6 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
+import { privateTmux } from '../helpers/tmux.js';
 
 const schema = (name: string) =>
   JSON.parse(readFileSync(path.join(REPO_ROOT, 'schemas', `${name}.schema.json`), 'utf8'));
@@ -86,6 +87,32 @@ describe('--json documents follow schemas/*.schema.json', () => {
     const clean = await runCli(['demo', '--clean', '--json'], { cwd: '/', env: demoEnv });
     expect(clean.code, clean.stderr).toBe(0);
     expectValid('demo', JSON.parse(clean.stdout));
+  });
+
+  it('send and attach, on a run in a private tmux server', async () => {
+    const tmux = privateTmux();
+    try {
+      const inTmux = { ...env(), ...tmux.env };
+      const created = await runCli(['s', '-n', '2', '--no-attach', '--mux', 'tmux'], {
+        cwd: repo.root,
+        env: inTmux,
+      });
+      expect(created.code, created.stderr).toBe(0);
+      const sent = await runCli(['send', 's', 'echo hi', '--json'], { cwd: repo.root, env: inTmux });
+      expect(sent.code, sent.stderr).toBe(0);
+      expectValid('send', JSON.parse(sent.stdout));
+      expect(JSON.parse(sent.stdout).sent).toEqual(['s-1', 's-2']);
+      tmux.tmux('kill-session', '-t', '=app-s');
+      const attached = await runCli(['attach', 's', '--no-attach', '--json'], {
+        cwd: repo.root,
+        env: inTmux,
+      });
+      expect(attached.code, attached.stderr).toBe(0);
+      expectValid('attach', JSON.parse(attached.stdout));
+      expect(JSON.parse(attached.stdout)).toMatchObject({ recreated: true, session: 'app-s' });
+    } finally {
+      tmux.kill();
+    }
   });
 
   it('names the same facts the same way in every schema', () => {
