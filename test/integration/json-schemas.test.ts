@@ -37,7 +37,10 @@ describe('--json documents follow schemas/*.schema.json', () => {
   }
 
   it('status, list, ports, compare, doctor and rm, with a schemaVersion', async () => {
-    expect((await runCli(['t', '-n', '2', '--mux', 'none'], { cwd: repo.root, env: env() })).code).toBe(0);
+    expectValid('run', await json(['t', '-n', '2', '--mux', 'none', '--dry-run']));
+    const created = await json(['t', '-n', '2', '--mux', 'none']);
+    expectValid('run', created);
+    expect((created as { start: string[] }).start).toHaveLength(2);
     writeFileSync(path.join(repo.parent, 'app-worktrees', 't-1', 'new.txt'), 'a change\n');
 
     const documents: [string, unknown][] = [
