@@ -19,6 +19,8 @@ const result = await build({
   // cosmiconfig loads TypeScript only for a git-parallel.config.ts; it is the user's, not bundled.
   external: ['typescript'],
   logLevel: 'warning',
+  // diff2html's stylesheet goes into the HTML report: bundled as text, since an install has no node_modules.
+  loader: { '.css': 'text' },
   metafile: true,
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: {

@@ -1,6 +1,7 @@
 import { COMMAND_NAMES, COMMANDS, FAST_COMMANDS } from './commands/registry.js';
 import { CommandFailure, Interrupted, UsageError } from './errors.js';
 import { fastParse } from './fast-path.js';
+import { explainUsageFailure } from './output/usage-messages.js';
 import { version } from './version.js';
 
 /**
@@ -43,7 +44,10 @@ export async function main(argv: string[]): Promise<void> {
     // Validation failures come with a message and no error; a failing command comes with its error.
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(`${message} (see git parallel --help)`);
+      // The options of the command that failed: yargs has applied its builder to this same instance.
+      const { key, alias } = (cli as unknown as YargsInternals).getOptions();
+      const knownOptions = [...Object.keys(key), ...Object.values(alias).flat()];
+      throw new UsageError(explainUsageFailure(message, { argv, knownOptions, commandNames: COMMAND_NAMES }));
     });
   try {
     if (argv.length === 0) {
@@ -54,6 +58,11 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     process.exitCode = report(error, verbose);
   }
+}
+
+/** yargs 18 API that @types/yargs 17 does not describe. */
+interface YargsInternals {
+  getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> };
 }
 
 function report(error: unknown, verbose: boolean): number {

@@ -102,7 +102,7 @@ export function checkCommandFrom(
  */
 export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   assertTaskName(args.task);
-  const context = await openContext(io.cwd, io.env);
+  const context = await openContext(io.cwd, io.env, (line) => io.reporter.warn(line));
   const { manifest, dir } = await requireManifest(context.repo.commonDir, args.task);
   const check = checkCommandFrom(args, context.loaded);
   // A check from the repository's config is a command someone else wrote: it runs only once approved.

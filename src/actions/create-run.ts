@@ -75,7 +75,7 @@ export interface CreateRunIo {
 /** `git parallel <task>`: gather facts, plan, create worktrees and the session, record the run. */
 export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<void> {
   const { reporter, env } = io;
-  const context = await openContext(io.cwd, env);
+  const context = await openContext(io.cwd, env, (line) => reporter.warn(line));
   const { repo, loaded, agents } = context;
   const config = loaded.config;
 
@@ -419,7 +419,10 @@ async function report(
     setupFailures.length > 0
       ? ` (not ${setupFailures.map((f) => f.candidate).join(', ')}: setup failed)`
       : '';
-  reporter.info(`Started ${started} agent${started === 1 ? '' : 's'} for ${manifest.task}${skipped}.`);
+  const agents = `${started} agent${started === 1 ? '' : 's'} for ${manifest.task}${skipped}`;
+  // With no multiplexer nothing was started: the worktrees are ready and the user starts each agent.
+  if (manifest.mux.kind === 'none') reporter.info(`Prepared ${agents}; none is started (--mux none).`);
+  else reporter.info(`Started ${agents}.`);
   if (manifest.mux.kind === 'none') {
     reporter.print('Start each agent in its own terminal:');
     for (const line of startCommands(manifest)) reporter.print(`  ${line}`);

@@ -1,30 +1,76 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { driverFor } from '../io/drivers.js';
+import { pathExists } from '../io/files.js';
 import { git } from '../io/git.js';
+import { invocationPrefix } from '../io/invocation.js';
 import { packageRoot } from '../io/launcher-path.js';
+import { listManifests } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
 import { createRun } from './create-run.js';
 
 const DEMO_PROMPT = 'Make greet() friendlier, and keep the tests passing.';
+const DEMO_TASK = 'greet';
+/** Written into the demo's folder: only a folder holding it is ever deleted by the demo. */
+const MARKER = '.git-parallel-demo';
+
+export interface DemoArgs {
+  attach: boolean;
+  mux?: string;
+  json: boolean;
+  /** `--clean`: remove the demo (repository, worktrees, session) and start nothing. */
+  clean?: boolean;
+}
+
+export interface DemoIo {
+  env: NodeJS.ProcessEnv;
+  reporter: Reporter;
+  isTerminal: boolean;
+  /** process.argv0 and process.argv[1]: how the user started us, so the hints work as typed. */
+  argv0: string;
+  script: string | undefined;
+  cwd: string;
+}
+
+/**
+ * The demo's one folder, per user: each demo replaces the one before (so a second demo never meets the
+ * first one's session or branches) and `demo --clean` removes it. It lives under the temp folder.
+ */
+export function demoHome(env: NodeJS.ProcessEnv): string {
+  const user = process.getuid?.() ?? userInfo().username;
+  return path.join(env.TMPDIR || tmpdir(), `git-parallel-demo-${user}`);
+}
 
 /**
  * `git parallel demo`: the whole flow without an API key. A throwaway repository with a tiny project,
  * and a run of three candidates of the built-in demo agent, which is not an AI: it makes one of three
- * canned, real changes (chosen by its candidate number) and commits it.
+ * canned, real changes (chosen by its candidate number) and commits it. The closing hints walk the rest
+ * of the flow (status, compare with the project's test, the HTML report, pick) and end with the clean-up.
  */
-export async function demo(
-  args: { attach: boolean; mux?: string; json: boolean },
-  io: { env: NodeJS.ProcessEnv; reporter: Reporter; isTerminal: boolean },
-): Promise<void> {
-  const parent = await mkdtemp(path.join(tmpdir(), 'git-parallel-demo-'));
-  const repo = path.join(parent, 'demo-app');
+export async function demo(args: DemoArgs, io: DemoIo): Promise<void> {
+  const home = demoHome(io.env);
+  const removed = await removeDemo(home, io.env);
+  if (args.clean) {
+    io.reporter.document({ removed: removed ? home : null });
+    if (!io.reporter.json)
+      io.reporter.info(
+        removed ? `Removed the demo in ${home}.` : `No demo to remove (${home} does not exist).`,
+      );
+    return;
+  }
+  if (removed) io.reporter.info(`Removed the previous demo in ${home}.`);
+  const repo = path.join(home, 'demo-app');
+  await mkdir(home, { recursive: true });
+  await writeFile(path.join(home, MARKER), 'git parallel demo --clean removes this folder\n');
   await createDemoRepository(repo);
   io.reporter.info(`Demo repository: ${repo}`);
+  const cli = await invocationPrefix({ argv0: io.argv0, script: io.script, env: io.env, cwd: io.cwd });
   // The demo wrote the config that defines its demo agent, so that agent is trusted by construction.
   await createRun(
     {
-      task: 'greet',
+      task: DEMO_TASK,
       agents: 3,
       prompt: DEMO_PROMPT,
       mux: args.mux,
@@ -36,18 +82,55 @@ export async function demo(
   );
   if (io.reporter.json) return;
   io.reporter.print('');
-  io.reporter.print('This was a demo: the agents are canned scripts, not AIs. Look around:');
-  io.reporter.print(`  cd ${repo}`);
-  io.reporter.print('  git parallel list');
-  io.reporter.print('  git parallel ports greet');
-  io.reporter.print('  git log --oneline --all --graph');
-  io.reporter.print(
-    '  git parallel rm greet --force     # the agents committed work, so rm asks for --force',
-  );
+  io.reporter.print('This was a demo: the agents are canned scripts, not AIs. Walk the rest of the flow:');
+  for (const line of demoHints(cli, repo)) io.reporter.print(line);
+}
+
+/** The closing hints: every line a command that works as printed, in the order of the flow. */
+export function demoHints(cli: string, repo: string): string[] {
+  const steps: [string, string][] = [
+    [`cd ${shellWord(repo)}`, ''],
+    [`${cli} status ${DEMO_TASK} --watch`, 'what each agent does; ends when all have finished'],
+    [
+      `${cli} compare ${DEMO_TASK} --check "npm test"`,
+      "the changes side by side, the project's test in each",
+    ],
+    [`${cli} compare ${DEMO_TASK} --html ../report.html`, 'the same as a web page with every diff; open it'],
+    [`${cli} diff ${DEMO_TASK} 1`, "candidate 1's whole change"],
+    [`${cli} pick ${DEMO_TASK} 1`, 'merge candidate 1 into main; the others are archived and removed'],
+    [`${cli} demo --clean`, 'remove this demo (the next demo replaces it too)'],
+  ];
+  const width = Math.max(...steps.map(([command]) => command.length));
+  return steps.map(([command, why]) => (why ? `  ${command.padEnd(width)}  # ${why}` : `  ${command}`));
+}
+
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'"'"'`)}'`;
+}
+
+/**
+ * Removes a demo made by `demo`: the sessions and worktrees of its runs, then its folder. A folder without
+ * the demo's marker is not ours and is refused, never deleted. Returns whether there was one.
+ */
+async function removeDemo(home: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  if (!(await pathExists(home))) return false;
+  if (!(await pathExists(path.join(home, MARKER)))) {
+    throw new UsageError(`${home} exists but was not made by git parallel demo; move it away first`);
+  }
+  const repo = path.join(home, 'demo-app');
+  const commonDir = path.join(repo, '.git');
+  const reads = (await pathExists(commonDir)) ? await listManifests(commonDir) : [];
+  const { removeRunResources } = await import('./remove-run.js');
+  for (const read of reads) {
+    if (!read.manifest) continue;
+    const driver = await driverFor(read.manifest.mux.kind, env, repo);
+    await removeRunResources(read.manifest, read.dir, driver, { keepBranches: false });
+  }
+  await rm(home, { recursive: true, force: true });
+  return true;
 }
 
 async function createDemoRepository(repo: string): Promise<void> {
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(path.join(repo, 'test'), { recursive: true });
   await writeFile(
     path.join(repo, 'greet.js'),
@@ -79,6 +162,13 @@ async function createDemoRepository(repo: string): Promise<void> {
   ];
   await git(repo, ['add', '-A']);
   await git(repo, [...identity, 'commit', '--quiet', '-m', 'A tiny project to try git-parallel on']);
+  // `pick` makes a merge commit in this repository: without a name and email of the user's own, git would
+  // refuse it, so the throwaway repository gets the demo's (only where the user has none).
+  const ident = await git(repo, ['var', 'GIT_COMMITTER_IDENT'], { check: false });
+  if (ident.exitCode !== 0) {
+    await git(repo, ['config', 'user.name', 'git-parallel demo']);
+    await git(repo, ['config', 'user.email', 'demo@git-parallel.invalid']);
+  }
 }
 
 /** The three canned solutions, one per candidate, so the candidates really differ. */

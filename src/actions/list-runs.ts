@@ -9,12 +9,11 @@ export interface RunSummary {
   task: string;
   agents: string;
   candidates: number;
-  base: string;
-  baseCommit: string | null;
+  base: { commit: string; ref: string | null } | null;
   createdAt: string | null;
   session: string | null;
   mux: string | null;
-  alive: boolean | null;
+  sessionAlive: boolean | null;
   /** `creating` (in progress: its process is alive), `unfinished` (killed during creation), `ready` or `damaged`. */
   phase: string;
   problem: string | null;
@@ -35,12 +34,11 @@ export async function listRuns(io: {
         task: read.task,
         agents: '?',
         candidates: 0,
-        base: '?',
-        baseCommit: null,
+        base: null,
         createdAt: null,
         session: null,
         mux: null,
-        alive: null,
+        sessionAlive: null,
         phase: 'damaged',
         problem: read.problem,
       });
@@ -58,7 +56,7 @@ export async function listRuns(io: {
   const rows = summaries.map((s) => [
     s.task,
     s.agents,
-    s.base,
+    s.base ? `${s.base.ref ?? '(detached)'}@${s.base.commit.slice(0, 7)}` : '?',
     s.createdAt ? formatAge(new Date(s.createdAt), now) : '?',
     s.problem ? `damaged: ${s.problem}` : sessionState(s),
   ]);
@@ -67,17 +65,18 @@ export async function listRuns(io: {
 
 async function summarise(manifest: RunManifest, env: NodeJS.ProcessEnv): Promise<RunSummary> {
   const session = manifest.mux.session;
-  const alive = session ? await (await driverFor(manifest.mux.kind, env)).sessionExists(session) : null;
+  const sessionAlive = session
+    ? await (await driverFor(manifest.mux.kind, env)).sessionExists(session)
+    : null;
   return {
     task: manifest.task,
     agents: lineupText(manifest),
     candidates: manifest.candidates.length,
-    base: `${manifest.base.ref ?? '(detached)'}@${manifest.base.commit.slice(0, 7)}`,
-    baseCommit: manifest.base.commit,
+    base: { commit: manifest.base.commit, ref: manifest.base.ref },
     createdAt: manifest.createdAt,
     session,
     mux: manifest.mux.kind,
-    alive,
+    sessionAlive,
     // Issue 10 F7: a creation whose process is alive is in progress, not something for rm to clean.
     phase: manifest.phase === 'creating' && !creationInProgress(manifest) ? 'unfinished' : manifest.phase,
     problem: null,
@@ -92,7 +91,7 @@ function sessionState(s: RunSummary): string {
         ? ' (being created)'
         : '';
   if (!s.session) return `no multiplexer${phase}`;
-  return `${s.mux} ${s.session} ${s.alive ? 'alive' : 'gone'}${phase}`;
+  return `${s.mux} ${s.session} ${s.sessionAlive ? 'alive' : 'gone'}${phase}`;
 }
 
 /** `claude×2 codex`: the line-up in the order of the candidates. */

@@ -2,6 +2,7 @@ import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
+import { ARCHIVE_NAMESPACE } from '../io/archive.js';
 import { pathExists } from '../io/files.js';
 import {
   commitsNotIn,
@@ -76,7 +77,7 @@ export async function assertNothingLost(
     const what = options.stopped ? 'work its agents wrote as they stopped' : 'work';
     const state = options.stopped ? 'the agents are stopped, nothing was removed; ' : '';
     throw new UsageError(
-      `removing ${manifest.task} would lose ${what}: ${risks.join('; ')} (${state}commit or merge it, or use --force or --archive)`,
+      `removing ${manifest.task} would lose ${what}: ${risks.join('; ')} (${state}commit or merge it; or rm ${manifest.task} --archive to keep every candidate's work under ${ARCHIVE_NAMESPACE}${manifest.task}/, --keep-branches to keep the branches and their commits, --force to discard it)`,
     );
   }
 }

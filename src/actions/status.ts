@@ -17,7 +17,17 @@ import { readRepo } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
 import { listManifests, readAgentRecord, readManifest, requireManifest } from '../io/state.js';
 import { which } from '../io/which.js';
-import { formatAge, formatTable, type Reporter } from '../output/reporter.js';
+import {
+  colourWanted,
+  formatAge,
+  formatTable,
+  type Paint,
+  painter,
+  plain,
+  type Reporter,
+  SCHEMA_VERSION,
+  type Style,
+} from '../output/reporter.js';
 import { lineupText } from './list-runs.js';
 
 export interface StatusArgs {
@@ -39,9 +49,12 @@ export interface StatusIo {
   signal: AbortSignal;
 }
 
-/** One candidate's row: who, what state and why, and its change against the base (WorktreeFacts). */
-export interface CandidateStatus
-  extends Pick<WorktreeFacts, 'ahead' | 'files' | 'added' | 'removed' | 'uncommitted' | 'untracked'> {
+/**
+ * One candidate's row: who, what state and why, and its change against the base (WorktreeFacts). The
+ * change is named as compare names it (schemas/status.schema.json): commits, filesChanged, added, deleted,
+ * uncommitted { changed, untracked } (null when the worktree is gone).
+ */
+export interface CandidateStatus {
   name: string;
   n: number;
   agent: string;
@@ -52,12 +65,20 @@ export interface CandidateStatus
   exitCode: number | null;
   since: string | null;
   startedAt: string | null;
+  /** When the agent finished (exited, or a hook said its turn was done); null while it runs or when unknown. */
+  finishedAt: string | null;
   ports: Record<string, number>;
+  /** Commits on the branch that the base does not contain; null when the branch is gone. */
+  commits: number | null;
+  filesChanged: number;
+  added: number;
+  deleted: number;
+  uncommitted: { changed: number; untracked: number } | null;
 }
 
 export interface RunStatus {
   task: string;
-  base: string;
+  base: { commit: string; ref: string | null } | null;
   createdAt: string | null;
   agents: string;
   mux: string | null;
@@ -70,7 +91,8 @@ export interface RunStatus {
 /** `git parallel status [<task>] [--json] [--watch]`. */
 export async function showStatus(args: StatusArgs, io: StatusIo): Promise<void> {
   const repo = await readRepo(io.cwd);
-  const { config } = await loadConfig(io.cwd, repo.cwdRoot, io.env);
+  const { config, warnings } = await loadConfig(io.cwd, repo.cwdRoot, io.env);
+  for (const line of warnings) io.reporter.warn(line);
   // Fail early (exit 2) on an unknown task, before any watching starts.
   if (args.task) await requireManifest(repo.commonDir, args.task);
   /** Null when the watched run went away (picked or removed) while watching. */
@@ -93,11 +115,14 @@ export async function showStatus(args: StatusArgs, io: StatusIo): Promise<void> 
 
   if (!args.watch) {
     const runs = (await gather()) ?? [];
+    // One shape with and without a task: { runs: [...] } (schemas/status.schema.json).
+    io.reporter.document({ runs });
     if (args.task) {
-      io.reporter.document(runs[0]);
-      if (!io.reporter.json) for (const line of candidateTable(runs[0]!, new Date())) io.reporter.print(line);
+      if (!io.reporter.json) {
+        for (const line of candidateTable(runs[0]!, new Date(), io.reporter.styleOut))
+          io.reporter.print(line);
+      }
     } else {
-      io.reporter.document({ runs });
       if (io.reporter.json) return;
       if (runs.length === 0)
         io.reporter.info('No runs. Start one with: git parallel <task> --agents 3 --prompt "…"');
@@ -152,12 +177,20 @@ export async function runStatus(
         idleSeconds: options.idleSeconds,
         manualStart: manifest.mux.kind === 'none',
       });
-      return toCandidateStatus(candidate, state, record?.startedAt ?? null, worktree);
+      const finishedAt = FINISHED_STATES.includes(state.state)
+        ? (record?.exit?.at ?? state.since?.toISOString() ?? null)
+        : null;
+      return toCandidateStatus(
+        candidate,
+        state,
+        { startedAt: record?.startedAt ?? null, finishedAt },
+        worktree,
+      );
     }),
   );
   return {
     task: manifest.task,
-    base: `${manifest.base.ref ?? '(detached)'}@${manifest.base.commit.slice(0, 7)}`,
+    base: { commit: manifest.base.commit, ref: manifest.base.ref },
     createdAt: manifest.createdAt,
     agents: lineupText(manifest),
     mux: manifest.mux.kind,
@@ -171,7 +204,7 @@ export async function runStatus(
 function toCandidateStatus(
   candidate: RunManifest['candidates'][number],
   state: AgentState,
-  startedAt: string | null,
+  times: { startedAt: string | null; finishedAt: string | null },
   worktree: WorktreeFacts,
 ): CandidateStatus {
   return {
@@ -184,21 +217,22 @@ function toCandidateStatus(
     reason: state.reason,
     exitCode: state.exitCode,
     since: state.since?.toISOString() ?? null,
-    startedAt,
-    ahead: worktree.ahead,
-    files: worktree.files,
-    added: worktree.added,
-    removed: worktree.removed,
-    uncommitted: worktree.uncommitted,
-    untracked: worktree.untracked,
+    ...times,
     ports: candidate.ports,
+    commits: worktree.ahead,
+    filesChanged: worktree.files,
+    added: worktree.added,
+    deleted: worktree.removed,
+    uncommitted: worktree.worktreeExists
+      ? { changed: worktree.uncommitted, untracked: worktree.untracked }
+      : null,
   };
 }
 
 function damagedRun(task: string, problem: string): RunStatus {
   return {
     task,
-    base: '?',
+    base: null,
     createdAt: null,
     agents: '?',
     mux: null,
@@ -209,20 +243,43 @@ function damagedRun(task: string, problem: string): RunStatus {
   };
 }
 
+/** On a terminal: what needs the user stands out (waiting), finished agents read as passed or failed. */
+const STATE_STYLES: Record<AgentStateName, Style | null> = {
+  starting: 'dim',
+  working: 'cyan',
+  idle: 'yellow',
+  waiting: 'yellow',
+  done: 'green',
+  failed: 'red',
+  gone: 'dim',
+};
+
 /** `failed (3)`, `idle`, `waiting`: the STATE column. */
 function stateLabel(c: CandidateStatus): string {
   return c.state === 'failed' && c.exitCode !== null ? `failed (${c.exitCode})` : c.state;
 }
 
-export function candidateTable(run: RunStatus, now: Date): string[] {
+/**
+ * The TIME column: how long the agent has run, or ran: it stops at the finish. A finished agent whose end
+ * is unknown (its pane closed) shows `-` rather than a clock that keeps counting.
+ */
+function runTime(c: CandidateStatus, now: Date): string {
+  if (!c.startedAt) return '-';
+  if (FINISHED_STATES.includes(c.state)) {
+    return c.finishedAt ? formatAge(new Date(c.startedAt), new Date(c.finishedAt)) : '-';
+  }
+  return formatAge(new Date(c.startedAt), now);
+}
+
+export function candidateTable(run: RunStatus, now: Date, paint: Paint = plain): string[] {
   const rows = run.candidates.map((c) => [
     c.name,
     c.agent,
-    stateLabel(c),
-    c.startedAt ? formatAge(new Date(c.startedAt), now) : '-',
-    c.ahead === null ? '-' : String(c.ahead),
-    String(c.files),
-    `+${c.added} -${c.removed}`,
+    paint(STATE_STYLES[c.state], stateLabel(c)),
+    runTime(c, now),
+    c.commits === null ? '-' : String(c.commits),
+    String(c.filesChanged),
+    `+${c.added} -${c.deleted}`,
     Object.entries(c.ports)
       .map(([name, port]) => `${name}=${port}`)
       .join(' '),
@@ -277,12 +334,13 @@ async function watch(
       const events = watchEvents(previous, agents);
       if (io.reporter.json) {
         for (const c of agents.filter((a) => previous?.get(a.name) !== a.state)) {
-          io.out.write(`${JSON.stringify({ at: now.toISOString(), ...c })}\n`);
+          io.out.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, at: now.toISOString(), ...c })}\n`);
         }
       } else if (io.isTerminal) {
+        const paint = painter(colourWanted({ isTTY: io.isTerminal }, io.env));
         const lines = args.task
-          ? candidateTable(runs[0]!, now)
-          : runs.flatMap((r) => [`${r.task}:`, ...candidateTable(r, now), '']);
+          ? candidateTable(runs[0]!, now, paint)
+          : runs.flatMap((r) => [`${r.task}:`, ...candidateTable(r, now, paint), '']);
         io.out.write(`\x1b[H\x1b[J${lines.join('\n')}\n\n${watchFooter(agents, args.interval)}\n`);
       } else {
         for (const c of agents.filter((a) => previous?.get(a.name) !== a.state)) {
@@ -290,6 +348,15 @@ async function watch(
         }
       }
       for (const event of events) await announce(event, io, notifier, args.task);
+      // Like `gh run watch`: nothing more will change once every agent has finished, so the watch ends.
+      if (agents.length > 0 && agents.every((a) => FINISHED_STATES.includes(a.state))) {
+        if (previous === null) {
+          const text = `all agents${args.task ? ` of ${args.task}` : ''} have finished`;
+          if (io.isTerminal || io.reporter.json) io.reporter.info(text);
+          else io.out.write(`${clock(now)} ${text}\n`);
+        }
+        return;
+      }
       previous = new Map(agents.map((a) => [a.name, a.state]));
       await sleep(args.interval * 1000, undefined, { signal: io.signal }).catch(() => undefined);
     }
@@ -300,7 +367,7 @@ async function watch(
 
 function watchFooter(agents: CandidateStatus[], interval: number): string {
   const finished = agents.filter((a) => FINISHED_STATES.includes(a.state)).length;
-  return `${finished}/${agents.length} finished · refreshing every ${interval}s · Ctrl-C to stop`;
+  return `${finished}/${agents.length} finished · refreshing every ${interval}s · ends when all have finished · Ctrl-C to stop`;
 }
 
 async function announce(

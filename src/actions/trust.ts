@@ -24,7 +24,7 @@ export async function trust(
   io: { cwd: string; env: NodeJS.ProcessEnv; reporter: Reporter },
 ): Promise<void> {
   const { reporter, env } = io;
-  const context = await openContext(io.cwd, env);
+  const context = await openContext(io.cwd, env, (line) => reporter.warn(line));
   const subject = await trustSubject(context.loaded, context.repo.mainRoot);
   const summary = {
     repository: subject.repository,
@@ -53,8 +53,9 @@ export async function trust(
   const approved = await isApproved(env, subject);
   reporter.print(`${subject.file} defines these commands:`);
   for (const line of describeCommands(subject)) reporter.print(line);
-  if (args.dryRun) {
-    reporter.document({ ...summary, approved, dryRun: true });
+  // --json reads: a script asking what the commands are must not approve them by asking (issue 11).
+  if (args.dryRun || reporter.json) {
+    reporter.document({ ...summary, approved, dryRun: args.dryRun });
     reporter.info(
       approved ? 'They are approved.' : 'They are not approved yet: git parallel trust approves them.',
     );

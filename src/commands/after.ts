@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { assertTaskNames } from '../core/names.js';
 import { UsageError } from '../errors.js';
+import { withExamples, withPlainHelp } from './help-text.js';
 import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
@@ -20,13 +21,13 @@ export const statusCommand: CommandModule<object, StatusArgv> = {
   describe:
     'what every agent is doing: state, time, commits, changed files, lines, ports (all runs without a task)',
   builder: (yargs) =>
-    withJson(yargs)
+    withJson(withExamples(yargs, 'status'))
       .positional('task', { type: 'string', describe: 'the run (default: a summary of every run)' })
       .option('watch', {
         alias: 'w',
         type: 'boolean',
         default: false,
-        describe: 'keep watching; ring the bell when an agent waits or all finish',
+        describe: 'keep watching until every agent has finished; ring the bell when one waits and at the end',
       })
       .option('interval', { type: 'number', default: 2, describe: 'seconds between --watch refreshes' }),
   handler: async (argv) => {
@@ -60,12 +61,14 @@ export const sendCommand: CommandModule<object, { task: string; words: string[];
   describe:
     'type the same text into every agent (or candidates <n>…) and press Enter: send <task> [<n>…] <text>',
   builder: (yargs) =>
-    withJson(yargs).positional('task', { type: 'string', demandOption: true }).positional('words', {
-      type: 'string',
-      array: true,
-      demandOption: true,
-      describe: 'candidate numbers, then the text (quoted)',
-    }),
+    withJson(withPlainHelp(withExamples(yargs, 'send')))
+      .positional('task', { type: 'string', demandOption: true, describe: 'the run' })
+      .positional('words', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'candidate numbers, then the text (quoted)',
+      }),
   handler: async (argv) => {
     assertTaskNames(argv.task);
     const { parseSendWords, sendText } = await import('../actions/send.js');
@@ -91,7 +94,7 @@ export const pickCommand: CommandModule<object, PickArgv> = {
   command: 'pick <task> <n>',
   describe: 'bring candidate n into the base branch, archive every candidate, remove the run',
   builder: (yargs) =>
-    withDryRun(withJson(yargs))
+    withDryRun(withJson(withExamples(yargs, 'pick')))
       .positional('task', { type: 'string', demandOption: true })
       .positional('n', { type: 'number', demandOption: true, describe: 'the candidate to keep' })
       .option('merge', {
@@ -156,7 +159,7 @@ export const pruneCommand: CommandModule<
   describe:
     'clean up: --runs (damaged runs, orphaned worktrees), --archives (refs/git-parallel/…, optionally --older-than 30d)',
   builder: (yargs) =>
-    withDryRun(withJson(yargs))
+    withDryRun(withJson(withExamples(yargs, 'prune')))
       .option('archives', {
         type: 'boolean',
         default: false,

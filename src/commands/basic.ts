@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { assertTaskNames } from '../core/names.js';
+import { withExamples, withPlainHelp } from './help-text.js';
 import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
@@ -10,7 +11,7 @@ import { withDryRun, withJson } from './options.js';
 export const listCommand: CommandModule<object, { json: boolean }> = {
   command: ['list', 'ls'],
   describe: 'one line per run: task, agents, base, age, whether its session is alive',
-  builder: (yargs) => withJson(yargs),
+  builder: (yargs) => withJson(withExamples(yargs, 'list')),
   handler: async (argv) => {
     const { listRuns } = await import('../actions/list-runs.js');
     await listRuns(commandIo(argv.json));
@@ -20,7 +21,7 @@ export const listCommand: CommandModule<object, { json: boolean }> = {
 export const portsCommand: CommandModule<object, { task?: string; json: boolean }> = {
   command: 'ports [task]',
   describe: "every candidate's ports (of one run, or of all)",
-  builder: (yargs) => withJson(yargs).positional('task', { type: 'string' }),
+  builder: (yargs) => withJson(withExamples(yargs, 'ports')).positional('task', { type: 'string' }),
   handler: async (argv) => {
     assertTaskNames(argv.task);
     const { showPorts } = await import('../actions/show-ports.js');
@@ -42,8 +43,13 @@ export const rmCommand: CommandModule<object, RmArgv> = {
   describe:
     'end the session, remove the worktrees, branches and state (refuses to lose work without --force)',
   builder: (yargs) =>
-    withDryRun(withJson(yargs))
-      .positional('tasks', { type: 'string', array: true, demandOption: true })
+    withDryRun(withJson(withPlainHelp(withExamples(yargs, 'rm'))))
+      .positional('tasks', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'the runs to remove',
+      })
       .option('force', {
         type: 'boolean',
         default: false,
@@ -74,28 +80,41 @@ export const rmCommand: CommandModule<object, RmArgv> = {
 export const doctorCommand: CommandModule<object, { json: boolean }> = {
   command: 'doctor',
   describe: 'check git, tmux, zellij and every agent: found, version, what to do',
-  builder: (yargs) => withJson(yargs),
+  builder: (yargs) => withJson(withExamples(yargs, 'doctor')),
   handler: async (argv) => {
     const { doctor } = await import('../actions/doctor.js');
     process.exitCode = await doctor(commandIo(argv.json));
   },
 };
 
-export const demoCommand: CommandModule<object, { attach: boolean; mux?: string; json: boolean }> = {
+export const demoCommand: CommandModule<
+  object,
+  { attach: boolean; mux?: string; clean: boolean; json: boolean }
+> = {
   command: 'demo',
   describe: 'try the whole flow in a throwaway repository with a canned demo agent (no AI, no API key)',
   builder: (yargs) =>
-    withJson(yargs)
+    withJson(withExamples(yargs, 'demo'))
       .option('attach', {
         type: 'boolean',
         default: true,
         describe: 'attach to the session (--no-attach prints how)',
       })
-      .option('mux', { type: 'string', describe: 'tmux, zellij or none' }),
+      .option('mux', { type: 'string', describe: 'tmux, zellij or none' })
+      .option('clean', {
+        type: 'boolean',
+        default: false,
+        describe: 'remove the demo (its repository, worktrees and session) and start nothing',
+      }),
   handler: async (argv) => {
     const { demo } = await import('../actions/demo.js');
     const io = commandIo(argv.json);
-    await demo(argv, { ...io, isTerminal: Boolean(process.stdout.isTTY && process.stdin.isTTY) });
+    await demo(argv, {
+      ...io,
+      isTerminal: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+      argv0: process.argv0,
+      script: process.argv[1],
+    });
   },
 };
 
@@ -106,7 +125,7 @@ export const attachCommand: CommandModule<
   command: 'attach <task>',
   describe: "go to the run's session; recreate it if it is gone (exited agents restart only with --restart)",
   builder: (yargs) =>
-    withJson(yargs)
+    withJson(withExamples(yargs, 'attach'))
       .positional('task', { type: 'string', demandOption: true })
       .option('restart', { type: 'boolean', default: false, describe: 'start agents that had exited again' })
       .option('attach', {

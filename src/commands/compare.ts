@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { assertTaskNames } from '../core/names.js';
 import { UsageError } from '../errors.js';
+import { withExamples } from './help-text.js';
 import { commandIo } from './io.js';
 import { withJson, withTask } from './options.js';
 
@@ -20,7 +21,7 @@ export const compareCommand: CommandModule<object, CompareArgv> = {
   describe:
     'the candidates side by side: changes, overlap, similarity, checks run in parallel, a ranking, an HTML report',
   builder: (yargs) =>
-    withTask(withJson(yargs))
+    withTask(withJson(withExamples(yargs, 'compare')))
       .option('check', {
         type: 'string',
         describe:
@@ -83,7 +84,7 @@ export const diffCommand: CommandModule<object, DiffArgv> = {
   command: 'diff <task> [n] [m]',
   describe: "candidate n's whole change against the base (or against candidate m), through your git pager",
   builder: (yargs) =>
-    withTask(yargs)
+    withTask(withExamples(yargs, 'diff'))
       .positional('n', { type: 'number', describe: 'the candidate' })
       .option('file', {
         type: 'string',

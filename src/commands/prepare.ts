@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { withExamples } from './help-text.js';
 import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
@@ -6,9 +7,9 @@ import { withDryRun, withJson } from './options.js';
 export const trustCommand: CommandModule<object, { revoke: boolean; 'dry-run': boolean; json: boolean }> = {
   command: 'trust',
   describe:
-    "show the commands this repository's config would run (setup, hooks, agents, check) and approve them",
+    "show the commands this repository's config would run (setup, hooks, agents, check) and approve them (--json only shows them)",
   builder: (yargs) =>
-    withDryRun(withJson(yargs)).option('revoke', {
+    withDryRun(withJson(withExamples(yargs, 'trust'))).option('revoke', {
       type: 'boolean',
       default: false,
       describe: "forget this repository's approvals",
@@ -27,7 +28,7 @@ export const initCommand: CommandModule<
   describe:
     'detect the project (package manager, .env files, SQLite, scripts) and write a commented starter config',
   builder: (yargs) =>
-    withDryRun(withJson(yargs))
+    withDryRun(withJson(withExamples(yargs, 'init')))
       .option('format', {
         type: 'string',
         default: 'js',

@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { assertTaskNames } from '../core/names.js';
+import { withExamples } from './help-text.js';
 import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
@@ -26,7 +27,7 @@ export const runCommand: CommandModule<object, RunArgv> = {
   command: ['$0 <task>', 'run <task>'],
   describe: 'start N agents on one prompt, each in its own worktree and branch <task>-<n>',
   builder: (yargs) =>
-    withDryRun(withJson(yargs))
+    withDryRun(withJson(withExamples(yargs, 'run')))
       .positional('task', {
         type: 'string',
         demandOption: true,

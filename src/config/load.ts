@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { cosmiconfig } from 'cosmiconfig';
 import { UsageError } from '../errors.js';
+import { pathExists } from '../io/files.js';
 import { type Config, checkConfig, DEFAULT_CONFIG } from './schema.js';
 
 export interface ConfigSource {
@@ -18,24 +22,56 @@ export interface LoadedConfig {
   repositoryAgents: string[];
   /** The repository config's own settings, before merging (trust looks at the commands it defines). */
   repositoryConfig: Partial<Config> | null;
+  /** The file that set each key (the repository's over the user's): problems found later name it. */
+  origins: Partial<Record<keyof Config, string>>;
+  /** Things to tell the user that do not stop the command (a second config file beside the one read). */
+  warnings: string[];
 }
 
 const MODULE = 'git-parallel';
 
-/** Where a repository's config may live, in the order cosmiconfig looks in each folder. */
+/**
+ * Where a repository's config may live, in the order cosmiconfig looks in each folder: cosmiconfig's own
+ * default places (so `.cjs` and `.config/git-parallelrc.json` work as in every other cosmiconfig tool),
+ * plus `git-parallel.config.json`, which this tool read from the start.
+ */
 export const REPOSITORY_CONFIG_FILES = [
   'package.json',
   `.${MODULE}rc`,
   `.${MODULE}rc.json`,
   `.${MODULE}rc.yaml`,
   `.${MODULE}rc.yml`,
+  `.${MODULE}rc.js`,
+  `.${MODULE}rc.ts`,
+  `.${MODULE}rc.cjs`,
+  `.${MODULE}rc.mjs`,
+  `.config/${MODULE}rc`,
+  `.config/${MODULE}rc.json`,
+  `.config/${MODULE}rc.yaml`,
+  `.config/${MODULE}rc.yml`,
+  `.config/${MODULE}rc.js`,
+  `.config/${MODULE}rc.ts`,
+  `.config/${MODULE}rc.cjs`,
+  `.config/${MODULE}rc.mjs`,
   `${MODULE}.config.js`,
-  `${MODULE}.config.mjs`,
   `${MODULE}.config.ts`,
+  `${MODULE}.config.cjs`,
+  `${MODULE}.config.mjs`,
   `${MODULE}.config.json`,
 ];
 
-const USER_CONFIG_FILES = ['config.json', 'config.yaml', 'config.yml', 'config.js', 'config.mjs'];
+const USER_CONFIG_FILES = [
+  'config.json',
+  'config.yaml',
+  'config.yml',
+  'config.js',
+  'config.ts',
+  'config.cjs',
+  'config.mjs',
+];
+
+/** Our own loaders: JSON errors with line and column, TypeScript without the project's typescript. */
+const LOADERS = { '.json': loadJsonConfig, '.ts': loadTypeScriptConfig };
 
 /** `$XDG_CONFIG_HOME/git-parallel`, else `~/.config/git-parallel` (also on macOS, like git and tmux). */
 export function userConfigDir(env: NodeJS.ProcessEnv): string {
@@ -53,38 +89,129 @@ export async function loadConfig(
   repoRoot: string,
   env: NodeJS.ProcessEnv,
 ): Promise<LoadedConfig> {
-  const repoExplorer = cosmiconfig(MODULE, {
-    searchPlaces: REPOSITORY_CONFIG_FILES,
-    searchStrategy: 'none',
-    cache: false,
-  });
-  const userExplorer = cosmiconfig(MODULE, {
-    searchPlaces: USER_CONFIG_FILES,
-    searchStrategy: 'none',
-    cache: false,
-  });
+  const options = { searchStrategy: 'none', cache: false, loaders: LOADERS } as const;
+  const repoExplorer = cosmiconfig(MODULE, { ...options, searchPlaces: REPOSITORY_CONFIG_FILES });
+  const userExplorer = cosmiconfig(MODULE, { ...options, searchPlaces: USER_CONFIG_FILES });
 
-  const user = await readChecked(() => userExplorer.search(userConfigDir(env)));
+  const warnings: string[] = [];
+  const userDir = userConfigDir(env);
+  const user = await readChecked(() => userExplorer.search(userDir));
+  if (user) warnings.push(...(await sideBySide(userDir, USER_CONFIG_FILES, user.filepath)));
   let repository: Awaited<ReturnType<typeof readChecked>> = null;
   for (const dir of foldersUpTo(cwd, repoRoot)) {
     repository = await readChecked(() => repoExplorer.search(dir));
-    if (repository) break;
+    if (repository) {
+      warnings.push(...(await sideBySide(dir, REPOSITORY_CONFIG_FILES, repository.filepath)));
+      break;
+    }
   }
 
   const sources: ConfigSource[] = [];
+  const origins: Partial<Record<keyof Config, string>> = {};
   let config: Config = { ...DEFAULT_CONFIG };
-  if (user) {
-    sources.push({ file: user.filepath, scope: 'user' });
-    config = merge(config, user.config);
-  }
-  if (repository) {
-    sources.push({ file: repository.filepath, scope: 'repository' });
-    config = merge(config, repository.config);
+  for (const [layer, scope] of [
+    [user, 'user'],
+    [repository, 'repository'],
+  ] as const) {
+    if (!layer) continue;
+    sources.push({ file: layer.filepath, scope });
+    config = merge(config, layer.config);
+    for (const key of Object.keys(layer.config) as (keyof Config)[]) origins[key] = layer.filepath;
   }
   const repositoryAgents = repository
     ? Object.keys((repository.config.agents as object | undefined) ?? {})
     : [];
-  return { config, sources, repositoryAgents, repositoryConfig: repository?.config ?? null };
+  return {
+    config,
+    sources,
+    origins,
+    warnings,
+    repositoryAgents,
+    repositoryConfig: repository?.config ?? null,
+  };
+}
+
+/**
+ * cosmiconfig reads the first config file of a folder and ignores the rest: a second one beside it is
+ * almost always a mistake (an old file left behind), so it is named in a warning.
+ */
+async function sideBySide(dir: string, places: string[], used: string): Promise<string[]> {
+  const others: string[] = [];
+  for (const place of places) {
+    const file = path.join(dir, place);
+    if (file === used || !(await pathExists(file))) continue;
+    if (place === 'package.json' && !(await packageJsonConfigures(file))) continue;
+    others.push(place);
+  }
+  if (others.length === 0) return [];
+  return [
+    `${dir} has more than one git-parallel config file: using ${path.relative(dir, used)}, ignoring ${others.join(', ')}`,
+  ];
+}
+
+async function packageJsonConfigures(file: string): Promise<boolean> {
+  try {
+    const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    return json !== null && typeof json === 'object' && MODULE in json;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * JSON with the parser's complaint placed by line and column (cosmiconfig's own message puts a code
+ * frame first, and only its first line fits the one line of a usage error).
+ */
+function loadJsonConfig(filepath: string, content: string): unknown {
+  try {
+    return JSON.parse(content);
+  } catch (error) {
+    const message = String((error as Error).message);
+    // Node 20: "… in JSON at position 37"; Node 22 adds " (line 3 column 15)"; the end: no position.
+    const position = Number(message.match(/at position (\d+)/)?.[1] ?? content.length);
+    const before = content.slice(0, position);
+    const line = before.split('\n').length;
+    const column = position - before.lastIndexOf('\n');
+    const detail = message
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/ \(line \d+ column \d+\)$/, '');
+    const text = content.split('\n')[line - 1]?.trim() ?? '';
+    throw new ConfigReadError(
+      `${filepath}:${line}:${column}: not valid JSON: ${detail}${text ? ` (at: ${text})` : ''}`,
+    );
+  }
+}
+
+/**
+ * `git-parallel.config.ts` without TypeScript installed: sucrase (bundled into dist/, loaded only for a
+ * .ts config) strips the types, and the result is imported as an ES module written beside the config, so
+ * its relative imports resolve as the user wrote them. cosmiconfig's own loader needs the `typescript`
+ * package, which a global install of this tool does not have (and cannot see in the project).
+ */
+async function loadTypeScriptConfig(filepath: string, content: string): Promise<unknown> {
+  const sucrase = await import('sucrase');
+  // A CommonJS package: bundled, its exports arrive under `default`; from node_modules (tests), also named.
+  const transform =
+    (sucrase as { default?: Pick<typeof sucrase, 'transform'> }).default?.transform ?? sucrase.transform;
+  let code: string;
+  try {
+    code = transform(content, { transforms: ['typescript'], filePath: filepath }).code;
+  } catch (error) {
+    throw new ConfigReadError(`${filepath}: ${(error as Error).message}`);
+  }
+  const compiled = `${filepath}.${randomUUID()}.mjs`;
+  await writeFile(compiled, code);
+  try {
+    const module = (await import(pathToFileURL(compiled).href)) as { default?: unknown };
+    return module.default;
+  } finally {
+    await rm(compiled, { force: true });
+  }
+}
+
+/** A config file that cannot be read: the message already names the file (and line, where known). */
+class ConfigReadError extends Error {
+  override name = 'ConfigReadError';
 }
 
 function merge(base: Config, layer: Partial<Config>): Config {
@@ -98,9 +225,9 @@ async function readChecked(
   try {
     found = await read();
   } catch (error) {
+    if (error instanceof ConfigReadError) throw new UsageError(`could not read config ${error.message}`);
     const where = (error as { filepath?: string }).filepath ?? '';
-    const first = String((error as Error).message).split('\n')[0];
-    throw new UsageError(`could not read config ${where}: ${first}`.replace('config : ', 'config: '));
+    throw new UsageError(`could not read config ${where}: ${errorDetail(error as Error)}`);
   }
   if (!found) return null;
   if (found.isEmpty || found.config === undefined || found.config === null)
@@ -111,6 +238,18 @@ async function readChecked(
     throw new UsageError(`${found.filepath}: ${list}`);
   }
   return { config: found.config as Partial<Config>, filepath: found.filepath };
+}
+
+/**
+ * The part of a loader's error that says what is wrong, on one line: cosmiconfig starts its messages
+ * with "YAML Error in <file>:" and a code frame, which alone says nothing.
+ */
+function errorDetail(error: Error): string {
+  const lines = String(error.message)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^\w+ Error in .*:$/.test(line) && !/^[>|\d ]+\|/.test(line));
+  return lines[0] ?? error.name;
 }
 
 /** `from` and each parent up to and including `root`; just `from` when it is not inside `root`. */

@@ -1,3 +1,4 @@
+import { editDistance } from '../core/edit-distance.js';
 import type { AgentSpec, MuxKind, PromptMode } from '../core/types.js';
 
 /** The settings a user can write in a config file. Every key is optional; defaults fill the rest. */
@@ -317,18 +318,4 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 function suggestion(key: string, known: string[]): string {
   const close = known.find((k) => k.toLowerCase() === key.toLowerCase() || editDistance(k, key) <= 2);
   return close ? ` (did you mean "${close}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

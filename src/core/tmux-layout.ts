@@ -20,6 +20,8 @@ export interface TmuxLayout {
   windows: 'single' | 'per-agent';
   arrangement: TmuxArrangement;
   options: [string, string][];
+  /** The line of the file each option came from (options[i] ↔ optionLines[i]), for tmux's verdict on it. */
+  optionLines: number[];
 }
 
 const ARRANGEMENTS: readonly TmuxArrangement[] = [
@@ -36,7 +38,12 @@ export function parseTmuxLayout(
   file: string,
   values: { task: string; session: string },
 ): TmuxLayout {
-  const layout: TmuxLayout = { windows: 'single', arrangement: 'tiled', options: [] };
+  const layout: TmuxLayout = {
+    windows: 'single',
+    arrangement: 'tiled',
+    options: [],
+    optionLines: [],
+  };
   for (const [index, raw] of text.split('\n').entries()) {
     const fail = (problem: string): never => {
       throw new LayoutTemplateError(`${file}:${index + 1}: ${problem}`);
@@ -66,6 +73,7 @@ export function parseTmuxLayout(
       const danger = optionDanger(name, expanded);
       if (danger) fail(danger);
       layout.options.push([name, unquote(expanded)]);
+      layout.optionLines.push(index + 1);
     } else {
       fail(`unknown setting "${key}" (known: windows, arrange, option)`);
     }

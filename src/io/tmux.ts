@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { renderTmuxScript, tmuxSessionCommands } from '../core/tmux-commands.js';
 import { parseTmuxLayout } from '../core/tmux-layout.js';
-import { CommandFailure } from '../errors.js';
+import { CommandFailure, LayoutTemplateError } from '../errors.js';
 import { run } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
@@ -46,15 +46,38 @@ export class TmuxDriver implements MuxDriver {
   }
 
   async validateLayout(request: SessionRequest): Promise<void> {
+    const { template, layout } = await this.readLayout(request);
     await this.sessionCommands(request);
+    // Only tmux knows its options and their values: each option line is tried on a throwaway server
+    // (no config file, no session) before any worktree is made, so a typo fails with its file and line.
+    for (const [i, [name, value]] of layout.options.entries()) {
+      const socket = `git-parallel-check-${process.pid}-${i}`;
+      const args = ['-L', socket, '-f', '/dev/null', 'start-server', ';', 'set-option', '-gw', name, value];
+      const result = await run('tmux', [...args, ';', 'kill-server'], {
+        cwd: '/',
+        env: this.env,
+        check: false,
+      });
+      if (result.exitCode !== 0) {
+        const why = result.stderr.trim().split('\n')[0] || `exit code ${result.exitCode}`;
+        throw new LayoutTemplateError(
+          `${template.file}:${layout.optionLines[i]}: tmux rejects "option ${name} ${value}": ${why}`,
+        );
+      }
+    }
   }
 
-  private async sessionCommands(request: SessionRequest): Promise<string[][]> {
+  private async readLayout(request: SessionRequest) {
     const template = await readLayoutTemplate(request.layout, 'tmux', this.cwd);
     const layout = parseTmuxLayout(template.text, template.file, {
       task: request.window,
       session: request.session,
     });
+    return { template, layout };
+  }
+
+  private async sessionCommands(request: SessionRequest): Promise<string[][]> {
+    const { layout } = await this.readLayout(request);
     return tmuxSessionCommands({
       session: request.session,
       window: request.window,

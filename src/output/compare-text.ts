@@ -26,13 +26,14 @@ export function printReport(report: CompareReport, reporter: Reporter): void {
     );
   }
   reporter.print('');
+  const paint = reporter.styleOut;
   const ranked = [...report.candidates].sort((a, b) => a.rank - b.rank);
   const rows = ranked.map((c) => [
     String(c.rank),
     String(c.n),
     c.name,
     c.agent,
-    c.state,
+    paint(c.state === 'done' ? 'green' : c.state.startsWith('failed') ? 'red' : null, c.state),
     c.commits === null ? '-' : String(c.commits),
     c.filesChanged === null
       ? '-'
@@ -41,7 +42,9 @@ export function printReport(report: CompareReport, reporter: Reporter): void {
         : String(c.filesChanged),
     c.added === null ? '-' : `+${c.added} -${c.deleted}`,
     uncommittedText(c, 'no worktree'),
-    c.check ? `${describeCheck(c.check)}${c.check.current ? '' : ' (stale)'}` : '-',
+    c.check
+      ? `${paint(c.check.passed ? 'green' : 'red', describeCheck(c.check))}${c.check.current ? '' : ' (stale)'}`
+      : '-',
     c.check ? c.check.logFile : '',
   ]);
   // RANK and N apart: commands (diff, pick) take the candidate number N, never the rank.

@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import diff2htmlCss from 'diff2html/bundles/css/diff2html.min.css';
 import { uncommittedText } from '../core/compare-report.js';
 import { type CandidateReport, type CompareReport, pairOf, percent } from '../core/compare-stats.js';
 import type { SharedFile } from '../core/file-columns.js';
@@ -37,10 +36,12 @@ export interface HtmlReportInput {
   diffBudgetBytes?: number;
 }
 
-/** diff2html's own stylesheet, read from the installed package. */
+/**
+ * diff2html's own stylesheet, bundled into dist/ as text (esbuild's text loader): the installed package
+ * has no node_modules to read it from at run time.
+ */
 export async function loadDiff2HtmlCss(): Promise<string> {
-  const require = createRequire(import.meta.url);
-  return readFile(require.resolve('diff2html/bundles/css/diff2html.min.css'), 'utf8');
+  return diff2htmlCss;
 }
 
 export function renderHtmlReport(input: HtmlReportInput): string {

@@ -1,11 +1,46 @@
-import { styleText } from 'node:util';
+import { inspect } from 'node:util';
 
-type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan';
+/**
+ * The version of the --json documents' schemas (schemas/*.schema.json). It goes up when a field is
+ * renamed, removed or changes its type; new fields do not change it.
+ */
+export const SCHEMA_VERSION = 1;
+
+export type Style = 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan';
+/** Styles text, or returns it as it is where colour is off; a null style is plain text. */
+export type Paint = (style: Style | null, text: string) => string;
+export const plain: Paint = (_style, text) => text;
+
+/**
+ * Whether to colour what goes to `stream`: FORCE_COLOR decides when set (`0` or `false` turn colour off,
+ * anything else on, as Node and chalk read it); then a NO_COLOR that is set and not empty turns it off
+ * (no-color.org: an empty NO_COLOR= does not); then TERM=dumb; else only on a terminal.
+ */
+export function colourWanted(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
+  if (env.NO_COLOR) return false;
+  if (env.TERM === 'dumb') return false;
+  return Boolean(stream.isTTY);
+}
+
+/**
+ * A painter with ANSI SGR codes. Not node:util styleText: from Node 22 it checks process.stdout and
+ * reads an empty NO_COLOR= as "no colour", and on Node 20 it checks nothing, so the rules live above.
+ */
+export function painter(enabled: boolean): Paint {
+  if (!enabled) return plain;
+  return (style, text) => {
+    if (style === null) return text;
+    const [open, close] = inspect.colors[style]!;
+    return `\x1b[${open}m${text}\x1b[${close}m`;
+  };
+}
 
 /**
  * All output goes through here. Human text goes to stderr (so stdout stays clean for --json and for
- * pipes); with --json exactly one JSON document is written to stdout. Colour only on a terminal and
- * never with NO_COLOR (node:util styleText on Node 20 does not check either, so we do).
+ * pipes); with --json exactly one JSON document is written to stdout. Each stream is coloured on its own
+ * terms (colourWanted): a table piped to a file carries no escape codes while the terminal's stderr does.
  */
 export interface Reporter {
   readonly json: boolean;
@@ -16,7 +51,10 @@ export interface Reporter {
   print(line: string): void;
   /** The --json document. */
   document(value: unknown): void;
+  /** Styles text written to stderr (info, warn). */
   style(style: Style, text: string): string;
+  /** Styles text written to stdout (print): tables, their states and check results. */
+  readonly styleOut: Paint;
 }
 
 export interface ReporterOptions {
@@ -30,8 +68,8 @@ export function createReporter(options: ReporterOptions): Reporter {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const env = options.env ?? process.env;
-  const colour = Boolean(stderr.isTTY) && !('NO_COLOR' in env) && env.TERM !== 'dumb';
-  const style = (s: Style, text: string) => (colour ? styleText(s, text) : text);
+  const style = painter(colourWanted(stderr, env));
+  const styleOut = painter(colourWanted(stdout, env));
   return {
     json: options.json,
     info: (line) => stderr.write(`${line}\n`),
@@ -40,9 +78,16 @@ export function createReporter(options: ReporterOptions): Reporter {
       if (!options.json) stdout.write(`${line}\n`);
     },
     document: (value) => {
-      if (options.json) stdout.write(`${JSON.stringify(value, redactPasswords, 2)}\n`);
+      if (!options.json) return;
+      // Every document says which version of its schema (schemas/<command>.schema.json) it follows.
+      const versioned =
+        typeof value === 'object' && value !== null && !Array.isArray(value)
+          ? { schemaVersion: SCHEMA_VERSION, ...value }
+          : value;
+      stdout.write(`${JSON.stringify(versioned, redactPasswords, 2)}\n`);
     },
     style,
+    styleOut,
   };
 }
 

@@ -1,55 +1,140 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { waitFor } from '../helpers/stand-in-agent.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BIN, runCli } from '../helpers/cli.js';
 import { privateTmux } from '../helpers/tmux.js';
+
+/** The hint lines the demo ends with, as a user would copy them: each without its `# why` comment. */
+function hintsOf(stdout: string): string[] {
+  const after = stdout.split('Walk the rest of the flow:\n')[1];
+  expect(after, 'the demo prints its closing hints').toBeDefined();
+  return after!
+    .split('\n')
+    .filter((line) => line.startsWith('  '))
+    .map((line) => line.replace(/\s+# .*$/, '').trim());
+}
+
+/** Runs one hint as typed, in a shell, from where the previous hints left the user. */
+function runHint(line: string, cwd: string, env: NodeJS.ProcessEnv) {
+  const result = spawnSync('/bin/sh', ['-c', line], { cwd, env, encoding: 'utf8', timeout: 60_000 });
+  return { code: result.status, out: `${result.stdout}${result.stderr}` };
+}
 
 describe('git parallel demo (the README command)', () => {
   const tmux = privateTmux();
-  let demoParent: string | null = null;
+  let temp: string;
+  let env: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    // TMPDIR is where the demo lives: a private one shows exactly what the demo leaves behind.
+    temp = mkdtempSync(path.join(tmpdir(), 'gp-demo-test-'));
+    env = { ...process.env, ...tmux.env, TMPDIR: temp };
+  });
   afterEach(() => {
     tmux.kill();
-    if (demoParent) rmSync(demoParent, { recursive: true, force: true });
+    rmSync(temp, { recursive: true, force: true });
   });
 
-  it('creates a throwaway repository whose three demo agents each commit a different real change', async () => {
-    const result = await runCli(['demo', '--no-attach'], { cwd: '/', env: tmux.env });
-    expect(result.stderr).toContain('Started 3 agents for greet');
-    expect(result.code).toBe(0);
-    const repo = result.stderr.match(/Demo repository: (.*)/)![1]!;
-    demoParent = path.dirname(repo);
-    expect(result.stdout).toContain('This was a demo: the agents are canned scripts, not AIs.');
+  it('runs twice in a row, walks the whole flow through hints that work as printed, and cleans up after itself', async () => {
+    const first = await runCli(['demo', '--no-attach'], { cwd: '/', env });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain('Started 3 agents for greet');
+    const repo = first.stderr.match(/Demo repository: (.*)/)![1]!;
+    expect(repo.startsWith(temp)).toBe(true);
+
+    // The second demo replaces the first: no "session already exists", one demo folder, a fresh run.
+    const second = await runCli(['demo', '--no-attach'], { cwd: '/', env });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain('Removed the previous demo in');
+    expect(second.stderr).toContain(`Demo repository: ${repo}`);
+    expect(readdirSync(temp)).toHaveLength(1);
+    expect(tmux.tmux('list-sessions', '-F', '#{session_name}')).toBe('demo-app-greet');
+
+    const stdout = second.stdout;
+    expect(stdout).toContain('This was a demo: the agents are canned scripts, not AIs.');
+    expect(stdout).not.toContain('--force');
+    const hints = hintsOf(stdout);
+    // Started as `node …/bin/git-parallel.js` (git-parallel is not on this PATH), so that is what it prints.
+    const cli = `${process.execPath} ${BIN}`;
+    expect(hints).toEqual([
+      `cd ${repo}`,
+      `${cli} status greet --watch`,
+      `${cli} compare greet --check "npm test"`,
+      `${cli} compare greet --html ../report.html`,
+      `${cli} diff greet 1`,
+      `${cli} pick greet 1`,
+      `${cli} demo --clean`,
+    ]);
+
+    // Each hint, typed as printed. `status --watch` ends by itself once the three demo agents are done.
     const git = (...args: string[]) =>
       execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' }).trim();
-
-    // The agents run in the private tmux server and commit; wait for all three commits.
-    await waitFor(
-      () =>
-        ['greet-1', 'greet-2', 'greet-3'].every((b) => git('rev-list', '--count', `main..${b}`) === '1')
-          ? true
-          : undefined,
-      'the demo agents to commit',
-      20_000,
-    );
-    const versions = ['greet-1', 'greet-2', 'greet-3'].map((b) => git('show', `${b}:greet.js`));
-    expect(new Set(versions).size).toBe(3);
-    expect(git('show', 'main:greet.js')).toContain("'Hello ' + name");
-    const pane = tmux.tmux('capture-pane', '-p', '-J', '-S', '-', '-t', '=demo-app-greet:.0');
-    expect(pane).toContain('DEMO AGENT: not an AI');
-
-    // Each candidate's change passes the demo project's own test.
-    for (const n of [1, 2, 3]) {
-      const worktree = path.join(demoParent, 'demo-app-worktrees', `greet-${n}`);
-      execFileSync(process.execPath, ['--test'], { cwd: worktree, stdio: 'pipe' });
+    let cwd = '/';
+    const outputs: string[] = [];
+    for (const hint of hints) {
+      if (hint.startsWith('cd ')) {
+        cwd = hint.slice(3);
+        continue;
+      }
+      const result = runHint(hint, cwd, env);
+      expect(result.code, `${hint}\n${result.out}`).toBe(0);
+      outputs.push(result.out);
+      if (hint.endsWith('--watch')) {
+        expect(result.out).toContain('all agents of greet have finished');
+        const versions = ['greet-1', 'greet-2', 'greet-3'].map((b) => git('show', `${b}:greet.js`));
+        expect(new Set(versions).size).toBe(3);
+      }
+      if (hint.includes('--check'))
+        expect(result.out.match(/^\d +\d +greet-\d .* pass · /gm)).toHaveLength(3);
+      if (hint.includes('--html')) {
+        expect(readFileSync(path.join(path.dirname(repo), 'report.html'), 'utf8')).toContain('greet.js');
+      }
+      if (hint.includes(' pick ')) {
+        expect(git('show', 'main:greet.js')).toContain('Hello, ${name}!');
+        expect(git('branch', '--list', 'greet-*')).toBe('');
+      }
     }
-    const manifest = JSON.parse(readFileSync(path.join(repo, '.git/parallel/greet/run.json'), 'utf8'));
-    expect(manifest.candidates.map((c: { agent: string }) => c.agent)).toEqual(['demo', 'demo', 'demo']);
+    expect(outputs).toHaveLength(6);
+    // demo --clean took everything: the folder, the worktrees and the session.
+    expect(readdirSync(temp)).toEqual([]);
+    expect(tmux.tryTmux('has-session', '-t', '=demo-app-greet')).toBeNull();
+  }, 180_000);
 
-    // The agents committed, so rm asks for --force, as the demo says.
-    expect((await runCli(['rm', 'greet'], { cwd: repo, env: tmux.env })).code).toBe(2);
-    expect((await runCli(['rm', 'greet', '--force'], { cwd: repo, env: tmux.env })).code).toBe(0);
-    expect(git('branch', '--list', 'greet-*')).toBe('');
+  it('prints `git parallel` when that is how it was started, and the hints work as typed that way too', async () => {
+    // What a global install puts on PATH: an executable named git-parallel that is our bin.
+    const bin = path.join(temp, 'bin');
+    mkdirSync(bin);
+    symlinkSync(BIN, path.join(bin, 'git-parallel'));
+    const withPath = { ...env, PATH: `${bin}${path.delimiter}${process.env.PATH}` };
+    const demoHome = path.join(temp, 'home');
+    mkdirSync(demoHome);
+    const result = spawnSync('git', ['parallel', 'demo', '--no-attach'], {
+      cwd: '/',
+      env: { ...withPath, TMPDIR: demoHome },
+      encoding: 'utf8',
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const hints = hintsOf(result.stdout);
+    expect(hints[1]).toBe('git parallel status greet --watch');
+    const repo = hints[0]!.slice(3);
+    const watched = runHint(hints[1]!, repo, withPath);
+    expect(watched.code, watched.out).toBe(0);
+    expect(watched.out).toContain('all agents of greet have finished');
+    const clean = runHint(hints.at(-1)!, repo, { ...withPath, TMPDIR: demoHome });
+    expect(clean.code, clean.out).toBe(0);
+    expect(readdirSync(demoHome)).toEqual([]);
+  }, 120_000);
+
+  it('demo --clean says when there is nothing to remove, and never deletes a folder it did not make', async () => {
+    const none = await runCli(['demo', '--clean'], { cwd: '/', env });
+    expect(none.code).toBe(0);
+    expect(none.stderr).toContain('No demo to remove');
+    const foreign = path.join(temp, `git-parallel-demo-${process.getuid!()}`);
+    mkdirSync(foreign);
+    const refused = await runCli(['demo', '--clean'], { cwd: '/', env });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('was not made by git parallel demo');
+    expect(readdirSync(temp)).toEqual([path.basename(foreign)]);
   });
 });

@@ -21,6 +21,8 @@ process.env.GIT_CONFIG_GLOBAL = globalConfig;
 process.env.GIT_CONFIG_NOSYSTEM = '1';
 process.env.XDG_CONFIG_HOME = path.join(home, 'config');
 process.env.NO_COLOR = '1';
+// FORCE_COLOR wins over NO_COLOR (src/output/reporter.ts): a developer's or CI's must not colour test output.
+delete process.env.FORCE_COLOR;
 // Issue 5 (trust): tests define stand-in agents and setup commands in the repository's config, which a
 // user would approve with `git parallel trust`; GIT_PARALLEL_TRUST=1 is the --trust of scripts and CI.
 // The trust tests delete it to see the real refusal.

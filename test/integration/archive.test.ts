@@ -27,6 +27,9 @@ describe('archives', () => {
   async function runWithWork(task: string, content: string): Promise<string> {
     const created = await cli([task, '-n', '2', '--mux', 'none', '--trust']);
     expect(created.code, created.stderr).toBe(0);
+    // Issue 11: with no multiplexer nothing is started, and it says so.
+    expect(created.stderr).toContain(`Prepared 2 agents for ${task}; none is started (--mux none).`);
+    expect(created.stderr).not.toContain('Started');
     const wt = worktree(task, 1);
     writeFileSync(path.join(wt, 'feature.txt'), content);
     repo.git('-C', wt, 'add', 'feature.txt');

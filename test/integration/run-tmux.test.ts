@@ -178,7 +178,7 @@ describe('git parallel <task> with tmux', () => {
       candidates: 2,
       agents: 'standin×2',
       session: 'app-feat',
-      alive: true,
+      sessionAlive: true,
       phase: 'ready',
     });
 
@@ -191,6 +191,9 @@ describe('git parallel <task> with tmux', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toContain('feat-1 has 1 commit not in main');
+    // The ways to remove it without losing the work come before the one that discards it.
+    expect(refused.stderr).toContain('rm feat --archive to keep every candidate');
+    expect(refused.stderr).toContain('--keep-branches to keep the branches and their commits');
     expect(repo.git('branch', '--list', 'feat-*')).toContain('feat-1');
     expect(tmux.tryTmux('has-session', '-t', '=app-feat')).not.toBeNull();
 

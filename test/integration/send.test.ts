@@ -69,7 +69,7 @@ describe('git parallel send', () => {
   it('sends to the chosen candidates only, and line breaks arrive as separate lines', async () => {
     const result = await cli(['send', 't', '2', 'first line\nsecond line', '--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ sent: ['t-2'], skipped: [] });
+    expect(JSON.parse(result.stdout)).toEqual({ schemaVersion: 1, sent: ['t-2'], skipped: [] });
     await waitFor(() => (input(2).split('\n').length >= 3 ? true : undefined), 'both lines');
     expect(input(2)).toBe('first line\nsecond line\n');
     expect(input(1)).toBe('');

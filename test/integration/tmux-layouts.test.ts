@@ -55,6 +55,22 @@ describe('tmux layouts and attach', () => {
       `git parallel: ${file}:2: arrange must be one of tiled, even-horizontal, even-vertical, main-vertical, main-horizontal, not "spiral"`,
     );
     expect(repo.git('branch', '--list', 'u-*')).toBe('');
+
+    // Issue 11: what only tmux knows (its option names and values) is checked before any worktree is made.
+    writeFileSync(file, 'windows single\n# a typo\noption no-such-option 1\n');
+    const unknown = await cli(['v', '-n', '2', '--layout', file]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.trim()).toBe(
+      `git parallel: ${file}:3: tmux rejects "option no-such-option 1": invalid option: no-such-option`,
+    );
+    expect(unknown.stderr).not.toContain('Creating');
+    writeFileSync(file, 'option pane-border-lines heavy\noption pane-border-lines bogus\n');
+    const value = await cli(['v', '-n', '2', '--layout', file]);
+    expect(value.stderr.trim()).toBe(
+      `git parallel: ${file}:2: tmux rejects "option pane-border-lines bogus": unknown value: bogus`,
+    );
+    expect(repo.git('branch', '--list', 'v-*')).toBe('');
+    expect(existsSync(path.join(repo.parent, 'app-worktrees', 'v-1'))).toBe(false);
   });
 
   it('attach recreates a killed session; exited agents start again only with --restart', async () => {

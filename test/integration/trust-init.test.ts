@@ -52,6 +52,11 @@ describe('trust: commands from a repository config run only once approved', () =
     );
     expect(review.stderr).toContain('not approved yet');
     expect(existsSync(store())).toBe(false);
+    // --json only reads: the commands and whether they are approved, never an approval.
+    const asJson = await cli(['trust', '--json']);
+    expect(asJson.code).toBe(0);
+    expect(JSON.parse(asJson.stdout)).toMatchObject({ approved: false, dryRun: false });
+    expect(existsSync(store())).toBe(false);
 
     const approve = await cli(['trust']);
     expect(approve.code).toBe(0);
@@ -147,7 +152,11 @@ describe('trust: commands from a repository config run only once approved', () =
       await waitFor(() => (existsSync(store()) ? true : undefined), 'the approval to be recorded');
       await waitFor(
         () =>
-          tmux.tmux('capture-pane', '-p', '-J', '-t', '=ask:').includes('Started 1 agent') ? true : undefined,
+          tmux
+            .tmux('capture-pane', '-p', '-J', '-t', '=ask:')
+            .includes('Prepared 1 agent for tty; none is started')
+            ? true
+            : undefined,
         'the run',
       );
       expect((await cli(['after', '-n', '1', '--mux', 'none'])).code).toBe(0);

@@ -160,7 +160,7 @@ describe('Zellij pane queries and typing', () => {
 
       const status = await runCli(['status', 't', '--json'], { cwd: repo.root, env: zellij.env });
       expect(status.code, status.stderr).toBe(0);
-      expect(JSON.parse(status.stdout).candidates.map((c: { state: string }) => c.state)).toEqual([
+      expect(JSON.parse(status.stdout).runs[0].candidates.map((c: { state: string }) => c.state)).toEqual([
         'starting',
         'starting',
       ]);

@@ -227,6 +227,7 @@ describe('Zellij as its source says (issue 12)', () => {
         print: (line) => lines.push(line),
         document: () => {},
         style: (_s, text) => text,
+        styleOut: (_s, text) => text,
       };
       await createRun(
         { task: 'auth', agents: 2, mux: 'zellij', attach: true, dryRun: false },

@@ -75,6 +75,7 @@ describe('parseTmuxLayout', () => {
       windows: 'per-agent',
       arrangement: 'even-vertical',
       options: [['pane-border-format', 'auth #{pane_index}']],
+      optionLines: [4],
     });
   });
   it.each([
