@@ -18,6 +18,9 @@ const result = await build({
   minify: true,
   // cosmiconfig loads TypeScript only for a git-parallel.config.ts; it is the user's, not bundled.
   external: ['typescript'],
+  // yargs measures help text with string-width, whose Unicode tables cost more than the rest of a start
+  // (see src/output/string-width.ts).
+  alias: { 'string-width': './src/output/string-width.ts' },
   logLevel: 'warning',
   metafile: true,
   // Some bundled CommonJS dependencies call require(); give the ESM bundle one.
