@@ -47,7 +47,8 @@ export async function completeWords(
   const last = facts.positionals.at(-1);
   const positional = facts.positionals[index] ?? (last?.variadic ? last : undefined);
   if (positional?.name !== 'task' && positional?.name !== 'tasks') return [];
-  return starting(await taskNames(io.cwd));
+  // `rm a b`: a run already named is not offered again.
+  return starting(await taskNames(io.cwd)).filter((task) => !typed.slice(1).includes(task));
 }
 
 function longOptions(facts: CommandFacts): string[] {
