@@ -1,5 +1,7 @@
 #compdef git-parallel
+#description run N coding agents on one prompt, keep the best
 # zsh completion for git parallel. Add to ~/.zshrc, after compinit:  eval "$(git parallel completion zsh)"
+# (or save this file as _git-parallel in a folder of $fpath).
 # zsh's own git completion (_git) calls _git-parallel for "git parallel <TAB>", with words starting at
 # "parallel"; the user-commands style below adds parallel to what "git <TAB>" offers.
 

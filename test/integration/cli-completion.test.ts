@@ -92,6 +92,41 @@ describe('completion', () => {
     expect(complete('git parallel rm ', repo.parent)).toEqual([]);
   });
 
+  /** zsh: what `_git-parallel` offers, with compadd standing in for the completion system's. */
+  function completeZsh(words: string[]): string[] {
+    const script = path.join(repo.parent, 'complete.zsh');
+    writeFileSync(
+      script,
+      [
+        `autoload -Uz compinit && compinit -u -d ${path.join(repo.parent, 'zcompdump')}`,
+        'eval "$(git parallel completion zsh)"',
+        'compadd() { [[ $1 == -a ]] && print -rl -- "${(@P)2}" }',
+        'words=("$@"); CURRENT=$#',
+        '_git-parallel',
+        'zstyle -a \':completion:*:*:git:*\' user-commands uc; print -r -- "user-commands: $uc"',
+        'print -r -- "git-parallel: ${_comps[git-parallel]}"',
+      ].join('\n'),
+    );
+    const result = spawnSync('zsh', ['-f', script, ...words], {
+      cwd: repo.root,
+      env: { ...process.env, ...tmux.env, PATH: `${bin}${path.delimiter}${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    expect(result.error, 'zsh is needed for the zsh completion test (apt-get install zsh)').toBeUndefined();
+    expect(result.stderr).toBe('');
+    return result.stdout.split('\n').filter(Boolean);
+  }
+
+  it('zsh: _git-parallel offers commands and task names, and git <TAB> offers parallel', () => {
+    const tail = [
+      'user-commands: parallel:run N coding agents on one prompt, keep the best',
+      'git-parallel: _git-parallel',
+    ];
+    expect(completeZsh(['parallel', 'status', ''])).toEqual(['fix-a', 'fix-b', ...tail]);
+    expect(completeZsh(['parallel', 'co'])).toEqual(['compare', 'completion', ...tail]);
+    expect(completeZsh(['git-parallel', 'rm', 'fix-b', ''])).toEqual(['fix-a', ...tail]);
+  });
+
   it('the hidden word list answers from the command definitions', async () => {
     const words = await runCli(['__complete', '--', 'pick', '--'], { cwd: repo.root, env: tmux.env });
     expect(words.code).toBe(0);
