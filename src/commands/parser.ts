@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import yargs from 'yargs';
 import { UsageError } from '../errors.js';
 import { version } from '../version.js';
+import { commandWords } from './command-words.js';
 import type { YargsInternals } from './introspect.js';
 import { COMMANDS } from './registry.js';
 
@@ -27,7 +28,7 @@ export async function createParser(argv: readonly string[], options: { help: boo
   const cli = yargs([...argv])
     .scriptName('git parallel')
     .usage(USAGE)
-    .command(COMMANDS)
+    .command(commandsFor(argv))
     .option('verbose', {
       type: 'boolean',
       default: false,
@@ -51,6 +52,17 @@ export async function createParser(argv: readonly string[], options: { help: boo
   // failures never show help (see .fail above), so that work, a good part of a read command's start, is skipped.
   (cli as unknown as YargsInternals).getInternalMethods().getUsageInstance().cacheHelpMessage = () => {};
   return options.help ? cli.alias('h', 'help') : cli;
+}
+
+/**
+ * The command definitions yargs needs for this command line: when the first word names a command, that one
+ * alone (registering all of them is a quarter of yargs' start-up); otherwise all of them, for the default
+ * command (`git parallel <task>`), its task-name check and the list in help. yargs parses either way.
+ */
+function commandsFor(argv: readonly string[]): typeof COMMANDS {
+  const first = argv[0];
+  const named = first === undefined ? undefined : COMMANDS.find((c) => commandWords(c).includes(first));
+  return named && !named.command?.toString().startsWith('$0') ? [named] : COMMANDS;
 }
 
 /**
