@@ -69,7 +69,7 @@ const GLOBAL_OPTIONS: OptionFacts[] = [
 
 const COMMON_RULES = `.SH PARSING
 Options may come before or after the words they go with. \\fB\\-p hello\\fR, \\fB\\-p=hello\\fR, \\fB\\-\\-prompt hello\\fR and \\fB\\-\\-prompt=hello\\fR are the same.
-An option that takes one value may be given once: the same value twice is harmless, two different values are refused (exit status 2), never merged and never reduced to one.
+An option that takes a value (a prompt, a ref, a number) may be given once: the same value twice is harmless, two different values are refused (exit status 2), never merged and never reduced to one. Of a boolean option given twice (\\fB\\-\\-attach \\-\\-no\\-attach\\fR) the last one counts.
 A boolean option \\fB\\-\\-x\\fR is turned off with \\fB\\-\\-no\\-x\\fR.
 .SH EXIT STATUS
 .TP
