@@ -1,68 +1,37 @@
-import { COMMAND_NAMES, COMMANDS, FAST_COMMANDS } from './commands/registry.js';
+import { asksForHelp, createParser } from './commands/parser.js';
 import { CommandFailure, Interrupted, UsageError } from './errors.js';
-import { fastParse } from './fast-path.js';
-import { explainUsageFailure } from './output/usage-messages.js';
-import { version } from './version.js';
 
 /**
  * The single error boundary. Usage errors exit 2 with one line; failures exit 1 with the failing
  * command's details; anything else is a bug, printed with its stack under --verbose.
+ * yargs parses every command line (src/commands/parser.ts); start-up stays fast because the bundle is
+ * small and every command loads its action only when it runs.
  */
 export async function main(argv: string[]): Promise<void> {
-  // `--version` is answered before yargs is even loaded: scripts call it often, and it must start fast.
-  if (argv.length === 1 && argv[0] === '--version') {
-    process.stdout.write(`${version}\n`);
-    return;
-  }
+  stopQuietlyWhenOutputCloses();
   const verbose = argv.includes('--verbose');
-  const fast = fastParse(argv, FAST_COMMANDS, COMMAND_NAMES);
-  if (fast) {
-    try {
-      await fast.command.handler(fast.args);
-    } catch (error) {
-      process.exitCode = report(error, verbose);
-    }
-    return;
-  }
-  const { default: yargs } = await import('yargs');
-  const cli = yargs(argv)
-    .scriptName('git parallel')
-    .usage(
-      '$0 <task> [options]\n\nRun N coding agents on one prompt, each in its own git worktree, then keep the best.',
-    )
-    .command(COMMANDS)
-    .option('verbose', {
-      type: 'boolean',
-      default: false,
-      describe: 'print stack traces of unexpected errors',
-    })
-    .strictOptions()
-    .version(version)
-    .help()
-    .alias('h', 'help')
-    .wrap(Math.min(110, process.stdout.columns || 80))
-    // Validation failures come with a message and no error; a failing command comes with its error.
-    .fail((message, error) => {
-      if (error) throw error;
-      // The options of the command that failed: yargs has applied its builder to this same instance.
-      const { key, alias } = (cli as unknown as YargsInternals).getOptions();
-      const knownOptions = [...Object.keys(key), ...Object.values(alias).flat()];
-      throw new UsageError(explainUsageFailure(message, { argv, knownOptions, commandNames: COMMAND_NAMES }));
-    });
   try {
     if (argv.length === 0) {
-      cli.showHelp('log');
+      (await createParser([], { help: true })).showHelp('log');
       return;
     }
-    await cli.parseAsync();
+    await (await createParser(argv, { help: asksForHelp(argv) })).parseAsync();
   } catch (error) {
     process.exitCode = report(error, verbose);
   }
 }
 
-/** yargs 18 API that @types/yargs 17 does not describe. */
-interface YargsInternals {
-  getOptions(): { key: Record<string, unknown>; alias: Record<string, string[]> };
+/**
+ * `git parallel compare t | head -1`: when the reader goes away, stop quietly with the status git gets
+ * from SIGPIPE (141), as git does, instead of Node's unhandled EPIPE stack.
+ */
+function stopQuietlyWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(141);
+    });
+  }
 }
 
 function report(error: unknown, verbose: boolean): number {
