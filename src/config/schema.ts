@@ -18,6 +18,8 @@ export interface Config {
   portSpan: number;
   mux: MuxKind | 'auto';
   yolo: boolean;
+  /** Issue 17: start every agent in a sandbox that can write only its own worktree and branch. */
+  sandbox: boolean;
   model: string | null;
   /** Built-in layout name (tiled, columns, rows, tabs) or a path to a template. */
   layout: string;
@@ -59,6 +61,7 @@ export const DEFAULT_CONFIG: Config = {
   portSpan: 1000,
   mux: 'auto',
   yolo: false,
+  sandbox: false,
   model: null,
   layout: 'tiled',
   check: null,
@@ -140,6 +143,7 @@ const RULES: Record<keyof Config, Rule> = {
       ? ok
       : problem(key, `must be "auto", "tmux", "zellij" or "none", got ${JSON.stringify(v)}`),
   yolo: isBoolean,
+  sandbox: isBoolean,
   model: isStringOrNull,
   layout: isString,
   check: isStringOrNull,

@@ -102,7 +102,8 @@ export function bwrapArgv(bwrap: string, plan: SandboxPlan, command: string[]): 
     ...['--proc', '/proc'],
     ...['--tmpfs', '/tmp'],
     ...plan.readable.flatMap((p) => bind('--ro-bind-try', p)),
-    ...plan.hiddenDirs.flatMap((p) => ['--tmpfs', p]),
+    // An empty, read-only tmpfs: nothing of the real folder shows, and nothing can be left in it.
+    ...plan.hiddenDirs.flatMap((p) => ['--tmpfs', p, '--remount-ro', p]),
     ...plan.hiddenFiles.flatMap((p) => ['--ro-bind', '/dev/null', p]),
     ...plan.writable.flatMap((p) => bind('--bind-try', p)),
     ...bind('--bind', plan.worktree),
