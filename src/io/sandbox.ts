@@ -32,9 +32,9 @@ export function bwrapName(env: NodeJS.ProcessEnv): string {
 export async function sandboxProblem(
   env: NodeJS.ProcessEnv,
   cwd: string,
-  commonDir: string,
+  commonDir: string | null,
 ): Promise<string | null> {
-  if (await exists(path.join(commonDir, 'reftable'))) {
+  if (commonDir !== null && (await exists(path.join(commonDir, 'reftable')))) {
     return '--sandbox protects branches as ref files; this repository uses the reftable backend, which it cannot protect';
   }
   if (process.platform === 'darwin') {

@@ -189,4 +189,21 @@ describe('--sandbox (bubblewrap)', () => {
     expect(existsSync(path.join(repo.root, '.git/parallel/t'))).toBe(false);
     expect(repo.git('branch', '--format=%(refname:short)')).toBe(branches);
   });
+
+  it('doctor tries one sandbox and reports whether --sandbox works here', async () => {
+    const works = await cli(['doctor', '--json']);
+    const row = (out: string) =>
+      (JSON.parse(out).checks as { name: string; ok: boolean; advice: string }[]).find(
+        (r) => r.name === 'sandbox',
+      );
+    expect(row(works.stdout)).toMatchObject({ ok: true, advice: '' });
+    const refusing = path.join(repo.parent, 'bin', 'bwrap');
+    writeFileSync(refusing, '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n');
+    chmodSync(refusing, 0o755);
+    const fails = await cli(['doctor', '--json'], { GIT_PARALLEL_BWRAP: refusing });
+    expect(row(fails.stdout)).toMatchObject({ ok: false });
+    expect(row(fails.stdout)!.advice).toMatch(/No permissions to create new namespace.*user namespaces/);
+    const human = await cli(['doctor'], { GIT_PARALLEL_BWRAP: refusing });
+    expect(human.stderr + human.stdout).toMatch(/sandbox\s+fails/);
+  });
 });
