@@ -151,6 +151,7 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   const checks = await checkResults(manifest, dir, gathered, check, timeoutSeconds, args.rerun, io);
   const report = buildReport(manifest, gathered, checks, check, timeoutSeconds);
   report.baseMoved = await baseMovement(manifest);
+  if (manifest.sandbox) report.sandboxed = true;
 
   if (htmlFile !== null) {
     const { loadDiff2HtmlCss, renderHtmlReport } = await import('../output/html-report.js');
@@ -412,7 +413,8 @@ function buildReport(
 
 function printReport(report: CompareReport, reporter: Reporter): void {
   const base = `${report.base.ref ?? '(detached HEAD)'} @ ${report.base.commit.slice(0, 10)}`;
-  reporter.print(`${report.task}: ${report.candidates.length} candidates against ${base}`);
+  const sandboxed = report.sandboxed ? ' (sandboxed run)' : '';
+  reporter.print(`${report.task}: ${report.candidates.length} candidates against ${base}${sandboxed}`);
   if (report.baseMoved) {
     const now = report.baseMoved.commit ? `is at ${report.baseMoved.commit.slice(0, 10)}` : 'is gone';
     reporter.warn(

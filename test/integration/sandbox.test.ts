@@ -115,6 +115,17 @@ describe('--sandbox (bubblewrap)', () => {
     expect(repo.git('log', '-1', '--format=%s', 't-1')).toBe('own edit');
     expect(repo.git('reflog', '-1', '--format=%gs', 't-1')).toMatch(/^commit: own edit/);
     expect(repo.git('show', 't-1:own.txt')).toBe('mine');
+
+    // status and compare say that the run is sandboxed.
+    expect(JSON.parse((await cli(['status', 't', '--json'])).stdout).sandboxed).toBe(true);
+    const status = await cli(['status', 't']);
+    expect(status.stdout + status.stderr).toContain('sandboxed: each agent can write only its own worktree');
+    expect((await cli(['status'])).stdout).toMatch(/^t\s+probe×2 · sandboxed\s/m);
+    const compare = await cli(['compare', 't']);
+    expect(compare.stdout + compare.stderr).toMatch(
+      /^t: 2 candidates against main @ \w+ \(sandboxed run\)$/m,
+    );
+    expect(JSON.parse((await cli(['compare', 't', '--json'])).stdout).sandboxed).toBe(true);
     // The branches git-parallel made loose so it could protect them still have their values.
     expect(existsSync(path.join(repo.root, '.git/hooks/post-commit'))).toBe(false);
     expect(repo.git('tag')).toBe('');
@@ -139,6 +150,9 @@ describe('--sandbox (bubblewrap)', () => {
     expect(launched.stdout).toContain('ALLOWED own-commit\n');
     expect(launched.stdout).toContain('IS_SANDBOX=\n');
     expect(existsSync(path.join(repo.root, 'hacked.txt'))).toBe(true);
+    expect(JSON.parse((await cli(['status', 't', '--json'])).stdout).sandboxed).toBe(false);
+    const compare = await cli(['compare', 't']);
+    expect(compare.stdout + compare.stderr).not.toContain('sandboxed');
   });
 
   it('sandbox: true in config sandboxes the run like --sandbox', async () => {
