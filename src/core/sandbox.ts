@@ -97,6 +97,8 @@ export function bwrapArgv(bwrap: string, plan: SandboxPlan, command: string[]): 
   return [
     bwrap,
     '--die-with-parent',
+    // Its own process ids: it cannot see or signal the user's other processes, other agents included.
+    '--unshare-pid',
     ...['--ro-bind', '/', '/'],
     ...['--dev', '/dev'],
     ...['--proc', '/proc'],

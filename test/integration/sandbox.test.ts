@@ -28,6 +28,7 @@ attempt new-branch "git branch sneaky HEAD"
 attempt tag "git tag sneaky"
 attempt git-config "git config user.name sneaky"
 attempt git-hook "echo 'exit 0' > '$COMMON/hooks/post-commit'"
+attempt see-other-processes "kill -0 $OUTSIDE_PID"
 echo "IS_SANDBOX=$IS_SANDBOX"
 `;
 
@@ -66,6 +67,7 @@ describe('--sandbox (bubblewrap)', () => {
     OTHER: worktree(2),
     OTHER_BRANCH: 't-2',
     COMMON: path.join(repo.root, '.git'),
+    OUTSIDE_PID: String(process.pid),
     TRY_ETC: sandboxed ? '1' : '0',
   });
 
@@ -96,6 +98,7 @@ describe('--sandbox (bubblewrap)', () => {
       'tag',
       'git-config',
       'git-hook',
+      'see-other-processes',
     ])
       expect(lines).toContain(`DENIED ${denied}\n`);
     expect(lines).toContain('ALLOWED cache-write\n');

@@ -36,6 +36,7 @@ function mounts(argv: string[]): string[][] {
     '--setenv': 2,
     '--chdir': 1,
     '--die-with-parent': 0,
+    '--unshare-pid': 0,
   };
   for (let i = 1; i < argv.length; i++) {
     const flag = argv[i]!;
@@ -91,6 +92,7 @@ describe('bwrapArgv', () => {
   it('is the whole mount table, in order (later mounts cover earlier ones)', () => {
     expect(mounts(argv)).toEqual([
       ['--die-with-parent'],
+      ['--unshare-pid'],
       ['--ro-bind', '/', '/'],
       ['--dev', '/dev'],
       ['--proc', '/proc'],
