@@ -38,6 +38,7 @@ import { lastLines } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
 import { branchExists, git } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
+import { sandboxPrefix } from '../io/sandbox.js';
 import { withInterruptSignal } from '../io/signals.js';
 import { diffNumstat, diffPatch, readWorktreeChanges, snapshotTree, treeOfCommit } from '../io/snapshot.js';
 import { type AgentRecord, readAgentRecord, requireManifest } from '../io/state.js';
@@ -279,15 +280,19 @@ async function checkResults(
       rerun,
     ),
   );
-  const jobs = gathered
-    .filter((g) => due.has(g.candidate.n))
-    .map((g) => ({
-      n: g.candidate.n,
-      name: g.candidate.name,
-      worktree: g.candidate.worktree,
-      env: { ...io.env, ...candidateEnv(manifest, g.candidate) },
-      tree: g.tree!,
-    }));
+  const jobs = await Promise.all(
+    gathered
+      .filter((g) => due.has(g.candidate.n))
+      .map(async (g) => ({
+        n: g.candidate.n,
+        name: g.candidate.name,
+        worktree: g.candidate.worktree,
+        env: { ...io.env, ...candidateEnv(manifest, g.candidate) },
+        tree: g.tree!,
+        // Issue 17: a sandboxed run's checks run in the candidate's sandbox.
+        within: await sandboxPrefix(manifest, g.candidate, dir, io.env),
+      })),
+  );
   for (const g of gathered) {
     if (g.worktreeMissing) {
       io.reporter.warn(`${g.candidate.name} has no worktree (${g.candidate.worktree}); its check is skipped`);

@@ -83,6 +83,8 @@ export interface CheckJob {
   worktree: string;
   env: NodeJS.ProcessEnv;
   tree: string;
+  /** Issue 17: a sandboxed run's check runs inside the candidate's sandbox. */
+  within?: string[];
 }
 
 export interface CheckProgress {
@@ -120,6 +122,7 @@ export async function runChecks(request: {
         timeout: request.timeoutMs,
         signal: request.signal,
         killGroupOnExit: true,
+        within: job.within,
       });
       const finishedAt = new Date(startedAt.getTime() + outcome.durationMs);
       // The content after the check: the same tree unless the check wrote files that are not ignored.

@@ -26,6 +26,8 @@ export interface StepOptions {
   signal?: AbortSignal;
   /** Called before each command starts. */
   onStart?: (command: string, index: number) => void;
+  /** Issue 17: run each command inside this sandbox argv. */
+  within?: string[];
 }
 
 export async function runSteps(
@@ -44,6 +46,7 @@ export async function runSteps(
       logFile: options.logFile,
       timeout: options.timeout,
       signal: options.signal,
+      within: options.within,
     });
     if (options.signal?.aborted) throw options.signal.reason;
     if (result.exitCode !== 0 || result.timedOut)

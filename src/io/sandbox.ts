@@ -88,6 +88,21 @@ export async function sandboxedArgv(
   return bwrapArgv(bwrap, plan, command);
 }
 
+/**
+ * For a sandboxed run, the argv that a candidate's setup commands, hooks and checks run inside: its
+ * agent's sandbox, up to and including `--`. Empty for a run without a sandbox.
+ */
+export async function sandboxPrefix(
+  manifest: RunManifest,
+  candidate: Candidate,
+  stateDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<string[]> {
+  if (!manifest.sandbox) return [];
+  const argv = await sandboxedArgv(manifest, candidate, stateDir, candidate.command, env);
+  return argv.slice(0, argv.length - candidate.command.length);
+}
+
 export async function gatherSandboxPlan(
   manifest: RunManifest,
   candidate: Candidate,

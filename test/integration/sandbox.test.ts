@@ -223,4 +223,37 @@ describe('--sandbox (bubblewrap)', () => {
     const human = await cli(['doctor'], { GIT_PARALLEL_BWRAP: refusing });
     expect(human.stderr + human.stdout).toMatch(/sandbox\s+fails/);
   });
+
+  it("runs setup commands and compare's checks inside the candidate's sandbox", async () => {
+    const outside = path.join(repo.root, 'hacked.txt');
+    writeFileSync(
+      path.join(repo.root, '.git-parallelrc.json'),
+      JSON.stringify({
+        agent: 'probe',
+        agents: { probe: { command: agent, prompt: 'none' } },
+        setup: [
+          `echo setup > setup-own.txt; if echo x > '${outside}'; then echo escaped; else echo setup-denied; fi`,
+        ],
+      }),
+    );
+    repo.commit('setup');
+    const created = await cli(['t', '-n', '1', '--mux', 'none', '--sandbox']);
+    expect(created.code).toBe(0);
+    expect(existsSync(path.join(worktree(1), 'setup-own.txt'))).toBe(true);
+    expect(existsSync(outside)).toBe(false);
+    const setupLog = readdirSync(path.join(repo.root, '.git/parallel/t'), { recursive: true })
+      .map(String)
+      .filter((f) => f.includes('setup') && f.endsWith('.log'));
+    expect(setupLog).toHaveLength(1);
+    expect(readFileSync(path.join(repo.root, '.git/parallel/t', setupLog[0]!), 'utf8')).toContain(
+      'setup-denied',
+    );
+
+    const escaping = await cli(['compare', 't', '--check', `echo x > '${outside}'`, '--json']);
+    expect(JSON.parse(escaping.stdout).candidates[0].check.passed).toBe(false);
+    expect(existsSync(outside)).toBe(false);
+    const own = await cli(['compare', 't', '--check', 'echo ok > check-own.txt', '--json', '--rerun']);
+    expect(JSON.parse(own.stdout).candidates[0].check.passed).toBe(true);
+    expect(existsSync(path.join(worktree(1), 'check-own.txt'))).toBe(true);
+  });
 });
