@@ -29,6 +29,9 @@ attempt tag "git tag sneaky"
 attempt git-config "git config user.name sneaky"
 attempt git-hook "echo 'exit 0' > '$COMMON/hooks/post-commit'"
 attempt see-other-processes "kill -0 $OUTSIDE_PID"
+# The residual the README states: with reflogs off a NEW branch can be made, and a lock file left beside another ref.
+attempt residual-new-branch "git -c core.logAllRefUpdates=false branch sneaky2 HEAD"
+attempt residual-lock "echo > '$COMMON/refs/heads/main.lock'"
 echo "IS_SANDBOX=$IS_SANDBOX"
 `;
 
@@ -102,6 +105,8 @@ describe('--sandbox (bubblewrap)', () => {
     ])
       expect(lines).toContain(`DENIED ${denied}\n`);
     expect(lines).toContain('ALLOWED cache-write\n');
+    expect(lines).toContain('ALLOWED residual-new-branch\n');
+    expect(lines).toContain('ALLOWED residual-lock\n');
     expect(lines).toContain('ALLOWED own-commit\n');
     expect(lines).toContain('IS_SANDBOX=1\n');
     expect(launched.code).toBe(0);
@@ -136,6 +141,7 @@ describe('--sandbox (bubblewrap)', () => {
     expect(repo.git('branch', '--format=%(refname:short)').split('\n').sort()).toEqual([
       'main',
       'packed',
+      'sneaky2',
       't-1',
       't-2',
     ]);
