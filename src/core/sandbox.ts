@@ -23,6 +23,8 @@ export interface SandboxPlan {
   branch: string;
   /** Every other loose branch under refs/heads/, by name (packed-only ones are made loose first). */
   otherBranches: string[];
+  /** The existing pack files (`objects/pack/*.pack`, `*.idx`…): bound read-only, so they cannot be deleted. */
+  packFiles: string[];
   /** `<state>/agents`: where the agent's status hooks write. Writable. */
   agentStateDir: string;
   /** Existing folders and files of HOME the agent keeps its config and caches in: writable. */
@@ -117,6 +119,7 @@ export function bwrapArgv(bwrap: string, plan: SandboxPlan, command: string[]): 
     ...bind('--bind', plan.agentStateDir),
     ...protection.dirs.flatMap((d) => bind('--ro-bind', path.join(heads, d))),
     ...protection.files.flatMap((f) => bind('--ro-bind', path.join(heads, f))),
+    ...plan.packFiles.flatMap((f) => bind('--ro-bind', f)),
     // Claude Code takes this as "it runs in a sandbox" and then accepts skip-permission mode as root.
     ...['--setenv', 'IS_SANDBOX', '1'],
     ...['--chdir', plan.worktree],

@@ -1,4 +1,4 @@
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -134,6 +134,10 @@ export async function gatherSandboxPlan(
     await mkdir(path.dirname(reflog), { recursive: true });
     await writeFile(reflog, '', { flag: 'a' });
   }
+  const packDir = path.join(commonDir, 'objects', 'pack');
+  const packFiles = (await readdir(packDir).catch(() => [] as string[]))
+    .filter((f) => /\.(pack|idx|rev|bitmap|promisor|keep)$/.test(f))
+    .map((f) => path.join(packDir, f));
   const agentStateDir = path.join(stateDir, 'agents');
   await mkdir(agentStateDir, { recursive: true });
 
@@ -161,6 +165,7 @@ export async function gatherSandboxPlan(
     commonDir,
     branch: candidate.branch,
     otherBranches: listed.map((b) => b.name).filter((b) => b !== candidate.branch),
+    packFiles,
     agentStateDir,
     writable,
     hiddenDirs,

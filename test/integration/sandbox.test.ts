@@ -29,6 +29,7 @@ attempt unlink-other-ref "rm '$COMMON/refs/heads/$OTHER_BRANCH'"
 attempt new-branch "git branch sneaky HEAD"
 attempt tag "git tag sneaky"
 attempt git-config "git config user.name sneaky"
+if [ "$TRY_ETC" = 1 ]; then attempt delete-pack "ls $COMMON/objects/pack/*.pack && rm $COMMON/objects/pack/*.pack"; fi
 attempt git-hook "echo 'exit 0' > '$COMMON/hooks/post-commit'"
 attempt see-other-processes "kill -0 $OUTSIDE_PID"
 # The residual the README states: with reflogs off a NEW branch can be made, and a lock file left beside another ref.
@@ -55,6 +56,7 @@ describe('--sandbox (bubblewrap)', () => {
     // A branch that lives only in packed-refs: the sandbox must protect it too.
     repo.git('branch', 'packed');
     repo.git('pack-refs', '--all');
+    repo.git('repack', '-a', '-d', '-q');
     writeFileSync(
       path.join(repo.root, '.git-parallelrc.json'),
       JSON.stringify({ agent: 'probe', agents: { probe: { command: agent, prompt: 'none' } } }),
@@ -103,6 +105,7 @@ describe('--sandbox (bubblewrap)', () => {
       'tag',
       'git-config',
       'git-hook',
+      'delete-pack',
       'see-other-processes',
     ])
       expect(lines).toContain(`DENIED ${denied}\n`);
@@ -138,6 +141,9 @@ describe('--sandbox (bubblewrap)', () => {
     expect(JSON.parse((await cli(['compare', 't', '--json'])).stdout).sandboxed).toBe(true);
     // The branches git-parallel made loose so it could protect them still have their values.
     expect(existsSync(path.join(repo.root, '.git/hooks/post-commit'))).toBe(false);
+    expect(readdirSync(path.join(repo.root, '.git/objects/pack')).some((f) => f.endsWith('.pack'))).toBe(
+      true,
+    );
     expect(repo.git('tag')).toBe('');
     expect(repo.git('config', 'user.name')).toBe('Test Author');
     expect(repo.git('branch', '--format=%(refname:short)').split('\n').sort()).toEqual([

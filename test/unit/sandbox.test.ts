@@ -14,6 +14,7 @@ const plan: SandboxPlan = {
   commonDir: '/r/.git',
   branch: 't-1',
   otherBranches: ['main', 't-1', 't-2', 'feat/x', 'feat/y/z'],
+  packFiles: ['/r/.git/objects/pack/pack-1.pack'],
   agentStateDir: '/r/.git/parallel/t/agents',
   writable: ['/h/.claude', '/h/.cache'],
   hiddenDirs: ['/h/.ssh'],
@@ -116,6 +117,7 @@ describe('bwrapArgv', () => {
       ['--ro-bind', '/r/.git/refs/heads/feat', '/r/.git/refs/heads/feat'],
       ['--ro-bind', '/r/.git/refs/heads/main', '/r/.git/refs/heads/main'],
       ['--ro-bind', '/r/.git/refs/heads/t-2', '/r/.git/refs/heads/t-2'],
+      ['--ro-bind', '/r/.git/objects/pack/pack-1.pack', '/r/.git/objects/pack/pack-1.pack'],
       ['--setenv', 'IS_SANDBOX', '1'],
       ['--chdir', '/w/app-t-1'],
     ]);
@@ -125,7 +127,7 @@ describe('bwrapArgv', () => {
     const nested = mounts(bwrapArgv('bwrap', { ...plan, branch: 'a/t-1', otherBranches: ['a/t-2'] }, ['x']));
     const heads = nested.findIndex((m) => m[1] === '/r/.git/refs/heads');
     expect(nested[heads + 1]).toEqual(['--bind', '/r/.git/refs/heads/a', '/r/.git/refs/heads/a']);
-    expect(nested.at(-3)).toEqual(['--ro-bind', '/r/.git/refs/heads/a/t-2', '/r/.git/refs/heads/a/t-2']);
+    expect(nested.at(-4)).toEqual(['--ro-bind', '/r/.git/refs/heads/a/t-2', '/r/.git/refs/heads/a/t-2']);
   });
 
   it('never binds the own branch read-only, nor the main worktree writable', () => {
