@@ -25,6 +25,7 @@ import { lastLines } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
 import { git } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
+import { sandboxPrefix } from '../io/sandbox.js';
 import { withInterruptSignal } from '../io/signals.js';
 import {
   blobSizes,
@@ -133,6 +134,7 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   const checks = await checkResults(manifest, dir, gathered, check, timeoutSeconds, args.rerun, io);
   const report = buildCompareReport(manifest, gathered, checks, check, timeoutSeconds);
   report.baseMoved = baseMoved;
+  if (manifest.sandbox) report.sandboxed = true;
 
   if (htmlFile !== null) {
     const { loadDiff2HtmlCss, renderHtmlReport } = await import('../output/html-report.js');
@@ -323,16 +325,20 @@ async function checkResults(
       rerun,
     ),
   );
-  const jobs = gathered
-    .filter((g) => due.has(g.candidate.n))
-    .map((g) => ({
-      n: g.candidate.n,
-      name: g.candidate.name,
-      worktree: g.candidate.worktree,
-      env: { ...io.env, ...candidateEnv(manifest, g.candidate) },
-      tree: g.tree!,
-      ignored: g.ignored ?? '',
-    }));
+  const jobs = await Promise.all(
+    gathered
+      .filter((g) => due.has(g.candidate.n))
+      .map(async (g) => ({
+        n: g.candidate.n,
+        name: g.candidate.name,
+        worktree: g.candidate.worktree,
+        env: { ...io.env, ...candidateEnv(manifest, g.candidate) },
+        tree: g.tree!,
+        ignored: g.ignored ?? '',
+        // Issue 17: a sandboxed run's checks run in the candidate's sandbox.
+        within: await sandboxPrefix(manifest, g.candidate, dir, io.env),
+      })),
+  );
   for (const g of gathered) {
     if (g.worktreeMissing) {
       io.reporter.warn(`${g.candidate.name} has no worktree (${g.candidate.worktree}); its check is skipped`);

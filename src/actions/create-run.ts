@@ -27,6 +27,7 @@ import {
 import { launcherArgv } from '../io/launcher-path.js';
 import type { MuxDriver, SessionRequest } from '../io/mux.js';
 import { portsFree } from '../io/ports.js';
+import { sandboxProblem } from '../io/sandbox.js';
 import { shieldedFromTerminalSignals, withInterruptSignal } from '../io/signals.js';
 import {
   listManifests,
@@ -51,6 +52,8 @@ export interface CreateRunArgs {
   promptFile?: string;
   base?: string;
   yolo?: boolean;
+  /** Issue 17: every agent starts in a sandbox. */
+  sandbox?: boolean;
   model?: string;
   mux?: string;
   layout?: string;
@@ -144,6 +147,12 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
     session,
   };
   assertNoConflicts(args.task, drafts, agents, conflictFacts);
+  // Issue 17: a sandbox that cannot be made here is refused before anything is created.
+  const sandbox = args.sandbox ?? config.sandbox;
+  if (sandbox) {
+    const problem = await sandboxProblem(env, io.cwd, repo.commonDir);
+    if (problem) throw new UsageError(problem);
+  }
   for (const agent of new Set(drafts.map((d) => d.agent))) {
     if (request.model !== null && !agents[agent]!.model)
       reporter.warn(`${agent} has no model flag; --model is not passed to it`);
@@ -165,8 +174,8 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
   });
 
   const dir = runDir(repo.commonDir, args.task);
-  const plan = async (takenSlots: Set<number>) =>
-    buildManifest({
+  const plan = async (takenSlots: Set<number>): Promise<RunManifest> => ({
+    ...buildManifest({
       request,
       repo,
       base,
@@ -184,7 +193,9 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       promptFile: prompt === null ? null : promptPath(dir),
       mux: { kind: muxKind, session, layout, ...(inTab ? { tab: true } : {}) },
       now: new Date(),
-    });
+    }),
+    ...(sandbox ? { sandbox: true } : {}),
+  });
 
   // Planned once before anything is created, so a bad layout template or a full port span fails early.
   const preview = await plan(await liveSlots(repo.commonDir));

@@ -11,6 +11,7 @@ import {
   zellijFeatures,
 } from '../core/versions.js';
 import { run } from '../io/exec.js';
+import { bwrapName, sandboxProblem } from '../io/sandbox.js';
 import { which } from '../io/which.js';
 
 import { formatTable, type Reporter } from '../output/reporter.js';
@@ -57,6 +58,7 @@ export async function doctor(io: {
       io.env,
     ),
     ...Object.entries(agents).map(([name, spec]) => agent(name, spec, io.cwd, io.env)),
+    sandboxRow(io.env),
   ]);
   const zellijRow = rows[2]!;
   if (zellijRow.found && zellijRow.version) zellijRow.features = describeZellijFeatures(zellijRow.version);
@@ -64,7 +66,7 @@ export async function doctor(io: {
   if (!io.reporter.json) {
     const table = rows.map((r) => [
       r.name,
-      r.found ? (r.ok ? 'ok' : 'too old') : 'missing',
+      r.found ? (r.ok ? 'ok' : r.name === 'sandbox' ? 'fails' : 'too old') : 'missing',
       r.version ?? '-',
       r.found && r.ok ? (r.path ?? '') : r.advice,
     ]);
@@ -75,6 +77,22 @@ export async function doctor(io: {
   }
   const git = rows[0]!;
   return git.found && git.ok ? 0 : 1;
+}
+
+/** Issue 17: whether `--sandbox` works here, by making one sandbox. Optional, so never a failure of doctor. */
+async function sandboxRow(env: NodeJS.ProcessEnv): Promise<DoctorRow> {
+  const problem = await sandboxProblem(env, '/', null);
+  const path = process.platform === 'linux' ? await which(bwrapName(env), '/', env) : null;
+  const version = path ? await versionOf(path, ['--version'], env) : null;
+  return {
+    name: 'sandbox',
+    kind: 'tool',
+    found: problem === null || path !== null,
+    path,
+    version,
+    ok: problem === null,
+    advice: problem === null ? '' : `optional: ${problem}`,
+  };
 }
 
 function describeZellijFeatures(version: string): string[] {

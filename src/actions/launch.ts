@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { installAgentHooks } from '../io/agent-hooks.js';
 import { readRepo } from '../io/git.js';
 import { readSetupFailure, setupFailureLines } from '../io/prepared-state.js';
+import { sandboxedArgv } from '../io/sandbox.js';
 import { readAgentRecord, requireManifestAt, runDir, writeAgentRecord } from '../io/state.js';
 
 export interface LaunchArgs {
@@ -56,7 +57,9 @@ export async function launch(
     await installAgentHooks(candidate, manifest.task, dir).catch((error: Error) =>
       io.out.write(`[git-parallel] status hooks not installed: ${error.message}\n`),
     );
-    exit = await runAgent(argv, candidate, env, candidate.prompt === 'stdin' ? prompt : null, dir);
+    // Issue 17: a sandboxed run's agent starts inside bubblewrap (IS_SANDBOX=1 is set in there only).
+    const command = manifest.sandbox ? await sandboxedArgv(manifest, candidate, dir, argv, env) : argv;
+    exit = await runAgent(command, candidate, env, candidate.prompt === 'stdin' ? prompt : null, dir);
     io.out.write(
       `\n[git-parallel] ${candidate.agent} ${describeExit(exit)}. This shell is in ${candidate.worktree}.\n`,
     );

@@ -38,6 +38,7 @@ import {
   writeResources,
   writeSetupFailure,
 } from '../io/prepared-state.js';
+import { sandboxPrefix } from '../io/sandbox.js';
 import {
   assertSqliteFile,
   findSqliteCopier,
@@ -363,11 +364,14 @@ async function prepareOne(
   const show = (text: string) => progress.update(candidate.name, text);
   const stepEnv = { ...work.env, ...candidateEnv(manifest, candidate) };
   const logFile = setupLogPath(work.dir, candidate.n);
+  // Issue 17: in a sandboxed run, setup and hooks run in the candidate's sandbox, as its agent will.
+  const within = await sandboxPrefix(manifest, candidate, work.dir, work.env);
   const steps = (commands: string[], label: string) =>
     runSteps(commands, {
       cwd: candidate.worktree,
       env: stepEnv,
       logFile,
+      within,
       timeout: plan.timeoutMs,
       signal,
       mark: setupMark(candidate),

@@ -85,8 +85,12 @@ export interface RunStatus {
   session: string | null;
   sessionAlive: boolean | null;
   problem: string | null;
+  /** Issue 17: the run's agents start in a sandbox. */
+  sandboxed: boolean;
   candidates: CandidateStatus[];
 }
+
+const SANDBOXED_NOTE = 'sandboxed: each agent can write only its own worktree, its branch and its caches';
 
 /** `git parallel status [<task>] [--json] [--watch]`. */
 export async function showStatus(args: StatusArgs, io: StatusIo): Promise<void> {
@@ -122,6 +126,7 @@ export async function showStatus(args: StatusArgs, io: StatusIo): Promise<void> 
         for (const line of candidateTable(runs[0]!, new Date(), io.reporter.styleOut))
           io.reporter.print(line);
       }
+      if (!io.reporter.json && runs[0]!.sandboxed) io.reporter.print(SANDBOXED_NOTE);
     } else {
       if (io.reporter.json) return;
       if (runs.length === 0)
@@ -197,6 +202,7 @@ export async function runStatus(
     session: manifest.mux.session,
     sessionAlive,
     problem: null,
+    sandboxed: manifest.sandbox === true,
     candidates,
   };
 }
@@ -239,6 +245,7 @@ function damagedRun(task: string, problem: string): RunStatus {
     session: null,
     sessionAlive: null,
     problem,
+    sandboxed: false,
     candidates: [],
   };
 }
@@ -291,7 +298,7 @@ export function candidateTable(run: RunStatus, now: Date, paint: Paint = plain):
 export function runsTable(runs: RunStatus[], now: Date): string[] {
   const rows = runs.map((r) => [
     r.task,
-    r.agents,
+    r.sandboxed ? `${r.agents} · sandboxed` : r.agents,
     r.createdAt ? formatAge(new Date(r.createdAt), now) : '?',
     r.problem ? `damaged: ${r.problem}` : stateCounts(r),
   ]);

@@ -12,6 +12,7 @@ interface RunArgv {
   'prompt-file'?: string;
   base?: string;
   yolo?: boolean;
+  sandbox?: boolean;
   model?: string;
   mux?: string;
   layout?: string;
@@ -47,6 +48,11 @@ export const runCommand: CommandModule<object, RunArgv> = {
       })
       .option('base', { type: 'string', describe: 'start from this ref instead of the current HEAD' })
       .option('yolo', { type: 'boolean', describe: "add each agent's skip-permission flags" })
+      .option('sandbox', {
+        type: 'boolean',
+        describe:
+          'start each agent in a sandbox that can write only its own worktree and branch (bubblewrap)',
+      })
       .option('model', { type: 'string', describe: "pass a model to each agent's model flag" })
       .option('mux', {
         type: 'string',
@@ -85,6 +91,7 @@ export const runCommand: CommandModule<object, RunArgv> = {
         promptFile: argv['prompt-file'],
         base: argv.base,
         yolo: argv.yolo,
+        sandbox: argv.sandbox,
         model: argv.model,
         mux: argv.mux,
         layout: argv.layout,

@@ -118,6 +118,9 @@ export async function loadConfig(
     config = merge(config, layer.config);
     for (const key of Object.keys(layer.config) as (keyof Config)[]) origins[key] = layer.filepath;
   }
+  // A repository may turn the sandbox on, never off: `sandbox: false` in a repository's config must not
+  // lower the guard the user's own config put up (issue 13's rule for keys that change what agents may do).
+  if (user?.config.sandbox === true) config.sandbox = true;
   const repositoryAgents = repository
     ? Object.keys((repository.config.agents as object | undefined) ?? {})
     : [];

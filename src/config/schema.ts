@@ -19,6 +19,8 @@ export interface Config {
   portSpan: number;
   mux: MuxKind | 'auto';
   yolo: boolean;
+  /** Issue 17: start every agent in a sandbox that can write only its own worktree and branch. */
+  sandbox: boolean;
   model: string | null;
   /** Built-in layout name (tiled, columns, rows, tabs) or a path to a template. */
   layout: string;
@@ -60,6 +62,7 @@ export const DEFAULT_CONFIG: Config = {
   portSpan: 1000,
   mux: 'auto',
   yolo: false,
+  sandbox: false,
   model: null,
   layout: 'tiled',
   check: null,
@@ -207,6 +210,7 @@ const RULES: Record<keyof Config, Rule> = {
       ? ok
       : problem(key, `must be "auto", "tmux", "zellij" or "none", got ${JSON.stringify(v)}`),
   yolo: isBoolean,
+  sandbox: isBoolean,
   model: isStringOrNull,
   layout: isString,
   check: isStringOrNull,

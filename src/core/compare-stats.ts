@@ -343,6 +343,8 @@ export interface CompareReport {
   base: { commit: string; ref: string | null };
   /** Where the base branch points now, when it moved since the run started (null when it did not). */
   baseMoved: { ref: string; commit: string | null } | null;
+  /** Issue 17: the run's agents (and so their changes) were made in a sandbox. */
+  sandboxed?: boolean;
   generatedAt: string;
   check: { command: string; source: string; timeoutSeconds: number } | null;
   ranking: { rule: string[]; text: string; order: number[] };

@@ -69,6 +69,8 @@ export interface RunManifest {
   /** `tab` marks a run opened as a tab of the user's own Zellij session (`--tab`): rm never ends that session. */
   mux: { kind: MuxKind; session: string | null; layout: string; tab?: boolean };
   candidates: Candidate[];
+  /** Issue 17: every agent of the run starts in a sandbox (bubblewrap, sandbox-exec). Absent: no sandbox. */
+  sandbox?: boolean;
 }
 
 export const MANIFEST_VERSION = 1;

@@ -87,6 +87,8 @@ export interface CheckJob {
   tree: string;
   /** ignoredFilesDigest of the worktree before the check. */
   ignored: string;
+  /** Issue 17: a sandboxed run's check runs inside the candidate's sandbox. */
+  within?: string[];
 }
 
 export interface CheckProgress {
@@ -124,6 +126,7 @@ export async function runChecks(request: {
         timeout: request.timeoutMs,
         signal: request.signal,
         killGroupOnExit: true,
+        within: job.within,
       });
       const finishedAt = new Date(startedAt.getTime() + outcome.durationMs);
       // The content after the check: the same tree unless the check wrote files that are not ignored.

@@ -177,6 +177,8 @@ export interface ShellRunOptions {
    * SIGTERM at a timeout do not outlive it.
    */
   killGroupOnExit?: boolean;
+  /** Issue 17: the argv the shell runs inside, e.g. a sandbox (bwrap's command line up to `--`). */
+  within?: string[];
 }
 
 export interface ShellRunResult {
@@ -201,7 +203,8 @@ export async function runShell(command: string, options: ShellRunOptions): Promi
   const started = Date.now();
   try {
     return await new Promise<ShellRunResult>((resolve, reject) => {
-      const child = spawn('/bin/sh', ['-c', command], {
+      const [program, ...args] = [...(options.within ?? []), '/bin/sh', '-c', command];
+      const child = spawn(program!, args, {
         cwd: options.cwd,
         env: options.env,
         stdio: ['ignore', log.fd, log.fd],

@@ -32,6 +32,8 @@ export interface StepOptions {
    * when the run is removed (issue 13 item 14).
    */
   mark?: string;
+  /** Issue 17: run each command inside this sandbox argv. */
+  within?: string[];
 }
 
 /** The variable that marks the processes a candidate's setup started: its value names the candidate. */
@@ -54,6 +56,7 @@ export async function runSteps(
       logFile: options.logFile,
       timeout: options.timeout,
       signal: options.signal,
+      within: options.within,
     });
     if (options.signal?.aborted) {
       if (options.mark !== undefined) await endMarkedProcesses(options.mark);

@@ -32,6 +32,7 @@ const CASES: Record<keyof Config, Case> = {
     ],
   },
   yolo: { allowed: [{ yolo: false }], approval: [[{ yolo: true }, 'yolo']] },
+  sandbox: { allowed: [{ sandbox: true }, { sandbox: false }] },
   model: { approval: [[{ model: 'opus' }, 'model']] },
   layout: {
     allowed: [{ layout: 'tiled' }, { layout: 'columns' }, { layout: 'layouts/mine.tmux' }],

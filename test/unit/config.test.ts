@@ -100,6 +100,17 @@ describe('loadConfig', () => {
     expect(loaded.repositoryAgents).toEqual(['theirs']);
   });
 
+  it("lets a repository turn the sandbox on, never off when the user's config turns it on", async () => {
+    const { repo, env, xdg } = setup();
+    writeFileSync(path.join(repo, '.git-parallelrc.json'), JSON.stringify({ sandbox: false }));
+    expect((await loadConfig(repo, repo, env)).config.sandbox).toBe(false);
+    writeFileSync(path.join(xdg, 'git-parallel', 'config.json'), JSON.stringify({ sandbox: true }));
+    expect((await loadConfig(repo, repo, env)).config.sandbox).toBe(true);
+    writeFileSync(path.join(xdg, 'git-parallel', 'config.json'), JSON.stringify({}));
+    writeFileSync(path.join(repo, '.git-parallelrc.json'), JSON.stringify({ sandbox: true }));
+    expect((await loadConfig(repo, repo, env)).config.sandbox).toBe(true);
+  });
+
   it('finds the nearest repository config, and a package.json key', async () => {
     const { repo, env } = setup();
     writeFileSync(

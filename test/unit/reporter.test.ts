@@ -58,6 +58,7 @@ describe('the status table', () => {
     base: { commit: '1234567890', ref: 'main' },
     createdAt: start.toISOString(),
     agents: 'claude:4',
+    sandboxed: false,
     mux: 'tmux',
     session: 't',
     sessionAlive: true,
