@@ -53,21 +53,31 @@ export const statusCommand: CommandModule<object, StatusArgv> = {
   },
 };
 
-export const sendCommand: CommandModule<object, { task: string; words: string[]; json: boolean }> = {
+export const sendCommand: CommandModule<
+  object,
+  { task: string; words: string[]; json: boolean; force: boolean }
+> = {
   command: 'send <task> <words..>',
   describe:
     'type the same text into every agent (or candidates <n>…) and press Enter: send <task> [<n>…] <text>',
   builder: (yargs) =>
-    withJson(yargs).positional('task', { type: 'string', demandOption: true }).positional('words', {
-      type: 'string',
-      array: true,
-      demandOption: true,
-      describe: 'candidate numbers, then the text (quoted)',
-    }),
+    withJson(yargs)
+      .positional('task', { type: 'string', demandOption: true })
+      .positional('words', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'candidate numbers, then the text (quoted)',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'type even into an agent that waits at a permission prompt or dialog',
+      }),
   handler: async (argv) => {
     const { parseSendWords, sendText } = await import('../actions/send.js');
     const { targets, text } = parseSendWords(argv.words.map(String));
-    await sendText({ task: argv.task, targets, text }, commandIo(argv.json));
+    await sendText({ task: argv.task, targets, text, force: argv.force }, commandIo(argv.json));
   },
 };
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { renderTmuxScript, tmuxSessionCommands } from '../core/tmux-commands.js';
 import { parseTmuxLayout } from '../core/tmux-layout.js';
 import { CommandFailure } from '../errors.js';
+import { writeCallerEnv } from './caller-env.js';
 import { run } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
@@ -71,6 +72,8 @@ export class TmuxDriver implements MuxDriver {
       `  tmux start-server \\; source-file ${path.join(request.stateDir, 'session.tmux')}`,
     ]);
     await writeFileAtomic(path.join(request.stateDir, 'session.tmux'), script);
+    // A running tmux server gives new panes its own environment: the launcher restores the caller's.
+    await writeCallerEnv(request.stateDir, this.env);
     for (const command of commands) {
       const result = await this.tmux(command, false);
       if (result.exitCode !== 0) {
