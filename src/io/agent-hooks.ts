@@ -40,7 +40,7 @@ import { manifestPath } from './state.js';
  *     own index, so its change does not show and `git add -A` does not stage it; `snapshotTree` copies
  *     that index, so archives leave it out too.
  */
-export type HookKind = 'claude' | 'codex';
+export type HookKind = 'claude' | 'codex' | 'gemini';
 
 export const hookEventPath = (stateDir: string, n: number) =>
   path.join(stateDir, 'agents', `${n}.event.json`);
@@ -50,6 +50,7 @@ export function hookKindFor(candidate: Pick<Candidate, 'command'>): HookKind | n
   const executable = path.basename(candidate.command[0] ?? '');
   if (executable === 'claude') return 'claude';
   if (executable === 'codex') return 'codex';
+  if (executable === 'gemini') return 'gemini';
   return null;
 }
 
@@ -109,6 +110,16 @@ export async function installAgentHooks(
   }
   if (kind === 'codex') {
     return { files: [], args: codexNotifyArgs(hookEventArgv(stateDir, task, candidate.n, 'done')) };
+  }
+  if (kind === 'gemini') {
+    const command = (event: HookEvent['event']) =>
+      describeCommand(hookEventArgv(stateDir, task, candidate.n, event));
+    const commands = { waiting: command('waiting'), done: command('done'), working: command('working') };
+    const file = '.gemini/settings.json';
+    const written = await mergeIntoFile(candidate.worktree, file, (existing) =>
+      withGeminiHooks(existing, commands),
+    );
+    return { files: written ? [file] : [], args: [] };
   }
   return { files: [], args: [] };
 }
@@ -172,6 +183,47 @@ export function withClaudeHooks(
   commands: { waiting: string; done: string; working: string; failed?: string },
   options: { acceptBypassMode?: boolean } = {},
 ): string | null {
+  const ours: [string, string][] = [
+    ['Notification', commands.waiting],
+    ['Stop', commands.done],
+    ['UserPromptSubmit', commands.working],
+    ...(commands.failed ? ([['StopFailure', commands.failed]] as [string, string][]) : []),
+  ];
+  return withCommandHooks(
+    existing,
+    ours,
+    options.acceptBypassMode ? { skipDangerousModePermissionPrompt: true } : {},
+  );
+}
+
+/**
+ * Gemini CLI settings (`.gemini/settings.json`, the project's own) with our hooks: Notification (it
+ * fires for a tool-permission request) → waiting, AfterAgent (the turn ended) → done, BeforeAgent (a
+ * new message) → working. Gemini's hooks have Claude Code's shape (`hooks.<Event>[].hooks[]` of
+ * `{ type: "command", command }`) and are on by default (`hooksConfig.enabled`). Project hooks run
+ * only in a folder the user trusts. Source: google-gemini/gemini-cli packages/core/src/hooks/types.ts
+ * (HookEventName) and packages/cli/src/config/settingsSchema.ts (hooksConfig).
+ */
+export function withGeminiHooks(
+  existing: string | null,
+  commands: { waiting: string; done: string; working: string },
+): string | null {
+  return withCommandHooks(existing, [
+    ['Notification', commands.waiting],
+    ['AfterAgent', commands.done],
+    ['BeforeAgent', commands.working],
+  ]);
+}
+
+/**
+ * A settings file with our command hooks added, Claude Code's shape. Our previous entries are replaced,
+ * everything else is kept. Null when the existing file is not a JSON object (left alone).
+ */
+function withCommandHooks(
+  existing: string | null,
+  ours: [string, string][],
+  extra: Record<string, unknown> = {},
+): string | null {
   let settings: Record<string, unknown> = {};
   if (existing !== null && existing.trim() !== '') {
     try {
@@ -183,12 +235,6 @@ export function withClaudeHooks(
     }
   }
   const hooks: Record<string, unknown> = isPlainObject(settings.hooks) ? { ...settings.hooks } : {};
-  const ours: [string, string][] = [
-    ['Notification', commands.waiting],
-    ['Stop', commands.done],
-    ['UserPromptSubmit', commands.working],
-    ...(commands.failed ? ([['StopFailure', commands.failed]] as [string, string][]) : []),
-  ];
   for (const [event, command] of ours) {
     const groups = Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : [];
     const kept = groups
@@ -206,8 +252,7 @@ export function withClaudeHooks(
       .filter((group) => group !== null);
     hooks[event] = [...kept, { hooks: [{ type: 'command', command }] }];
   }
-  const accepted = options.acceptBypassMode ? { skipDangerousModePermissionPrompt: true } : {};
-  return `${JSON.stringify({ ...settings, ...accepted, hooks }, null, 2)}\n`;
+  return `${JSON.stringify({ ...settings, ...extra, hooks }, null, 2)}\n`;
 }
 
 /** A TOML basic string: JSON's escapes are TOML's, except that DEL must be escaped too. */

@@ -142,7 +142,7 @@ describe('git parallel status', () => {
     const settings = JSON.parse(
       readFileSync(path.join(worktree('s-3'), '.claude/settings.local.json'), 'utf8'),
     );
-    expect(Object.keys(settings.hooks)).toEqual(['Notification', 'Stop', 'UserPromptSubmit']);
+    expect(Object.keys(settings.hooks)).toEqual(['Notification', 'Stop', 'UserPromptSubmit', 'StopFailure']);
     expect(settings.hooks.Stop[0].hooks[0]).toMatchObject({ type: 'command' });
     expect(settings.hooks.Stop[0].hooks[0].command).toContain(' hook-event s 3 done --state-dir ');
     expect(existsSync(path.join(worktree('s-1'), '.claude'))).toBe(false);

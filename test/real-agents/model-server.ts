@@ -30,7 +30,7 @@ export interface ModelServer {
 }
 
 export const PROBE_FILE = 'gp-probe.txt';
-export const PROBE_COMMAND = `printf 'PORT=%s\\nWORKTREE=%s\\nPWD=%s\\nPROBE=%s\\n' "$PORT" "$GIT_PARALLEL_WORKTREE" "$(pwd)" "$GP_PROBE" > ${PROBE_FILE}`;
+export const PROBE_COMMAND = `printf 'PORT=%s\\nWORKTREE=%s\\nPWD=%s\\nPROBE=%s\\n' "$PORT" "$GIT_PARALLEL_WORKTREE" "$PWD" "$GP_PROBE" > ${PROBE_FILE}`;
 export const FINAL_TEXT = 'Recorded the environment. Done.';
 
 const SHELL_TOOLS = ['Bash', 'bash', 'shell', 'shell_command', 'exec_command', 'run_shell_command'];
