@@ -40,7 +40,7 @@ import { manifestPath } from './state.js';
  *     own index, so its change does not show and `git add -A` does not stage it; `snapshotTree` copies
  *     that index, so archives leave it out too.
  */
-export type HookKind = 'claude' | 'codex' | 'gemini';
+export type HookKind = 'claude' | 'codex' | 'gemini' | 'opencode' | 'copilot';
 
 export const hookEventPath = (stateDir: string, n: number) =>
   path.join(stateDir, 'agents', `${n}.event.json`);
@@ -51,6 +51,8 @@ export function hookKindFor(candidate: Pick<Candidate, 'command'>): HookKind | n
   if (executable === 'claude') return 'claude';
   if (executable === 'codex') return 'codex';
   if (executable === 'gemini') return 'gemini';
+  if (executable === 'opencode') return 'opencode';
+  if (executable === 'copilot') return 'copilot';
   return null;
 }
 
@@ -121,7 +123,75 @@ export async function installAgentHooks(
     );
     return { files: written ? [file] : [], args: [] };
   }
+  if (kind === 'opencode' || kind === 'copilot') {
+    const argv = (event: HookEvent['event']) => hookEventArgv(stateDir, task, candidate.n, event);
+    const events = {
+      waiting: argv('waiting'),
+      done: argv('done'),
+      working: argv('working'),
+      failed: argv('failed'),
+    };
+    const file =
+      kind === 'opencode'
+        ? '.opencode/plugins/git-parallel-status.js'
+        : '.github/extensions/git-parallel-status/extension.mjs';
+    const text = kind === 'opencode' ? opencodePlugin(events) : copilotExtension(events);
+    const written = await mergeIntoFile(candidate.worktree, file, () => text);
+    return { files: written ? [file] : [], args: [] };
+  }
   return { files: [], args: [] };
+}
+
+type EventArgvs = Record<HookEvent['event'], string[]>;
+
+const REPORT_FUNCTION = (events: EventArgvs) => `const events = ${JSON.stringify(events)};
+function report(event) {
+  const [program, ...args] = events[event];
+  spawn(program, args, { stdio: 'ignore' }).on('error', () => {});
+}`;
+
+/**
+ * opencode: a plugin in the worktree's `.opencode/plugins/` (opencode loads `{plugin,plugins}/*.{ts,js}`
+ * of the project's `.opencode`), whose `event` hook sees every bus event: permission.asked → waiting,
+ * permission.replied → working, session.idle → done, session.error → failed. Source: opencode's plugin
+ * docs (packages/web/src/content/docs/plugins.mdx, "Events") and the event names in opencode 1.18.
+ */
+export function opencodePlugin(events: EventArgvs): string {
+  return `// Written by git-parallel: reports this agent's state to \`git parallel status\` (this worktree only).
+import { spawn } from 'node:child_process';
+${REPORT_FUNCTION(events)}
+const ON = {
+  'permission.asked': 'waiting',
+  'permission.replied': 'working',
+  'session.idle': 'done',
+  'session.error': 'failed',
+};
+export const GitParallelStatus = async () => ({
+  event: async ({ event }) => {
+    const state = ON[event.type];
+    if (state) report(state);
+  },
+});
+`;
+}
+
+/**
+ * Copilot CLI: an extension in the worktree's `.github/extensions/<name>/extension.mjs` (the project's
+ * extensions folder), which joins the session and listens to its events: permission.requested → waiting,
+ * user.message → working, session.idle → done, session.error → failed. Source: @github/copilot 1.0.102,
+ * copilot-sdk/docs/extensions.md and examples.md ("Session Events").
+ */
+export function copilotExtension(events: EventArgvs): string {
+  return `// Written by git-parallel: reports this agent's state to \`git parallel status\` (this worktree only).
+import { spawn } from 'node:child_process';
+import { joinSession } from '@github/copilot-sdk/extension';
+${REPORT_FUNCTION(events)}
+const session = await joinSession({});
+session.on('permission.requested', () => report('waiting'));
+session.on('user.message', () => report('working'));
+session.on('session.idle', () => report('done'));
+session.on('session.error', () => report('failed'));
+`;
 }
 
 /** `-c notify=[…]`: the value is TOML, an array of basic strings. */

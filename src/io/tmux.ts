@@ -164,6 +164,9 @@ export class TmuxDriver implements MuxDriver {
     } else {
       await this.tmux(['send-keys', '-t', paneId, '-l', '--', text]);
     }
+    // An Enter that arrives with the text is taken for part of a paste by agents that detect pastes by
+    // timing (Gemini CLI then leaves the message in its input box): it comes a moment later, as typed.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await this.tmux(['send-keys', '-t', paneId, 'Enter']);
   }
 }

@@ -60,9 +60,25 @@ export async function agentWorld(): Promise<AgentWorld> {
     PATH: `${bin}${path.delimiter}${process.env.PATH}`,
     ANTHROPIC_BASE_URL: server.url,
     ANTHROPIC_API_KEY: API_KEY,
+    // Gemini CLI: an API key, and the base URL it reads (packages/core/src/core/contentGenerator.ts).
+    GEMINI_API_KEY: 'stand-in-gemini-key',
+    GOOGLE_GEMINI_BASE_URL: server.url,
+    // Copilot CLI with its own model provider ("copilot help providers"); offline: no GitHub sign-in.
+    COPILOT_OFFLINE: 'true',
+    COPILOT_PROVIDER_TYPE: 'anthropic',
+    COPILOT_PROVIDER_BASE_URL: server.url,
+    COPILOT_PROVIDER_API_KEY: API_KEY,
+    COPILOT_MODEL: 'claude-sonnet-4.5',
+    // Copilot unpacks its 235 MB package on first start: into the shared agents folder, once.
+    COPILOT_PKG_CACHE_HOME: path.join(bin, '..', '..', 'copilot-pkg'),
+    // opencode waits ~20 s for models.dev at start when the network is unreachable; its model list is bundled.
+    OPENCODE_DISABLE_MODELS_FETCH: '1',
     GP_PROBE: CALLER_PROBE,
   };
-  presetHome(home, repo.root, server.url, { ...process.env, ...env });
+  presetHome(home, repo.root, path.join(repo.parent, 'app-worktrees'), server.url, {
+    ...process.env,
+    ...env,
+  });
 
   const tmux = privateTmux();
   // The user's tmux server, started before the run from a shell that had none of the variables above.
@@ -170,8 +186,20 @@ function processesUnder(folder: string): { pid: number; command: string }[] {
  * - Codex (~/.codex): `codex login --with-api-key` (its own command) writes auth.json; config.toml sets
  *   `openai_base_url`, a model whose tools are the plain exec_command set, and
  *   `[projects."<main repository>"] trust_level = "trusted"`.
+ * - Gemini CLI (~/.gemini): settings.json `security.auth.selectedType = "gemini-api-key"`, and
+ *   trustedFolders.json trusting the worktrees' parent folder (its dialog's "Trust parent folder"; Gemini
+ *   asks for every new folder otherwise).
+ * - opencode (~/.config/opencode/opencode.json): the Anthropic provider's `baseURL`, a model, and
+ *   `permission.bash = "ask"` (its default runs commands without asking).
+ * - Copilot CLI (~/.copilot/config.json): `trustedFolders` (its dialog's "Yes, and remember this folder").
  */
-function presetHome(home: string, repoRoot: string, serverUrl: string, env: NodeJS.ProcessEnv): void {
+function presetHome(
+  home: string,
+  repoRoot: string,
+  worktrees: string,
+  serverUrl: string,
+  env: NodeJS.ProcessEnv,
+): void {
   writeFileSync(
     path.join(home, '.claude.json'),
     JSON.stringify({
@@ -192,6 +220,30 @@ function presetHome(home: string, repoRoot: string, serverUrl: string, env: Node
       'trust_level = "trusted"',
       '',
     ].join('\n'),
+  );
+  mkdirSync(path.join(home, '.gemini'));
+  writeFileSync(
+    path.join(home, '.gemini', 'settings.json'),
+    JSON.stringify({ security: { auth: { selectedType: 'gemini-api-key' } } }),
+  );
+  writeFileSync(
+    path.join(home, '.gemini', 'trustedFolders.json'),
+    JSON.stringify({ [repoRoot]: 'TRUST_FOLDER', [worktrees]: 'TRUST_FOLDER' }),
+  );
+  mkdirSync(path.join(home, '.config', 'opencode'), { recursive: true });
+  writeFileSync(
+    path.join(home, '.config', 'opencode', 'opencode.json'),
+    JSON.stringify({
+      $schema: 'https://opencode.ai/config.json',
+      model: 'anthropic/claude-sonnet-4-5',
+      provider: { anthropic: { options: { baseURL: `${serverUrl}/v1` } } },
+      permission: { bash: 'ask' },
+    }),
+  );
+  mkdirSync(path.join(home, '.copilot'));
+  writeFileSync(
+    path.join(home, '.copilot', 'config.json'),
+    JSON.stringify({ trustedFolders: [repoRoot, worktrees] }),
   );
   execFileSync('codex', ['login', '--with-api-key'], {
     env,

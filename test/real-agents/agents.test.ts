@@ -10,7 +10,7 @@ import { type AgentWorld, agentWorld, CALLER_PROBE } from './world.js';
  * the test answers it in the pane, the command records PORT, GIT_PARALLEL_WORKTREE and the working folder,
  * and the next reply ends the turn.
  */
-describe.each(['claude', 'codex'])('real %s', (agent) => {
+describe.each(['claude', 'codex', 'gemini', 'opencode', 'copilot'])('real %s', (agent) => {
   let world: AgentWorld;
   beforeEach(async () => {
     world = await agentWorld();
@@ -19,7 +19,7 @@ describe.each(['claude', 'codex'])('real %s', (agent) => {
     await world?.close();
   });
 
-  /** Answers "yes" where each candidate waits: Claude's and Codex's first choice is the selected one. */
+  /** Answers "yes" where each candidate waits: in every one of these agents the first choice is selected. */
   const approve = (task: string, n: number) =>
     world.tmux.tmux('send-keys', '-t', world.paneId(task, n), 'Enter');
 
@@ -41,7 +41,7 @@ describe.each(['claude', 'codex'])('real %s', (agent) => {
     const seen = await world.waitForAll('t', 'waiting');
     for (const states of seen) expect(states.filter((s) => s !== 'starting')[0]).toBe('working');
     const waiting = await world.states('t');
-    for (const c of waiting) expect(c.reason).toMatch(/^permission: (Claude Code|Codex) asks to run/);
+    for (const c of waiting) expect(c.reason).toMatch(/^(permission: .* asks|asks: )/);
     expect(world.server.prompts).toEqual([prompt, prompt, prompt]);
 
     // Typed into the dialog, the text would answer it: refused, and nothing is typed anywhere.
@@ -70,7 +70,15 @@ describe.each(['claude', 'codex'])('real %s', (agent) => {
     const sent = await world.cli(['send', 't', '2', 'now the docs']);
     expect(sent.code, sent.stderr).toBe(0);
     expect(sent.stderr).toContain('Sent to t-2.');
-    await waitFor(() => (world.server.prompts.includes('now the docs') ? true : undefined), 'the follow-up');
+    await waitFor(
+      () => (world.server.prompts.includes('now the docs') ? true : undefined),
+      'the follow-up',
+      30_000,
+    ).catch((error: Error) => {
+      throw new Error(
+        `${error.message}; prompts ${JSON.stringify(world.server.prompts)}; t-2:\n${world.screen('t', 2)}`,
+      );
+    });
 
     expect(world.processesInside().length).toBeGreaterThan(0);
     const removed = await world.cli(['rm', 't', '--force']);
