@@ -134,8 +134,16 @@ export async function installAgentHooks(
     const file =
       kind === 'opencode'
         ? '.opencode/plugins/git-parallel-status.js'
-        : '.github/extensions/git-parallel-status/extension.mjs';
-    const text = kind === 'opencode' ? opencodePlugin(events) : copilotExtension(events);
+        : '.github/hooks/git-parallel-status.json';
+    const text =
+      kind === 'opencode'
+        ? opencodePlugin(events)
+        : copilotHooks({
+            waiting: describeCommand(events.waiting),
+            done: describeCommand(events.done),
+            working: describeCommand(events.working),
+            failed: describeCommand(events.failed),
+          });
     const written = await mergeIntoFile(candidate.worktree, file, () => text);
     return { files: written ? [file] : [], args: [] };
   }
@@ -176,22 +184,22 @@ export const GitParallelStatus = async () => ({
 }
 
 /**
- * Copilot CLI: an extension in the worktree's `.github/extensions/<name>/extension.mjs` (the project's
- * extensions folder), which joins the session and listens to its events: permission.requested → waiting,
- * user.message → working, session.idle → done, session.error → failed. Source: @github/copilot 1.0.102,
- * copilot-sdk/docs/extensions.md and examples.md ("Session Events").
+ * Copilot CLI: a hooks file of its own in the worktree's `.github/hooks/` (Copilot loads
+ * `.github/hooks/*.json` from the folder it runs in): permissionRequest → waiting, userPromptSubmitted
+ * and postToolUse (the user answered, the tool ran) → working, agentStop → done, errorOccurred → failed.
+ * `bash` is run by a shell. Source: docs.github.com "GitHub Copilot CLI hooks reference" and the events
+ * that Copilot 1.0.102 fires in the real-agent suite.
  */
-export function copilotExtension(events: EventArgvs): string {
-  return `// Written by git-parallel: reports this agent's state to \`git parallel status\` (this worktree only).
-import { spawn } from 'node:child_process';
-import { joinSession } from '@github/copilot-sdk/extension';
-${REPORT_FUNCTION(events)}
-const session = await joinSession({});
-session.on('permission.requested', () => report('waiting'));
-session.on('user.message', () => report('working'));
-session.on('session.idle', () => report('done'));
-session.on('session.error', () => report('failed'));
-`;
+export function copilotHooks(commands: Record<HookEvent['event'], string>): string {
+  const hook = (command: string) => [{ type: 'command', bash: command, timeoutSec: 10 }];
+  const hooks = {
+    permissionRequest: hook(commands.waiting),
+    userPromptSubmitted: hook(commands.working),
+    postToolUse: hook(commands.working),
+    agentStop: hook(commands.done),
+    errorOccurred: hook(commands.failed),
+  };
+  return `${JSON.stringify({ version: 1, hooks }, null, 2)}\n`;
 }
 
 /** `-c notify=[…]`: the value is TOML, an array of basic strings. */

@@ -238,7 +238,8 @@ function readTurn(dialect: Dialect, body: Record<string, unknown>): Turn {
   const visit = (text: string | null, result: boolean) => {
     if (result) toolDone = true;
     else if (text !== null) {
-      prompt = text;
+      // Copilot puts `<current_datetime>…</current_datetime>` and a blank line before the user's words.
+      prompt = text.replace(/^(<([a-z_]+)>[^<]*<\/\2>\n\n)+/, '');
       toolDone = false;
     }
   };

@@ -118,9 +118,10 @@ export async function agentWorld(): Promise<AgentWorld> {
           });
           return now.every((c) => c.state === state) ? true : undefined;
         },
-        `every candidate of ${task} ${state}; seen ${JSON.stringify(seen)}; screens:\n${''}`,
+        `every candidate of ${task} ${state}`,
         timeoutMs,
-      ).catch((error: Error) => {
+      ).catch(async (error: Error) => {
+        error.message += `; seen ${JSON.stringify(seen)}, now ${JSON.stringify(await states(task))}`;
         const screens = manifest(task)
           .candidates.map((c: { n: number }) => `--- ${task}-${c.n}\n${safe(() => screen(task, c.n))}`)
           .join('\n');
