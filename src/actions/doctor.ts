@@ -139,13 +139,19 @@ async function agent(name: string, spec: AgentSpec, cwd: string, env: NodeJS.Pro
   const advice = `${spec.command} is not on PATH; install it to use --agent ${name}`;
   if (!path) return { name, kind: 'agent', found: false, path: null, version: null, ok: false, advice };
   // Agents are usually Node or Python programs; their --version is slow but bounded.
-  const version = name === 'shell' ? null : await versionOf(path, ['--version'], env);
+  const version = name === 'shell' ? null : await versionOf(path, ['--version'], env, 15_000);
   return { name, kind: 'agent', found: true, path, version, ok: true, advice: '' };
 }
 
-async function versionOf(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
+async function versionOf(
+  path: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeout = 5000,
+): Promise<string | null> {
   try {
-    const result = await run(path, args, { cwd: '/', env, check: false, timeout: 5000 });
+    // Gemini CLI and opencode load a large bundle before they print a version: seconds on a busy machine.
+    const result = await run(path, args, { cwd: '/', env, check: false, timeout });
     const line = (result.stdout || result.stderr).trim().split('\n')[0] ?? '';
     // "GitHub Copilot CLI 1.0.102." ends its sentence with a dot: not part of the version.
     const match = line.match(/\d+\.\d+(\.\d+)?([\w.-]*[\w-])?/);
