@@ -113,3 +113,21 @@ describe('screenForActivity: output that is not a timer still counts', () => {
     expect(screenForActivity(before)).toBe(screenForActivity(after));
   });
 });
+
+describe('agent setup files', () => {
+  it('Codex trusts the repository only with trust_level "trusted" in its own section', async () => {
+    const { codexTrusts } = await import('../../src/io/agent-setup.js');
+    const config =
+      'model = "x"\n[projects."/r/app"]\ntrust_level = "trusted"\n[projects."/r/other"]\ntrust_level = "untrusted"\n';
+    expect(codexTrusts(config, '/r/app')).toBe(true);
+    expect(codexTrusts(config, '/r/other')).toBe(false);
+    expect(codexTrusts(config, '/r')).toBe(false);
+  });
+  it('Gemini trusts a folder inside a trusted one, or inside the parent of a TRUST_PARENT entry', async () => {
+    const { geminiTrusts } = await import('../../src/io/agent-setup.js');
+    expect(geminiTrusts({ '/r/app-worktrees': 'TRUST_FOLDER' }, '/r/app-worktrees')).toBe(true);
+    expect(geminiTrusts({ '/r/app-worktrees/t-1': 'TRUST_PARENT' }, '/r/app-worktrees')).toBe(true);
+    expect(geminiTrusts({ '/r/app': 'TRUST_FOLDER' }, '/r/app-worktrees')).toBe(false);
+    expect(geminiTrusts({ '/r': 'DO_NOT_TRUST' }, '/r/app-worktrees')).toBe(false);
+  });
+});
