@@ -101,7 +101,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     const ran = spawnSync(pane.command, pane.args, { cwd: pane.cwd, env: process.env, encoding: 'utf8' });
     expect(ran.status).toBe(0);
     const record = agent.record(3);
-    expect(record.argv).toEqual([PROMPT]);
+    expect(record.argv).toEqual(['--', PROMPT]);
     expect(record.cwd).toBe(manifest.candidates[2].worktree);
     expect(record.env.PORT).toBe(String(manifest.candidates[2].ports.PORT));
     expect(record.env.GIT_PARALLEL_INDEX).toBe('3');
@@ -228,7 +228,7 @@ describe('--mux none', () => {
         cwd: path.join(repo.parent, 'app-worktrees/solo-2'),
       });
       expect(launched.code).toBe(0);
-      expect(agent.record(2).argv).toEqual([PROMPT]);
+      expect(agent.record(2).argv).toEqual(['--', PROMPT]);
       expect(agent.record(2).env.GIT_PARALLEL_INDEX).toBe('2');
     } finally {
       closeWorkspace({ repo, tmux });

@@ -10,7 +10,7 @@ export default defineConfig({
     include: ['test/real-agents/**/*.test.ts'],
     setupFiles: ['test/helpers/setup.ts'],
     globalSetup: ['test/real-agents/global-setup.ts'],
-    testTimeout: 420_000,
+    testTimeout: 600_000,
     hookTimeout: 60_000,
     // Every agent is a large program (Claude Code and Copilot are ~250 MB binaries): one file at a time.
     maxWorkers: 1,

@@ -107,7 +107,7 @@ export async function agentWorld(): Promise<AgentWorld> {
     env: cliEnv,
     cli,
     states,
-    waitForAll: async (task, state, timeoutMs = 240_000) => {
+    waitForAll: async (task, state, timeoutMs = 300_000) => {
       const seen: string[][] = [];
       await waitFor(
         async () => {
