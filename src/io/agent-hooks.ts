@@ -30,6 +30,8 @@ import { manifestPath } from './state.js';
  *   `{"type":"agent-turn-complete",…}`, when a turn ends. Sources: openai/codex docs/config.md
  *   ("notify"), codex-rs/core/src/user_notification.rs. Notify covers "turn complete" only: "waiting" comes
  *   from its approval dialog on screen (core/agent-screens.ts).
+ * Gemini CLI `.gemini/settings.json`, opencode `.opencode/plugins/git-parallel-status.js`, Copilot CLI
+ *   `.github/hooks/git-parallel-status.json`: see withGeminiHooks, opencodePlugin and copilotHooks.
  *
  * Hiding the files from git, per worktree (the common `info/exclude` would hide them in every worktree,
  * the main one included, so it is not used):
