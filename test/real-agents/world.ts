@@ -191,7 +191,8 @@ function processesUnder(folder: string): { pid: number; command: string }[] {
  *   trustedFolders.json trusting the worktrees' parent folder (its dialog's "Trust parent folder"; Gemini
  *   asks for every new folder otherwise).
  * - opencode (~/.config/opencode/opencode.json): the Anthropic provider's `baseURL`, a model, and
- *   `permission.bash = "ask"` (its default runs commands without asking).
+ *   `permission.bash = "ask"` (its default runs commands without asking); its database, made by a first
+ *   run (`opencode auth list`).
  * - Copilot CLI (~/.copilot/config.json): `trustedFolders` (its dialog's "Yes, and remember this folder").
  */
 function presetHome(
@@ -246,6 +247,9 @@ function presetHome(
     path.join(home, '.copilot', 'config.json'),
     JSON.stringify({ trustedFolders: [repoRoot, worktrees] }),
   );
+  // opencode makes and migrates its database at its first start: three candidates that start at once in
+  // a brand-new HOME race for it (one hangs). A user who has run opencode before has it already.
+  execFileSync('opencode', ['auth', 'list'], { env, cwd: home, stdio: 'ignore', timeout: 120_000 });
   execFileSync('codex', ['login', '--with-api-key'], {
     env,
     cwd: home,
