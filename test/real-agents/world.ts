@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
@@ -146,8 +154,14 @@ export async function agentWorld(): Promise<AgentWorld> {
     processesInside: () => processesUnder(repo.parent),
     close: async () => {
       tmux.kill();
+      // Agents write their own state into HOME while they shut down: let them finish first.
+      await waitFor(
+        () => (processesUnder(repo.parent).length === 0 ? true : undefined),
+        'the agents to end',
+        20_000,
+      ).catch(() => undefined);
       await server.close();
-      repo.cleanup();
+      rmSync(repo.parent, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }
