@@ -2,7 +2,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { openContext } from '../commands/context.js';
-import { paneTitle } from '../core/agent-command.js';
+import { agentStartProblem, paneTitle } from '../core/agent-command.js';
 import {
   assertNoConflicts,
   buildManifest,
@@ -104,6 +104,12 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
     throw new UsageError(
       'the prompt contains a NUL byte, which no agent can receive as an argument; remove it',
     );
+  }
+  // Issue 9: what an agent would refuse (claude --yolo as root, a prompt that names its subcommand).
+  for (const agent of new Set(drafts.map((d) => d.agent))) {
+    const facts = { prompt, yolo: request.yolo, root: process.getuid?.() === 0, env };
+    const problem = agentStartProblem(agent, agents[agent]!, facts);
+    if (problem) throw new UsageError(problem);
   }
   const muxKind = await chooseMux(args.mux, config.mux, env);
   const driver = await driverFor(muxKind, env, io.cwd);

@@ -1,3 +1,5 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
 import { openContext } from '../commands/context.js';
 import { AGENT_PRESETS } from '../core/agent-presets.js';
 import type { AgentSpec } from '../core/types.js';
@@ -10,6 +12,7 @@ import {
   type Version,
   zellijFeatures,
 } from '../core/versions.js';
+import { type AgentSetup, readAgentSetup } from '../io/agent-setup.js';
 import { run } from '../io/exec.js';
 import { bwrapName, sandboxProblem } from '../io/sandbox.js';
 import { which } from '../io/which.js';
@@ -26,6 +29,8 @@ export interface DoctorRow {
   advice: string;
   /** What this version makes possible (Zellij's features depend on its version). */
   features?: string[];
+  /** For an installed agent: signed in? this repository trusted? the one-time steps left (issue 9). */
+  setup?: AgentSetup;
 }
 
 /** `git parallel doctor`: git, the multiplexers and every known agent: found, version, what to do. */
@@ -36,8 +41,17 @@ export async function doctor(io: {
 }): Promise<number> {
   let agents: Record<string, AgentSpec> = { ...AGENT_PRESETS };
   let configNote: string | null = null;
+  let where: Parameters<typeof readAgentSetup>[1] | null = null;
   try {
-    agents = (await openContext(io.cwd, io.env)).agents;
+    const context = await openContext(io.cwd, io.env);
+    agents = context.agents;
+    const pattern = context.loaded.config.worktreeDir.replaceAll('{repo}', context.repo.name);
+    where = {
+      home: io.env.HOME ?? homedir(),
+      env: io.env,
+      repoRoot: context.repo.mainRoot,
+      worktreeParent: path.dirname(path.resolve(context.repo.mainRoot, pattern)),
+    };
   } catch (error) {
     configNote = `config not read: ${(error as Error).message}`;
   }
@@ -60,6 +74,13 @@ export async function doctor(io: {
     ...Object.entries(agents).map(([name, spec]) => agent(name, spec, io.cwd, io.env)),
     sandboxRow(io.env),
   ]);
+  if (where) {
+    for (const row of rows) {
+      if (row.kind !== 'agent' || !row.found) continue;
+      const setup = await readAgentSetup(path.basename(agents[row.name]!.command), where);
+      if (setup) row.setup = setup;
+    }
+  }
   const zellijRow = rows[2]!;
   if (zellijRow.found && zellijRow.version) zellijRow.features = describeZellijFeatures(zellijRow.version);
   io.reporter.document({ checks: rows, config: configNote });
@@ -73,6 +94,14 @@ export async function doctor(io: {
     for (const line of formatTable(['CHECK', 'STATE', 'VERSION', 'WHERE / WHAT TO DO'], table))
       io.reporter.print(line);
     if (zellijRow.features) io.reporter.print(`zellij features: ${zellijRow.features.join('; ')}`);
+    for (const row of rows) {
+      if (!row.setup) continue;
+      const yes = (value: boolean | null) => (value === null ? 'n/a' : value ? 'yes' : 'no');
+      const facts = `signed in: ${yes(row.setup.signedIn)}, this repository trusted: ${yes(row.setup.trusted)}`;
+      io.reporter.print(
+        `${row.name}: ${facts}${row.setup.steps.map((step) => `\n  first: ${step}`).join('')}`,
+      );
+    }
     if (configNote) io.reporter.warn(configNote);
   }
   const git = rows[0]!;
@@ -128,15 +157,22 @@ async function agent(name: string, spec: AgentSpec, cwd: string, env: NodeJS.Pro
   const advice = `${spec.command} is not on PATH; install it to use --agent ${name}`;
   if (!path) return { name, kind: 'agent', found: false, path: null, version: null, ok: false, advice };
   // Agents are usually Node or Python programs; their --version is slow but bounded.
-  const version = name === 'shell' ? null : await versionOf(path, ['--version'], env);
+  const version = name === 'shell' ? null : await versionOf(path, ['--version'], env, 15_000);
   return { name, kind: 'agent', found: true, path, version, ok: true, advice: '' };
 }
 
-async function versionOf(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
+async function versionOf(
+  path: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeout = 5000,
+): Promise<string | null> {
   try {
-    const result = await run(path, args, { cwd: '/', env, check: false, timeout: 5000, ownGroup: true });
+    // Gemini CLI and opencode load a large bundle before they print a version: seconds on a busy machine.
+    const result = await run(path, args, { cwd: '/', env, check: false, timeout, ownGroup: true });
     const line = (result.stdout || result.stderr).trim().split('\n')[0] ?? '';
-    const match = line.match(/\d+\.\d+(\.\d+)?[\w.-]*/);
+    // "GitHub Copilot CLI 1.0.102." ends its sentence with a dot: not part of the version.
+    const match = line.match(/\d+\.\d+(\.\d+)?([\w.-]*[\w-])?/);
     return match ? match[0] : line || null;
   } catch {
     return null;

@@ -14,7 +14,7 @@ export interface HookEventArgs {
   payload?: string;
 }
 
-const EVENTS = ['waiting', 'done', 'working'] as const;
+const EVENTS = ['waiting', 'done', 'working', 'failed'] as const;
 
 /**
  * Hidden: what an agent's hook runs (see io/agent-hooks.ts). Records the event in the run's state.
@@ -34,6 +34,7 @@ export async function hookEvent(
     assertTaskNames(args.task);
     const dir = args.stateDir ?? runDir((await readRepo(io.cwd)).commonDir, args.task);
     const input = args.payload ?? (await readStdin(io.stdin, 1000));
+    if (isSideTurn(input)) return 0;
     const event: HookEvent = { event: args.event as HookEvent['event'], at: new Date() };
     const message = messageOf(input);
     if (message) event.message = message;
@@ -46,14 +47,40 @@ export async function hookEvent(
   return 0;
 }
 
-/** Claude Code's Notification payload carries `message` ("Claude needs your permission to use Bash"). */
+/**
+ * Claude Code's Notification payload carries `message` ("Claude needs your permission to use Bash"), its
+ * StopFailure payload `error` and `error_details`.
+ */
 function messageOf(input: string): string | undefined {
   if (input.trim() === '') return undefined;
   try {
-    const payload = JSON.parse(input) as { message?: unknown };
-    return typeof payload.message === 'string' ? payload.message.slice(0, 200) : undefined;
+    const payload = JSON.parse(input) as Record<string, unknown>;
+    const text = [payload.message, payload.error_details, payload.error].find(
+      (value): value is string => typeof value === 'string' && value !== '',
+    );
+    return text?.slice(0, 200);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Codex runs `notify` for every finished turn of every thread, and it names each new session in a
+ * thread of its own (its fixed prompt starts "Generate a concise, single-line task title"), which ends
+ * while the real turn is still running: that one is not the agent's turn.
+ */
+export function isSideTurn(input: string): boolean {
+  if (input.trim() === '') return false;
+  try {
+    const payload = JSON.parse(input) as Record<string, unknown>;
+    const messages = payload['input-messages'];
+    return (
+      Array.isArray(messages) &&
+      typeof messages[0] === 'string' &&
+      messages[0].startsWith('Generate a concise, single-line task title')
+    );
+  } catch {
+    return false;
   }
 }
 

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { candidateEnv, paneTitle, withPrompt } from '../core/agent-command.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { installAgentHooks } from '../io/agent-hooks.js';
+import { readCallerEnv } from '../io/caller-env.js';
 import { readRepo } from '../io/git.js';
 import { readSetupFailure, setupFailureLines } from '../io/prepared-state.js';
 import { sandboxedArgv } from '../io/sandbox.js';
@@ -33,9 +35,9 @@ export async function launch(
   const candidate = manifest.candidates.find((c) => c.n === args.n);
   if (!candidate) throw new UsageError(`the run ${args.task} has no candidate ${args.n}`);
 
-  const env = { ...io.env, ...candidateEnv(manifest, candidate) };
+  // The caller's variables over the multiplexer server's (see io/caller-env.ts), the candidate's over both.
+  const env = { ...io.env, ...(await readCallerEnv(dir)), ...candidateEnv(manifest, candidate) };
   const prompt = manifest.promptFile ? await readFile(manifest.promptFile, 'utf8') : null;
-  const argv = withPrompt(candidate.command, candidate.prompt, prompt);
   io.out.write(`${header(manifest, candidate)}\n`);
 
   // Ctrl-C in the pane reaches the whole foreground process group; it is meant for the agent.
@@ -54,8 +56,14 @@ export async function launch(
     );
   } else {
     // Agents with hooks (Claude Code, Codex) report waiting/done to `status`; failing here never stops one.
-    await installAgentHooks(candidate, manifest.task, dir).catch((error: Error) =>
-      io.out.write(`[git-parallel] status hooks not installed: ${error.message}\n`),
+    const hooks = await installAgentHooks(candidate, manifest.task, dir).catch((error: Error) => {
+      io.out.write(`[git-parallel] status hooks not installed: ${error.message}\n`);
+      return { files: [], args: [] };
+    });
+    const argv = withPrompt(
+      [...agentExecutable(candidate, env), ...candidate.command.slice(1), ...hooks.args],
+      candidate.prompt,
+      prompt,
     );
     // Issue 17: a sandboxed run's agent starts inside bubblewrap (IS_SANDBOX=1 is set in there only).
     const command = manifest.sandbox ? await sandboxedArgv(manifest, candidate, dir, argv, env) : argv;
@@ -72,6 +80,13 @@ export async function launch(
     child.on('error', () => resolve(exit.code ?? 1));
     child.on('close', (code) => resolve(code ?? 0));
   });
+}
+
+/** The `shell` preset runs the user's own $SHELL when there is one; `sh` is its fallback. */
+function agentExecutable(candidate: Candidate, env: NodeJS.ProcessEnv): string[] {
+  const executable = candidate.command[0]!;
+  if (candidate.agent === 'shell' && path.basename(executable) === 'sh' && env.SHELL) return [env.SHELL];
+  return [executable];
 }
 
 function describeExit(exit: { code: number | null; signal: string | null }): string {

@@ -1,3 +1,4 @@
+import { detectDialog } from '../core/agent-screens.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { writeHookEvent } from '../io/agent-hooks.js';
 import { agentPanesFor } from '../io/agent-panes.js';
@@ -11,6 +12,8 @@ export interface SendArgs {
   /** Candidate numbers; empty means every candidate. */
   targets: number[];
   text: string;
+  /** Type even where an agent waits at a permission prompt or dialog. */
+  force?: boolean;
 }
 
 /**
@@ -64,6 +67,9 @@ export async function sendText(
 
   const sent: string[] = [];
   const skipped: { name: string; reason: string }[] = [];
+  const ready: { candidate: (typeof chosen)[number]; pane: NonNullable<ReturnType<typeof paneMap.get>> }[] =
+    [];
+  const blocked: string[] = [];
   for (const candidate of chosen) {
     const record = await readAgentRecord(dir, candidate.n);
     const pane = paneMap.get(candidate.n);
@@ -78,6 +84,18 @@ export async function sendText(
       skipped.push({ name: candidate.name, reason: reason ?? 'its pane is gone' });
       continue;
     }
+    // Typed into a dialog, the text answers it: "p" of "please" picks "don't ask again" in Codex.
+    const screen = args.force ? null : await panes.content(pane);
+    const dialog = screen === null ? null : detectDialog(screen);
+    if (dialog) blocked.push(`${candidate.name} (${dialog.what})`);
+    ready.push({ candidate, pane });
+  }
+  if (blocked.length > 0) {
+    throw new UsageError(
+      `not sent: ${blocked.join(', ')} ${blocked.length === 1 ? 'waits' : 'wait'} for an answer; answer in the pane (git parallel attach ${args.task}), or pass --force to type anyway`,
+    );
+  }
+  for (const { candidate, pane } of ready) {
     await panes.send(pane, args.text);
     // A new message means the agent is at work again: a "waiting" or "done" it reported is over.
     await writeHookEvent(dir, candidate.n, { event: 'working', at: new Date() });

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config/load.js';
+import { detectDialog } from '../core/agent-screens.js';
 import {
   type AgentState,
   type AgentStateName,
@@ -178,6 +179,7 @@ export async function runStatus(
         sessionAlive,
         processAlive: record && !record.exit && record.pid > 0 ? isAlive(record.pid) : null,
         activity: latestActivity(output, files),
+        dialog: content === null ? null : detectDialog(content),
         now: options.now,
         idleSeconds: options.idleSeconds,
         manualStart: manifest.mux.kind === 'none',

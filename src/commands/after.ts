@@ -56,7 +56,10 @@ export const statusCommand: CommandModule<object, StatusArgv> = {
   },
 };
 
-export const sendCommand: CommandModule<object, { task: string; words: string[]; json: boolean }> = {
+export const sendCommand: CommandModule<
+  object,
+  { task: string; words: string[]; json: boolean; force: boolean }
+> = {
   command: 'send <task> <words..>',
   describe:
     'type the same text into every agent (or candidates <n>…) and press Enter: send <task> [<n>…] <text>',
@@ -68,12 +71,17 @@ export const sendCommand: CommandModule<object, { task: string; words: string[];
         array: true,
         demandOption: true,
         describe: 'candidate numbers, then the text (quoted)',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'type even into an agent that waits at a permission prompt or dialog',
       }),
   handler: async (argv) => {
     assertTaskNames(argv.task);
     const { parseSendWords, sendText } = await import('../actions/send.js');
     const { targets, text } = parseSendWords(argv.words.map(String));
-    await sendText({ task: argv.task, targets, text }, commandIo(argv.json));
+    await sendText({ task: argv.task, targets, text, force: argv.force }, commandIo(argv.json));
   },
 };
 

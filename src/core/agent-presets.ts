@@ -34,7 +34,10 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
   // the one every release accepts.
   codex: {
     command: 'codex',
-    args: [],
+    // Codex 0.171 runs sessions in one shared background server by default ("app-server …
+    // --managed-daemon"), which carries the environment of the candidate that started it and outlives
+    // `rm`; `--no-daemon` "Run without the shared background server" keeps each candidate's own.
+    args: ['--no-daemon'],
     prompt: 'positional',
     yolo: ['--dangerously-bypass-approvals-and-sandbox'],
     model: '--model',
@@ -99,7 +102,7 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
   copilot: {
     command: 'copilot',
     args: [],
-    prompt: { flag: '-i' },
+    prompt: { flag: '--interactive' },
     yolo: ['--allow-all'],
     model: '--model',
     env: {},
@@ -122,9 +125,9 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
     env: {},
   },
 
-  // A plain shell in the worktree, for working by hand next to the agents. The launcher prefers
-  // the user's $SHELL for this preset; `sh` is the portable fallback. It has no prompt, no yolo
-  // flags and no model flag.
+  // A plain shell in the worktree, for working by hand next to the agents. The launcher runs the
+  // user's $SHELL for this preset when it is set; `sh` is the portable fallback. It has no prompt, no
+  // yolo flags and no model flag.
   shell: {
     command: 'sh',
     args: [],
@@ -135,3 +138,41 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
 };
 
 export const PRESET_NAMES = Object.keys(AGENT_PRESETS);
+
+/**
+ * What some agents refuse, keyed by executable name (a user's own agent definition that runs `claude`
+ * refuses the same). Checked before a run creates anything.
+ */
+export interface AgentTraits {
+  /**
+   * Subcommand names: a prompt equal to one of them starts that subcommand instead of a session, even
+   * after `--` (Claude Code's commander dispatches on its first operand wherever it stands).
+   */
+  subcommands?: string[];
+  /** The yolo flag is refused by the agent itself when it runs as root outside a sandbox. */
+  yoloRefusedAsRoot?: boolean;
+}
+
+export const AGENT_TRAITS: Readonly<Record<string, AgentTraits>> = {
+  // `claude --help` (2.1.197), "Commands:", and commander's `help`. Its root check, from its source:
+  // `process.getuid() === 0 && process.env.IS_SANDBOX !== "1"` → "--dangerously-skip-permissions cannot
+  // be used with root/sudo privileges for security reasons", exit 1.
+  claude: {
+    subcommands: [
+      'agents',
+      'auth',
+      'auto-mode',
+      'doctor',
+      'gateway',
+      'help',
+      'install',
+      'mcp',
+      'plugin',
+      'project',
+      'setup-token',
+      'ultrareview',
+      'update',
+    ],
+    yoloRefusedAsRoot: true,
+  },
+};

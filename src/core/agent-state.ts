@@ -5,11 +5,14 @@
  *   starting  the launcher has not started the agent yet
  *   working   output or file changes within the last `idleSeconds`
  *   idle      no output and no file change for `idleSeconds` (probably waiting for input)
- *   waiting   the agent itself said it needs input (a Notification hook)
+ *   waiting   the agent itself said it needs input (a Notification hook), or its screen shows a known
+ *             dialog (a permission prompt, folder trust, sign-in)
  *   done      exited 0, or the agent said it finished its turn (a Stop/notify hook)
- *   failed    exited non-zero (or was killed)
+ *   failed    exited non-zero (or was killed), or its turn ended in an API error (a StopFailure hook)
  *   gone      its pane or session is missing, or its process vanished without an exit record
  */
+import type { ScreenDialog } from './agent-screens.js';
+
 export type AgentStateName = 'starting' | 'working' | 'idle' | 'waiting' | 'done' | 'failed' | 'gone';
 
 export const FINISHED_STATES: readonly AgentStateName[] = ['done', 'failed', 'gone'];
@@ -21,9 +24,9 @@ export interface LauncherRecord {
   exit?: { code: number | null; signal: string | null; at: string };
 }
 
-/** What an agent's own hook reported (Claude Code Notification/Stop/UserPromptSubmit, Codex notify). */
+/** What an agent's own hook reported (Claude Code Notification/Stop/StopFailure/UserPromptSubmit, Codex notify). */
 export interface HookEvent {
-  event: 'waiting' | 'done' | 'working';
+  event: 'waiting' | 'done' | 'working' | 'failed';
   at: Date;
   /** The agent's own words, e.g. "Claude needs your permission to use Bash". */
   message?: string;
@@ -57,6 +60,8 @@ export interface AgentFacts {
   /** Whether the recorded agent pid still runs; null when unknown. */
   processAlive: boolean | null;
   activity: Activity | null;
+  /** A known dialog on the agent's screen (see core/agent-screens.ts); null when none or unknown. */
+  dialog?: ScreenDialog | null;
   now: Date;
   idleSeconds: number;
   /** `--mux none`: nothing starts the agent until the user runs the launch command. */
@@ -130,7 +135,25 @@ export function deriveAgentState(facts: AgentFacts): AgentState {
   }
 
   const startedAt = new Date(record.startedAt);
+  // A dialog on screen is what the agent waits at now, whatever it reported before.
+  if (facts.dialog) {
+    const what =
+      facts.dialog.kind === 'permission'
+        ? 'permission'
+        : facts.dialog.kind === 'trust'
+          ? 'trust dialog'
+          : 'login';
+    return { state: 'waiting', reason: `${what}: ${facts.dialog.what}`, exitCode: null, since: null };
+  }
   const hook = currentHook(facts.hook, startedAt, facts.activity);
+  if (hook?.event === 'failed') {
+    return {
+      state: 'failed',
+      reason: hook.message ? `its turn ended in an error: ${hook.message}` : 'its turn ended in an API error',
+      exitCode: null,
+      since: hook.at,
+    };
+  }
   if (hook?.event === 'waiting') {
     return {
       state: 'waiting',

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { screenForActivity } from '../core/agent-screens.js';
 import type { Activity } from '../core/agent-state.js';
 import type { Candidate } from '../core/types.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
@@ -37,7 +38,8 @@ export async function observePaneOutput(
   content: string,
   now: Date,
 ): Promise<Activity> {
-  const hash = createHash('sha1').update(content).digest('hex');
+  // Timers and spinners are not work: an agent at a prompt whose clock ticks is not busy.
+  const hash = createHash('sha1').update(screenForActivity(content)).digest('hex');
   const file = activityPath(stateDir, n);
   const previous = await readCache(file);
   let next: OutputCache;

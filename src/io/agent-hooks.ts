@@ -21,13 +21,17 @@ import { manifestPath } from './state.js';
  *   `hooks.<Event>[] = { hooks: [{ type: "command", command }] }`; Notification, Stop and
  *   UserPromptSubmit take no matcher, so it is left out. `command` is run by a shell.
  *   Source: https://docs.claude.com/en/docs/claude-code/hooks ("Configuration", "Structure").
- * Codex CLI: `notify = ["prog", "arg", …]` in config.toml; Codex runs that argv (no shell) with one more
- *   argument, a JSON payload `{"type":"agent-turn-complete",…}`, when a turn ends.
- *   Sources: openai/codex docs/config.md ("notify") and codex-rs/core/src/user_notification.rs.
- *   The project-local `.codex/config.toml` is read only for projects the user trusts in Codex; a linked
- *   worktree counts as its main repository for that check (codex-rs git_info.rs
- *   `resolve_root_git_project_for_trust`). In an untrusted repository the file is ignored and `status`
- *   relies on pane and file activity. Codex's notify covers "turn complete" only, not "waiting".
+ * Claude Code also gets StopFailure → failed (a turn that ended in an API error), and, when it runs with
+ *   --dangerously-skip-permissions, `skipDangerousModePermissionPrompt: true`: the user asked for that mode
+ *   with --yolo, and the warning's default answer (Enter) is "No, exit".
+ * Codex CLI: `notify = ["prog", "arg", …]`, given on its command line as `-c notify=[…]`: Codex 0.171
+ *   ignores `notify` in a project-local `.codex/config.toml` ("Ignored unsupported project-local config
+ *   keys"). Codex runs that argv (no shell) with one more argument, a JSON payload
+ *   `{"type":"agent-turn-complete",…}`, when a turn ends. Sources: openai/codex docs/config.md
+ *   ("notify"), codex-rs/core/src/user_notification.rs. Notify covers "turn complete" only: "waiting" comes
+ *   from its approval dialog on screen (core/agent-screens.ts).
+ * Gemini CLI `.gemini/settings.json`, opencode `.opencode/plugins/git-parallel-status.js`, Copilot CLI
+ *   `.github/hooks/git-parallel-status.json`: see withGeminiHooks, opencodePlugin and copilotHooks.
  *
  * Hiding the files from git, per worktree (the common `info/exclude` would hide them in every worktree,
  * the main one included, so it is not used):
@@ -38,7 +42,7 @@ import { manifestPath } from './state.js';
  *     own index, so its change does not show and `git add -A` does not stage it; `snapshotTree` copies
  *     that index, so archives leave it out too.
  */
-export type HookKind = 'claude' | 'codex';
+export type HookKind = 'claude' | 'codex' | 'gemini' | 'opencode' | 'copilot';
 
 export const hookEventPath = (stateDir: string, n: number) =>
   path.join(stateDir, 'agents', `${n}.event.json`);
@@ -48,6 +52,9 @@ export function hookKindFor(candidate: Pick<Candidate, 'command'>): HookKind | n
   const executable = path.basename(candidate.command[0] ?? '');
   if (executable === 'claude') return 'claude';
   if (executable === 'codex') return 'codex';
+  if (executable === 'gemini') return 'gemini';
+  if (executable === 'opencode') return 'opencode';
+  if (executable === 'copilot') return 'copilot';
   return null;
 }
 
@@ -70,39 +77,136 @@ export function hookEventArgv(
   ];
 }
 
-const OUR_HOOK = / hook-event \S+ \S+ (waiting|done|working) /;
+const OUR_HOOK = / hook-event \S+ \S+ (waiting|done|working|failed) /;
+
+export interface InstalledHooks {
+  /** Files written, relative to the worktree. */
+  files: string[];
+  /** Arguments to add to the agent's command line, before its prompt. */
+  args: string[];
+}
 
 /**
- * Installs the status hooks in a candidate's worktree before its agent starts. Returns the files
- * written (relative to the worktree), or an empty list when the agent has no hooks we know.
+ * Installs the status hooks for a candidate's agent before it starts: files in its worktree, and the
+ * arguments its command line needs. Nothing for an agent that has no hooks we know.
  */
 export async function installAgentHooks(
   candidate: Candidate,
   task: string,
   stateDir: string,
-): Promise<string[]> {
+): Promise<InstalledHooks> {
   const kind = hookKindFor(candidate);
   if (kind === 'claude') {
+    const command = (event: HookEvent['event']) =>
+      describeCommand(hookEventArgv(stateDir, task, candidate.n, event));
     const commands = {
-      waiting: describeCommand(hookEventArgv(stateDir, task, candidate.n, 'waiting')),
-      done: describeCommand(hookEventArgv(stateDir, task, candidate.n, 'done')),
-      working: describeCommand(hookEventArgv(stateDir, task, candidate.n, 'working')),
+      waiting: command('waiting'),
+      done: command('done'),
+      working: command('working'),
+      failed: command('failed'),
     };
+    const bypass = candidate.command.includes('--dangerously-skip-permissions');
     const file = '.claude/settings.local.json';
     const written = await mergeIntoFile(candidate.worktree, file, (existing) =>
-      withClaudeHooks(existing, commands),
+      withClaudeHooks(existing, commands, { acceptBypassMode: bypass }),
     );
-    return written ? [file] : [];
+    return { files: written ? [file] : [], args: [] };
   }
   if (kind === 'codex') {
-    const file = '.codex/config.toml';
-    const argv = hookEventArgv(stateDir, task, candidate.n, 'done');
-    const written = await mergeIntoFile(candidate.worktree, file, (existing) =>
-      withCodexNotify(existing, argv),
-    );
-    return written ? [file] : [];
+    return { files: [], args: codexNotifyArgs(hookEventArgv(stateDir, task, candidate.n, 'done')) };
   }
-  return [];
+  if (kind === 'gemini') {
+    const command = (event: HookEvent['event']) =>
+      describeCommand(hookEventArgv(stateDir, task, candidate.n, event));
+    const commands = { waiting: command('waiting'), done: command('done'), working: command('working') };
+    const file = '.gemini/settings.json';
+    const written = await mergeIntoFile(candidate.worktree, file, (existing) =>
+      withGeminiHooks(existing, commands),
+    );
+    return { files: written ? [file] : [], args: [] };
+  }
+  if (kind === 'opencode' || kind === 'copilot') {
+    const argv = (event: HookEvent['event']) => hookEventArgv(stateDir, task, candidate.n, event);
+    const events = {
+      waiting: argv('waiting'),
+      done: argv('done'),
+      working: argv('working'),
+      failed: argv('failed'),
+    };
+    const file =
+      kind === 'opencode'
+        ? '.opencode/plugins/git-parallel-status.js'
+        : '.github/hooks/git-parallel-status.json';
+    const text =
+      kind === 'opencode'
+        ? opencodePlugin(events)
+        : copilotHooks({
+            waiting: describeCommand(events.waiting),
+            done: describeCommand(events.done),
+            working: describeCommand(events.working),
+            failed: describeCommand(events.failed),
+          });
+    const written = await mergeIntoFile(candidate.worktree, file, () => text);
+    return { files: written ? [file] : [], args: [] };
+  }
+  return { files: [], args: [] };
+}
+
+type EventArgvs = Record<HookEvent['event'], string[]>;
+
+const REPORT_FUNCTION = (events: EventArgvs) => `const events = ${JSON.stringify(events)};
+function report(event) {
+  const [program, ...args] = events[event];
+  spawn(program, args, { stdio: 'ignore' }).on('error', () => {});
+}`;
+
+/**
+ * opencode: a plugin in the worktree's `.opencode/plugins/` (opencode loads `{plugin,plugins}/*.{ts,js}`
+ * of the project's `.opencode`), whose `event` hook sees every bus event: permission.asked → waiting,
+ * permission.replied → working, session.idle → done, session.error → failed. Source: opencode's plugin
+ * docs (packages/web/src/content/docs/plugins.mdx, "Events") and the event names in opencode 1.18.
+ */
+export function opencodePlugin(events: EventArgvs): string {
+  return `// Written by git-parallel: reports this agent's state to \`git parallel status\` (this worktree only).
+import { spawn } from 'node:child_process';
+${REPORT_FUNCTION(events)}
+const ON = {
+  'permission.asked': 'waiting',
+  'permission.replied': 'working',
+  'session.idle': 'done',
+  'session.error': 'failed',
+};
+export const GitParallelStatus = async () => ({
+  event: async ({ event }) => {
+    const state = ON[event.type];
+    if (state) report(state);
+  },
+});
+`;
+}
+
+/**
+ * Copilot CLI: a hooks file of its own in the worktree's `.github/hooks/` (Copilot loads
+ * `.github/hooks/*.json` from the folder it runs in): permissionRequest → waiting, userPromptSubmitted
+ * and postToolUse (the user answered, the tool ran) → working, agentStop → done, errorOccurred → failed.
+ * `bash` is run by a shell. Source: docs.github.com "GitHub Copilot CLI hooks reference" and the events
+ * that Copilot 1.0.102 fires in the real-agent suite.
+ */
+export function copilotHooks(commands: Record<HookEvent['event'], string>): string {
+  const hook = (command: string) => [{ type: 'command', bash: command, timeoutSec: 10 }];
+  const hooks = {
+    permissionRequest: hook(commands.waiting),
+    userPromptSubmitted: hook(commands.working),
+    postToolUse: hook(commands.working),
+    agentStop: hook(commands.done),
+    errorOccurred: hook(commands.failed),
+  };
+  return `${JSON.stringify({ version: 1, hooks }, null, 2)}\n`;
+}
+
+/** `-c notify=[…]`: the value is TOML, an array of basic strings. */
+export function codexNotifyArgs(argv: string[]): string[] {
+  return ['-c', `notify=[${argv.map(tomlString).join(', ')}]`];
 }
 
 async function mergeIntoFile(
@@ -150,13 +254,55 @@ async function isTracked(worktree: string, file: string): Promise<boolean> {
 }
 
 /**
- * Claude Code settings with our three hooks added: Notification → waiting, Stop → done (the turn
- * ended), UserPromptSubmit → working (a new message clears both). Our previous entries are replaced,
+ * Claude Code settings with our hooks added: Notification → waiting, Stop → done (the turn ended),
+ * UserPromptSubmit → working (a new message clears both), StopFailure → failed (an API error ended it). Our previous entries are replaced,
  * everything else is kept. Null when the existing file is not a JSON object (left alone).
  */
 export function withClaudeHooks(
   existing: string | null,
+  commands: { waiting: string; done: string; working: string; failed?: string },
+  options: { acceptBypassMode?: boolean } = {},
+): string | null {
+  const ours: [string, string][] = [
+    ['Notification', commands.waiting],
+    ['Stop', commands.done],
+    ['UserPromptSubmit', commands.working],
+    ...(commands.failed ? ([['StopFailure', commands.failed]] as [string, string][]) : []),
+  ];
+  return withCommandHooks(
+    existing,
+    ours,
+    options.acceptBypassMode ? { skipDangerousModePermissionPrompt: true } : {},
+  );
+}
+
+/**
+ * Gemini CLI settings (`.gemini/settings.json`, the project's own) with our hooks: Notification (it
+ * fires for a tool-permission request) → waiting, AfterAgent (the turn ended) → done, BeforeAgent (a
+ * new message) → working. Gemini's hooks have Claude Code's shape (`hooks.<Event>[].hooks[]` of
+ * `{ type: "command", command }`) and are on by default (`hooksConfig.enabled`). Project hooks run
+ * only in a folder the user trusts. Source: google-gemini/gemini-cli packages/core/src/hooks/types.ts
+ * (HookEventName) and packages/cli/src/config/settingsSchema.ts (hooksConfig).
+ */
+export function withGeminiHooks(
+  existing: string | null,
   commands: { waiting: string; done: string; working: string },
+): string | null {
+  return withCommandHooks(existing, [
+    ['Notification', commands.waiting],
+    ['AfterAgent', commands.done],
+    ['BeforeAgent', commands.working],
+  ]);
+}
+
+/**
+ * A settings file with our command hooks added, Claude Code's shape. Our previous entries are replaced,
+ * everything else is kept. Null when the existing file is not a JSON object (left alone).
+ */
+function withCommandHooks(
+  existing: string | null,
+  ours: [string, string][],
+  extra: Record<string, unknown> = {},
 ): string | null {
   let settings: Record<string, unknown> = {};
   if (existing !== null && existing.trim() !== '') {
@@ -169,11 +315,6 @@ export function withClaudeHooks(
     }
   }
   const hooks: Record<string, unknown> = isPlainObject(settings.hooks) ? { ...settings.hooks } : {};
-  const ours: [string, string][] = [
-    ['Notification', commands.waiting],
-    ['Stop', commands.done],
-    ['UserPromptSubmit', commands.working],
-  ];
   for (const [event, command] of ours) {
     const groups = Array.isArray(hooks[event]) ? (hooks[event] as unknown[]) : [];
     const kept = groups
@@ -191,26 +332,7 @@ export function withClaudeHooks(
       .filter((group) => group !== null);
     hooks[event] = [...kept, { hooks: [{ type: 'command', command }] }];
   }
-  return `${JSON.stringify({ ...settings, hooks }, null, 2)}\n`;
-}
-
-const CODEX_MARK = '# git-parallel: reports finished turns to `git parallel status` (this worktree only)';
-
-/**
- * A Codex config.toml with our top-level `notify`. An existing top-level `notify` of the user's own is
- * kept and ours is not added (null); ours from an earlier start is replaced. The line goes first, where
- * a top-level key is always valid TOML.
- */
-export function withCodexNotify(existing: string | null, argv: string[]): string | null {
-  const line = `notify = [${argv.map(tomlString).join(', ')}]`;
-  if (existing === null) return `${CODEX_MARK}\n${line}\n`;
-  const topLevel = existing.split(/^\s*\[/m)[0] ?? '';
-  const notify = topLevel.match(/^\s*notify\s*=.*$/m);
-  if (notify) {
-    if (!/"hook-event"/.test(notify[0])) return null;
-    return existing.replace(notify[0], line);
-  }
-  return `${CODEX_MARK}\n${line}\n${existing}`;
+  return `${JSON.stringify({ ...settings, ...extra, hooks }, null, 2)}\n`;
 }
 
 /** A TOML basic string: JSON's escapes are TOML's, except that DEL must be escaped too. */
@@ -224,9 +346,9 @@ export async function readHookEvent(stateDir: string, n: number): Promise<HookEv
   if (text === null) return null;
   try {
     const parsed = JSON.parse(text) as { event?: unknown; at?: unknown; message?: unknown };
-    if (parsed.event !== 'waiting' && parsed.event !== 'done' && parsed.event !== 'working') return null;
+    if (!['waiting', 'done', 'working', 'failed'].includes(String(parsed.event))) return null;
     if (typeof parsed.at !== 'string') return null;
-    const event: HookEvent = { event: parsed.event, at: new Date(parsed.at) };
+    const event: HookEvent = { event: parsed.event as HookEvent['event'], at: new Date(parsed.at) };
     if (typeof parsed.message === 'string' && parsed.message !== '') event.message = parsed.message;
     return event;
   } catch {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { renderTmuxScript, tmuxSessionCommands } from '../core/tmux-commands.js';
 import { parseTmuxLayout } from '../core/tmux-layout.js';
 import { CommandFailure, LayoutTemplateError } from '../errors.js';
+
+import { writeCallerEnv } from './caller-env.js';
 import { run } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
@@ -94,6 +96,8 @@ export class TmuxDriver implements MuxDriver {
       `  tmux start-server \\; source-file ${path.join(request.stateDir, 'session.tmux')}`,
     ]);
     await writeFileAtomic(path.join(request.stateDir, 'session.tmux'), script);
+    // A running tmux server gives new panes its own environment: the launcher restores the caller's.
+    await writeCallerEnv(request.stateDir, this.env);
     for (const command of commands) {
       const result = await this.tmux(command, false);
       if (result.exitCode !== 0) {
@@ -184,6 +188,9 @@ export class TmuxDriver implements MuxDriver {
     } else {
       await this.tmux(['send-keys', '-t', paneId, '-l', '--', text]);
     }
+    // An Enter that arrives with the text is taken for part of a paste by agents that detect pastes by
+    // timing (Gemini CLI then leaves the message in its input box): it comes a moment later, as typed.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     await this.tmux(['send-keys', '-t', paneId, 'Enter']);
   }
 }

@@ -14,6 +14,7 @@ import {
 } from '../core/versions.js';
 import { layoutTabNames, renderZellijLayout } from '../core/zellij-layout.js';
 import { CommandFailure, UsageError } from '../errors.js';
+import { writeCallerEnv } from './caller-env.js';
 import { describeCommand } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
@@ -184,6 +185,8 @@ export class ZellijDriver implements MuxDriver {
     }
     const layoutFile = path.join(request.stateDir, 'layout.kdl');
     await writeFileAtomic(layoutFile, await this.renderLayout(request));
+    // Zellij's server, like tmux's, starts panes with its own environment: the launcher restores the caller's.
+    await writeCallerEnv(request.stateDir, this.env);
     // A dead, resurrectable session of the same name would be resurrected instead of our layout applied.
     await this.zellij(['delete-session', '--force', request.session], { check: false, outside: true });
     await this.zellij(
@@ -202,6 +205,7 @@ export class ZellijDriver implements MuxDriver {
     const layout = await this.renderLayout(request);
     const layoutFile = path.join(request.stateDir, 'layout.kdl');
     await writeFileAtomic(layoutFile, layout);
+    await writeCallerEnv(request.stateDir, this.env);
     const result = await this.zellij(['action', 'new-tab', '--layout', layoutFile, '--name', request.window]);
     const ids = features.tabIds ? (result.stdout.match(/\d+/g) ?? []).map(Number) : null;
     const opened: OpenedTabs = { session: request.session, ids, names: layoutTabNames(layout) };

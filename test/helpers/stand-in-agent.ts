@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * STANDIN_MODIFY=<path> (appends a line to that file and leaves it uncommitted); STANDIN_UNTRACKED=1
  * (leaves scratch-<n>.txt untracked); STANDIN_HOOK=<Event,…> (runs the worktree's Claude Code hooks for
  * those events, as Claude Code would, with STANDIN_HOOK_MESSAGE as the notification text);
- * STANDIN_CODEX_NOTIFY=1 (runs the worktree's Codex `notify` program as Codex does at a turn's end);
+ * STANDIN_CODEX_NOTIFY=1 (runs the `-c notify=[…]` program of its argv as Codex does at a turn's end);
  * STANDIN_TICK_MS (prints a new line every so often); STANDIN_READ_INPUT=1 (records each line typed into its
  * terminal in records/input-<n>.txt); STANDIN_SLEEP_MS; STANDIN_EXIT (the exit code).
  */
@@ -74,10 +74,10 @@ if (env.STANDIN_HOOK) {
   }
 }
 if (env.STANDIN_CODEX_NOTIFY === '1') {
-  // What Codex does when a turn ends: run the top-level notify argv of .codex/config.toml with the JSON
-  // payload as one more argument (the TOML strings here are JSON-compatible).
-  const line = fs.readFileSync('.codex/config.toml', 'utf8').split('\n').find((l) => l.startsWith('notify = '));
-  const [program, ...args] = JSON.parse(line.slice('notify = '.length));
+  // What Codex does when a turn ends: run the notify argv given as "-c notify=[…]" with the JSON payload
+  // as one more argument (the TOML strings here are JSON-compatible).
+  const value = process.argv.find((a, i) => process.argv[i - 1] === '-c' && a.startsWith('notify='));
+  const [program, ...args] = JSON.parse(value.slice('notify='.length));
   execFileSync(program, [...args, JSON.stringify({ type: 'agent-turn-complete', 'last-assistant-message': 'done' })]);
 }
 if (env.STANDIN_TICK_MS) {

@@ -65,7 +65,7 @@ describe('hostile input', () => {
       const rec = JSON.parse(readFileSync(f, 'utf8'));
       return rec.env.GIT_PARALLEL_TASK === task ? rec : undefined;
     }, `the agent of ${task}`);
-    expect(record.argv).toEqual([prompt]);
+    expect(record.argv).toEqual(['--', prompt]);
     expect(record.cwd).toBe(path.join(repo.parent, `it's $x #y ünï-worktrees`, `${task}-1`));
     expect((await cli(['rm', task, '--force'])).code).toBe(0);
   }
@@ -90,7 +90,7 @@ describe('hostile input', () => {
       expect(ran.status, ran.stderr).toBe(0);
       const record = JSON.parse(readFileSync(path.join(agent.recordDir, 'agent-1.json'), 'utf8'));
       expect(record.env.GIT_PARALLEL_TASK).toBe(task);
-      expect(record.argv).toEqual([prompt]);
+      expect(record.argv).toEqual(['--', prompt]);
       expect((await cli(['rm', task, '--force'], zellij.env)).code).toBe(0);
     };
     mkdirSync(path.join(repo.parent, 'zj'), { recursive: true });
@@ -116,7 +116,7 @@ describe('hostile input', () => {
       const rec = JSON.parse(readFileSync(path.join(agent.recordDir, 'agent-1.json'), 'utf8'));
       return rec.env.GIT_PARALLEL_TASK === 'dash' ? rec : undefined;
     }, 'the dash agent');
-    expect(record.argv).toEqual(['--help me']);
+    expect(record.argv).toEqual(['--', '--help me']);
     expect((await cli(['rm', 'dash', '--force'])).code).toBe(0);
   });
 });

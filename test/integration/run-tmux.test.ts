@@ -42,7 +42,7 @@ describe('git parallel <task> with tmux', () => {
     records.forEach((record, i) => {
       const n = i + 1;
       const worktree = path.join(repo.parent, 'app-worktrees', `add-auth-${n}`);
-      expect(record.argv).toEqual([HOSTILE_PROMPT]);
+      expect(record.argv).toEqual(['--', HOSTILE_PROMPT]);
       expect(record.cwd).toBe(worktree);
       expect(record.env.GIT_PARALLEL_TASK).toBe('add-auth');
       expect(record.env.GIT_PARALLEL_INDEX).toBe(String(n));
@@ -146,12 +146,12 @@ describe('git parallel <task> with tmux', () => {
     expect(
       (await cli(['a', '-n', '1', '-f', path.join(repo.parent, 'prompt.txt'), '--no-attach'])).code,
     ).toBe(0);
-    expect((await agent.waitForRecords(1))[0]!.argv).toEqual(['from a file\n']);
+    expect((await agent.waitForRecords(1))[0]!.argv).toEqual(['--', 'from a file\n']);
 
     const fromStdin = 'from stdin: "quoted" $(x)\nsecond line';
     expect((await cli(['b', '-n', '1', '-f', '-', '--no-attach'], { input: fromStdin })).code).toBe(0);
     await waitFor(() => (agent.record(1).env.GIT_PARALLEL_TASK === 'b' ? true : undefined), 'the agent of b');
-    expect(agent.record(1).argv).toEqual([fromStdin]);
+    expect(agent.record(1).argv).toEqual(['--', fromStdin]);
 
     expect((await cli(['c', '-n', '1', '--no-attach'])).code).toBe(0);
     await waitFor(() => (agent.record(1).env.GIT_PARALLEL_TASK === 'c' ? true : undefined), 'the agent of c');

@@ -142,7 +142,7 @@ describe('git parallel status', () => {
     const settings = JSON.parse(
       readFileSync(path.join(worktree('s-3'), '.claude/settings.local.json'), 'utf8'),
     );
-    expect(Object.keys(settings.hooks)).toEqual(['Notification', 'Stop', 'UserPromptSubmit']);
+    expect(Object.keys(settings.hooks)).toEqual(['Notification', 'Stop', 'UserPromptSubmit', 'StopFailure']);
     expect(settings.hooks.Stop[0].hooks[0]).toMatchObject({ type: 'command' });
     expect(settings.hooks.Stop[0].hooks[0].command).toContain(' hook-event s 3 done --state-dir ');
     expect(existsSync(path.join(worktree('s-1'), '.claude'))).toBe(false);
@@ -187,8 +187,11 @@ describe('git parallel status', () => {
     expect(settings.hooks.Notification[0].hooks[0].command).toContain(' hook-event h 1 waiting ');
     expect(repo.git('-C', worktree('h-1'), 'status', '--porcelain')).toBe('');
     expect(repo.git('-C', worktree('h-2'), 'status', '--porcelain')).toBe('');
-    expect(readFileSync(path.join(worktree('h-2'), '.codex/config.toml'), 'utf8')).toMatch(
-      /^notify = \[".*", ".*git-parallel\.js", "hook-event", "h", "2", "done", "--state-dir", ".*"\]$/m,
+    // Codex ignores notify in a project-local config: it goes on its command line, and no file is written.
+    expect(existsSync(path.join(worktree('h-2'), '.codex'))).toBe(false);
+    const codexArgv = agent.record(2).argv;
+    expect(codexArgv[codexArgv.indexOf('-c') + 1]).toMatch(
+      /^notify=\[".*", ".*git-parallel\.js", "hook-event", "h", "2", "done", "--state-dir", ".*"\]$/,
     );
     expect(readFileSync(path.join(repo.root, '.claude/settings.local.json'), 'utf8')).not.toContain(
       'hook-event',

@@ -68,7 +68,9 @@ describe('--mux zellij (recording stand-in zellij)', () => {
   ])('zellij %s: deletes a stale session, creates it in the background from a valid layout', async (version) => {
     zellij = makeFakeZellij(repo.parent, version);
     zellij.setSessions({ 'app-auth': { exited: true, layout: null } });
-    const result = await cli(['auth', '-n', '4', '--mux', 'zellij', '-p', PROMPT, '--no-attach']);
+    const result = await cli(['auth', '-n', '4', '--mux', 'zellij', '-p', PROMPT, '--no-attach'], {
+      PROBE_VAR: 'from-the-callers-shell',
+    });
     expect(result.stderr).toContain('Started 4 agents');
     expect(result.code).toBe(0);
     // Issue 12 defect 7: never `zellij attach NAME`, which attaches to another session starting with NAME.
@@ -99,13 +101,17 @@ describe('--mux zellij (recording stand-in zellij)', () => {
 
     // Run pane 3 exactly as Zellij would (argv, no shell): the prompt reaches the agent byte for byte.
     const pane = panes[2]!;
+    // Zellij's server starts the pane with its own environment, which lacks PROBE_VAR: the launcher
+    // restores the caller's (issue 9).
     const ran = spawnSync(pane.command, pane.args, { cwd: pane.cwd, env: process.env, encoding: 'utf8' });
     expect(ran.status).toBe(0);
     const record = agent.record(3);
-    expect(record.argv).toEqual([PROMPT]);
+    expect(record.argv).toEqual(['--', PROMPT]);
     expect(record.cwd).toBe(manifest.candidates[2].worktree);
     expect(record.env.PORT).toBe(String(manifest.candidates[2].ports.PORT));
     expect(record.env.GIT_PARALLEL_INDEX).toBe('3');
+    expect(process.env.PROBE_VAR).toBeUndefined();
+    expect(record.env.PROBE_VAR).toBe('from-the-callers-shell');
 
     // rm: kill, then delete, so the session cannot be resurrected. (rm ends the agents first, through the
     // session, and looks again afterwards: the reads, list-sessions, are left out.)
@@ -235,7 +241,7 @@ describe('--mux none', () => {
         cwd: path.join(repo.parent, 'app-worktrees/solo-2'),
       });
       expect(launched.code).toBe(0);
-      expect(agent.record(2).argv).toEqual([PROMPT]);
+      expect(agent.record(2).argv).toEqual(['--', PROMPT]);
       expect(agent.record(2).env.GIT_PARALLEL_INDEX).toBe('2');
     } finally {
       closeWorkspace({ repo, tmux });

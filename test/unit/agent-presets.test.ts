@@ -51,6 +51,7 @@ interface Expected {
   prompt: PromptMode;
   yolo: string[];
   model: string | undefined;
+  args?: string[];
 }
 
 // Changing a flag is a deliberate act: update this table together with the preset and its source comment.
@@ -66,11 +67,13 @@ const EXPECTED: Record<string, Expected> = {
     prompt: 'positional',
     yolo: ['--dangerously-bypass-approvals-and-sandbox'],
     model: '--model',
+    // Issue 9: no shared background server, which would carry one candidate's environment for all.
+    args: ['--no-daemon'],
   },
   gemini: { command: 'gemini', prompt: { flag: '--prompt-interactive' }, yolo: ['--yolo'], model: '--model' },
   opencode: { command: 'opencode', prompt: { flag: '--prompt' }, yolo: ['--auto'], model: '--model' },
   'cursor-agent': { command: 'cursor-agent', prompt: 'positional', yolo: ['--force'], model: '--model' },
-  copilot: { command: 'copilot', prompt: { flag: '-i' }, yolo: ['--allow-all'], model: '--model' },
+  copilot: { command: 'copilot', prompt: { flag: '--interactive' }, yolo: ['--allow-all'], model: '--model' },
   aider: { command: 'aider', prompt: 'none', yolo: ['--yes-always'], model: '--model' },
   shell: { command: 'sh', prompt: 'none', yolo: [], model: undefined },
 };
@@ -80,7 +83,7 @@ describe('AGENT_PRESETS explicit table', () => {
     expect(Object.keys(EXPECTED).sort()).toEqual([...PRESET_NAMES].sort());
   });
 
-  it.each(Object.entries(EXPECTED))('%s matches the verified flags', (name, expected) => {
+  it.each(Object.entries(EXPECTED))('%s matches the verified flags', (name, { args = [], ...expected }) => {
     const spec: AgentSpec | undefined = AGENT_PRESETS[name];
     expect(spec).toBeDefined();
     expect({
@@ -89,7 +92,7 @@ describe('AGENT_PRESETS explicit table', () => {
       yolo: spec?.yolo,
       model: spec?.model,
     }).toEqual(expected);
-    expect(spec?.args).toEqual([]);
+    expect(spec?.args).toEqual(args);
     expect(spec?.env).toEqual({});
   });
 

@@ -115,6 +115,7 @@ describe('buildManifest', () => {
     ]);
     expect(manifest.candidates[2]!.command).toEqual([
       '/bin/codex',
+      '--no-daemon',
       '--dangerously-bypass-approvals-and-sandbox',
       '--model',
       'big',

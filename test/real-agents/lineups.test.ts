@@ -1,0 +1,113 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/stand-in-agent.js';
+import { type AgentWorld, agentWorld, CALLER_PROBE } from './world.js';
+
+/** Mixed line-ups, prompts that look like options or subcommands, API errors and first-run dialogs. */
+describe('real agents together', () => {
+  let world: AgentWorld;
+  beforeEach(async () => {
+    world = await agentWorld();
+  });
+  afterEach(async () => {
+    await world?.close();
+  });
+
+  it('a mixed line-up, the prompt a subcommand name of each: every agent runs a turn with it, in its own worktree and PORT', async () => {
+    world.server.setToolCallDelay(0);
+    const created = await world.cli([
+      'm',
+      '--agents',
+      'codex:1,gemini:1,copilot:1',
+      '--prompt=mcp',
+      '--no-attach',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    // The caller's variables are kept for the launcher in a file only the user can read.
+    const envFile = path.join(world.repo.root, '.git', 'parallel', 'm', 'caller-env.json');
+    expect(statSync(envFile).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(envFile, 'utf8')).GP_PROBE).toBe(CALLER_PROBE);
+
+    await world.waitForAll('m', 'waiting');
+    expect(world.server.prompts).toEqual(['mcp', 'mcp', 'mcp']);
+    for (const n of [1, 2, 3]) world.tmux.tmux('send-keys', '-t', world.paneId('m', n), 'Enter');
+    await world.waitForAll('m', 'done');
+    const ports = new Set<string>();
+    for (const n of [1, 2, 3]) {
+      const probe = world.probe('m', n)!;
+      expect(probe.WORKTREE).toBe(world.worktree('m', n));
+      expect(probe.PWD).toBe(world.worktree('m', n));
+      expect(probe.PORT).toBe(String(world.manifest('m').candidates[n - 1]!.ports.PORT));
+      ports.add(probe.PORT!);
+    }
+    expect(ports.size).toBe(3);
+    expect((await world.cli(['rm', 'm', '--force'])).code).toBe(0);
+    await waitFor(() => (world.processesInside().length === 0 ? true : undefined), 'no agent left', 20_000);
+  });
+
+  it('claude: a prompt that is its subcommand, or --yolo as root, is refused before anything is created', async () => {
+    const subcommand = await world.cli([
+      's',
+      '--agents',
+      '1',
+      '--agent',
+      'claude',
+      '--prompt=mcp',
+      '--no-attach',
+    ]);
+    expect(subcommand.code).toBe(2);
+    expect(subcommand.stderr.trim()).toBe(
+      'git parallel: claude reads the prompt "mcp" as its subcommand of that name; say more in the prompt',
+    );
+    if (process.getuid?.() === 0) {
+      const yolo = await world.cli([
+        'y',
+        '--agents',
+        '1',
+        '--agent',
+        'claude',
+        '--yolo',
+        '-p',
+        'go',
+        '--no-attach',
+      ]);
+      expect(yolo.code).toBe(2);
+      expect(yolo.stderr.trim()).toBe(
+        'git parallel: claude refuses its skip-permission flag (--dangerously-skip-permissions) as root: run without --yolo, or with --sandbox',
+      );
+    }
+    expect(world.repo.git('branch', '--list', 's-*', 'y-*')).toBe('');
+    expect(existsSync(path.join(world.repo.parent, 'app-worktrees'))).toBe(false);
+    expect(existsSync(path.join(world.repo.root, '.git', 'parallel', 's'))).toBe(false);
+  });
+
+  it('claude: a turn that ends in an API error is failed (StopFailure); its folder-trust dialog is waiting', async () => {
+    world.server.failNext(1);
+    const created = await world.cli(['e', '--agents', '1', '--agent', 'claude', '-p', 'go', '--no-attach']);
+    expect(created.code, created.stderr).toBe(0);
+    await world.waitForAll('e', 'failed');
+    const [failed] = await world.states('e');
+    expect(failed!.reason).toMatch(/^its turn ended in an/);
+    expect(failed!.reason).not.toMatch(/exited/);
+
+    // A user who never answered Claude's trust question for this repository.
+    const state = path.join(world.home, '.claude.json');
+    const settings = JSON.parse(readFileSync(state, 'utf8'));
+    settings.projects = {};
+    writeFileSync(state, JSON.stringify(settings));
+    expect(
+      (await world.cli(['d', '--agents', '1', '--agent', 'claude', '-p', 'go', '--no-attach'])).code,
+    ).toBe(0);
+    await world.waitForAll('d', 'waiting');
+    expect((await world.states('d'))[0]!.reason).toBe('trust dialog: Claude Code asks to trust this folder');
+    const refused = await world.cli(['send', 'd', 'hello']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'not sent: d-1 (Claude Code asks to trust this folder) waits for an answer',
+    );
+    const forced = await world.cli(['send', 'd', '--force', 'hello']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain('Sent to d-1.');
+  });
+});

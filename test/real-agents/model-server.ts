@@ -1,0 +1,451 @@
+import { appendFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in for the model APIs the real agent CLIs talk to, on 127.0.0.1, owned by the test suite.
+ * It speaks the Anthropic Messages API (Claude Code, opencode), the OpenAI Responses API (Codex) and
+ * Chat Completions (Copilot's OpenAI provider), and Gemini's generateContent (Gemini CLI), streaming
+ * or not, as each client asks.
+ *
+ * A conversation with the agent's main loop (a request that offers a shell tool) goes:
+ *   1. the first reply is a call of the agent's shell tool that records the candidate's PORT,
+ *      GIT_PARALLEL_WORKTREE and working folder into `gp-probe.txt` in the folder it runs in;
+ *   2. once the request carries that tool's result, the reply is text and the turn ends.
+ * Side requests (titles, summaries, quota checks: no tools offered) get a short text.
+ * `failNext` makes the next main-loop request fail with a 400 invalid_request_error, which agents do
+ * not retry: the turn ends in an API error.
+ */
+export interface ModelServer {
+  url: string;
+  port: number;
+  /** The user prompts of main-loop requests that started a turn (no tool result yet), in order. */
+  prompts: string[];
+  /** Every request path seen, for diagnostics. */
+  requests: string[];
+  failNext(count?: number): void;
+  /** How long the first reply of a turn (the tool call) takes, so `status` can see the agent at work. */
+  setToolCallDelay(ms: number): void;
+  close(): Promise<void>;
+}
+
+export const PROBE_FILE = 'gp-probe.txt';
+export const PROBE_COMMAND = `printf 'PORT=%s\\nWORKTREE=%s\\nPWD=%s\\nPROBE=%s\\n' "$PORT" "$GIT_PARALLEL_WORKTREE" "$PWD" "$GP_PROBE" > ${PROBE_FILE}`;
+export const FINAL_TEXT = 'Recorded the environment. Done.';
+
+const SHELL_TOOLS = ['Bash', 'bash', 'shell', 'shell_command', 'exec_command', 'run_shell_command'];
+
+interface Tool {
+  name: string;
+  schema: JsonSchema;
+}
+interface JsonSchema {
+  type?: string | string[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+}
+
+type Dialect = 'anthropic' | 'responses' | 'chat' | 'gemini';
+
+/** What the conversation so far asks for. */
+interface Turn {
+  tools: Tool[];
+  /** A tool result is present after the last user text: the tool ran. */
+  toolDone: boolean;
+  prompt: string | null;
+}
+
+export async function startModelServer(): Promise<ModelServer> {
+  const prompts: string[] = [];
+  const requests: string[] = [];
+  let failures = 0;
+  let toolCallDelay = 0;
+  let ids = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      requests.push(`${req.method} ${req.url}`);
+      const body = parseJson(Buffer.concat(chunks).toString('utf8'));
+      if (process.env.GP_MODEL_DUMP)
+        appendFileSync(
+          process.env.GP_MODEL_DUMP,
+          `${JSON.stringify({ url: req.url, headers: req.headers, body })}\n`,
+        );
+      try {
+        const reply = () => handle(req, res, body);
+        const delay = toolCallDelay > 0 && isTurnStart(req.url ?? '', body) ? toolCallDelay : 0;
+        if (delay > 0) setTimeout(reply, delay);
+        else reply();
+      } catch (error) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: String(error) } }));
+      }
+    });
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const p = url.pathname;
+    if (req.method === 'GET' || req.method === 'HEAD') {
+      if (p.endsWith('/models'))
+        return json(res, { object: 'list', data: [{ id: 'stand-in', object: 'model' }] });
+      return json(res, {});
+    }
+    if (p.endsWith('/count_tokens')) return json(res, { input_tokens: 10 });
+    if (p.includes(':countTokens')) return json(res, { totalTokens: 10 });
+    const dialect: Dialect | null = p.endsWith('/messages')
+      ? 'anthropic'
+      : p.endsWith('/responses')
+        ? 'responses'
+        : p.endsWith('/chat/completions')
+          ? 'chat'
+          : p.includes(':generateContent') || p.includes(':streamGenerateContent')
+            ? 'gemini'
+            : null;
+    if (dialect === null) return json(res, {});
+    const turn = readTurn(dialect, body);
+    requests.push(`  tools: ${turn.tools.map((t) => t.name).join(',')} toolDone=${turn.toolDone}`);
+    const format = ((body.text ?? {}) as Record<string, unknown>).format as
+      | Record<string, unknown>
+      | undefined;
+    // Codex's title request offers its tools too, but asks for a JSON answer.
+    const shell =
+      format?.type === 'json_schema' ? undefined : turn.tools.find((t) => SHELL_TOOLS.includes(t.name));
+    const main = shell !== undefined;
+    if (main && failures > 0) {
+      failures--;
+      res.writeHead(400, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          type: 'error',
+          error: { type: 'invalid_request_error', message: 'stand-in: this request is refused', code: 400 },
+        }),
+      );
+      return;
+    }
+    if (main && !turn.toolDone && turn.prompt !== null) prompts.push(turn.prompt);
+    const reply: Reply =
+      main && !turn.toolDone
+        ? { kind: 'tool', name: shell.name, input: shellInput(shell.schema) }
+        : { kind: 'text', text: main ? FINAL_TEXT : sideText(body) };
+    const id = `gp${++ids}`;
+    const stream =
+      dialect === 'gemini'
+        ? p.includes(':streamGenerateContent')
+        : body.stream === true || dialect === 'responses';
+    if (dialect === 'anthropic') return anthropic(res, reply, id, stream, String(body.model ?? 'stand-in'));
+    if (dialect === 'responses') return responses(res, reply, id, stream);
+    if (dialect === 'chat') return chat(res, reply, id, stream);
+    return gemini(res, reply, stream);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    prompts,
+    requests,
+    failNext: (count = 1) => {
+      failures += count;
+    },
+    setToolCallDelay: (ms) => {
+      toolCallDelay = ms;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A main-loop request whose reply will be the tool call. */
+function isTurnStart(url: string, body: Record<string, unknown>): boolean {
+  const p = new URL(url, 'http://x').pathname;
+  const dialect = p.endsWith('/messages')
+    ? 'anthropic'
+    : p.endsWith('/responses')
+      ? 'responses'
+      : p.endsWith('/chat/completions')
+        ? 'chat'
+        : p.includes('generateContent')
+          ? 'gemini'
+          : null;
+  if (dialect === null) return false;
+  const turn = readTurn(dialect, body);
+  return !turn.toolDone && turn.tools.some((t) => SHELL_TOOLS.includes(t.name));
+}
+
+type Reply = { kind: 'tool'; name: string; input: Record<string, unknown> } | { kind: 'text'; text: string };
+
+/** Arguments for the shell tool, from its own schema: the command where it wants one, as string or argv. */
+function shellInput(schema: JsonSchema): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  const props = schema.properties ?? {};
+  for (const [name, prop] of Object.entries(props)) {
+    const type = Array.isArray(prop.type) ? prop.type[0] : prop.type;
+    if (name === 'command' || name === 'cmd') {
+      input[name] = type === 'array' ? ['bash', '-lc', PROBE_COMMAND] : PROBE_COMMAND;
+    } else if (name === 'description') {
+      input[name] = 'Record the environment';
+    } else if (name === 'sandbox_permissions') {
+      // Codex runs commands in its sandbox without asking; an escalated command needs the user's yes.
+      input[name] = 'require_escalated';
+      input.justification = 'May I record the environment?';
+    } else if ((schema.required ?? []).includes(name)) {
+      input[name] = type === 'number' || type === 'integer' ? 10000 : type === 'boolean' ? false : '';
+    }
+  }
+  return input;
+}
+
+/** Side requests: Gemini's JSON-mode checks want JSON; anything else gets a short title-like text. */
+function sideText(body: Record<string, unknown>): string {
+  const format = ((body.text ?? {}) as Record<string, unknown>).format as Record<string, unknown> | undefined;
+  if (format?.type === 'json_schema') return JSON.stringify({ title: 'Stand-in' });
+  const config = (body.generationConfig ?? {}) as Record<string, unknown>;
+  if (config.responseMimeType === 'application/json' || config.responseJsonSchema || config.responseSchema) {
+    return JSON.stringify({ next_speaker: 'user', reasoning: 'stand-in', complexity_reasoning: 'simple' });
+  }
+  return 'Stand-in reply';
+}
+
+function readTurn(dialect: Dialect, body: Record<string, unknown>): Turn {
+  const tools: Tool[] = [];
+  const rawTools = Array.isArray(body.tools) ? (body.tools as Record<string, unknown>[]) : [];
+  for (const tool of rawTools) {
+    if (dialect === 'gemini') {
+      for (const fn of (tool.functionDeclarations ?? []) as Record<string, unknown>[]) {
+        tools.push({
+          name: String(fn.name),
+          schema: (fn.parametersJsonSchema ?? fn.parameters ?? {}) as JsonSchema,
+        });
+      }
+    } else if (dialect === 'chat') {
+      const fn = (tool.function ?? {}) as Record<string, unknown>;
+      tools.push({ name: String(fn.name), schema: (fn.parameters ?? {}) as JsonSchema });
+    } else if (dialect === 'responses') {
+      tools.push({ name: String(tool.name), schema: (tool.parameters ?? {}) as JsonSchema });
+    } else {
+      tools.push({ name: String(tool.name), schema: (tool.input_schema ?? {}) as JsonSchema });
+    }
+  }
+  // Walk the conversation: the last user text starts a turn; a tool result after it ends it.
+  let prompt: string | null = null;
+  let toolDone = false;
+  const visit = (text: string | null, result: boolean) => {
+    if (result) toolDone = true;
+    else if (text !== null) {
+      // Copilot puts `<current_datetime>…</current_datetime>` and a blank line before the user's words.
+      prompt = text.replace(/^(<([a-z_]+)>[^<]*<\/\2>\n\n)+/, '');
+      toolDone = false;
+    }
+  };
+  if (dialect === 'anthropic' || dialect === 'chat') {
+    for (const message of (body.messages ?? []) as Record<string, unknown>[]) {
+      if (message.role === 'tool') visit(null, true);
+      if (message.role !== 'user') continue;
+      const content = message.content;
+      if (typeof content === 'string') visit(content, false);
+      else if (Array.isArray(content)) {
+        const blocks = content as Record<string, unknown>[];
+        if (blocks.some((b) => b.type === 'tool_result')) visit(null, true);
+        else {
+          const texts = blocks.filter((b) => b.type === 'text').map((b) => String(b.text));
+          // Claude Code puts <system-reminder> blocks before the user's words.
+          const own = texts.filter((t) => !t.startsWith('<system-reminder>'));
+          const last = own[own.length - 1] ?? texts[texts.length - 1];
+          if (last !== undefined) visit(last, false);
+        }
+      }
+    }
+  } else if (dialect === 'responses') {
+    const input = Array.isArray(body.input) ? (body.input as Record<string, unknown>[]) : [];
+    for (const item of input) {
+      if (item.type === 'function_call_output' || item.type === 'custom_tool_call_output') visit(null, true);
+      else if (item.role === 'user') {
+        const parts = Array.isArray(item.content) ? (item.content as Record<string, unknown>[]) : [];
+        const texts = parts.filter((c) => c.type === 'input_text').map((c) => String(c.text));
+        // Codex sends its environment context and instructions as user messages in tags.
+        const own = texts.filter((t) => !/^<[a-z_]+>/.test(t.trimStart()) && !t.startsWith('# AGENTS.md'));
+        const last = own[own.length - 1];
+        if (last !== undefined) visit(last, false);
+      }
+    }
+  } else {
+    for (const content of (body.contents ?? []) as Record<string, unknown>[]) {
+      if (content.role !== 'user') continue;
+      const parts = (content.parts ?? []) as Record<string, unknown>[];
+      if (parts.some((part) => part.functionResponse)) visit(null, true);
+      else {
+        const texts = parts.filter((part) => typeof part.text === 'string').map((part) => String(part.text));
+        const own = texts.filter((t) => !/^<[a-z_-]+>/.test(t.trimStart()));
+        const last = own[own.length - 1];
+        if (last !== undefined) visit(last, false);
+      }
+    }
+  }
+  return { tools, toolDone, prompt };
+}
+
+function parseJson(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+function json(res: ServerResponse, value: unknown) {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(value));
+}
+
+function sse(res: ServerResponse, events: [string | null, unknown][], tail = '') {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  for (const [event, data] of events) {
+    res.write(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
+  }
+  res.end(tail);
+}
+
+function anthropic(res: ServerResponse, reply: Reply, id: string, stream: boolean, model: string) {
+  const block =
+    reply.kind === 'tool'
+      ? { type: 'tool_use', id: `toolu_${id}`, name: reply.name, input: reply.input }
+      : { type: 'text', text: reply.text };
+  const stopReason = reply.kind === 'tool' ? 'tool_use' : 'end_turn';
+  const usage = {
+    input_tokens: 10,
+    output_tokens: 5,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  };
+  const message = { id: `msg_${id}`, type: 'message', role: 'assistant', model, stop_sequence: null, usage };
+  if (!stream) return json(res, { ...message, content: [block], stop_reason: stopReason });
+  const start = reply.kind === 'tool' ? { ...block, input: {} } : { type: 'text', text: '' };
+  const delta =
+    reply.kind === 'tool'
+      ? { type: 'input_json_delta', partial_json: JSON.stringify(reply.input) }
+      : { type: 'text_delta', text: reply.text };
+  sse(res, [
+    ['message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null } }],
+    ['content_block_start', { type: 'content_block_start', index: 0, content_block: start }],
+    ['content_block_delta', { type: 'content_block_delta', index: 0, delta }],
+    ['content_block_stop', { type: 'content_block_stop', index: 0 }],
+    [
+      'message_delta',
+      {
+        type: 'message_delta',
+        delta: { stop_reason: stopReason, stop_sequence: null },
+        usage: { output_tokens: 5 },
+      },
+    ],
+    ['message_stop', { type: 'message_stop' }],
+  ]);
+}
+
+function responses(res: ServerResponse, reply: Reply, id: string, stream: boolean) {
+  const item =
+    reply.kind === 'tool'
+      ? {
+          type: 'function_call',
+          id: `fc_${id}`,
+          call_id: `call_${id}`,
+          name: reply.name,
+          arguments: JSON.stringify(reply.input),
+          status: 'completed',
+        }
+      : {
+          type: 'message',
+          id: `msg_${id}`,
+          role: 'assistant',
+          status: 'completed',
+          content: [{ type: 'output_text', text: reply.text, annotations: [] }],
+        };
+  const usage = {
+    input_tokens: 10,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: 5,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: 15,
+  };
+  const response = { id: `resp_${id}`, object: 'response', model: 'stand-in', output: [item], usage };
+  if (!stream) return json(res, { ...response, status: 'completed' });
+  sse(res, [
+    [
+      'response.created',
+      { type: 'response.created', response: { ...response, output: [], status: 'in_progress' } },
+    ],
+    ['response.output_item.added', { type: 'response.output_item.added', output_index: 0, item }],
+    ['response.output_item.done', { type: 'response.output_item.done', output_index: 0, item }],
+    ['response.completed', { type: 'response.completed', response: { ...response, status: 'completed' } }],
+  ]);
+}
+
+function chat(res: ServerResponse, reply: Reply, id: string, stream: boolean) {
+  const message =
+    reply.kind === 'tool'
+      ? {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              index: 0,
+              id: `call_${id}`,
+              type: 'function',
+              function: { name: reply.name, arguments: JSON.stringify(reply.input) },
+            },
+          ],
+        }
+      : { role: 'assistant', content: reply.text };
+  const finish = reply.kind === 'tool' ? 'tool_calls' : 'stop';
+  const usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+  const base = { id: `chatcmpl_${id}`, model: 'stand-in', created: Math.floor(Date.now() / 1000) };
+  if (!stream) {
+    return json(res, {
+      ...base,
+      object: 'chat.completion',
+      choices: [{ index: 0, message, finish_reason: finish }],
+      usage,
+    });
+  }
+  sse(
+    res,
+    [
+      [
+        null,
+        {
+          ...base,
+          object: 'chat.completion.chunk',
+          choices: [{ index: 0, delta: message, finish_reason: null }],
+        },
+      ],
+      [
+        null,
+        {
+          ...base,
+          object: 'chat.completion.chunk',
+          choices: [{ index: 0, delta: {}, finish_reason: finish }],
+          usage,
+        },
+      ],
+    ],
+    'data: [DONE]\n\n',
+  );
+}
+
+function gemini(res: ServerResponse, reply: Reply, stream: boolean) {
+  const part =
+    reply.kind === 'tool' ? { functionCall: { name: reply.name, args: reply.input } } : { text: reply.text };
+  const chunk = {
+    candidates: [{ content: { role: 'model', parts: [part] }, finishReason: 'STOP', index: 0 }],
+    usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
+    modelVersion: 'stand-in',
+  };
+  if (!stream) return json(res, chunk);
+  sse(res, [[null, chunk]]);
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { isSideTurn } from '../../src/actions/hook-event.js';
+import { agentStartProblem, withPrompt } from '../../src/core/agent-command.js';
+import { AGENT_PRESETS } from '../../src/core/agent-presets.js';
+import { detectDialog, screenForActivity } from '../../src/core/agent-screens.js';
+import { codexNotifyArgs, withClaudeHooks } from '../../src/io/agent-hooks.js';
+
+/** Issue 9: prompts in each agent's own syntax, what agents refuse, and what their screens say. */
+describe('withPrompt', () => {
+  it.each([
+    ['positional', ['claude', '--', '--fix "it" $HOME\nnow']],
+    [{ flag: '--prompt-interactive' }, ['claude', '--prompt-interactive=--fix "it" $HOME\nnow']],
+    [{ flag: '-i' }, ['claude', '-i', '--fix "it" $HOME\nnow']],
+    ['stdin', ['claude']],
+    ['none', ['claude']],
+  ] as const)('%j', (mode, expected) => {
+    expect(withPrompt(['claude'], mode, '--fix "it" $HOME\nnow')).toEqual(expected);
+  });
+});
+
+describe('agentStartProblem', () => {
+  const claude = AGENT_PRESETS.claude!;
+  const facts = { prompt: 'go', yolo: true, root: true, env: {} };
+  it('refuses claude --yolo as root, outside a sandbox only', () => {
+    expect(agentStartProblem('claude', claude, facts)).toBe(
+      'claude refuses its skip-permission flag (--dangerously-skip-permissions) as root: run without --yolo, or with --sandbox',
+    );
+    expect(agentStartProblem('claude', claude, { ...facts, root: false })).toBeNull();
+    expect(agentStartProblem('claude', claude, { ...facts, yolo: false })).toBeNull();
+    expect(agentStartProblem('claude', claude, { ...facts, env: { IS_SANDBOX: '1' } })).toBeNull();
+    expect(agentStartProblem('codex', AGENT_PRESETS.codex!, facts)).toBeNull();
+  });
+  it('refuses a claude prompt that is exactly one of its subcommands', () => {
+    const ask = (prompt: string) => agentStartProblem('claude', claude, { ...facts, yolo: false, prompt });
+    expect(ask('mcp')).toBe(
+      'claude reads the prompt "mcp" as its subcommand of that name; say more in the prompt',
+    );
+    expect(ask('mcp servers')).toBeNull();
+    expect(agentStartProblem('codex', AGENT_PRESETS.codex!, { ...facts, prompt: 'mcp' })).toBeNull();
+  });
+});
+
+describe('detectDialog', () => {
+  it.each([
+    [' Do you want to proceed?\n ❯ 1. Yes\n   2. No', 'permission'],
+    [
+      '  Would you like to run the following command?\n› 1. Yes, proceed (y)\n  Press enter to confirm or esc to cancel',
+      'permission',
+    ],
+    [
+      'Quick safety check: Is this a project you created or one you trust?\n ❯ 1. Yes, I trust this folder',
+      'trust',
+    ],
+    ['  Welcome to Codex\n> 1. Sign in with ChatGPT', 'login'],
+  ])('%j is a %s dialog', (screen, kind) => {
+    expect(detectDialog(screen)?.kind).toBe(kind);
+  });
+  it('is not fooled by the words alone', () => {
+    expect(detectDialog('❯ Do you want to proceed? is what I will ask')).toBeNull();
+    expect(detectDialog('● Recorded the environment. Done.\n❯ ')).toBeNull();
+  });
+});
+
+describe('screenForActivity', () => {
+  it('ignores a ticking timer and a turning spinner, not new text', () => {
+    expect(screenForActivity('⠋ Working (12s · esc to interrupt)')).toBe(
+      screenForActivity('⠙ Working (13s · esc to interrupt)'),
+    );
+    expect(screenForActivity('Working')).not.toBe(screenForActivity('Worked'));
+  });
+});
+
+describe('hooks', () => {
+  it('Claude: StopFailure reports failed; bypass mode is accepted only with --yolo', () => {
+    const commands = { waiting: 'w', done: 'd', working: 'k', failed: 'f' };
+    const plain = JSON.parse(withClaudeHooks(null, commands)!);
+    expect(plain.hooks.StopFailure).toEqual([{ hooks: [{ type: 'command', command: 'f' }] }]);
+    expect(plain.skipDangerousModePermissionPrompt).toBeUndefined();
+    const yolo = JSON.parse(withClaudeHooks(null, commands, { acceptBypassMode: true })!);
+    expect(yolo.skipDangerousModePermissionPrompt).toBe(true);
+  });
+  it('Codex: notify goes on the command line as TOML', () => {
+    expect(codexNotifyArgs(['/usr/bin/node', 'a "b"', 'done'])).toEqual([
+      '-c',
+      'notify=["/usr/bin/node", "a \\"b\\"", "done"]',
+    ]);
+  });
+  it("Codex: the session-title thread's finished turn is not the agent's", () => {
+    const title = {
+      type: 'agent-turn-complete',
+      'input-messages': ['Generate a concise, single-line task title of at most 36 characters…'],
+    };
+    expect(isSideTurn(JSON.stringify(title))).toBe(true);
+    expect(isSideTurn(JSON.stringify({ type: 'agent-turn-complete', 'input-messages': ['mcp'] }))).toBe(
+      false,
+    );
+    expect(isSideTurn('')).toBe(false);
+  });
+});
+
+describe('screenForActivity: output that is not a timer still counts', () => {
+  it.each([
+    ['tick 5', 'tick 6'],
+    ['Compiling 3 of 9', 'Compiling 4 of 9'],
+  ])('%j → %j', (before, after) => {
+    expect(screenForActivity(before)).not.toBe(screenForActivity(after));
+  });
+  it.each([
+    ['Thinking (Esc to cancel · 1m 3s)', 'Thinking (Esc to cancel · 1m 4s)'],
+    ['elapsed 00:12', 'elapsed 00:13'],
+    ['✻ Brewing… (3s · ↓ 120 tokens)', '✶ Brewing… (4s · ↓ 1.2k tokens)'],
+  ])('%j = %j', (before, after) => {
+    expect(screenForActivity(before)).toBe(screenForActivity(after));
+  });
+});
+
+describe('agent setup files', () => {
+  it('Codex trusts the repository only with trust_level "trusted" in its own section', async () => {
+    const { codexTrusts } = await import('../../src/io/agent-setup.js');
+    const config =
+      'model = "x"\n[projects."/r/app"]\ntrust_level = "trusted"\n[projects."/r/other"]\ntrust_level = "untrusted"\n';
+    expect(codexTrusts(config, '/r/app')).toBe(true);
+    expect(codexTrusts(config, '/r/other')).toBe(false);
+    expect(codexTrusts(config, '/r')).toBe(false);
+  });
+  it('Gemini trusts a folder inside a trusted one, or inside the parent of a TRUST_PARENT entry', async () => {
+    const { geminiTrusts } = await import('../../src/io/agent-setup.js');
+    expect(geminiTrusts({ '/r/app-worktrees': 'TRUST_FOLDER' }, '/r/app-worktrees')).toBe(true);
+    expect(geminiTrusts({ '/r/app-worktrees/t-1': 'TRUST_PARENT' }, '/r/app-worktrees')).toBe(true);
+    expect(geminiTrusts({ '/r/app': 'TRUST_FOLDER' }, '/r/app-worktrees')).toBe(false);
+    expect(geminiTrusts({ '/r': 'DO_NOT_TRUST' }, '/r/app-worktrees')).toBe(false);
+  });
+});
