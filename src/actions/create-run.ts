@@ -105,9 +105,11 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       'the prompt contains a NUL byte, which no agent can receive as an argument; remove it',
     );
   }
-  // Issue 9: what an agent would refuse (claude --yolo as root, a prompt that names its subcommand).
+  const sandbox = args.sandbox ?? config.sandbox;
+  // Issue 9: what an agent would refuse (claude --yolo as root outside a sandbox, a prompt that names its
+  // subcommand).
   for (const agent of new Set(drafts.map((d) => d.agent))) {
-    const facts = { prompt, yolo: request.yolo, root: process.getuid?.() === 0, env };
+    const facts = { prompt, yolo: request.yolo, root: process.getuid?.() === 0, env, sandbox };
     const problem = agentStartProblem(agent, agents[agent]!, facts);
     if (problem) throw new UsageError(problem);
   }
@@ -154,7 +156,6 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
   };
   assertNoConflicts(args.task, drafts, agents, conflictFacts);
   // Issue 17: a sandbox that cannot be made here is refused before anything is created.
-  const sandbox = args.sandbox ?? config.sandbox;
   if (sandbox) {
     const problem = await sandboxProblem(env, io.cwd, repo.commonDir);
     if (problem) throw new UsageError(problem);

@@ -64,11 +64,18 @@ export function paneTitle(manifest: RunManifest, candidate: Candidate): string {
 export function agentStartProblem(
   agent: string,
   spec: AgentSpec,
-  facts: { prompt: string | null; yolo: boolean; root: boolean; env: NodeJS.ProcessEnv },
+  facts: {
+    prompt: string | null;
+    yolo: boolean;
+    root: boolean;
+    env: NodeJS.ProcessEnv;
+    /** The run starts its agents in a sandbox, where the launcher sets IS_SANDBOX=1 (issue 17). */
+    sandbox: boolean;
+  },
 ): string | null {
   const executable = spec.command.split('/').pop() ?? spec.command;
   const traits = AGENT_TRAITS[executable] ?? {};
-  if (facts.yolo && facts.root && traits.yoloRefusedAsRoot && facts.env.IS_SANDBOX !== '1') {
+  if (facts.yolo && facts.root && traits.yoloRefusedAsRoot && !facts.sandbox && facts.env.IS_SANDBOX !== '1') {
     return `${agent} refuses its skip-permission flag (${spec.yolo.join(' ')}) as root: run without --yolo, or with --sandbox`;
   }
   if (facts.prompt !== null && spec.prompt === 'positional' && traits.subcommands?.includes(facts.prompt)) {

@@ -18,7 +18,8 @@ import { formatTable, type Reporter } from './reporter.js';
  */
 export function printReport(report: CompareReport, reporter: Reporter): void {
   const base = `${report.base.ref ?? '(detached HEAD)'} @ ${report.base.commit.slice(0, 10)}`;
-  reporter.print(`${report.task}: ${report.candidates.length} candidates against ${base}`);
+  const sandboxed = report.sandboxed ? ' (sandboxed run)' : '';
+  reporter.print(`${report.task}: ${report.candidates.length} candidates against ${base}${sandboxed}`);
   if (report.baseMoved) {
     const now = report.baseMoved.commit ? `is at ${report.baseMoved.commit.slice(0, 10)}` : 'is gone';
     reporter.warn(

@@ -68,7 +68,10 @@ describe('the npm package', () => {
     expect(files).toContain('layouts/tiled.tmux');
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files).not.toContain('dist/meta.json');
-    expect(files.filter((f) => !/^(bin|dist|layouts)\//.test(f)).sort()).toEqual([
+    // The man pages (git parallel --help) and the shell completion scripts ship too.
+    expect(files).toContain('man/man1/git-parallel.1');
+    expect(files).toContain('completion/git-parallel.bash');
+    expect(files.filter((f) => !/^(bin|completion|dist|layouts|man)\//.test(f)).sort()).toEqual([
       'LICENSE',
       'README.md',
       'package.json',
@@ -88,8 +91,10 @@ describe('the npm package', () => {
       'LICENSE',
       'README.md',
       'bin',
+      'completion',
       'dist',
       'layouts',
+      'man',
       'package.json',
     ]);
   });

@@ -96,7 +96,7 @@ describe('one parser: help, version and typos start nothing', () => {
       expect(result.code).toBe(2);
     }
     const started = await cli(['run', 'help', '-p', 'hi', '--mux', 'none']);
-    expect(started.stderr).toContain('Started 3 agents for help');
+    expect(started.stderr).toContain('Prepared 3 agents for help');
     expect(started.code).toBe(0);
     expect(readdirSync(path.join(repo.root, '.git/parallel'))).toContain('help');
     const removed = await cli(['rm', 'help']);

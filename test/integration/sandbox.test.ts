@@ -1,6 +1,4 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -130,7 +128,7 @@ describe('--sandbox (bubblewrap)', () => {
     expect(repo.git('show', 't-1:own.txt')).toBe('mine');
 
     // status and compare say that the run is sandboxed.
-    expect(JSON.parse((await cli(['status', 't', '--json'])).stdout).sandboxed).toBe(true);
+    expect(JSON.parse((await cli(['status', 't', '--json'])).stdout).runs[0].sandboxed).toBe(true);
     const status = await cli(['status', 't']);
     expect(status.stdout + status.stderr).toContain('sandboxed: each agent can write only its own worktree');
     expect((await cli(['status'])).stdout).toMatch(/^t\s+probe×2 · sandboxed\s/m);
@@ -167,7 +165,7 @@ describe('--sandbox (bubblewrap)', () => {
     expect(launched.stdout).toContain('ALLOWED own-commit\n');
     expect(launched.stdout).toContain('IS_SANDBOX=\n');
     expect(existsSync(path.join(repo.root, 'hacked.txt'))).toBe(true);
-    expect(JSON.parse((await cli(['status', 't', '--json'])).stdout).sandboxed).toBe(false);
+    expect(JSON.parse((await cli(['status', 't', '--json'])).stdout).runs[0].sandboxed).toBe(false);
     const compare = await cli(['compare', 't']);
     expect(compare.stdout + compare.stderr).not.toContain('sandboxed');
   });
@@ -270,48 +268,4 @@ describe('--sandbox (bubblewrap)', () => {
     expect(JSON.parse(own.stdout).candidates[0].check.passed).toBe(true);
     expect(existsSync(path.join(worktree(1), 'check-own.txt'))).toBe(true);
   });
-
-  it('real Claude Code with --sandbox --yolo gets past its root check (IS_SANDBOX=1 inside only) and calls its API', async () => {
-    // A model API stand-in that refuses every request at once: reaching it proves Claude started its turn.
-    const hits: string[] = [];
-    const server = createServer((request, response) => {
-      hits.push(`${request.method} ${request.url}`);
-      request.resume();
-      response.writeHead(400, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify({
-          type: 'error',
-          error: { type: 'invalid_request_error', message: 'stand-in says no' },
-        }),
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    try {
-      writeFileSync(
-        path.join(repo.root, '.git-parallelrc.json'),
-        JSON.stringify({
-          agent: 'claude-print',
-          agents: {
-            'claude-print': { command: 'claude', args: ['-p'], yolo: ['--dangerously-skip-permissions'] },
-          },
-        }),
-      );
-      repo.commit('claude');
-      const api = { ANTHROPIC_API_KEY: 'sk-stand-in', ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}` };
-      expect((await cli(['t', '-n', '1', '--mux', 'none', '--sandbox', '--yolo', '-p', 'hi'])).code).toBe(0);
-      const sandboxed = await cli(['launch', 't', '1'], api);
-      expect(sandboxed.stdout + sandboxed.stderr).not.toContain('root/sudo');
-      expect(sandboxed.stdout + sandboxed.stderr).toContain('API Error: 400 stand-in says no');
-      expect(hits.some((h) => h.startsWith('POST /v1/messages'))).toBe(true);
-      if (process.getuid?.() === 0) {
-        // Without the sandbox Claude refuses as root (the run-time refusal the launcher never hides).
-        expect((await cli(['u', '-n', '1', '--mux', 'none', '--yolo', '-p', 'hi'])).code).toBe(0);
-        const bare = await cli(['launch', 'u', '1'], api);
-        expect(bare.stdout + bare.stderr).toContain('cannot be used with root/sudo privileges');
-      }
-    } finally {
-      server.close();
-    }
-  }, 60_000);
 });

@@ -96,7 +96,7 @@ export async function agentWorld(): Promise<AgentWorld> {
   const states = async (task: string) => {
     const result = await cli(['status', task, '--json']);
     if (result.code !== 0) throw new Error(`status failed: ${result.stderr}`);
-    return JSON.parse(result.stdout).candidates as { name: string; state: string; reason: string }[];
+    return JSON.parse(result.stdout).runs[0].candidates as { name: string; state: string; reason: string }[];
   };
   const manifest = (task: string) =>
     JSON.parse(readFileSync(path.join(repo.root, '.git', 'parallel', task, 'run.json'), 'utf8'));

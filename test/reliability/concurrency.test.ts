@@ -109,7 +109,7 @@ describe('two commands at once', () => {
         gate.release();
         const created = await creating.done;
         expect(created.code, created.stderr).toBe(0);
-        expect(JSON.parse((await cli(['status', 't', '--json'])).stdout).candidates).toHaveLength(4);
+        expect(JSON.parse((await cli(['status', 't', '--json'])).stdout).runs[0].candidates).toHaveLength(4);
         expect((await cli(['rm', 't'])).code).toBe(0);
         expect(world()).toEqual(before);
       },

@@ -341,7 +341,7 @@ if (process.env.MODE === 'commit-on-hangup') {
     const result = await cli(['rm', 't']);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toBe(
-      'git parallel: removing t would lose work its agents wrote as they stopped: t-1 has 1 commit not in main (the agents are stopped, nothing was removed; commit or merge it, or use --force or --archive)\n',
+      "git parallel: removing t would lose work its agents wrote as they stopped: t-1 has 1 commit not in main (the agents are stopped, nothing was removed; commit or merge it; or rm t --archive to keep every candidate's work under refs/git-parallel/t/, --keep-branches to keep the branches and their commits, --force to discard it)\n",
     );
     const [commit] = logged(1);
     expect(repo.git('rev-parse', 'refs/heads/t-1')).toBe(commit);

@@ -20,7 +20,7 @@ describe('withPrompt', () => {
 
 describe('agentStartProblem', () => {
   const claude = AGENT_PRESETS.claude!;
-  const facts = { prompt: 'go', yolo: true, root: true, env: {} };
+  const facts = { prompt: 'go', yolo: true, root: true, env: {}, sandbox: false };
   it('refuses claude --yolo as root, outside a sandbox only', () => {
     expect(agentStartProblem('claude', claude, facts)).toBe(
       'claude refuses its skip-permission flag (--dangerously-skip-permissions) as root: run without --yolo, or with --sandbox',
@@ -28,6 +28,7 @@ describe('agentStartProblem', () => {
     expect(agentStartProblem('claude', claude, { ...facts, root: false })).toBeNull();
     expect(agentStartProblem('claude', claude, { ...facts, yolo: false })).toBeNull();
     expect(agentStartProblem('claude', claude, { ...facts, env: { IS_SANDBOX: '1' } })).toBeNull();
+    expect(agentStartProblem('claude', claude, { ...facts, sandbox: true })).toBeNull();
     expect(agentStartProblem('codex', AGENT_PRESETS.codex!, facts)).toBeNull();
   });
   it('refuses a claude prompt that is exactly one of its subcommands', () => {
