@@ -152,7 +152,7 @@ describe('setup and hooks', () => {
   it('Ctrl-C during setup stops the setup commands and rolls the run back', async () => {
     config({ setup: [`sleep 30 & echo $! > ${records}/int-$GIT_PARALLEL_INDEX.pid; wait`] });
     const pidFile = (n: number) => path.join(records, `int-${n}.pid`);
-    const child = spawn(process.execPath, [BIN, 'int', '-n', '2', '--mux', 'none'], {
+    const child = spawn(process.execPath, [BIN, 'ctrlc', '-n', '2', '--mux', 'none'], {
       cwd: repo.root,
       env: { ...process.env, ...tmux.env },
       stdio: 'ignore',
@@ -167,8 +167,8 @@ describe('setup and hooks', () => {
     const result = { code: await exited };
     expect(result.code).toBe(130);
     expect(repo.git('worktree', 'list').split('\n')).toHaveLength(1);
-    expect(repo.git('branch', '--list', 'int-*')).toBe('');
-    expect(existsSync(state('int'))).toBe(false);
+    expect(repo.git('branch', '--list', 'ctrlc-*')).toBe('');
+    expect(existsSync(state('ctrlc'))).toBe(false);
     for (const n of [1, 2]) {
       const sleeper = Number(read(`int-${n}.pid`));
       await waitFor(() => {
