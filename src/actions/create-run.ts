@@ -232,7 +232,8 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
 
     let setupFailures: SetupFailure[] = [];
     try {
-      reporter.info(`Creating ${manifest.candidates.length} worktrees from ${describeBase(manifest)}…`);
+      const count = manifest.candidates.length;
+      reporter.info(`Creating ${count} worktree${count === 1 ? '' : 's'} from ${describeBase(manifest)}…`);
       await createWorktrees(manifest, signal, reporter);
       if (signal.aborted) throw signal.reason;
       // Issue 5: files, dependencies, databases, hooks and setup, for every candidate before its agent starts.

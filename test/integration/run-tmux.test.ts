@@ -153,7 +153,9 @@ describe('git parallel <task> with tmux', () => {
     await waitFor(() => (agent.record(1).env.GIT_PARALLEL_TASK === 'b' ? true : undefined), 'the agent of b');
     expect(agent.record(1).argv).toEqual(['--', fromStdin]);
 
-    expect((await cli(['c', '-n', '1', '--no-attach'])).code).toBe(0);
+    const single = await cli(['c', '-n', '1', '--no-attach']);
+    expect(single.code).toBe(0);
+    expect(single.stderr).toContain('Creating 1 worktree from');
     await waitFor(() => (agent.record(1).env.GIT_PARALLEL_TASK === 'c' ? true : undefined), 'the agent of c');
     expect(agent.record(1).argv).toEqual([]);
   });

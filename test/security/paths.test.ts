@@ -79,9 +79,8 @@ describe('nothing leaves the candidate', () => {
     const shell = execFileSync(
       'bash',
       ['-c', 'source "$1"; printf %s "$GIT_PARALLEL_WORKTREE"', 'bash', file],
-      {
-        encoding: 'utf8',
-      },
+      // A plain bash: no BASH_ENV or startup file of this machine's (a pyenv init waiting on its lock).
+      { encoding: 'utf8', env: { PATH: process.env.PATH } },
     );
     expect(existsSync(marker)).toBe(false);
     expect(shell).toBe(worktree);
