@@ -322,8 +322,6 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 function suggestion(key: string, known: string[]): string {
   // The nearest known key within two edits (a case-only difference counts as none).
   const distance = (k: string) => (k.toLowerCase() === key.toLowerCase() ? 0 : editDistance(k, key));
-  const close = known
-    .filter((k) => distance(k) <= 2)
-    .sort((a, b) => distance(a) - distance(b))[0];
+  const close = known.filter((k) => distance(k) <= 2).sort((a, b) => distance(a) - distance(b))[0];
   return close ? ` (did you mean "${close}"?)` : '';
 }

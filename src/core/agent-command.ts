@@ -75,7 +75,13 @@ export function agentStartProblem(
 ): string | null {
   const executable = spec.command.split('/').pop() ?? spec.command;
   const traits = AGENT_TRAITS[executable] ?? {};
-  if (facts.yolo && facts.root && traits.yoloRefusedAsRoot && !facts.sandbox && facts.env.IS_SANDBOX !== '1') {
+  if (
+    facts.yolo &&
+    facts.root &&
+    traits.yoloRefusedAsRoot &&
+    !facts.sandbox &&
+    facts.env.IS_SANDBOX !== '1'
+  ) {
     return `${agent} refuses its skip-permission flag (${spec.yolo.join(' ')}) as root: run without --yolo, or with --sandbox`;
   }
   if (facts.prompt !== null && spec.prompt === 'positional' && traits.subcommands?.includes(facts.prompt)) {
