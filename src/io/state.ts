@@ -2,7 +2,7 @@ import { chmod, mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_VERSION, type RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
-import { readIfExists, writeFileAtomic } from './files.js';
+import { pathExists, readIfExists, writeFileAtomic } from './files.js';
 import { withLock } from './lock.js';
 import { relocateManifest } from './relocate.js';
 import { deleteRunFolder } from './safe-delete.js';
@@ -154,6 +154,13 @@ export async function readAgentRecord(dir: string, n: number): Promise<AgentReco
   }
 }
 
+/**
+ * A launcher records its agent's start and end in the run's state folder, as it knew it when the pane
+ * started. When that folder is gone (the run was removed, or the repository moved and the record's path
+ * is the old one), the record has nowhere to go: writing it would recreate a stray `.git/parallel` at a
+ * path the user emptied (issue 10 F8), so it is dropped.
+ */
 export async function writeAgentRecord(dir: string, n: number, record: AgentRecord): Promise<void> {
+  if (!(await pathExists(dir))) return;
   await writeFileAtomic(agentRecordPath(dir, n), `${JSON.stringify(record)}\n`);
 }
