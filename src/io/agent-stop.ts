@@ -71,7 +71,8 @@ export async function stopAgents(
     }
     alive = await waitUntilGone(alive, ms);
   }
-  const ended = forced.filter((n) => !alive.some((t) => t.n === n));
+  // Every agent that was running and has ended, hung up or forced: none of its git commands runs any more.
+  const ended = targets.map((t) => t.n).filter((n) => !alive.some((t) => t.n === n));
   await clearStaleLocks(manifest.candidates.filter((c) => ended.includes(c.n)));
   return { stopped: targets.map((t) => t.n), forced, survivors: alive.map((t) => t.n) };
 }
