@@ -1,4 +1,4 @@
-import { rmdir } from 'node:fs/promises';
+import { readdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
@@ -163,6 +163,15 @@ export async function removeRunResources(
     await Promise.all(
       ours.map((c) => attempt(`worktree ${c.worktree}`, () => deleteRunFolder(folders, c.worktree))),
     );
+  }
+  // A creation killed inside `git worktree add` (see clearKilledRegistrations) left folders git does not
+  // know, holding nothing or a lone `.git` pointer: nothing to lose, and the run made them.
+  for (const candidate of manifest.candidates) {
+    if (registered.has(candidate.worktree)) continue;
+    const entries = await readdir(candidate.worktree).catch(() => null);
+    if (entries?.length === 0) await rmdir(candidate.worktree).catch(() => {});
+    else if (entries?.length === 1 && entries[0] === '.git')
+      await attempt(`worktree ${candidate.worktree}`, () => deleteRunFolder(folders, candidate.worktree));
   }
   // Under the state lock: a prune must not see the half-made admin folder of a run being created now.
   await attempt('worktree prune', () => withStateLock(manifest.repo.commonDir, () => pruneWorktrees(root)));

@@ -7,7 +7,11 @@ import { readRepo } from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
 import { recoveredDriver, recoverManifest } from '../io/recovery.js';
 import type { ManifestRead } from '../io/state.js';
-import { readSettledRun, withoutUnfinishedCheckouts } from '../io/unfinished-checkout.js';
+import {
+  clearKilledRegistrations,
+  readSettledRun,
+  withoutUnfinishedCheckouts,
+} from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
 import {
   assertArchivable,
@@ -51,6 +55,7 @@ export async function rmRuns(
         `the run ${task} is damaged (${read.problem}); git parallel rm ${task} --force removes it, or git parallel prune --runs removes it only if no work would be lost`,
       );
     }
+    if (read.manifest) await clearKilledRegistrations(repo.commonDir, read.manifest);
     reads.push(read);
   }
   const check = async (stopped: boolean) => {

@@ -50,7 +50,16 @@ export async function readRepo(cwd: string): Promise<RepoFacts> {
   if (bare === 'true' || !cwdRoot)
     throw new UsageError(`${cwd} is a bare repository; run git parallel in a working tree`);
   const absoluteCommon = path.resolve(cwd, commonDir!);
-  const mainRoot = (await listWorktrees(cwdRoot))[0]?.path ?? cwdRoot;
+  const mainRoot =
+    (
+      await listWorktrees(cwdRoot).catch((error: unknown) => {
+        // A `git worktree add` killed half way can leave an admin folder that makes `worktree list` fail
+        // (an empty commondir); `rm` repairs it, so it must still find the repository. The main worktree of
+        // a `.git` folder is its parent.
+        if (path.basename(absoluteCommon) === '.git') return [{ path: path.dirname(absoluteCommon) }];
+        throw error;
+      })
+    )[0]?.path ?? cwdRoot;
   return { cwdRoot, mainRoot, name: path.basename(mainRoot), commonDir: absoluteCommon };
 }
 

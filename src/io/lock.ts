@@ -1,13 +1,15 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CommandFailure } from '../errors.js';
 
 /**
- * A lock between git-parallel processes on one repository: a directory created with mkdir, which is
- * atomic on every file system git supports. The owner's pid is written inside so a lock left by a
- * crashed process (its pid gone) is taken over instead of blocking forever.
+ * A lock between git-parallel processes on one repository: a directory holding its owner's pid and host,
+ * so a lock left by a crashed process (its pid gone) is taken over instead of blocking forever. The
+ * directory is made aside with its owner file already in it and renamed into place: rename is atomic, so
+ * the lock never exists without its owner, even when the process is killed half way (a lock taken with
+ * mkdir and then written was left empty by a SIGKILL between the two, and blocked every later command).
  */
 export async function withLock<T>(lockDir: string, action: () => Promise<T>, waitMs = 15_000): Promise<T> {
   await acquire(lockDir, waitMs);
@@ -19,13 +21,23 @@ export async function withLock<T>(lockDir: string, action: () => Promise<T>, wai
 }
 
 async function acquire(lockDir: string, waitMs: number): Promise<void> {
-  await mkdir(path.dirname(lockDir), { recursive: true });
+  const parent = path.dirname(lockDir);
+  await mkdir(parent, { recursive: true });
   const deadline = Date.now() + waitMs;
-  for (let attempt = 0; ; attempt++) {
+  const aside = await mkdtemp(path.join(parent, `${path.basename(lockDir)}-${process.pid}-`));
+  try {
+    const ownerFile = path.join(aside, 'owner');
     try {
-      await mkdir(lockDir);
+      await writeFile(ownerFile, `${process.pid} ${hostname()}\n`);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A full disk: the lock is not taken (no lock without its owner), and the message names the file.
+      (error as NodeJS.ErrnoException).path ??= ownerFile;
+      throw error;
+    }
+    for (let attempt = 0; ; attempt++) {
+      // Onto a missing path the rename takes the lock; onto another owner's lock it fails (ENOTEMPTY or
+      // EEXIST). An empty directory, which only an older version left, is replaced, as a stale lock.
+      if (await renamed(aside, lockDir)) return;
       const owner = await readOwner(lockDir);
       if (owner && owner.host === hostname() && !isAlive(owner.pid)) {
         await rm(lockDir, { recursive: true, force: true });
@@ -38,18 +50,21 @@ async function acquire(lockDir: string, waitMs: number): Promise<void> {
         );
       }
       await sleep(Math.min(10 + attempt * 5, 100));
-      continue;
     }
-    const ownerFile = path.join(lockDir, 'owner');
-    try {
-      await writeFile(ownerFile, `${process.pid} ${hostname()}\n`);
-      return;
-    } catch (error) {
-      // A full disk: the lock is not taken (no lock without its owner), and the message names the file.
-      await rm(lockDir, { recursive: true, force: true });
-      (error as NodeJS.ErrnoException).path ??= ownerFile;
-      throw error;
-    }
+  } finally {
+    // Left only when the lock was not taken; a process killed before this leaves a hidden folder nothing reads.
+    await rm(aside, { recursive: true, force: true });
+  }
+}
+
+async function renamed(from: string, to: string): Promise<boolean> {
+  try {
+    await rename(from, to);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw error;
   }
 }
 
@@ -58,7 +73,7 @@ async function readOwner(lockDir: string): Promise<{ pid: number; host: string }
     const [pid, host] = (await readFile(path.join(lockDir, 'owner'), 'utf8')).trim().split(' ');
     return { pid: Number(pid), host: host ?? '' };
   } catch {
-    // The owner is between mkdir and writing its pid: treat it as alive.
+    // Released (or replaced) between the rename and this read: the next attempt tells.
     return null;
   }
 }

@@ -142,6 +142,31 @@ export async function withoutUnfinishedCheckouts(manifest: RunManifest): Promise
   return { ...manifest, candidates: kept };
 }
 
+/**
+ * What a `git worktree add` killed half way (SIGKILL, a crash) leaves for a killed creation: git's admin
+ * folder, still locked "initializing", sometimes missing files git had not yet written (an empty
+ * `commondir` makes every `git worktree` command of the repository fail), beside a candidate folder that
+ * holds nothing but its `.git` file. `add` runs with --no-checkout and git unlocks at its end, so such a
+ * registration never holds work: its admin folder is removed, and removeRunResources then deletes the
+ * folder as a lone pointer. Only admin folders of this run's recorded worktrees are touched.
+ */
+export async function clearKilledRegistrations(commonDir: string, manifest: RunManifest): Promise<void> {
+  if (manifest.phase !== 'creating' || creationInProgress(manifest)) return;
+  const adminRoot = path.join(commonDir, 'worktrees');
+  const pointers = new Set(manifest.candidates.map((c) => path.join(c.worktree, '.git')));
+  // git names the admin folder after the worktree's folder, with a number added when that name is taken.
+  const names = manifest.candidates.map((c) => path.basename(c.worktree));
+  for (const id of await readdir(adminRoot).catch(() => [] as string[])) {
+    const admin = path.join(adminRoot, id);
+    if ((await readIfExists(path.join(admin, 'locked')))?.trim() !== 'initializing') continue;
+    const gitdir = (await readIfExists(path.join(admin, 'gitdir')))?.trim();
+    const ours = gitdir
+      ? pointers.has(gitdir)
+      : names.some((name) => id.startsWith(name) && /^\d*$/.test(id.slice(name.length)));
+    if (ours) await rm(admin, { recursive: true, force: true });
+  }
+}
+
 /** Whether `worktree` holds nothing but a checkout of `base` that stopped before it was complete. */
 export async function isUnfinishedCheckout(worktree: string, base: string): Promise<boolean> {
   if (!(await pathExists(worktree))) return false;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,10 +10,10 @@ import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
 import { folderHash, startInGroup } from './probe.js';
 import { reliabilityTally } from './tally.js';
 
-const SCENARIOS = 7;
+const SCENARIOS = 8;
 const tally = reliabilityTally(
   'concurrency',
-  '`rm` and `rm --force` during a creation, `list` and `prune --runs` during a creation, 3 runs at once, the same task twice at once, two `rm` of one run at once, checkouts git no longer knows, plain `rm` after SIGKILL mid-checkout',
+  '`rm` and `rm --force` during a creation, `list` and `prune --runs` during a creation, 3 runs at once, the same task twice at once, two `rm` of one run at once, checkouts git no longer knows, plain `rm` after SIGKILL mid-checkout and inside `git worktree add`',
   SCENARIOS,
 );
 
@@ -144,7 +145,7 @@ describe('two commands at once', () => {
         const [one, two] = await Promise.all(
           [1, 2].map(() => cli(['t', '-n', '2', '-p', 'x', '--no-attach'])),
         );
-        expect([one!.code, two!.code].sort()).toEqual([0, 2]);
+        expect([one!.code, two!.code].sort(), `${one!.stderr}\n${two!.stderr}`).toEqual([0, 2]);
         const loser = one!.code === 2 ? one! : two!;
         expect(loser.stderr.trim().split('\n').at(-1)).toMatch(/^git parallel: a run named t already exists/);
         expect((await cli(['rm', 't'])).code).toBe(0);
@@ -217,6 +218,40 @@ describe('two commands at once', () => {
         const removed = await cli(['rm', 't']);
         expect(removed.code, removed.stderr).toBe(0);
         expect(world()).toEqual(before);
+      },
+      lost,
+    );
+  });
+  it('a creation killed inside git worktree add: plain rm repairs git and cleans it', async () => {
+    await tally.scenario(
+      'rm after SIGKILL inside git worktree add',
+      async () => {
+        const gate = slowCheckouts();
+        const before = world();
+        const creating = start(['t', '-n', '3', '-p', 'x', '--no-attach']);
+        while (!gate.running() && creating.child.exitCode === null) await sleep(10);
+        creating.signalGroup('SIGKILL');
+        await creating.done;
+        // What a `git worktree add` killed half way leaves, as seen after SIGKILLs here: git's admin folder
+        // still locked "initializing", with only the lock (t-2, its folder just made) or with an empty
+        // commondir (t-3, its folder holding only .git), which makes every `git worktree` command fail.
+        const admin = (n: number) => path.join(repo.root, '.git', 'worktrees', `t-${n}`);
+        const folder = (n: number) => path.join(repo.parent, 'app-worktrees', `t-${n}`);
+        for (const n of [2, 3]) {
+          for (const entry of readdirSync(folder(n)))
+            if (entry !== '.git') rmSync(path.join(folder(n), entry), { recursive: true });
+          writeFileSync(path.join(admin(n), 'locked'), 'initializing\n');
+          writeFileSync(path.join(admin(n), 'HEAD'), `${'0'.repeat(40)}\n`);
+        }
+        for (const entry of readdirSync(admin(2)))
+          if (entry !== 'locked') rmSync(path.join(admin(2), entry), { recursive: true });
+        rmSync(path.join(folder(2), '.git'));
+        writeFileSync(path.join(admin(3), 'commondir'), '');
+        expect(spawnSync('git', ['-C', repo.root, 'worktree', 'list']).status).not.toBe(0);
+        const removed = await cli(['rm', 't']);
+        expect(removed.code, removed.stderr).toBe(0);
+        expect(world()).toEqual(before);
+        expect(existsSync(path.join(repo.parent, 'app-worktrees'))).toBe(false);
       },
       lost,
     );

@@ -1,0 +1,57 @@
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withLock } from '../../src/io/lock.js';
+
+let root: string;
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+const fresh = () => {
+  root = mkdtempSync(path.join(tmpdir(), 'gp-lock-'));
+  return path.join(root, '.lock');
+};
+
+describe('the state lock', () => {
+  it('holds its owner while taken and leaves nothing behind once released', async () => {
+    const lock = fresh();
+    const inside = await withLock(lock, async () => readdirSync(lock));
+    expect(inside).toEqual(['owner']);
+    expect(readdirSync(root)).toEqual([]);
+  });
+
+  it('takes over a lock whose owner is gone, and an empty one an older version left', async () => {
+    const lock = fresh();
+    mkdirSync(lock);
+    writeFileSync(path.join(lock, 'owner'), `999999999 ${hostname()}\n`);
+    expect(await withLock(lock, async () => 'taken', 500)).toBe('taken');
+    mkdirSync(lock);
+    expect(await withLock(lock, async () => 'taken', 500)).toBe('taken');
+  });
+
+  it('waits for a live owner, and names it when the wait is over', async () => {
+    const lock = fresh();
+    mkdirSync(lock);
+    writeFileSync(path.join(lock, 'owner'), `${process.pid} ${hostname()}\n`);
+    await expect(withLock(lock, async () => 'taken', 200)).rejects.toThrow(
+      `process ${process.pid} holds the git-parallel lock ${lock}; if it is gone, remove that folder`,
+    );
+    expect(readdirSync(root)).toEqual(['.lock']);
+  });
+
+  it('lets one of many concurrent takers in at a time', async () => {
+    const lock = fresh();
+    let inside = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, () =>
+        withLock(lock, async () => {
+          most = Math.max(most, ++inside);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          inside--;
+        }),
+      ),
+    );
+    expect(most).toBe(1);
+    expect(readdirSync(root)).toEqual([]);
+  });
+});
