@@ -1,9 +1,9 @@
-import { chmod, mkdir, readdir } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_VERSION, type RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
-import { withLock } from './lock.js';
+import { isAlive, withLock } from './lock.js';
 import { relocateManifest } from './relocate.js';
 import { deleteRunFolder } from './safe-delete.js';
 
@@ -30,7 +30,21 @@ export const agentRecordPath = (dir: string, n: number) => path.join(dir, 'agent
 
 /** Serialises changes to the repository's runs (slot choice, run creation, removal). */
 export function withStateLock<T>(commonDir: string, action: () => Promise<T>): Promise<T> {
-  return withLock(path.join(stateRoot(commonDir), '.lock'), action);
+  return withLock(path.join(stateRoot(commonDir), '.lock'), async () => {
+    await sweepAbandonedStaging(stateRoot(commonDir));
+    return action();
+  });
+}
+
+/**
+ * A process killed while it reserved a run or took the lock leaves a hidden folder named with its pid
+ * (`.reserving-<pid>-<task>`, `.lock-<pid>-…`) that nothing reads; once that process is gone it is removed.
+ */
+async function sweepAbandonedStaging(root: string): Promise<void> {
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    const pid = name.match(/^\.(?:reserving|lock)-(\d+)-/)?.[1];
+    if (pid && !isAlive(Number(pid))) await rm(path.join(root, name), { recursive: true, force: true });
+  }
 }
 
 /**

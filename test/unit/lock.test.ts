@@ -55,3 +55,17 @@ describe('the state lock', () => {
     expect(readdirSync(root)).toEqual([]);
   });
 });
+
+describe('the state lock of a repository', () => {
+  it('sweeps what processes killed while reserving a run or taking the lock left, once they are gone', async () => {
+    const { withStateLock } = await import('../../src/io/state.js');
+    root = mkdtempSync(path.join(tmpdir(), 'gp-state-'));
+    const parallel = path.join(root, 'parallel');
+    mkdirSync(path.join(parallel, '.reserving-999999999-t'), { recursive: true });
+    mkdirSync(path.join(parallel, '.lock-999999999-abc123'));
+    mkdirSync(path.join(parallel, `.reserving-${process.pid}-u`));
+    mkdirSync(path.join(parallel, 't'));
+    const seen = await withStateLock(root, async () => readdirSync(parallel).sort());
+    expect(seen).toEqual(['.lock', `.reserving-${process.pid}-u`, 't']);
+  });
+});
