@@ -146,21 +146,15 @@ export async function registerWorktree(
   worktree: string,
   branch: string,
   baseCommit: string,
-  signal?: AbortSignal,
 ): Promise<void> {
-  await git(repoRoot, ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, worktree, baseCommit], {
-    signal,
-  });
+  await git(repoRoot, ['worktree', 'add', '--quiet', '--no-checkout', '-b', branch, worktree, baseCommit]);
 }
 
 /**
  * Fills a registered worktree: the slow part, safe to run for several worktrees at once. The user's
  * post-checkout hook runs here, once per worktree, as it does for `git worktree add`.
  */
-export async function checkoutWorktree(
-  worktree: string,
-  options: { workers: number; signal?: AbortSignal },
-): Promise<void> {
+export async function checkoutWorktree(worktree: string, options: { workers: number }): Promise<void> {
   // checkout.workers (git 2.32+; older versions ignore it) writes files with several processes: a lone
   // checkout of a thousand-file repository went from 0.75 s to 0.47 s on 2 cores. It changes no result.
   const parallel = [
@@ -169,7 +163,7 @@ export async function checkoutWorktree(
     '-c',
     'checkout.thresholdForParallelism=100',
   ];
-  await git(worktree, [...parallel, 'checkout', '--quiet', '--force'], { signal: options.signal });
+  await git(worktree, [...parallel, 'checkout', '--quiet', '--force']);
 }
 
 export async function removeWorktree(repoRoot: string, worktree: string): Promise<void> {
