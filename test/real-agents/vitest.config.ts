@@ -9,7 +9,7 @@ export default defineConfig({
   test: {
     include: ['test/real-agents/**/*.test.ts'],
     setupFiles: ['test/helpers/setup.ts'],
-    globalSetup: ['test/real-agents/global-setup.ts'],
+    globalSetup: ['test/helpers/fresh-build.ts', 'test/real-agents/global-setup.ts'],
     testTimeout: 600_000,
     hookTimeout: 60_000,
     // Every agent is a large program (Claude Code and Copilot are ~250 MB binaries): one file at a time.
