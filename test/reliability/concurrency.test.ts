@@ -204,54 +204,58 @@ describe('two commands at once', () => {
     );
   });
 
+  /** A creation SIGKILLed while its first checkouts are in their hook, the last not yet written. */
+  const killedMidCheckout = async () => {
+    const gate = slowCheckouts();
+    const creating = start(['t', '-n', '3', '-p', 'x', '--no-attach']);
+    while (!gate.running() && creating.child.exitCode === null) await sleep(10);
+    creating.signalGroup('SIGKILL');
+    await creating.done;
+  };
+  const rmCleansUp = async (before: ReturnType<typeof world>) => {
+    const removed = await cli(['rm', 't']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(world()).toEqual(before);
+    expect(existsSync(path.join(repo.parent, 'app-worktrees'))).toBe(false);
+  };
+
   it('a killed creation with a half-written checkout: plain rm cleans it (F5)', async () => {
     await tally.scenario(
       'rm after SIGKILL mid-checkout',
       async () => {
-        const gate = slowCheckouts();
         const before = world();
-        const creating = start(['t', '-n', '3', '-p', 'x', '--no-attach']);
-        // Killed while the first checkouts are in their hook, the last not yet written.
-        while (!gate.running() && creating.child.exitCode === null) await sleep(10);
-        creating.signalGroup('SIGKILL');
-        await creating.done;
-        const removed = await cli(['rm', 't']);
-        expect(removed.code, removed.stderr).toBe(0);
-        expect(world()).toEqual(before);
+        await killedMidCheckout();
+        await rmCleansUp(before);
       },
       lost,
     );
   });
+
   it('a creation killed inside git worktree add: plain rm repairs git and cleans it', async () => {
     await tally.scenario(
       'rm after SIGKILL inside git worktree add',
       async () => {
-        const gate = slowCheckouts();
         const before = world();
-        const creating = start(['t', '-n', '3', '-p', 'x', '--no-attach']);
-        while (!gate.running() && creating.child.exitCode === null) await sleep(10);
-        creating.signalGroup('SIGKILL');
-        await creating.done;
+        await killedMidCheckout();
         // What a `git worktree add` killed half way leaves, as seen after SIGKILLs here: git's admin folder
         // still locked "initializing", with only the lock (t-2, its folder just made) or with an empty
         // commondir (t-3, its folder holding only .git), which makes every `git worktree` command fail.
         const admin = (n: number) => path.join(repo.root, '.git', 'worktrees', `t-${n}`);
         const folder = (n: number) => path.join(repo.parent, 'app-worktrees', `t-${n}`);
+        const keepOnly = (dir: string, kept: string) => {
+          for (const entry of readdirSync(dir))
+            if (entry !== kept) rmSync(path.join(dir, entry), { recursive: true });
+        };
         for (const n of [2, 3]) {
-          for (const entry of readdirSync(folder(n)))
-            if (entry !== '.git') rmSync(path.join(folder(n), entry), { recursive: true });
+          keepOnly(folder(n), '.git');
           writeFileSync(path.join(admin(n), 'locked'), 'initializing\n');
           writeFileSync(path.join(admin(n), 'HEAD'), `${'0'.repeat(40)}\n`);
         }
-        for (const entry of readdirSync(admin(2)))
-          if (entry !== 'locked') rmSync(path.join(admin(2), entry), { recursive: true });
+        keepOnly(admin(2), 'locked');
         rmSync(path.join(folder(2), '.git'));
         writeFileSync(path.join(admin(3), 'commondir'), '');
         expect(spawnSync('git', ['-C', repo.root, 'worktree', 'list']).status).not.toBe(0);
-        const removed = await cli(['rm', 't']);
-        expect(removed.code, removed.stderr).toBe(0);
-        expect(world()).toEqual(before);
-        expect(existsSync(path.join(repo.parent, 'app-worktrees'))).toBe(false);
+        await rmCleansUp(before);
       },
       lost,
     );
