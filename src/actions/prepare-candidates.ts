@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { Context } from '../commands/context.js';
 import type { Config } from '../config/schema.js';
 import { candidateEnv } from '../core/agent-command.js';
-import { formatDuration, preparationWidth, settleWithLimit } from '../core/concurrency.js';
+import { preparationWidth, settleWithLimit } from '../core/concurrency.js';
 import { normalizePostgresUrl } from '../core/database-name.js';
 import { EnvValueError, mergeDotenv } from '../core/dotenv.js';
+import { formatStepDuration } from '../core/durations.js';
 import { repositoryPathProblem, selects } from '../core/globs.js';
 import { hookCommands, runUsesRepositoryCommands } from '../core/trust.js';
 import type { Candidate, RunManifest } from '../core/types.js';
@@ -429,7 +430,7 @@ async function prepareOne(
   if (hookFailure) return failed('postCreate', hookFailure);
   const setupFailure = await steps(plan.setup, 'setup');
   if (setupFailure) return failed('setup', setupFailure);
-  show(`ready in ${formatDuration(Date.now() - started)}`);
+  show(`ready in ${formatStepDuration(Date.now() - started)}`);
   return null;
 }
 

@@ -12,6 +12,7 @@
  *   gone      its pane or session is missing, or its process vanished without an exit record
  */
 import type { ScreenDialog } from './agent-screens.js';
+import { formatAge } from './durations.js';
 
 export type AgentStateName = 'starting' | 'working' | 'idle' | 'waiting' | 'done' | 'failed' | 'gone';
 
@@ -172,7 +173,7 @@ export function deriveAgentState(facts: AgentFacts): AgentState {
   if (quietMs >= facts.idleSeconds * 1000) {
     return {
       state: 'idle',
-      reason: `no output or file change for ${formatDuration(quietMs)}`,
+      reason: `no output or file change for ${formatAge(quietMs)}`,
       exitCode: null,
       since: lastActivity,
     };
@@ -200,18 +201,6 @@ function currentHook(hook: HookEvent | null, startedAt: Date, activity: Activity
   if (!hook || hook.at < startedAt) return null;
   if (activity && activity.earliest.getTime() > hook.at.getTime() + HOOK_GRACE_MS) return null;
   return hook;
-}
-
-/** "45s", "3m", "2h 5m": a length of time for the status table. */
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.floor(ms / 1000));
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return minutes % 60 === 0 ? `${hours}h` : `${hours}h ${minutes % 60}m`;
-  const days = Math.floor(hours / 24);
-  return hours % 24 === 0 ? `${days}d` : `${days}d ${hours % 24}h`;
 }
 
 /** What `status --watch` announces (bell + desktop notification). */

@@ -31,11 +31,3 @@ export async function settleWithLimit<T, R>(
 export function preparationWidth(candidates: number, cores: number): number {
   return Math.max(1, Math.min(candidates, Math.max(2, Math.min(cores, 8))));
 }
-
-/** "0.4s", "12s", "2m05s": how long a step took, for progress lines. */
-export function formatDuration(ms: number): string {
-  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  return `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
-}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstat, open, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckOutcome, RecordedCheck } from '../core/compare-stats.js';
+import { formatStepDuration } from '../core/durations.js';
 import { runShell } from './exec.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
 import { ignoredEntries } from './git.js';
@@ -178,17 +179,11 @@ export async function ignoredFilesDigest(worktree: string): Promise<string> {
 export function describeCheck(
   result: Pick<CheckResult, 'passed' | 'exitCode' | 'signal' | 'timedOut' | 'durationMs'>,
 ): string {
-  const duration = formatDuration(result.durationMs);
+  const duration = formatStepDuration(result.durationMs);
   if (result.timedOut) return `timed out · ${duration}`;
   if (result.passed) return `pass · ${duration}`;
   if (result.exitCode === null) return `FAIL ${result.signal ?? 'killed'} · ${duration}`;
   return `FAIL exit ${result.exitCode} · ${duration}`;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 10_000) return `${(ms / 1000).toFixed(1)}s`;
-  if (ms < 120_000) return `${Math.round(ms / 1000)}s`;
-  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
 
 /**
@@ -217,7 +212,7 @@ export function createCheckProgress(
   const draw = () => {
     const text = jobs.map((job) => {
       const line = lines.get(job.n);
-      const what = !line ? 'waiting' : (line.done ?? `running ${formatDuration(now() - line.since)}`);
+      const what = !line ? 'waiting' : (line.done ?? `running ${formatStepDuration(now() - line.since)}`);
       return `\x1b[2K  ${label(job)}  ${what}\n`;
     });
     stream.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${text.join('')}`);

@@ -3,12 +3,12 @@ import {
   type AgentFacts,
   type AgentStateName,
   deriveAgentState,
-  formatDuration,
   HOOK_GRACE_MS,
   type HookEvent,
   nextHookEvent,
   watchEvents,
 } from '../../src/core/agent-state.js';
+import { formatAge } from '../../src/core/durations.js';
 
 const NOW = new Date('2026-05-01T12:00:00Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000);
@@ -319,7 +319,7 @@ describe('watchEvents', () => {
   });
 });
 
-describe('formatDuration', () => {
+describe('formatAge', () => {
   it.each([
     [0, '0s'],
     [59_999, '59s'],
@@ -330,6 +330,6 @@ describe('formatDuration', () => {
     [86_400_000, '1d'],
     [90_000_000, '1d 1h'],
   ])('%i ms is %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
+    expect(formatAge(ms)).toBe(text);
   });
 });

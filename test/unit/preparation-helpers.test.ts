@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, preparationWidth, settleWithLimit } from '../../src/core/concurrency.js';
+import { preparationWidth, settleWithLimit } from '../../src/core/concurrency.js';
 import {
   candidateDatabaseName,
   databaseOf,
@@ -7,6 +7,7 @@ import {
   quoteIdentifier,
   withDatabase,
 } from '../../src/core/database-name.js';
+import { formatStepDuration } from '../../src/core/durations.js';
 import { choosePackageManager } from '../../src/core/package-manager.js';
 
 describe('settleWithLimit', () => {
@@ -54,7 +55,7 @@ describe('settleWithLimit', () => {
     [12_300, '12s'],
     [125_000, '2m05s'],
   ])('formats %i ms as %s', (ms, text) => {
-    expect(formatDuration(ms)).toBe(text);
+    expect(formatStepDuration(ms)).toBe(text);
   });
 });
 
