@@ -13,6 +13,7 @@ import {
   symlink,
 } from 'node:fs/promises';
 import path from 'node:path';
+import { createLimiter } from '../core/concurrency.js';
 import { choosePackageManager, LOCKFILES, type PackageManagerChoice } from '../core/package-manager.js';
 import { run } from './exec.js';
 import { pathExists } from './files.js';
@@ -367,19 +368,4 @@ export async function removeNodeModules(worktree: string): Promise<void> {
 export async function sameFile(a: string, b: string): Promise<boolean> {
   const [x, y] = await Promise.all([lstat(a), lstat(b)]);
   return x.ino === y.ino && x.dev === y.dev;
-}
-
-function createLimiter(width: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active >= width) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
 }

@@ -264,6 +264,12 @@ describe('lifecycle scripts run only once approved (issue 13 item 5)', () => {
 
   beforeAll(() => {
     repo = makeRepo('app');
+    // The user's own choice of agent (no claude on PATH needed), in the user config beside the trust store.
+    mkdirSync(path.join(repo.parent, 'user-config', 'git-parallel'), { recursive: true });
+    writeFileSync(
+      path.join(repo.parent, 'user-config', 'git-parallel', 'config.json'),
+      JSON.stringify({ agent: 'shell' }),
+    );
     const vendor = path.join(repo.root, 'vendor');
     mkdirSync(vendor);
     pack(repo.parent, 'gp-dep-a', '1.0.0', vendor);
@@ -287,7 +293,7 @@ describe('lifecycle scripts run only once approved (issue 13 item 5)', () => {
 
   it('an unapproved install runs with --ignore-scripts and says so; once approved, the scripts run', async () => {
     const unapproved = await cli(['t', '-n', '1', '--mux', 'none']);
-    expect(unapproved.code).toBe(0);
+    expect(unapproved.code, unapproved.stderr).toBe(0);
     expect(unapproved.stderr).toContain(
       'installing without lifecycle scripts (npm ci --ignore-scripts): the scripts of package.json and its dependencies are not approved',
     );
@@ -298,7 +304,8 @@ describe('lifecycle scripts run only once approved (issue 13 item 5)', () => {
     expect(review.stdout).toContain(
       `  deps: npm ci with lifecycle scripts (package.json postinstall: node -e "require('fs').writeFileSync('postinstall.ran', '')"; and those of the dependencies)`,
     );
-    expect((await cli(['trust'])).code).toBe(0);
+    const trusted = await cli(['trust']);
+    expect(trusted.code, trusted.stderr).toBe(0);
     const approved = await cli(['u', '-n', '1', '--mux', 'none']);
     expect(approved.code).toBe(0);
     expect(approved.stderr).not.toContain('without lifecycle scripts');
