@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { openContext } from '../commands/context.js';
 import type { LoadedConfig } from '../config/load.js';
 import { candidateEnv } from '../core/agent-command.js';
 import { type FileChange, lineEndingOnlyFiles, parseRawNumstatZ } from '../core/compare-files.js';
@@ -40,6 +39,7 @@ import { assertTrusted, trustSubject } from '../io/trust.js';
 import { which } from '../io/which.js';
 import { printReport } from '../output/compare-text.js';
 import type { Reporter } from '../output/reporter.js';
+import { openContext } from './context.js';
 
 export interface CompareArgs {
   task: string;

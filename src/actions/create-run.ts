@@ -2,7 +2,6 @@ import { readFile, rename } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { openContext } from '../commands/context.js';
 import { agentStartProblem, paneTitle } from '../core/agent-command.js';
 import {
   assertNoConflicts,
@@ -42,6 +41,7 @@ import {
 import { which } from '../io/which.js';
 import { markWorktree } from '../io/worktree-marks.js';
 import type { Reporter } from '../output/reporter.js';
+import { openContext } from './context.js';
 import { planPreparation, prepareCandidates, type SetupFailure } from './prepare-candidates.js';
 import { removeRunResources } from './remove-run.js';
 

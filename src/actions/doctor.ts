@@ -1,6 +1,5 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { openContext } from '../commands/context.js';
 import { AGENT_PRESETS } from '../core/agent-presets.js';
 import type { AgentSpec } from '../core/types.js';
 import {
@@ -16,8 +15,8 @@ import { type AgentSetup, readAgentSetup } from '../io/agent-setup.js';
 import { run } from '../io/exec.js';
 import { bwrapName, sandboxProblem } from '../io/sandbox.js';
 import { which } from '../io/which.js';
-
 import { formatTable, type Reporter } from '../output/reporter.js';
+import { openContext } from './context.js';
 
 export interface DoctorRow {
   name: string;

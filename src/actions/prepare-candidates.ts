@@ -1,7 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { Context } from '../commands/context.js';
 import type { Config } from '../config/schema.js';
 import { candidateEnv } from '../core/agent-command.js';
 import { preparationWidth, settleWithLimit } from '../core/concurrency.js';
@@ -57,6 +56,7 @@ import {
 } from '../io/trust.js';
 import type { Reporter } from '../output/reporter.js';
 import { createSetupProgress, liveProgressWanted, type SetupProgress } from '../output/setup-progress.js';
+import type { Context } from './context.js';
 
 /**
  * Ready-to-run worktrees: between creating the worktrees and starting the agents, every candidate gets

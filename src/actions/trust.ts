@@ -1,4 +1,3 @@
-import { openContext } from '../commands/context.js';
 import {
   describeCommands,
   isApproved,
@@ -8,6 +7,7 @@ import {
   trustSubject,
 } from '../io/trust.js';
 import type { Reporter } from '../output/reporter.js';
+import { openContext } from './context.js';
 
 export interface TrustArgs {
   dryRun: boolean;
