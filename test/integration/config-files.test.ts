@@ -96,7 +96,8 @@ describe('config files', () => {
   it('two config files side by side: the first is used and the other named in a warning', async () => {
     write('.git-parallelrc.json', JSON.stringify({ agent: 'sh', lineup: 1, agents }));
     write('git-parallel.config.mjs', 'export default { lineup: 5 };\n');
-    write('package.json', JSON.stringify({ name: 'x', 'git-parallel': { lineup: 4 } }));
+    // The shell preset: the run's agent must be on PATH for --dry-run too, and claude need not be.
+    write('package.json', JSON.stringify({ name: 'x', 'git-parallel': { agent: 'shell', lineup: 4 } }));
     const result = await runCli(['t', '--dry-run', '--mux', 'none'], { cwd: repo.root, env: env() });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(
