@@ -258,7 +258,7 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       // Issue 10 F6: a second Ctrl-C reaches the terminal's whole process group; the rollback's own git and
       // tmux children run in groups of their own, so it cannot cut them off half way.
       const leftovers = await shieldedFromTerminalSignals(() =>
-        removeRunResources(manifest, dir, driver, { keepBranches: false }),
+        removeRunResources(manifest, dir, driver, { keepBranches: false, env }),
       );
       const remains =
         leftovers.length > 0
