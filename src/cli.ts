@@ -3,19 +3,27 @@ import { CommandFailure, Interrupted, UsageError } from './errors.js';
 
 /**
  * The single error boundary. Usage errors exit 2 with one line; failures exit 1 with the failing
- * command's details; anything else is a bug, printed with its stack under --verbose.
+ * command's details; anything else is a bug, printed with its stack under --verbose, which also lists
+ * every command run (io/command-log.ts).
  * yargs parses every command line (src/commands/parser.ts); start-up stays fast because the bundle is
  * small and every command loads its action only when it runs.
  */
 export async function main(argv: string[]): Promise<void> {
   stopQuietlyWhenOutputCloses();
-  const verbose = argv.includes('--verbose');
+  // Before `--` only: what follows is the agent's own command line.
+  const end = argv.indexOf('--');
+  const verbose = (end === -1 ? argv : argv.slice(0, end)).includes('--verbose');
   try {
     if (argv.length === 0) {
       (await createParser([], { help: true })).showHelp('log');
       return;
     }
-    await (await createParser(argv, { help: asksForHelp(argv) })).parseAsync();
+    const parse = async () => {
+      await (await createParser(argv, { help: asksForHelp(argv) })).parseAsync();
+    };
+    if (!verbose) return await parse();
+    const { withCommandLog } = await import('./io/command-log.js');
+    await withCommandLog((line) => process.stderr.write(`${line}\n`), parse);
   } catch (error) {
     process.exitCode = report(error, verbose);
   }

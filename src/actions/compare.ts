@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
@@ -9,7 +8,7 @@ import { type CompareReport, candidatesToCheck } from '../core/compare-stats.js'
 import { candidateWarnings, conflictMarkersIn } from '../core/compare-warnings.js';
 import { assertTaskName } from '../core/names.js';
 import type { Candidate, RunManifest } from '../core/types.js';
-import { CommandFailure, Interrupted, UsageError } from '../errors.js';
+import { Interrupted, UsageError } from '../errors.js';
 import { readCandidateGitState, submodulePaths, trialMerge } from '../io/candidate-state.js';
 import {
   type CheckResult,
@@ -20,7 +19,7 @@ import {
   recordChecks,
   runChecks,
 } from '../io/checks.js';
-import { lastLines } from '../io/exec.js';
+import { lastLines, startDetached } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
 import { git } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
@@ -405,14 +404,7 @@ async function openInBrowser(file: string, io: CompareIo): Promise<void> {
     );
     return;
   }
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(opener, [file], { cwd: io.cwd, env: io.env, stdio: 'ignore', detached: true });
-    child.on('error', (error) => reject(new CommandFailure(`could not run ${opener}: ${error.message}`)));
-    child.on('spawn', () => {
-      child.unref();
-      resolve();
-    });
-  });
+  await startDetached(opener, [file], { cwd: io.cwd, env: io.env });
 }
 
 /**

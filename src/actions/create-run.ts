@@ -261,13 +261,16 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       // Issue 10 F6: a second Ctrl-C reaches the terminal's whole process group; the rollback's own git and
       // tmux children run in groups of their own, so it cannot cut them off half way.
       const leftovers = await shieldedFromTerminalSignals(() =>
-        removeRunResources(manifest, dir, driver, { keepBranches: false }),
+        removeRunResources(manifest, dir, driver, { keepBranches: false, env }),
       );
       const remains =
         leftovers.length > 0
           ? `could not remove everything (${leftovers.join('; ')}); git parallel rm ${args.task} --force finishes the job`
           : null;
-      if (signalName) throw new Interrupted(signalName, remains);
+      // A child that the same Ctrl-C or SIGTERM ended (a tmux client exits 1 on it) can report its failure
+      // before our own handler has seen the signal: ask again now, after the rollback.
+      const interruptedBy = received() ?? signalName;
+      if (interruptedBy) throw new Interrupted(interruptedBy, remains);
       if (remains) reporter.warn(remains);
       throw error;
     }

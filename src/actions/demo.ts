@@ -124,7 +124,7 @@ async function removeDemo(home: string, env: NodeJS.ProcessEnv): Promise<boolean
   for (const read of reads) {
     if (!read.manifest) continue;
     const driver = await driverFor(read.manifest.mux.kind, env, repo);
-    await removeRunResources(read.manifest, read.dir, driver, { keepBranches: false });
+    await removeRunResources(read.manifest, read.dir, driver, { keepBranches: false, env });
   }
   await rm(home, { recursive: true, force: true });
   return true;

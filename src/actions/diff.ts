@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { quotePath } from '../core/compare-stats.js';
 import { alignVersions, formatColumns } from '../core/file-columns.js';
 import { assertTaskName } from '../core/names.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
+import { runOnTerminal } from '../io/exec.js';
 import { pathExists } from '../io/files.js';
 import { git, readRepo } from '../io/git.js';
 import { diffPatch, treeOfCommit } from '../io/snapshot.js';
@@ -165,17 +165,14 @@ async function treeOf(
 }
 
 /** Runs a command on the user's terminal (stdin, stdout, stderr inherited) and returns its exit code. */
-function runWithTerminal(
+async function runWithTerminal(
   command: string,
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: 'inherit' });
-    child.on('error', (error) => reject(new CommandFailure(`could not run ${command}: ${error.message}`)));
-    child.on('close', (code, signal) => resolve(code ?? (signal === 'SIGPIPE' ? 0 : 128)));
-  });
+  const { exitCode, signal } = await runOnTerminal(command, args, { cwd, env });
+  return exitCode ?? (signal === 'SIGPIPE' ? 0 : 128);
 }
 
 function withoutControls(text: string): string {

@@ -107,7 +107,7 @@ export async function pick(
   // ended; its agents are hung up one by one.)
   const driver = await driverFor(manifest.mux.kind, io.env, main);
   if (!args.keep) {
-    const stop = await stopAgents(manifest, dir, driver);
+    const stop = await stopAgents(manifest, dir, driver, io.env);
     if (stop.survivors.length > 0) {
       throw new CommandFailure(
         `could not stop the agents of ${stop.survivors.map((n) => `${args.task}-${n}`).join(', ')}; nothing was picked (end them, then pick again)`,
@@ -130,7 +130,7 @@ export async function pick(
     reporter.info(`Committed the uncommitted work of ${candidate.name} on ${candidate.branch}.`);
   }
 
-  await bringIn(args, manifest, candidate, target, reporter);
+  await bringIn(args, manifest, candidate, target, reporter, io.env);
   const head = (await git(main, ['rev-parse', 'HEAD'])).stdout.trim();
   reporter.info(
     `Picked ${candidate.name} into ${target} (${describeStrategy(args.strategy)}, now at ${head.slice(0, 10)}).`,
@@ -141,7 +141,7 @@ export async function pick(
   if (!args.keep) {
     archives = await archiveRun(manifest);
     ignored = await ignoredMadeByCandidates(manifest);
-    const leftovers = await removeRunResources(manifest, dir, driver, { keepBranches: false });
+    const leftovers = await removeRunResources(manifest, dir, driver, { keepBranches: false, env: io.env });
     if (leftovers.length > 0) {
       throw new CommandFailure(
         `picked ${candidate.name}, but could not remove all of ${args.task}: ${leftovers.join('; ')}`,
@@ -201,9 +201,10 @@ async function bringIn(
   candidate: Candidate,
   target: string,
   reporter: Reporter,
+  env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const main = manifest.repo.root;
-  const check = { check: false, env: { ...process.env, GIT_EDITOR: 'true' } };
+  const check = { check: false, env: { ...env, GIT_EDITOR: 'true' } };
   if (args.strategy === 'merge') {
     const message =
       args.message ?? `Merge branch '${candidate.branch}' (${candidate.agent}, picked by git parallel)`;

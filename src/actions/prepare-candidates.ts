@@ -227,7 +227,7 @@ export async function prepareCandidates(
     skipNodeModules: plan.deps !== 'none',
   });
   for (const warning of files.warnings) reporter.warn(warning);
-  const deps = await planDeps(plan.deps, root, first.worktree);
+  const deps = await planDeps(plan.deps, root, first.worktree, env);
   if (deps.warning) reporter.warn(deps.warning);
   if (
     deps.method === 'install' &&
@@ -388,6 +388,7 @@ async function prepareOne(
   if (work.files.entries.length > 0) {
     show('copying files');
     await applyFiles(work.files, manifest.repo.root, candidate.worktree, {
+      env: work.env,
       exclude: sqliteFamily(plan.sqlite),
     });
   }
@@ -400,7 +401,7 @@ async function prepareOne(
   if (deps.method === 'clone' || deps.method === 'hardlink') {
     show(deps.method === 'clone' ? 'node_modules: cloning' : 'node_modules: hard-linking');
     try {
-      if (deps.method === 'clone') await cloneNodeModules(manifest.repo.root, candidate.worktree);
+      if (deps.method === 'clone') await cloneNodeModules(manifest.repo.root, candidate.worktree, work.env);
       else await hardLinkNodeModules(manifest.repo.root, candidate.worktree);
     } catch (error) {
       // A copy that fails half way (a full disk, a permission) is thrown away; the package manager then

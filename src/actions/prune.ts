@@ -90,9 +90,7 @@ async function pruneRuns(args: PruneArgs, io: PruneIo): Promise<object[]> {
       manifest,
       runDir(repo.commonDir, task),
       await recoveredDriver(manifest, io.env),
-      {
-        keepBranches: false,
-      },
+      { keepBranches: false, env: io.env },
     );
     if (leftovers.length > 0)
       throw new CommandFailure(`could not remove all of ${task}: ${leftovers.join('; ')}`);

@@ -111,7 +111,7 @@ export async function removeRunResources(
   manifest: RunManifest,
   dir: string,
   driver: MuxDriver,
-  options: { keepBranches: boolean },
+  options: { keepBranches: boolean; env: NodeJS.ProcessEnv },
 ): Promise<string[]> {
   const leftovers: string[] = [];
   const attempt = async (what: string, action: () => Promise<unknown>) => {
@@ -129,7 +129,7 @@ export async function removeRunResources(
       driver.closeTab!({ session: manifest.mux.session!, stateDir: dir }),
     );
   // Issue 13 item 14: what setup and postCreate left running in the background ends with the run.
-  await attempt('setup processes', () => endSetupProcesses(manifest));
+  await attempt('setup processes', () => endSetupProcesses(manifest, options.env));
   const root = manifest.repo.root;
   const registered = new Set((await listWorktrees(root).catch(() => [])).map((w) => w.path));
   // Issue 5: the removal hooks and databases recorded when the run was prepared (none for older runs).
@@ -147,14 +147,14 @@ export async function removeRunResources(
   if (resources) {
     for (const candidate of ours) {
       await attempt(`${candidate.name}`, () =>
-        runRemovalHook(resources, 'preRemove', manifest, candidate, dir, process.env),
+        runRemovalHook(resources, 'preRemove', manifest, candidate, dir, options.env),
       );
       await attempt(`worktree ${candidate.worktree}`, async () => {
         await assertDeletable(folders, candidate.worktree);
         await removeWorktree(root, candidate.worktree);
       });
       await attempt(`${candidate.name}`, () =>
-        runRemovalHook(resources, 'postRemove', manifest, candidate, dir, process.env),
+        runRemovalHook(resources, 'postRemove', manifest, candidate, dir, options.env),
       );
     }
   } else {

@@ -100,7 +100,7 @@ export async function rmRuns(
     const driver = read.manifest
       ? await driverFor(manifest.mux.kind, io.env)
       : await recoveredDriver(manifest, io.env);
-    const stop = await stopAgents(manifest, read.dir, driver);
+    const stop = await stopAgents(manifest, read.dir, driver, io.env);
     if (stop.survivors.length > 0 && !args.force) {
       throw new CommandFailure(
         `could not stop the agents of ${stop.survivors.map((n) => `${read.task}-${n}`).join(', ')}; nothing was removed (end them yourself, or use --force)`,
@@ -121,6 +121,7 @@ export async function rmRuns(
     const ignored = await ignoredMadeByCandidates(manifest);
     const leftovers = await removeRunResources(manifest, read.dir, driver, {
       keepBranches: args.keepBranches,
+      env: io.env,
     });
     if (leftovers.length > 0)
       throw new CommandFailure(`could not remove all of ${read.task}: ${leftovers.join('; ')}`);

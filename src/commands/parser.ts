@@ -36,7 +36,7 @@ export async function createParser(argv: readonly string[], options: { help: boo
     .option('verbose', {
       type: 'boolean',
       default: false,
-      describe: 'print stack traces of unexpected errors',
+      describe: 'list every command run (on stderr) and print stack traces of unexpected errors',
     })
     // yargs passes the running command's instance as a second argument, which its typings leave out.
     .middleware(refuseRepeatedOptions as never)

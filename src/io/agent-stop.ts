@@ -50,16 +50,17 @@ export async function stopAgents(
   manifest: RunManifest,
   dir: string,
   driver: MuxDriver,
+  env: NodeJS.ProcessEnv,
   timings: StopTimings = STOP_TIMINGS,
 ): Promise<StopResult> {
-  const targets = await liveAgents(manifest, dir);
+  const targets = await liveAgents(manifest, dir, env);
   const session = manifest.mux.session;
   const ownSession = session !== null && !manifest.mux.tab && (await driver.sessionExists(session));
   if (ownSession) await driver.killSession(session);
   else for (const target of targets) signal(target, 'SIGHUP');
 
   const forced: number[] = [];
-  let alive = await waitUntilGone(targets, timings.graceMs);
+  let alive = await waitUntilGone(targets, timings.graceMs, env);
   for (const [sig, ms] of [
     ['SIGTERM', timings.termMs],
     ['SIGKILL', timings.killMs],
@@ -69,7 +70,7 @@ export async function stopAgents(
       if (!forced.includes(target.n)) forced.push(target.n);
       signal(target, sig);
     }
-    alive = await waitUntilGone(alive, ms);
+    alive = await waitUntilGone(alive, ms, env);
   }
   // Every agent that was running and has ended, hung up or forced: none of its git commands runs any more.
   const ended = targets.map((t) => t.n).filter((n) => !alive.some((t) => t.n === n));
@@ -78,13 +79,13 @@ export async function stopAgents(
 }
 
 /** The run's agents that are still running, with the group each can be waited for by. */
-async function liveAgents(manifest: RunManifest, dir: string): Promise<Target[]> {
+async function liveAgents(manifest: RunManifest, dir: string, env: NodeJS.ProcessEnv): Promise<Target[]> {
   const records = await Promise.all(manifest.candidates.map((c) => readAgentRecord(dir, c.n)));
   const recorded = manifest.candidates
     .map((c, i) => ({ n: c.n, record: records[i] }))
     .filter((r) => r.record && !r.record.exit && r.record.pid > 1);
   if (recorded.length === 0) return [];
-  const table = await processTable();
+  const table = await processTable(env);
   const ownGroup = table.get(process.pid)?.pgid ?? null;
   const targets: Target[] = [];
   for (const { n, record } of recorded) {
@@ -108,11 +109,11 @@ interface ProcessFacts {
 }
 
 /** pid → process group, state and start time, from one `ps` call (the same options on Linux and macOS). */
-async function processTable(): Promise<Map<number, ProcessFacts>> {
+async function processTable(env: NodeJS.ProcessEnv): Promise<Map<number, ProcessFacts>> {
   const result = await run('ps', ['-A', '-o', 'pid=,pgid=,stat=,lstart='], {
     cwd: '/',
     // lstart in English and local time, which Date.parse reads as local time too.
-    env: { ...process.env, LC_ALL: 'C' },
+    env: { ...env, LC_ALL: 'C' },
   }).catch(async (error: unknown) => {
     // A slim container may have no `ps` (procps): Linux's /proc tells the same, less the start time.
     const fromProc = await procTable();
@@ -183,18 +184,18 @@ function signal(target: Target, sig: NodeJS.Signals): void {
  * The targets with a living process left: the agent itself or, for a group, any member that is not a
  * zombie (an agent whose launcher died first is reparented, and its zombie can linger until collected).
  */
-async function stillAlive(targets: Target[]): Promise<Target[]> {
+async function stillAlive(targets: Target[], env: NodeJS.ProcessEnv): Promise<Target[]> {
   if (targets.length === 0) return [];
-  const living = [...(await processTable()).values()].filter((p) => !p.zombie);
+  const living = [...(await processTable(env)).values()].filter((p) => !p.zombie);
   return targets.filter((t) => living.some((p) => (t.group === null ? p.pid === t.pid : p.pgid === t.group)));
 }
 
-async function waitUntilGone(targets: Target[], ms: number): Promise<Target[]> {
+async function waitUntilGone(targets: Target[], ms: number, env: NodeJS.ProcessEnv): Promise<Target[]> {
   const deadline = Date.now() + ms;
-  let alive = await stillAlive(targets);
+  let alive = await stillAlive(targets, env);
   while (alive.length > 0 && Date.now() < deadline) {
     await sleep(100);
-    alive = await stillAlive(alive);
+    alive = await stillAlive(alive, env);
   }
   return alive;
 }

@@ -173,7 +173,7 @@ export async function applyFiles(
   selection: FileSelection,
   mainRoot: string,
   worktree: string,
-  options: { exclude?: ReadonlySet<string> } = {},
+  options: { env: NodeJS.ProcessEnv; exclude?: ReadonlySet<string> },
 ): Promise<AppliedFiles> {
   const applied: AppliedFiles = { copied: 0, linked: 0, kept: [] };
   // Paths provided otherwise (a SQLite database's snapshot and its -wal/-shm files) are never copied.
@@ -210,6 +210,7 @@ export async function applyFiles(
         // Node's fs.cp on many small files, keeping modes, times, symlinks and holes (issue 13 item 16).
         await run('cp', ['-a', '--sparse=always', '--no-target-directory', '--', source, target], {
           cwd: path.dirname(target),
+          env: options.env,
         });
         applied.copied++;
         continue;
@@ -233,24 +234,24 @@ export async function applyFiles(
       for (const from of sparse) {
         const to = path.join(target, path.relative(source, from));
         if (await pathExists(to)) continue;
-        await copyOne(from, to);
+        await copyOne(from, to, options.env);
       }
       applied.copied++;
     } else {
-      await copyOne(source, target);
+      await copyOne(source, target, options.env);
       applied.copied++;
     }
   }
   return applied;
 }
 
-async function copyOne(source: string, target: string): Promise<void> {
+async function copyOne(source: string, target: string, env: NodeJS.ProcessEnv): Promise<void> {
   const stats = await lstat(source);
   if (stats.isSymbolicLink()) {
     await symlink(await readlink(source), target);
     return;
   }
-  await copyKeepingHoles(source, target, stats);
+  await copyKeepingHoles(source, target, stats, env);
   // copyFile keeps the mode on Linux and macOS already; set it explicitly so an umask never narrows it.
   await chmod(target, stats.mode & 0o7777);
 }
@@ -265,11 +266,17 @@ function isSparse(stats: Stats): boolean {
  * out as zeros (a 3 GB image with 1 MB of data took 3 GB per candidate). GNU cp finds the holes
  * (SEEK_HOLE) and leaves them; on other systems the copy is Node's.
  */
-async function copyKeepingHoles(source: string, target: string, stats: Stats): Promise<void> {
+async function copyKeepingHoles(
+  source: string,
+  target: string,
+  stats: Stats,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   await mkdir(path.dirname(target), { recursive: true });
   if (process.platform === 'linux' && isSparse(stats)) {
     await run('cp', ['--sparse=always', '--no-target-directory', '--', source, target], {
       cwd: path.dirname(target),
+      env,
     });
   } else {
     await copyFile(source, target);

@@ -108,6 +108,7 @@ export async function planDeps(
   mode: 'auto' | 'install' | 'none',
   mainRoot: string,
   worktree: string,
+  env: NodeJS.ProcessEnv,
   platform = process.platform,
 ): Promise<DepsPlan> {
   if (mode === 'none') return { method: 'none', reason: 'deps is "none"', choice: null };
@@ -155,7 +156,7 @@ export async function planDeps(
       choice,
     };
   }
-  if (await canClone(source, worktree, platform))
+  if (await canClone(source, worktree, platform, env))
     return { method: 'clone', reason: 'copy-on-write clone', choice };
   return { method: 'hardlink', reason: 'hard links; this file system cannot clone', choice };
 }
@@ -233,6 +234,7 @@ export async function canClone(
   nodeModules: string,
   worktree: string,
   platform: NodeJS.Platform,
+  env: NodeJS.ProcessEnv,
 ): Promise<boolean> {
   if (platform !== 'linux' && platform !== 'darwin') return false;
   const sample = await firstFile(nodeModules);
@@ -240,7 +242,7 @@ export async function canClone(
   const probe = path.join(worktree, `.git-parallel-clone-probe-${process.pid}`);
   const args = platform === 'linux' ? ['--reflink=always', sample, probe] : ['-c', sample, probe];
   try {
-    const result = await run('cp', args, { cwd: worktree, check: false });
+    const result = await run('cp', args, { cwd: worktree, env, check: false });
     return result.exitCode === 0;
   } catch {
     return false;
@@ -265,13 +267,14 @@ async function firstFile(folder: string, depth = 0): Promise<string | null> {
 export async function cloneNodeModules(
   mainRoot: string,
   worktree: string,
+  env: NodeJS.ProcessEnv,
   platform = process.platform,
 ): Promise<void> {
   const source = path.join(mainRoot, 'node_modules');
   const target = path.join(worktree, 'node_modules');
   const args =
     platform === 'linux' ? ['-a', '--reflink=always', source, target] : ['-c', '-R', '-p', source, target];
-  await run('cp', args, { cwd: worktree });
+  await run('cp', args, { cwd: worktree, env });
 }
 
 export interface LinkedTree {

@@ -1,33 +1,46 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Options as ExecaOptions, Result as ExecaResult, ResultPromise } from 'execa';
 import { CommandFailure } from '../errors.js';
+import { noteCommand } from './command-log.js';
 import { childrenShielded } from './signals.js';
 
 /**
- * The one subprocess wrapper. Argument arrays only, an explicit cwd, never a shell (the one exception,
- * a user's own hook or check command, goes through `runShell`, and says so).
+ * The one way to start a program (issue 15): execa for every program that is not git, argument arrays
+ * only, an explicit cwd and env (execa's `extendEnv` is off: the child gets exactly the env it is given),
+ * never a shell (the one exception, a user's own hook or check command, goes through `runShell`, and
+ * says so). A failure names the command, its cwd, the exit code and stderr's tail. `--verbose` lists
+ * every command started here (command-log.ts).
  *
- * Built on node:child_process rather than execa: importing execa costs about 1.5× a bare `node -e 0`
- * start by itself (measured on this project's target machine), and the read-only commands (`list`,
- * `status`, `ports`) must start within 1.5× of a bare Node. What we need from a wrapper is small: the
- * output, the exit code, and a failure that names the command, its cwd, the exit code and stderr's tail.
+ * execa costs about 25 ms of CPU to load, bundled: it is imported on first use (esbuild puts it in a chunk
+ * of its own), so `--version`, `--help` and `list` of a repository without runs never load it. git is the
+ * exception for the same reason — `list` and `status` run little else — and keeps a small node:child_process
+ * path below until git moves to simple-git (issue 15), which will own it.
  */
 export interface RunOptions {
   cwd: string;
+  /** Optional in the type only for io/git.ts, which always passes one; `run` requires it. */
   env?: NodeJS.ProcessEnv;
   /** Written to the child's stdin, which is then closed. */
   input?: string;
   /** When false, a non-zero exit is returned instead of thrown. */
   check?: boolean;
+  /** Ctrl-C: the child (its process group, when it has one) is stopped, and the promise rejects with the
+   * signal's reason once it has exited. */
   signal?: AbortSignal;
-  /** Milliseconds; the child gets SIGTERM when it runs longer. */
+  /**
+   * Milliseconds. A command with a timeout runs in a process group of its own, and the whole group is
+   * stopped (SIGTERM, then SIGKILL) when it runs longer: what it started does not outlive it.
+   */
   timeout?: number;
   /**
-   * The child and everything it starts get a process group of their own, SIGKILLed at the timeout and when
-   * the child exits; the result does not wait for a descendant that still holds the child's output (issue
-   * 10 F9: an agent's `--version` that left a child holding stdout hung `doctor`).
+   * The child and everything it starts get a process group of their own, SIGKILLed when the child exits;
+   * the result does not wait for a descendant that still holds the child's output (issue 10 F9: an
+   * agent's `--version` that left a child holding stdout hung `doctor`).
    */
   ownGroup?: boolean;
+  /** Bytes of stdout (and of stderr) kept; a command that prints more is stopped and fails. */
+  maxBuffer?: number;
 }
 
 export interface RunResult {
@@ -38,90 +51,215 @@ export interface RunResult {
   stderr: string;
   exitCode: number;
   signal: NodeJS.Signals | null;
+  /** Stopped at its `timeout`. */
+  timedOut?: boolean;
 }
 
-export async function run(command: string, args: string[], options: RunOptions): Promise<RunResult> {
-  if (!childrenShielded()) return runOnce(command, args, options, false);
+/** The programs we read (tmux, ps, zellij, agents' --version) print kilobytes; 64 MiB is a runaway. */
+const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
+/** How long a stopped command's process group has between SIGTERM and SIGKILL. */
+const STOP_GRACE_MS = 2_000;
+
+type Execa = typeof import('execa').execa;
+let loadedExeca: Execa | undefined;
+async function execa(): Promise<Execa> {
+  loadedExeca ??= (await import('execa')).execa;
+  return loadedExeca;
+}
+
+export async function run(
+  command: string,
+  args: string[],
+  options: RunOptions & { env: NodeJS.ProcessEnv },
+): Promise<RunResult> {
+  if (command === 'git') return runGit(args, options);
+  const shielded = childrenShielded();
   // A terminal signal sent in the instant between fork and the child's setsid stays pending and kills it
   // before it runs anything (seen under a storm of Ctrl-C): such a child did nothing and is started again.
   for (let attempt = 1; ; attempt++) {
-    const result = await runOnce(command, args, { ...options, check: false }, true);
+    const result = await runProgram(command, args, options, shielded);
     const cut = result.signal === 'SIGINT' || result.signal === 'SIGTERM' || result.signal === 'SIGHUP';
-    if (cut && attempt < 10) continue;
+    if (shielded && cut && !result.timedOut && attempt < 10) continue;
     if (result.exitCode !== 0 && options.check !== false) throw failureOf(result);
     return result;
   }
 }
 
-function runOnce(
+async function runProgram(
   command: string,
   args: string[],
-  options: RunOptions,
-  detached: boolean,
+  options: RunOptions & { env: NodeJS.ProcessEnv },
+  shielded: boolean,
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      signal: options.signal,
-      timeout: options.ownGroup ? undefined : options.timeout,
-      detached: detached || options.ownGroup === true,
-    });
-    if (options.ownGroup) endGroupWith(child, options.timeout);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.stdin.on('error', () => {
-      // A child that exits without reading its stdin closes the pipe (EPIPE); its exit code tells the story.
-    });
-    child.stdin.end(options.input ?? '');
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') {
-        reject(spawnFailure(command, args, options.cwd));
-      } else if (error.name === 'AbortError') {
-        reject(error);
-      } else {
-        reject(
-          new CommandFailure(`could not run ${describe(command, args)} in ${options.cwd}: ${error.message}`),
-        );
-      }
-    });
-    child.on('close', (code, signal) => {
-      const result: RunResult = {
-        command,
-        args,
-        cwd: options.cwd,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        exitCode: code ?? 128,
-        signal,
-      };
-      if (result.exitCode !== 0 && options.check !== false) reject(failureOf(result));
-      else resolve(result);
-    });
+  const start = await execa();
+  if (options.signal?.aborted) throw options.signal.reason;
+  const ownGroup = shielded || options.ownGroup === true || options.timeout !== undefined;
+  const maxBuffer = options.maxBuffer ?? DEFAULT_MAX_BUFFER;
+  noteCommand([command, ...args], options.cwd);
+  const subprocess = start(command, args, {
+    ...COMMON,
+    cwd: options.cwd,
+    env: options.env,
+    input: options.input ?? '',
+    maxBuffer,
+    detached: ownGroup,
   });
+  const stop = stopperOf(subprocess, ownGroup);
+  const timer = options.timeout ? setTimeout(() => stop.now('timeout'), options.timeout) : null;
+  const onAbort = () => stop.now('abort');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  // At maxBuffer execa stops reading (it destroys the stream) but leaves the command running: stop it.
+  for (const stream of [subprocess.stdout, subprocess.stderr]) {
+    stream?.once('close', () => {
+      const running = subprocess.exitCode === null && subprocess.signalCode === null;
+      if (running && !stream.readableEnded) stop.now('maxBuffer');
+    });
+  }
+  subprocess.once('exit', (_code, signal) => {
+    // An ownGroup child's group ends with it; so does the group of a child that was cut (a stop, or
+    // execa's own at maxBuffer).
+    const cut = signal !== null;
+    if (options.ownGroup || (ownGroup && cut)) killGroup(subprocess.pid, 'SIGKILL');
+    // A descendant (one that left the group, or of a child without one) can still hold the pipes: stop
+    // reading them soon after, rather than wait for it.
+    if (options.ownGroup || cut) {
+      setTimeout(() => {
+        subprocess.stdout?.destroy();
+        subprocess.stderr?.destroy();
+      }, 200).unref();
+    }
+  });
+  const result = await subprocess;
+  if (timer) clearTimeout(timer);
+  options.signal?.removeEventListener('abort', onAbort);
+  await stop.settled();
+  if (stop.reason === 'abort') throw options.signal!.reason;
+  if (result.isMaxBuffer) {
+    throw new CommandFailure(
+      `${describe(command, args)} printed more than ${maxBuffer} bytes (in ${options.cwd}), and was stopped`,
+    );
+  }
+  if (result.exitCode === undefined && result.signal === undefined) {
+    throw spawnError(command, args, options.cwd, result);
+  }
+  return {
+    command,
+    args,
+    cwd: options.cwd,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    exitCode: result.exitCode ?? 128,
+    signal: (result.signal as NodeJS.Signals | undefined) ?? null,
+    timedOut: stop.reason === 'timeout',
+  };
 }
 
-function endGroupWith(child: ReturnType<typeof spawn>, timeout: number | undefined): void {
-  const killGroup = () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // ESRCH: the group has no process left.
-    }
+/** What every execa call here shares: results, not rejections; output as printed; no hidden env. */
+const COMMON = {
+  reject: false,
+  extendEnv: false,
+  stripFinalNewline: false,
+  // Stopping children is ours (stopperOf). execa's exit cleanup would install signal-exit's SIGINT and
+  // SIGTERM handlers, which must not compete with withInterruptSignal (signals.ts).
+  cleanup: false,
+} as const satisfies ExecaOptions;
+
+type StopReason = 'timeout' | 'abort' | 'maxBuffer';
+
+interface Stopper {
+  /** Why the command was stopped, if it was. */
+  reason: StopReason | null;
+  now(reason: StopReason): void;
+  /** Resolves once a stopped command's process group has no process left (at once when not stopped). */
+  settled(): Promise<void>;
+}
+
+/**
+ * Stops a command: its process group when it has one of its own (what it started goes with it), else the
+ * child; SIGTERM first, SIGKILL after STOP_GRACE_MS.
+ */
+function stopperOf(subprocess: ResultPromise, ownGroup: boolean): Stopper {
+  const pid = subprocess.pid;
+  const send = (signal: NodeJS.Signals) => {
+    if (ownGroup) killGroup(pid, signal);
+    else subprocess.kill(signal);
   };
-  const timer = timeout ? setTimeout(killGroup, timeout) : null;
-  child.on('exit', () => {
-    if (timer) clearTimeout(timer);
-    killGroup();
-    // A descendant that left the group can still hold the pipes: stop reading them soon after.
-    setTimeout(() => {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-    }, 200).unref();
-  });
+  let force: NodeJS.Timeout | null = null;
+  const stopper: Stopper = {
+    reason: null,
+    now(reason) {
+      if (stopper.reason) return;
+      stopper.reason = reason;
+      send('SIGTERM');
+      force = setTimeout(() => send('SIGKILL'), STOP_GRACE_MS);
+      force.unref();
+    },
+    async settled() {
+      if (!stopper.reason) return;
+      if (ownGroup) await groupGone(pid, STOP_GRACE_MS);
+      if (force) clearTimeout(force);
+    },
+  };
+  return stopper;
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals | 0): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    // ESRCH: the group has no process left.
+    return false;
+  }
+}
+
+/** Waits until process group `pid` has no living process: `graceMs` for it to end by itself, then SIGKILL. */
+async function groupGone(pid: number | undefined, graceMs: number): Promise<void> {
+  if (pid === undefined) return;
+  const deadline = Date.now() + graceMs;
+  while (await groupHasLiving(pid)) {
+    if (Date.now() > deadline) {
+      killGroup(pid, 'SIGKILL');
+      // A SIGKILLed process ends at once; this only waits for the kernel to be done with it.
+      const killed = Date.now() + 1_000;
+      while ((await groupHasLiving(pid)) && Date.now() < killed) await pause(10);
+      return;
+    }
+    await pause(10);
+  }
+}
+
+/**
+ * Whether a process of group `pgid` still runs. A zombie does not: it has exited and waits for its parent
+ * to collect it, which for an orphan is init — in a container, an init that may take a second or more.
+ * Linux reads the members' states from /proc; elsewhere a zombie counts as running (launchd collects
+ * orphans at once).
+ */
+async function groupHasLiving(pgid: number): Promise<boolean> {
+  if (!killGroup(pgid, 0)) return false;
+  if (process.platform !== 'linux') return true;
+  const { readdir, readFile } = await import('node:fs/promises');
+  for (const name of await readdir('/proc').catch(() => [])) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    // "pid (command) state ppid pgrp …"; the command may hold spaces and parentheses.
+    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(group) === pgid && state !== 'Z' && state !== 'X') return true;
+  }
+  return false;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function spawnError(command: string, args: string[], cwd: string, result: ExecaResult): CommandFailure {
+  const cause = result.cause as NodeJS.ErrnoException | undefined;
+  if (cause?.code === 'ENOENT' || !existsSync(cwd)) return spawnFailure(command, args, cwd);
+  return new CommandFailure(
+    `could not run ${describe(command, args)} in ${cwd}: ${cause?.message ?? result.shortMessage}`,
+  );
 }
 
 /**
@@ -135,9 +273,76 @@ function spawnFailure(command: string, args: string[], cwd: string): CommandFail
   return new CommandFailure(`${command} was not found on PATH (needed to run: ${describe(command, args)})`);
 }
 
+/**
+ * git, until it moves to simple-git: node:child_process, so that `list` and `status` start without execa.
+ * Shielded children get their own process group, as above; an abort stops the child and rejects only once
+ * it has exited (a rollback must not race a git that is still writing).
+ */
+async function runGit(args: string[], options: RunOptions): Promise<RunResult> {
+  if (!childrenShielded()) return runGitOnce(args, options, false);
+  for (let attempt = 1; ; attempt++) {
+    const result = await runGitOnce(args, { ...options, check: false }, true);
+    const cut = result.signal === 'SIGINT' || result.signal === 'SIGTERM' || result.signal === 'SIGHUP';
+    if (cut && !options.signal?.aborted && attempt < 10) continue;
+    if (result.exitCode !== 0 && options.check !== false) throw failureOf(result);
+    return result;
+  }
+}
+
+function runGitOnce(args: string[], options: RunOptions, detached: boolean): Promise<RunResult> {
+  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+  noteCommand(['git', ...args], options.cwd);
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: options.timeout,
+      detached,
+    });
+    const onAbort = () => child.kill('SIGTERM');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    child.stdin.on('error', () => {
+      // A child that exits without reading its stdin closes the pipe (EPIPE); its exit code tells the story.
+    });
+    child.stdin.end(options.input ?? '');
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      reject(
+        error.code === 'ENOENT'
+          ? spawnFailure('git', args, options.cwd)
+          : new CommandFailure(`could not run ${describe('git', args)} in ${options.cwd}: ${error.message}`),
+      );
+    });
+    child.on('close', (code, signal) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (options.signal?.aborted) return reject(options.signal.reason);
+      const result: RunResult = {
+        command: 'git',
+        args,
+        cwd: options.cwd,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        exitCode: code ?? 128,
+        signal,
+      };
+      if (result.exitCode !== 0 && options.check !== false) reject(failureOf(result));
+      else resolve(result);
+    });
+  });
+}
+
 /** The error for a command that exited non-zero: what ran, where, how it ended, and stderr's tail. */
 export function failureOf(result: RunResult): CommandFailure {
-  const how = result.signal ? `was killed by ${result.signal}` : `exited with code ${result.exitCode}`;
+  const how = result.timedOut
+    ? 'did not finish in time and was stopped'
+    : result.signal
+      ? `was killed by ${result.signal}`
+      : `exited with code ${result.exitCode}`;
   const tail = lastLines(result.stderr || result.stdout, 5);
   return new CommandFailure(
     `${describe(result.command, result.args)} ${how} (in ${result.cwd})${tail ? `: ${tail.split('\n').at(-1)}` : ''}`,
@@ -161,6 +366,64 @@ export function describeCommand(argv: string[]): string {
 export function shellQuote(word: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replaceAll("'", `'"'"'`)}'`;
+}
+
+export interface TerminalRunOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Runs a program on the user's terminal (stdin, stdout and stderr inherited: a pager, `tmux attach`,
+ * `zellij attach`) for as long as the user stays in it; its exit code and signal are returned, not thrown.
+ */
+export async function runOnTerminal(
+  command: string,
+  args: string[],
+  options: TerminalRunOptions,
+): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }> {
+  const start = await execa();
+  noteCommand([command, ...args], options.cwd);
+  const result = await start(command, args, {
+    ...COMMON,
+    cwd: options.cwd,
+    env: options.env,
+    stdio: 'inherit',
+  });
+  if (result.exitCode === undefined && result.signal === undefined) {
+    throw spawnError(command, args, options.cwd, result);
+  }
+  return { exitCode: result.exitCode ?? null, signal: (result.signal as NodeJS.Signals | undefined) ?? null };
+}
+
+/**
+ * Starts a program and does not wait for it (the desktop's opener for the HTML report): detached, no
+ * output, resolved once it has started.
+ */
+export async function startDetached(
+  command: string,
+  args: string[],
+  options: TerminalRunOptions,
+): Promise<void> {
+  const start = await execa();
+  noteCommand([command, ...args], options.cwd);
+  const subprocess = start(command, args, {
+    ...COMMON,
+    cwd: options.cwd,
+    env: options.env,
+    stdio: 'ignore',
+    detached: true,
+  });
+  await new Promise<void>((resolve, reject) => {
+    subprocess.once('spawn', () => {
+      subprocess.unref();
+      resolve();
+    });
+    subprocess.once('error', () => {
+      // execa reports the failure in its result, with the reason spawn gave.
+      subprocess.then((result) => reject(spawnError(command, args, options.cwd, result)), reject);
+    });
+  });
 }
 
 export interface ShellRunOptions {
@@ -193,72 +456,54 @@ export interface ShellRunResult {
 /**
  * Runs one of the user's own commands (a setup step, a hook, a check) through `sh -c`: the one place a
  * shell is used, because these are shell commands the user wrote. Output goes to a log file; the command
- * runs in its own process group so a timeout or an interrupt stops everything it started.
+ * runs in its own process group so a timeout or an interrupt stops everything it started, and the result
+ * of a stopped command comes once that group is empty. Without `killGroupOnExit`, what a command that
+ * ended by itself left in the background (a setup's dev server) keeps running: the run's removal ends it.
  */
 export async function runShell(command: string, options: ShellRunOptions): Promise<ShellRunResult> {
   const { open, mkdir } = await import('node:fs/promises');
   const path = await import('node:path');
+  const start = await execa();
   await mkdir(path.dirname(options.logFile), { recursive: true });
   const log = await open(options.logFile, 'a');
   const started = Date.now();
   try {
-    return await new Promise<ShellRunResult>((resolve, reject) => {
-      const [program, ...args] = [...(options.within ?? []), '/bin/sh', '-c', command];
-      const child = spawn(program!, args, {
-        cwd: options.cwd,
-        env: options.env,
-        stdio: ['ignore', log.fd, log.fd],
-        detached: true,
-      });
-      let timedOut = false;
-      const stopGroup = () => {
-        try {
-          process.kill(-child.pid!, 'SIGTERM');
-          setTimeout(() => {
-            try {
-              process.kill(-child.pid!, 'SIGKILL');
-            } catch {
-              // Already gone.
-            }
-          }, 2000).unref();
-        } catch {
-          // Already gone.
-        }
-      };
-      const timer = options.timeout
-        ? setTimeout(() => {
-            timedOut = true;
-            stopGroup();
-          }, options.timeout)
-        : null;
-      const onAbort = () => stopGroup();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      // An abort that came while the log was being opened has already fired: stop the group now.
-      if (options.signal?.aborted) onAbort();
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        if (timer) clearTimeout(timer);
-        reject(error.code === 'ENOENT' ? spawnFailure('/bin/sh', ['-c', command], options.cwd) : error);
-      });
-      child.on('close', (code, signal) => {
-        if (timer) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (options.killGroupOnExit) {
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch {
-            // ESRCH: the group has no process left.
-          }
-        }
-        resolve({
-          command,
-          exitCode: code,
-          signal,
-          timedOut,
-          durationMs: Date.now() - started,
-          logFile: options.logFile,
-        });
-      });
+    const [program, ...args] = [...(options.within ?? []), '/bin/sh', '-c', command];
+    noteCommand([program!, ...args], options.cwd);
+    const subprocess = start(program!, args, {
+      ...COMMON,
+      cwd: options.cwd,
+      env: options.env,
+      stdin: 'ignore',
+      // The log's own descriptor goes to the child as is (no pipe through us), so what the command leaves
+      // in the background keeps writing there and never holds our result. execa's types name only the
+      // descriptors 3 to 9; any descriptor is passed the same way (lib/stdio/native.js).
+      stdout: log.fd as 3,
+      stderr: log.fd as 3,
+      detached: true,
     });
+    const stop = stopperOf(subprocess, true);
+    const timer = options.timeout ? setTimeout(() => stop.now('timeout'), options.timeout) : null;
+    const onAbort = () => stop.now('abort');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    // An abort that came while the log was being opened has already fired: stop the group now.
+    if (options.signal?.aborted) onAbort();
+    const result = await subprocess;
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
+    if (options.killGroupOnExit) killGroup(subprocess.pid, 'SIGKILL');
+    await stop.settled();
+    if (result.exitCode === undefined && result.signal === undefined) {
+      throw spawnError('/bin/sh', ['-c', command], options.cwd, result);
+    }
+    return {
+      command,
+      exitCode: result.exitCode ?? null,
+      signal: (result.signal as NodeJS.Signals | undefined) ?? null,
+      timedOut: stop.reason === 'timeout',
+      durationMs: Date.now() - started,
+      logFile: options.logFile,
+    };
   } finally {
     await log.close();
   }

@@ -59,11 +59,11 @@ export async function runSteps(
       within: options.within,
     });
     if (options.signal?.aborted) {
-      if (options.mark !== undefined) await endMarkedProcesses(options.mark);
+      if (options.mark !== undefined) await endMarkedProcesses(options.mark, options.env);
       throw options.signal.reason;
     }
     // A command stopped at its timeout leaves nothing behind, not even what escaped its process group.
-    if (result.timedOut && options.mark !== undefined) await endMarkedProcesses(options.mark);
+    if (result.timedOut && options.mark !== undefined) await endMarkedProcesses(options.mark, options.env);
     if (result.exitCode !== 0 || result.timedOut)
       return failureOf(result, await tailFrom(options.logFile, offset, 15));
     await appendFile(options.logFile, '\n');
@@ -114,8 +114,8 @@ async function tailFrom(file: string, offset: number, lines: number): Promise<st
  * double fork is adopted by init; the environment is inherited through both. Returns how many were
  * found. Linux reads /proc; macOS asks ps for each process's environment.
  */
-export async function endMarkedProcesses(mark: string): Promise<number> {
-  const pids = await markedProcesses(`${SETUP_MARK}=${mark}`);
+export async function endMarkedProcesses(mark: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const pids = await markedProcesses(`${SETUP_MARK}=${mark}`, env);
   for (const pid of pids) signalPid(pid, 'SIGTERM');
   if (pids.length === 0) return 0;
   const deadline = Date.now() + 1000;
@@ -124,7 +124,7 @@ export async function endMarkedProcesses(mark: string): Promise<number> {
   return pids.length;
 }
 
-async function markedProcesses(entry: string): Promise<number[]> {
+async function markedProcesses(entry: string, env: NodeJS.ProcessEnv): Promise<number[]> {
   if (process.platform === 'linux') {
     const pids = (await readdir('/proc').catch(() => [])).filter((name) => /^\d+$/.test(name)).map(Number);
     const found: number[] = [];
@@ -136,7 +136,7 @@ async function markedProcesses(entry: string): Promise<number[]> {
     return found;
   }
   // BSD ps: `-E` adds the environment after the command line.
-  const result = await run('ps', ['-A', '-E', '-ww', '-o', 'pid=,command='], { cwd: '/', check: false });
+  const result = await run('ps', ['-A', '-E', '-ww', '-o', 'pid=,command='], { cwd: '/', env, check: false });
   return result.stdout
     .split('\n')
     .filter((line) => line.split(' ').includes(entry))

@@ -98,8 +98,8 @@ export async function runRemovalHook(
 export const setupMark = (candidate: Candidate) => candidate.worktree;
 
 /** Ends what the setup and postCreate commands of the run's candidates left running in the background. */
-export async function endSetupProcesses(manifest: RunManifest): Promise<void> {
-  for (const candidate of manifest.candidates) await endMarkedProcesses(setupMark(candidate));
+export async function endSetupProcesses(manifest: RunManifest, env: NodeJS.ProcessEnv): Promise<void> {
+  for (const candidate of manifest.candidates) await endMarkedProcesses(setupMark(candidate), env);
 }
 
 /** Drops the recorded PostgreSQL databases of the run. */

@@ -45,10 +45,10 @@ export async function recoverManifest(repo: RepoFacts, task: string): Promise<Ru
  */
 export async function recoveredDriver(manifest: RunManifest, env: NodeJS.ProcessEnv): Promise<MuxDriver> {
   const session = manifest.mux.session!;
-  const tmux = new TmuxDriver(env);
+  const tmux = new TmuxDriver(env, manifest.repo.root);
   if ((await tmux.version()) !== null && (await tmux.sessionExists(session))) return tmux;
   const { ZellijDriver } = await import('./zellij.js');
-  const zellij = new ZellijDriver(env);
+  const zellij = new ZellijDriver(env, manifest.repo.root);
   if ((await zellij.version()) !== null && (await zellij.sessions()).some((s) => s.name === session)) {
     manifest.mux.kind = 'zellij';
     return zellij;

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { renderTmuxScript, tmuxSessionCommands } from '../core/tmux-commands.js';
 import { parseTmuxLayout } from '../core/tmux-layout.js';
 import { CommandFailure, LayoutTemplateError } from '../errors.js';
 
 import { writeCallerEnv } from './caller-env.js';
-import { run } from './exec.js';
+import { run, runOnTerminal } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';
@@ -128,11 +127,7 @@ export class TmuxDriver implements MuxDriver {
       await run(command!, args, { cwd: '/', env: this.env });
       return;
     }
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(command!, args, { stdio: 'inherit', env: this.env });
-      child.on('error', reject);
-      child.on('close', () => resolve());
-    });
+    await runOnTerminal(command!, args, { cwd: this.cwd, env: this.env });
   }
 
   async killSession(session: string): Promise<void> {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
@@ -15,7 +14,7 @@ import {
 import { layoutTabNames, renderZellijLayout } from '../core/zellij-layout.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { writeCallerEnv } from './caller-env.js';
-import { describeCommand } from './exec.js';
+import { describeCommand, runOnTerminal } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';
@@ -57,7 +56,7 @@ export class ZellijDriver implements MuxDriver {
 
   constructor(
     private readonly env: NodeJS.ProcessEnv,
-    private readonly cwd = process.cwd(),
+    private readonly cwd: string,
     private readonly options: ZellijDriverOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? ZELLIJ_TIMEOUT_MS;
@@ -271,11 +270,7 @@ export class ZellijDriver implements MuxDriver {
       return;
     }
     // The one zellij call without a timeout: the user's own terminal, for as long as they stay.
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn('zellij', ['attach', session], { stdio: 'inherit', env: this.env });
-      child.on('error', reject);
-      child.on('close', () => resolve());
-    });
+    await runOnTerminal('zellij', ['attach', session], { cwd: this.cwd, env: this.env });
   }
 
   /**

@@ -64,7 +64,12 @@ function optionsSection(options: readonly OptionFacts[], title = 'OPTIONS'): str
 
 const GLOBAL_OPTIONS: OptionFacts[] = [
   { name: 'help', aliases: ['h'], type: 'boolean', describe: "show the command's options" },
-  { name: 'verbose', aliases: [], type: 'boolean', describe: 'print stack traces of unexpected errors' },
+  {
+    name: 'verbose',
+    aliases: [],
+    type: 'boolean',
+    describe: 'list every command run (on stderr) and print stack traces of unexpected errors',
+  },
 ];
 
 const COMMON_RULES = `.SH PARSING

@@ -83,7 +83,7 @@ describe('stopAgents', () => {
       { detached: true },
     );
     await writeAgentRecord(dir, 1, { pid: child.pid!, startedAt: new Date().toISOString() });
-    const result = await stopAgents(manifest, dir, new NoMuxDriver(), TIMINGS);
+    const result = await stopAgents(manifest, dir, new NoMuxDriver(), process.env, TIMINGS);
     expect(readFileSync(path.join(dir, 'out.txt'), 'utf8')).toBe('written at hang-up');
     // The agent left, but its child in the group ignores SIGHUP and SIGTERM: the group is killed.
     expect(result).toEqual({ stopped: [1], forced: [1], survivors: [] });
@@ -96,7 +96,7 @@ describe('stopAgents', () => {
     });
     await writeAgentRecord(dir, 1, { pid: child.pid!, startedAt: new Date().toISOString() });
     const started = Date.now();
-    const result = await stopAgents(manifest, dir, new NoMuxDriver(), TIMINGS);
+    const result = await stopAgents(manifest, dir, new NoMuxDriver(), process.env, TIMINGS);
     expect(result).toEqual({ stopped: [1], forced: [1], survivors: [] });
     expect(groupAlive(child.pid!)).toBe(false);
     expect(Date.now() - started).toBeGreaterThanOrEqual(TIMINGS.graceMs + TIMINGS.termMs);
@@ -108,7 +108,7 @@ describe('stopAgents', () => {
       pid: child.pid!,
       startedAt: new Date(Date.now() - 3_600_000).toISOString(),
     });
-    expect(await stopAgents(manifest, dir, new NoMuxDriver(), TIMINGS)).toEqual({
+    expect(await stopAgents(manifest, dir, new NoMuxDriver(), process.env, TIMINGS)).toEqual({
       stopped: [],
       forced: [],
       survivors: [],
@@ -119,7 +119,7 @@ describe('stopAgents', () => {
       exit: { code: 0, signal: null, at: '' },
     };
     await writeAgentRecord(dir, 1, exited);
-    expect(await stopAgents(manifest, dir, new NoMuxDriver(), TIMINGS)).toEqual({
+    expect(await stopAgents(manifest, dir, new NoMuxDriver(), process.env, TIMINGS)).toEqual({
       stopped: [],
       forced: [],
       survivors: [],
@@ -130,7 +130,7 @@ describe('stopAgents', () => {
   it('signals only the agent, never the group, when the agent shares this process’s group', async () => {
     const child = await start(`process.on('SIGHUP', () => process.exit(0));`, { detached: false });
     await writeAgentRecord(dir, 1, { pid: child.pid!, startedAt: new Date().toISOString() });
-    const result = await stopAgents(manifest, dir, new NoMuxDriver(), TIMINGS);
+    const result = await stopAgents(manifest, dir, new NoMuxDriver(), process.env, TIMINGS);
     // This test process is in that group and is still here; the agent is gone.
     expect(result.stopped).toEqual([1]);
     expect(result.survivors).toEqual([]);
