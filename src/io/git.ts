@@ -56,7 +56,13 @@ export async function readRepo(cwd: string): Promise<RepoFacts> {
     }
     throw new UsageError(`git cannot read the repository at ${cwd}: ${probe.stderr.trim().split('\n')[0]}`);
   }
-  const [bare, commonDir, cwdRoot] = probe.stdout.trim().split('\n');
+  let [bare, commonDir, cwdRoot, ...more] = probe.stdout.replace(/\n$/, '').split('\n');
+  if (more.length > 0) {
+    // A path with a newline in it (rev-parse has no -z): each path read on its own, then unambiguous.
+    const alone = async (option: string) =>
+      (await runGit(cwd, ['rev-parse', option])).stdout.replace(/\n$/, '');
+    [commonDir, cwdRoot] = [await alone('--git-common-dir'), await alone('--show-toplevel')];
+  }
   if (bare === 'true' || !cwdRoot)
     throw new UsageError(`${cwd} is a bare repository; run git parallel in a working tree`);
   const absoluteCommon = path.resolve(cwd, commonDir!);
