@@ -121,6 +121,18 @@ export async function runGit(cwd: string, args: string[], options: GitOptions = 
 }
 
 /**
+ * The repository probe every command starts with (`readRepo`: `rev-parse` and `worktree list`), and only
+ * that, runs through exec.ts's node:child_process runner: `list`, `ports` and the other commands that run
+ * no other git then start without loading simple-git, whose chunk takes about 10 ms of CPU to compile and
+ * run on Node 20 (a quarter of a bare `node -e 0`). Two read-only calls, no stdin, no abort: nothing
+ * simple-git adds is needed there.
+ */
+export async function probeGit(cwd: string, args: string[], options: GitOptions = {}): Promise<GitResult> {
+  const env = { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' };
+  return (await run('git', args, { ...options, cwd, env })) as GitResult;
+}
+
+/**
  * Runs git commands in several folders at once, at most `width` at a time (simple-git's
  * `maxConcurrentProcesses`): `args(folder)` gives each folder's command, `done(folder)` is told as each
  * one finishes. The first failure rejects once the others have settled.

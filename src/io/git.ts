@@ -8,7 +8,7 @@ import {
 } from '../core/git-porcelain.js';
 import type { Candidate } from '../core/types.js';
 import { UsageError } from '../errors.js';
-import { type GitOptions, type GitResult, gitFailure, runGit, runGitInEach } from './git-runner.js';
+import { type GitOptions, type GitResult, gitFailure, probeGit, runGit, runGitInEach } from './git-runner.js';
 
 export type { GitResult, StatusEntry, WorktreeEntry };
 export { gitFailure };
@@ -37,7 +37,7 @@ export interface RepoFacts {
 
 /** Gathers the repository facts, or explains in one line why this folder cannot be used. */
 export async function readRepo(cwd: string): Promise<RepoFacts> {
-  const probe = await runGit(
+  const probe = await probeGit(
     cwd,
     ['rev-parse', '--is-bare-repository', '--git-common-dir', '--show-toplevel'],
     {
@@ -60,13 +60,13 @@ export async function readRepo(cwd: string): Promise<RepoFacts> {
   if (more.length > 0) {
     // A path with a newline in it (rev-parse has no -z): each path read on its own, then unambiguous.
     const alone = async (option: string) =>
-      (await runGit(cwd, ['rev-parse', option])).stdout.replace(/\n$/, '');
+      (await probeGit(cwd, ['rev-parse', option])).stdout.replace(/\n$/, '');
     [commonDir, cwdRoot] = [await alone('--git-common-dir'), await alone('--show-toplevel')];
   }
   if (bare === 'true' || !cwdRoot)
     throw new UsageError(`${cwd} is a bare repository; run git parallel in a working tree`);
   const absoluteCommon = path.resolve(cwd, commonDir!);
-  const mainRoot = (await listWorktrees(cwdRoot))[0]?.path ?? cwdRoot;
+  const mainRoot = (await listWorktrees(cwdRoot, { run: probeGit }))[0]?.path ?? cwdRoot;
   return { cwdRoot, mainRoot, name: path.basename(mainRoot), commonDir: absoluteCommon };
 }
 
@@ -123,15 +123,16 @@ export async function localBranches(cwd: string): Promise<Set<string>> {
  */
 export async function listWorktrees(
   cwd: string,
-  options: { gitDir?: string } = {},
+  options: { gitDir?: string; run?: typeof runGit } = {},
 ): Promise<WorktreeEntry[]> {
   const dir = options.gitDir === undefined ? [] : ['--git-dir', options.gitDir];
-  const listed = await runGit(cwd, [...dir, 'worktree', 'list', '--porcelain', '-z'], { check: false });
+  const run = options.run ?? runGit;
+  const listed = await run(cwd, [...dir, 'worktree', 'list', '--porcelain', '-z'], { check: false });
   if (listed.exitCode === 0) return parseWorktreeList(listed.stdout, '\0');
   // git before 2.36 has no -z (exit 129, "unknown switch"): its newline form, which a path with a
   // newline in it would break.
   if (listed.exitCode !== 129) throw gitFailure(listed);
-  return parseWorktreeList(await gitOutput(cwd, [...dir, 'worktree', 'list', '--porcelain']), '\n');
+  return parseWorktreeList((await run(cwd, [...dir, 'worktree', 'list', '--porcelain'])).stdout, '\n');
 }
 
 /**
