@@ -70,8 +70,9 @@ async function instance(
     // -C and --git-dir name folders (allowUnsafeConfigPaths); a `git -c … parallel` passes its settings on
     // in GIT_CONFIG_PARAMETERS (allowUnsafeConfigEnvCount).
     unsafe: { allowUnsafeConfigPaths: true, allowUnsafeConfigEnvCount: true, allowAbbreviatedOptions: true },
-    // The `close` event alone ends a call: simple-git's default also waits 50 ms after `exit`.
-    completion: { onClose: true, onExit: false },
+    // A call ends when git's output closes, or 50 ms after git exits when something git started (a hook's
+    // background child) still holds its output: then it cannot hang on that child.
+    completion: { onClose: true, onExit: 50 },
     // Every non-zero exit is an error carrying its exit code and output (simple-git's own rule, "a
     // non-zero exit with something on stderr", would take `rev-parse --verify --quiet`'s silent exit 1 for
     // success). An abort stays simple-git's own error.
@@ -86,7 +87,9 @@ async function instance(
       return Object.assign(new GitError(undefined, details.stderr), { [EXIT]: details });
     },
     ...(options.signal ? { abort: options.signal } : {}),
-    ...(options.input !== undefined ? { input: () => options.input } : {}),
+    // stdin is always closed, empty when there is no input (a hook that reads it must not wait forever);
+    // simple-git leaves it open unless there is something to write, and an empty Buffer counts as something.
+    input: () => Buffer.from(options.input ?? ''),
   };
   const git = simpleGit(config).env(env);
   // simple-git waits 50 ms more after a process that printed nothing (`show-ref --quiet`, `update-ref`,
