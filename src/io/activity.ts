@@ -5,6 +5,7 @@ import { screenForActivity } from '../core/agent-screens.js';
 import type { Activity } from '../core/agent-state.js';
 import type { Candidate } from '../core/types.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
+import { lastCommitTime } from './git.js';
 import { runGit } from './git-runner.js';
 
 /**
@@ -118,12 +119,7 @@ export async function readWorktreeFacts(
   const branchExists = count.exitCode === 0;
   const ahead = branchExists ? Number(count.stdout.trim()) : null;
   const tipTime =
-    branchExists && ahead !== null && ahead > 0
-      ? new Date(
-          Number((await runGit(repoRoot, ['log', '-1', '--format=%ct', branchRef, '--'])).stdout.trim()) *
-            1000,
-        )
-      : null;
+    branchExists && ahead !== null && ahead > 0 ? await lastCommitTime(repoRoot, branchRef) : null;
   if (!worktreeExists) {
     return {
       worktreeExists,

@@ -124,6 +124,29 @@ export async function runGit(cwd: string, args: string[], options: GitOptions = 
 }
 
 /**
+ * Runs one of simple-git's own tasks (where its parser fits, as `log` does) in `cwd`, with runGit's
+ * errors: `args` is what the task runs, for messages.
+ */
+export async function runGitTask<T>(
+  cwd: string,
+  args: string[],
+  task: (git: SimpleGit) => Promise<T>,
+  options: GitOptions = {},
+): Promise<T> {
+  if (!existsSync(cwd)) {
+    throw new CommandFailure(`cannot run ${describe('git', args)}: the folder ${cwd} no longer exists`);
+  }
+  const env = { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' };
+  try {
+    return await task(await instance(cwd, env, options));
+  } catch (error) {
+    const exit = (error as { [EXIT]?: ExitDetails })[EXIT];
+    if (exit === undefined) throw abortOrFailure(error, args, cwd, options.signal);
+    throw gitFailure({ command: 'git', args, cwd, signal: null, ...exit });
+  }
+}
+
+/**
  * The repository probe every command starts with (`readRepo`: `rev-parse` and `worktree list`), and only
  * that, runs through exec.ts's node:child_process runner: `list`, `ports` and the other commands that run
  * no other git then start without loading simple-git, whose chunk takes about 10 ms of CPU to compile and

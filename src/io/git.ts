@@ -8,7 +8,15 @@ import {
 } from '../core/git-porcelain.js';
 import type { Candidate } from '../core/types.js';
 import { UsageError } from '../errors.js';
-import { type GitOptions, type GitResult, gitFailure, probeGit, runGit, runGitInEach } from './git-runner.js';
+import {
+  type GitOptions,
+  type GitResult,
+  gitFailure,
+  probeGit,
+  runGit,
+  runGitInEach,
+  runGitTask,
+} from './git-runner.js';
 
 export type { GitResult, StatusEntry, WorktreeEntry };
 export { gitFailure };
@@ -549,4 +557,12 @@ export async function hasCommitterIdentity(cwd: string, env?: NodeJS.ProcessEnv)
 export async function setRepositoryIdentity(cwd: string, identity: Identity): Promise<void> {
   await runGit(cwd, ['config', 'user.name', identity.name]);
   await runGit(cwd, ['config', 'user.email', identity.email]);
+}
+
+/** When the newest commit of `ref` was committed, read through simple-git's log parser. */
+export async function lastCommitTime(cwd: string, ref: string): Promise<Date> {
+  const log = await runGitTask(cwd, ['log', '-1', '--format=%ct', ref], (git) =>
+    git.log<{ committed: string }>({ maxCount: 1, format: { committed: '%ct' }, [ref]: null, '--': null }),
+  );
+  return new Date(Number(log.latest?.committed) * 1000);
 }

@@ -2,6 +2,7 @@ import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandFailure } from '../../src/errors.js';
+import { lastCommitTime } from '../../src/io/git.js';
 import { runGit } from '../../src/io/git-runner.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 
@@ -57,5 +58,12 @@ describe('runGit', () => {
     await expect(runGit(`${repo.parent}/gone`, ['status'])).rejects.toThrow(
       /the folder .*\/gone no longer exists/,
     );
+  });
+
+  it('reads the newest commit time of a ref through simple-git’s log parser', async () => {
+    repo.git('-c', 'core.hooksPath=/dev/null', 'commit', '--quiet', '--allow-empty', '-m', 'dated');
+    const expected = Number(repo.git('log', '-1', '--format=%ct', 'refs/heads/main')) * 1000;
+    expect((await lastCommitTime(repo.root, 'refs/heads/main')).getTime()).toBe(expected);
+    await expect(lastCommitTime(repo.root, 'refs/heads/nope')).rejects.toThrow(/exited with code 128/);
   });
 });
