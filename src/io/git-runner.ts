@@ -70,9 +70,9 @@ async function instance(
     // -C and --git-dir name folders (allowUnsafeConfigPaths); a `git -c … parallel` passes its settings on
     // in GIT_CONFIG_PARAMETERS (allowUnsafeConfigEnvCount).
     unsafe: { allowUnsafeConfigPaths: true, allowUnsafeConfigEnvCount: true, allowAbbreviatedOptions: true },
-    // A call ends when git's output closes, or 50 ms after git exits when something git started (a hook's
-    // background child) still holds its output: then it cannot hang on that child.
-    completion: { onClose: true, onExit: 50 },
+    // A call ends when git's output closes, never at a timer after its exit: simple-git's default (50 ms
+    // after `exit`) returned cut output under load (a busy machine reads the pipe later than that).
+    completion: { onClose: true, onExit: false },
     // Every non-zero exit is an error carrying its exit code and output (simple-git's own rule, "a
     // non-zero exit with something on stderr", would take `rev-parse --verify --quiet`'s silent exit 1 for
     // success). An abort stays simple-git's own error.
@@ -113,7 +113,7 @@ export async function runGit(cwd: string, args: string[], options: GitOptions = 
   const git = await instance(cwd, env, options);
   const result: GitResult = { command: 'git', args, cwd, stdout: '', stderr: '', exitCode: 0, signal: null };
   try {
-    result.stdout = await git.raw(args);
+    result.stdout = await abortable(git.raw(args), options.signal);
   } catch (error) {
     const exit = (error as { [EXIT]?: ExitDetails })[EXIT];
     if (exit === undefined) throw abortOrFailure(error, args, cwd, options.signal);
@@ -138,7 +138,7 @@ export async function runGitTask<T>(
   }
   const env = { ...(options.env ?? process.env), GIT_TERMINAL_PROMPT: '0' };
   try {
-    return await task(await instance(cwd, env, options));
+    return await abortable(task(await instance(cwd, env, options)), options.signal);
   } catch (error) {
     const exit = (error as { [EXIT]?: ExitDetails })[EXIT];
     if (exit === undefined) throw abortOrFailure(error, args, cwd, options.signal);
@@ -176,7 +176,7 @@ export async function runGitInEach(
       // -C: one instance (one queue) for every folder, each command run in its own folder.
       const argv = ['-C', folder, ...args(folder)];
       try {
-        await git.raw(argv);
+        await abortable(git.raw(argv), options.signal);
       } catch (error) {
         const exit = (error as { [EXIT]?: ExitDetails })[EXIT];
         if (exit === undefined) throw abortOrFailure(error, argv, folder, options.signal);
@@ -187,6 +187,20 @@ export async function runGitInEach(
   );
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
+}
+
+/**
+ * Rejects as soon as `signal` aborts. simple-git stops git then (its `abort` option), but its call ends
+ * only when git's output closes, which a hook's child can hold open long after.
+ */
+function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function abortOrFailure(error: unknown, args: string[], cwd: string, signal?: AbortSignal): Error {
