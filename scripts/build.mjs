@@ -22,7 +22,9 @@ const result = await build({
   external: ['typescript'],
   // yargs measures help text with string-width, whose Unicode tables cost more than the rest of a start
   // (see src/output/string-width.ts).
-  alias: { 'string-width': './src/output/string-width.ts' },
+  // simple-git logs through `debug`, which costs more to load than simple-git itself: a silent stand-in
+  // (src/io/debug-stub.ts).
+  alias: { 'string-width': './src/output/string-width.ts', debug: './src/io/debug-stub.ts' },
   logLevel: 'warning',
   // diff2html's stylesheet goes into the HTML report: bundled as text, since an install has no node_modules.
   loader: { '.css': 'text' },

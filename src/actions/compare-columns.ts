@@ -1,7 +1,7 @@
 import { type FileChange, splitPatch } from '../core/compare-files.js';
 import type { CompareReport } from '../core/compare-stats.js';
 import { alignVersions, type SharedFile } from '../core/file-columns.js';
-import { git } from '../io/git.js';
+import { readBlob } from '../io/git.js';
 import { LARGE_FILE_LINES } from '../output/html-diffs.js';
 
 /**
@@ -53,7 +53,7 @@ export async function sharedFiles(
       });
       continue;
     }
-    const base = /^0+$/.test(baseBlob) ? '' : (await git(cwd, ['cat-file', 'blob', baseBlob])).stdout;
+    const base = /^0+$/.test(baseBlob) ? '' : await readBlob(cwd, baseBlob);
     const lines = base.split('\n');
     if (lines.at(-1) === '') lines.pop();
     shared.push({

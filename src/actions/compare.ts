@@ -21,7 +21,7 @@ import {
 } from '../io/checks.js';
 import { lastLines, startDetached } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
-import { git } from '../io/git.js';
+import { commitsBetween, resolveCommit } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
 import { sandboxPrefix } from '../io/sandbox.js';
 import { withInterruptSignal } from '../io/signals.js';
@@ -188,7 +188,7 @@ async function gather(
   // the candidate was rebased onto it, or the candidate was reset behind it).
   const from = facts.countFrom;
   const [commits, files, patch, uncommitted, record, merge, submodules, ignored] = await Promise.all([
-    facts.head === null ? null : countCommits(root, from, facts.head),
+    facts.head === null ? null : commitsBetween(root, from, facts.head),
     tree ? readFileChanges(cwd, from, tree) : [],
     tree ? diffPatch(cwd, from, tree) : '',
     facts.worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
@@ -249,12 +249,7 @@ function unreadable(candidate: Candidate, error: unknown): Gathered {
 async function baseMovement(manifest: RunManifest): Promise<CompareReport['baseMoved']> {
   const ref = manifest.base.ref;
   if (ref === null) return null;
-  const now = await git(
-    manifest.repo.root,
-    ['rev-parse', '--verify', '--quiet', '--end-of-options', `refs/heads/${ref}^{commit}`],
-    { check: false },
-  );
-  const commit = now.exitCode === 0 ? now.stdout.trim() : null;
+  const commit = await resolveCommit(manifest.repo.root, `refs/heads/${ref}`);
   return commit === manifest.base.commit ? null : { ref, commit };
 }
 
@@ -276,10 +271,6 @@ function withLineEndings(files: FileChange[], patch: string): FileChange[] {
   const flags = lineEndingOnlyFiles(patch);
   if (flags.length !== files.length) return files;
   return files.map((f, i) => (flags[i] ? { ...f, lineEndingsOnly: true } : f));
-}
-
-async function countCommits(cwd: string, from: string, head: string): Promise<number> {
-  return Number((await git(cwd, ['rev-list', '--count', `${from}..${head}`, '--'])).stdout.trim());
 }
 
 /**

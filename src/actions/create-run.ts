@@ -18,7 +18,7 @@ import { describeCommand } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
 import {
   branchExists,
-  checkoutWorktree,
+  checkoutWorktrees,
   currentBranch,
   localBranches,
   registerWorktree,
@@ -356,21 +356,16 @@ async function createWorktrees(
       });
     }
   });
-  const queue = [...manifest.candidates];
   const cores = availableParallelism();
   const width = Math.min(manifest.candidates.length, Math.max(2, Math.min(4, cores)));
   // The cores are shared out: a lone checkout gets them all, side-by-side checkouts one or two each.
   const workers = Math.max(1, Math.ceil(cores / width));
-  const worker = async () => {
-    for (let candidate = queue.shift(); candidate; candidate = queue.shift()) {
-      if (signal.aborted) return;
-      await checkoutWorktree(candidate.worktree, { workers });
-      reporter.info(`  ${candidate.name}  ${candidate.worktree}`);
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: width }, worker));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
+  const names = new Map(manifest.candidates.map((c) => [c.worktree, c.name]));
+  await checkoutWorktrees([...names.keys()], {
+    width,
+    workers,
+    done: (worktree) => reporter.info(`  ${names.get(worktree)}  ${worktree}`),
+  });
 }
 
 /** What the multiplexer is asked to start for a run: one pane per candidate, each running the launcher. */

@@ -4,7 +4,13 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { driverFor } from '../io/drivers.js';
 import { pathExists } from '../io/files.js';
-import { git } from '../io/git.js';
+import {
+  commitEverything,
+  commitTrackedChanges,
+  hasCommitterIdentity,
+  initRepository,
+  setRepositoryIdentity,
+} from '../io/git.js';
 import { invocationPrefix } from '../io/invocation.js';
 import { packageRoot } from '../io/launcher-path.js';
 import { listManifests } from '../io/state.js';
@@ -151,24 +157,12 @@ async function createDemoRepository(repo: string): Promise<void> {
     agents: { demo: { command: process.execPath, args: [bin, 'demo-agent'], prompt: 'positional' } },
   };
   await writeFile(path.join(repo, '.git-parallelrc.json'), `${JSON.stringify(config, null, 2)}\n`);
-  await git(repo, ['init', '--quiet', '--initial-branch=main']);
-  const identity = [
-    '-c',
-    'user.name=git-parallel demo',
-    '-c',
-    'user.email=demo@git-parallel.invalid',
-    '-c',
-    'commit.gpgsign=false',
-  ];
-  await git(repo, ['add', '-A']);
-  await git(repo, [...identity, 'commit', '--quiet', '-m', 'A tiny project to try git-parallel on']);
+  await initRepository(repo, 'main');
+  const identity = { name: 'git-parallel demo', email: 'demo@git-parallel.invalid' };
+  await commitEverything(repo, 'A tiny project to try git-parallel on', identity);
   // `pick` makes a merge commit in this repository: without a name and email of the user's own, git would
   // refuse it, so the throwaway repository gets the demo's (only where the user has none).
-  const ident = await git(repo, ['var', 'GIT_COMMITTER_IDENT'], { check: false });
-  if (ident.exitCode !== 0) {
-    await git(repo, ['config', 'user.name', 'git-parallel demo']);
-    await git(repo, ['config', 'user.email', 'demo@git-parallel.invalid']);
-  }
+  if (!(await hasCommitterIdentity(repo))) await setRepositoryIdentity(repo, identity);
 }
 
 /** The three canned solutions, one per candidate, so the candidates really differ. */
@@ -203,14 +197,7 @@ export async function demoAgent(
     await new Promise((resolve) => setTimeout(resolve, 400));
   }
   await writeFile(path.join(io.cwd, 'greet.js'), solution.code);
-  const identity = [
-    '-c',
-    'user.name=git-parallel demo agent',
-    '-c',
-    'user.email=demo@git-parallel.invalid',
-    '-c',
-    'commit.gpgsign=false',
-  ];
-  await git(io.cwd, [...identity, 'commit', '--quiet', '-am', `greet: ${solution.summary}`]);
+  const identity = { name: 'git-parallel demo agent', email: 'demo@git-parallel.invalid' };
+  await commitTrackedChanges(io.cwd, `greet: ${solution.summary}`, identity);
   say(`Committed: greet: ${solution.summary}`);
 }

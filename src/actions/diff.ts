@@ -5,7 +5,7 @@ import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { runOnTerminal } from '../io/exec.js';
 import { pathExists } from '../io/files.js';
-import { git, readRepo } from '../io/git.js';
+import { fileAtCommit, readRepo } from '../io/git.js';
 import { diffPatch, treeOfCommit } from '../io/snapshot.js';
 import { requireManifest } from '../io/state.js';
 import { candidateTree } from './compare.js';
@@ -92,10 +92,10 @@ export async function diffFileAcross(
       `no candidate of ${manifest.task} changed ${quotePath(args.file)} (paths are from the top of the repository)`,
     );
   }
-  const blob = await git(root, ['cat-file', 'blob', `${base}:${args.file}`], { check: false });
-  const baseLines = blob.exitCode === 0 ? splitLines(blob.stdout) : [];
+  const blob = await fileAtCommit(root, base, args.file);
+  const baseLines = blob !== null ? splitLines(blob) : [];
   out(
-    `${quotePath(args.file)} in ${changed.length} candidate${changed.length === 1 ? '' : 's'}, aligned on the base ${base.slice(0, 10)}${blob.exitCode === 0 ? '' : ' (not in the base)'}`,
+    `${quotePath(args.file)} in ${changed.length} candidate${changed.length === 1 ? '' : 's'}, aligned on the base ${base.slice(0, 10)}${blob !== null ? '' : ' (not in the base)'}`,
   );
   if (unchanged.length > 0) out(`unchanged in: ${unchanged.join(', ')}`);
   if (changed.some((c) => /^Binary files /m.test(c.patch)))

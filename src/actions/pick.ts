@@ -3,9 +3,25 @@ import { CommandFailure, UsageError } from '../errors.js';
 import { stopAgents } from '../io/agent-stop.js';
 import { ARCHIVE_NAMESPACE, type ArchiveResult, archiveRun } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
-import { describeCommand, failureOf, type RunResult } from '../io/exec.js';
+import { describeCommand } from '../io/exec.js';
 import { pathExists } from '../io/files.js';
-import { branchExists, currentBranch, git, readRepo } from '../io/git.js';
+import {
+  branchExists,
+  commitAllWork,
+  commitStaged,
+  commitsBetween,
+  conflictedPaths,
+  currentBranch,
+  fastForward,
+  type GitResult,
+  gitFailure,
+  headCommit,
+  mergeWithCommit,
+  readRepo,
+  rebaseOnto,
+  squashMerge,
+  trackedChanges,
+} from '../io/git.js';
 import { readWorktreeChanges } from '../io/snapshot.js';
 import { requireManifest } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
@@ -85,11 +101,7 @@ export async function pick(
     return changes.changed + changes.untracked > 0;
   };
   let dirty = await readChanges();
-  const ahead = Number(
-    (
-      await git(main, ['rev-list', '--count', `refs/heads/${target}..refs/heads/${candidate.branch}`, '--'])
-    ).stdout.trim(),
-  );
+  const ahead = await commitsBetween(main, `refs/heads/${target}`, `refs/heads/${candidate.branch}`);
   if (ahead === 0 && !dirty) {
     throw new UsageError(
       `${candidate.name} has no commits and no changes that ${target} does not already have; nothing to pick`,
@@ -117,21 +129,16 @@ export async function pick(
   }
 
   if (dirty) {
-    await git(candidate.worktree, ['add', '--all']);
-    // --no-verify: this commit only preserves what the agent left; the user's commit hooks run on the
-    // commit that lands on the target branch.
-    await git(candidate.worktree, [
-      'commit',
-      '--quiet',
-      '--no-verify',
-      '-m',
+    await commitAllWork(
+      candidate.worktree,
       `git-parallel: uncommitted work of ${candidate.name} at pick`,
-    ]);
+      io.env,
+    );
     reporter.info(`Committed the uncommitted work of ${candidate.name} on ${candidate.branch}.`);
   }
 
   await bringIn(args, manifest, candidate, target, reporter, io.env);
-  const head = (await git(main, ['rev-parse', 'HEAD'])).stdout.trim();
+  const head = await headCommit(main);
   reporter.info(
     `Picked ${candidate.name} into ${target} (${describeStrategy(args.strategy)}, now at ${head.slice(0, 10)}).`,
   );
@@ -185,8 +192,7 @@ async function checkMainWorktree(manifest: RunManifest, args: PickArgs): Promise
       `the main worktree ${main} is on ${where}, not ${target}; switch with git switch ${target}${alternative}`,
     );
   }
-  const status = await git(main, ['--no-optional-locks', 'status', '--porcelain=v1', '--untracked-files=no']);
-  const dirty = status.stdout.split('\n').filter((line) => line.trim() !== '');
+  const dirty = await trackedChanges(main);
   if (dirty.length > 0) {
     throw new UsageError(
       `the main worktree ${main} has uncommitted changes (${dirty.length} path${dirty.length === 1 ? '' : 's'}); commit or stash them, then pick again`,
@@ -204,23 +210,21 @@ async function bringIn(
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
   const main = manifest.repo.root;
-  const check = { check: false, env: { ...env, GIT_EDITOR: 'true' } };
   if (args.strategy === 'merge') {
     const message =
       args.message ?? `Merge branch '${candidate.branch}' (${candidate.agent}, picked by git parallel)`;
-    const result = await git(main, ['merge', '--no-ff', '--no-edit', '-m', message, candidate.branch], check);
+    const result = await mergeWithCommit(main, candidate.branch, message, env);
     await stopOnConflict(result, main, args, candidate, reporter, 'git commit', 'git merge --abort');
     return;
   }
   if (args.strategy === 'squash') {
-    const result = await git(main, ['merge', '--squash', candidate.branch], check);
+    const result = await squashMerge(main, candidate.branch, env);
     await stopOnConflict(result, main, args, candidate, reporter, 'git commit', 'git reset --merge');
-    const commitArgs = args.message !== undefined ? ['-m', args.message] : ['--no-edit'];
-    const committed = await git(main, ['commit', '--quiet', ...commitArgs], check);
-    if (committed.exitCode !== 0) throw failureOf(committed);
+    const committed = await commitStaged(main, args.message, env);
+    if (committed.exitCode !== 0) throw gitFailure(committed);
     return;
   }
-  const rebased = await git(candidate.worktree, ['rebase', target], check);
+  const rebased = await rebaseOnto(candidate.worktree, target, env);
   await stopOnConflict(
     rebased,
     candidate.worktree,
@@ -230,8 +234,8 @@ async function bringIn(
     'git rebase --continue',
     'git rebase --abort',
   );
-  const forwarded = await git(main, ['merge', '--ff-only', candidate.branch], check);
-  if (forwarded.exitCode !== 0) throw failureOf(forwarded);
+  const forwarded = await fastForward(main, candidate.branch, env);
+  if (forwarded.exitCode !== 0) throw gitFailure(forwarded);
 }
 
 /**
@@ -239,7 +243,7 @@ async function bringIn(
  * for the user to resolve where it happened, and the run is kept. Any other failure is an ordinary one.
  */
 async function stopOnConflict(
-  result: RunResult,
+  result: GitResult,
   where: string,
   args: PickArgs,
   candidate: Candidate,
@@ -248,10 +252,8 @@ async function stopOnConflict(
   abort: string,
 ): Promise<void> {
   if (result.exitCode === 0) return;
-  const conflicted = (
-    await git(where, ['diff', '--name-only', '--diff-filter=U'], { check: false })
-  ).stdout.trim();
-  if (conflicted === '') throw failureOf(result);
+  const conflicted = await conflictedPaths(where);
+  if (conflicted.length === 0) throw gitFailure(result);
   for (const line of `${result.stdout}\n${result.stderr}`.trim().split('\n'))
     if (line.trim()) reporter.info(line);
   const after =
@@ -260,7 +262,7 @@ async function stopOnConflict(
       : `then git parallel rm ${args.task} --archive cleans up the run`;
   reporter.info(`Resolve the conflicts in ${where}, then ${resolve} (or ${abort} to give up); ${after}.`);
   throw new CommandFailure(
-    `picking ${candidate.name} stopped on a conflict in ${conflicted.split('\n').join(', ')}; the run is kept`,
+    `picking ${candidate.name} stopped on a conflict in ${conflicted.join(', ')}; the run is kept`,
   );
 }
 

@@ -26,7 +26,7 @@ import {
   removeNodeModules,
 } from '../io/deps.js';
 import { pathExists, readIfExists, writeFileAtomic } from '../io/files.js';
-import { git } from '../io/git.js';
+import { existsAtCommit, isIgnored, isTracked } from '../io/git.js';
 import { describeFailure, runSteps, type StepFailure } from '../io/hooks.js';
 import { resolveFileInside, resolveInside } from '../io/inside.js';
 import { checkPostgres, createCandidateDatabases, redact } from '../io/postgres.js';
@@ -125,18 +125,12 @@ export async function planPreparation(
         `envFile ${config.envFile} is also selected by link; each candidate writes its own values into it, so copy it instead`,
       );
     }
-    const tracked = await git(
-      root,
-      ['cat-file', '-e', `${options.base}:${config.envFile.replace(/^\.\//, '')}`],
-      { check: false },
-    );
-    if (tracked.exitCode === 0) {
+    if (await existsAtCommit(root, options.base, config.envFile.replace(/^\.\//, ''))) {
       throw new UsageError(
         `envFile ${config.envFile} is tracked by git; name a gitignored file such as .env.local, so agents do not commit ports`,
       );
     }
-    const ignored = await git(root, ['check-ignore', '-q', '--', config.envFile], { check: false });
-    if (ignored.exitCode === 1) {
+    if (!(await isIgnored(root, config.envFile))) {
       options.warn(
         `envFile ${config.envFile} is not gitignored: each candidate will show it as untracked work; add it to .gitignore`,
       );
@@ -445,10 +439,6 @@ function sqliteFamily(files: readonly string[]): Set<string> {
       .map((file) => file.replace(/^(\.\/)+/, ''))
       .flatMap((file) => ['', '-wal', '-shm', '-journal'].map((suffix) => `${file}${suffix}`)),
   );
-}
-
-async function isTracked(worktree: string, file: string): Promise<boolean> {
-  return (await git(worktree, ['ls-files', '--error-unmatch', '--', file], { check: false })).exitCode === 0;
 }
 
 /** The install a candidate gets: with lifecycle scripts only when they are approved. */

@@ -5,7 +5,8 @@ import { screenForActivity } from '../core/agent-screens.js';
 import type { Activity } from '../core/agent-state.js';
 import type { Candidate } from '../core/types.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
-import { git } from './git.js';
+import { lastCommitTime } from './git.js';
+import { runGit } from './git-runner.js';
 
 /**
  * Activity facts for `status`: when a pane's output last changed, and what a worktree holds.
@@ -113,16 +114,12 @@ export async function readWorktreeFacts(
   // One call answers both "does the branch exist" (rev-list fails without it) and "how far ahead".
   const [worktreeExists, count] = await Promise.all([
     pathExists(candidate.worktree),
-    git(repoRoot, ['rev-list', '--count', `${baseCommit}..${branchRef}`, '--'], { check: false }),
+    runGit(repoRoot, ['rev-list', '--count', `${baseCommit}..${branchRef}`, '--'], { check: false }),
   ]);
   const branchExists = count.exitCode === 0;
   const ahead = branchExists ? Number(count.stdout.trim()) : null;
   const tipTime =
-    branchExists && ahead !== null && ahead > 0
-      ? new Date(
-          Number((await git(repoRoot, ['log', '-1', '--format=%ct', branchRef, '--'])).stdout.trim()) * 1000,
-        )
-      : null;
+    branchExists && ahead !== null && ahead > 0 ? await lastCommitTime(repoRoot, branchRef) : null;
   if (!worktreeExists) {
     return {
       worktreeExists,
@@ -139,8 +136,8 @@ export async function readWorktreeFacts(
 
   const wt = candidate.worktree;
   const [numstat, status] = await Promise.all([
-    git(wt, [...READ_ONLY, 'diff', '--numstat', '-z', '--no-renames', baseCommit, '--']),
-    git(wt, [...READ_ONLY, 'status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all']),
+    runGit(wt, [...READ_ONLY, 'diff', '--numstat', '-z', '--no-renames', baseCommit, '--']),
+    runGit(wt, [...READ_ONLY, 'status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all']),
   ]);
   let added = 0;
   let removed = 0;

@@ -5,7 +5,8 @@ import type { HookEvent } from '../core/agent-state.js';
 import type { Candidate } from '../core/types.js';
 import { describeCommand } from './exec.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
-import { git } from './git.js';
+import { isTracked } from './git.js';
+import { runGit } from './git-runner.js';
 import { packageRoot } from './launcher-path.js';
 import { manifestPath } from './state.js';
 
@@ -229,10 +230,10 @@ async function mergeIntoFile(
 
 async function hideFromGit(worktree: string, file: string, tracked: boolean): Promise<void> {
   if (tracked) {
-    await git(worktree, ['update-index', '--skip-worktree', '--', file]);
+    await runGit(worktree, ['update-index', '--skip-worktree', '--', file]);
     return;
   }
-  if ((await git(worktree, ['check-ignore', '-q', '--', file], { check: false })).exitCode === 0) return;
+  if ((await runGit(worktree, ['check-ignore', '-q', '--', file], { check: false })).exitCode === 0) return;
   const gitignore = path.join(path.dirname(file), '.gitignore');
   const absolute = path.join(worktree, gitignore);
   const current = (await readIfExists(absolute)) ?? '';
@@ -245,12 +246,7 @@ async function hideFromGit(worktree: string, file: string, tracked: boolean): Pr
     current === '' ? '# Written by git-parallel: agent status hooks for this worktree only.\n' : '';
   const separator = current === '' || current.endsWith('\n') ? '' : '\n';
   await writeFile(absolute, `${current}${separator}${header}${missing.join('\n')}\n`);
-  if (gitignoreTracked) await git(worktree, ['update-index', '--skip-worktree', '--', gitignore]);
-}
-
-async function isTracked(worktree: string, file: string): Promise<boolean> {
-  const result = await git(worktree, ['ls-files', '--error-unmatch', '--', file], { check: false });
-  return result.exitCode === 0;
+  if (gitignoreTracked) await runGit(worktree, ['update-index', '--skip-worktree', '--', gitignore]);
 }
 
 /**

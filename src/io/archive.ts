@@ -1,6 +1,7 @@
 import type { Candidate, RunManifest } from '../core/types.js';
 import { pathExists } from './files.js';
-import { git, reflogOnlyTips } from './git.js';
+import { reflogOnlyTips } from './git.js';
+import { runGit } from './git-runner.js';
 import { readWorktreeChanges, snapshotTree } from './snapshot.js';
 
 /**
@@ -101,7 +102,7 @@ export async function archiveCandidate(
       what.length ? ` (${what.join(' and ')})` : ''
     }.\n`;
     const args = ['commit-tree', tree, ...parents.flatMap((p) => ['-p', p])];
-    commit = (await git(root, args, { env, input: message })).stdout.trim();
+    commit = (await runGit(root, args, { env, input: message })).stdout.trim();
   }
 
   const ref = archiveRef(manifest.task, candidate.n);
@@ -114,16 +115,16 @@ export async function archiveCandidate(
     `snapshot: ${snapshot ? 'yes' : 'no'}`,
   ].join('\n');
   // The committer identity with the current time (GIT_COMMITTER_DATE is honoured, as by git itself).
-  const tagger = (await git(root, ['var', 'GIT_COMMITTER_IDENT'], { env })).stdout.trim();
+  const tagger = (await runGit(root, ['var', 'GIT_COMMITTER_IDENT'], { env })).stdout.trim();
   const tagText = `object ${commit}\ntype commit\ntag git-parallel/${manifest.task}/${candidate.n}\ntagger ${tagger}\n\ngit-parallel archive of ${candidate.name}\n\n${body}\n`;
-  const tag = (await git(root, ['mktag'], { input: tagText })).stdout.trim();
+  const tag = (await runGit(root, ['mktag'], { input: tagText })).stdout.trim();
 
   // An older archive of the same name keeps the same work only if it peels to the same commit.
   let movedOlder: string | null = null;
   const older = (await listArchives(root)).find((a) => a.ref === ref);
   if (older && older.commit !== commit) {
     movedOlder = `${ref}-${compactTime(older.archivedAt)}`;
-    await git(root, [
+    await runGit(root, [
       'update-ref',
       '-m',
       'git-parallel: keep the older archive',
@@ -131,7 +132,7 @@ export async function archiveCandidate(
       await objectOf(root, ref),
     ]);
   }
-  await git(root, ['update-ref', '-m', `git-parallel: archive ${candidate.name}`, ref, tag]);
+  await runGit(root, ['update-ref', '-m', `git-parallel: archive ${candidate.name}`, ref, tag]);
   return { ref, commit, snapshot, movedOlder };
 }
 
@@ -146,7 +147,7 @@ export async function listArchives(repoRoot: string): Promise<ArchiveEntry[]> {
     '%(committerdate:unix)',
     '%(contents:body)',
   ];
-  const result = await git(repoRoot, [
+  const result = await runGit(repoRoot, [
     'for-each-ref',
     `--format=${fields.join('%00')}%1e`,
     ARCHIVE_NAMESPACE,
@@ -191,28 +192,32 @@ export async function dropArchives(
     options.olderThanMs === null ? Number.POSITIVE_INFINITY : options.now.getTime() - options.olderThanMs;
   const doomed = (await listArchives(repoRoot)).filter((a) => a.archivedAt.getTime() <= cutoff);
   if (!options.dryRun) {
-    for (const archive of doomed) await git(repoRoot, ['update-ref', '-d', archive.ref]);
+    for (const archive of doomed) await runGit(repoRoot, ['update-ref', '-d', archive.ref]);
   }
   return doomed;
 }
 
 async function commitOf(cwd: string, ref: string): Promise<string | null> {
-  const result = await git(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], {
-    check: false,
-  });
+  const result = await runGit(
+    cwd,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`],
+    {
+      check: false,
+    },
+  );
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 
 async function objectOf(cwd: string, ref: string): Promise<string> {
-  return (await git(cwd, ['rev-parse', '--verify', '--end-of-options', ref])).stdout.trim();
+  return (await runGit(cwd, ['rev-parse', '--verify', '--end-of-options', ref])).stdout.trim();
 }
 
 async function treeOf(cwd: string, commit: string): Promise<string> {
-  return (await git(cwd, ['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`])).stdout.trim();
+  return (await runGit(cwd, ['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`])).stdout.trim();
 }
 
 async function isAncestor(cwd: string, ancestor: string, of: string): Promise<boolean> {
-  return (await git(cwd, ['merge-base', '--is-ancestor', ancestor, of], { check: false })).exitCode === 0;
+  return (await runGit(cwd, ['merge-base', '--is-ancestor', ancestor, of], { check: false })).exitCode === 0;
 }
 
 /**
@@ -220,7 +225,7 @@ async function isAncestor(cwd: string, ancestor: string, of: string): Promise<bo
  * removing a run never fails for want of user.name (the archive is bookkeeping, not the user's commit).
  */
 async function identityEnv(cwd: string): Promise<NodeJS.ProcessEnv> {
-  const probe = await git(cwd, ['var', 'GIT_COMMITTER_IDENT'], { check: false });
+  const probe = await runGit(cwd, ['var', 'GIT_COMMITTER_IDENT'], { check: false });
   if (probe.exitCode === 0) return process.env;
   const name = 'git-parallel';
   const email = 'git-parallel@localhost';

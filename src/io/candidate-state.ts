@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Candidate } from '../core/types.js';
 import { pathExists } from './files.js';
-import { git, resolveCommit } from './git.js';
+import { resolveCommit } from './git.js';
+import { runGit } from './git-runner.js';
 
 /**
  * What compare must know about a candidate's git state beyond its content, read without changing
@@ -76,14 +77,14 @@ export async function readCandidateGitState(
 }
 
 async function symbolicHead(worktree: string): Promise<string | null> {
-  const result = await git(worktree, ['symbolic-ref', '--quiet', 'HEAD'], { check: false });
+  const result = await runGit(worktree, ['symbolic-ref', '--quiet', 'HEAD'], { check: false });
   const ref = result.stdout.trim();
   return result.exitCode === 0 && ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null;
 }
 
 async function operationInProgress(worktree: string): Promise<CandidateGitState['operation']> {
   const names = OPERATIONS.map(([name]) => name);
-  const result = await git(worktree, ['rev-parse', ...names.flatMap((name) => ['--git-path', name])]);
+  const result = await runGit(worktree, ['rev-parse', ...names.flatMap((name) => ['--git-path', name])]);
   const paths = result.stdout.split('\n').filter(Boolean);
   for (const [i, [, operation]] of OPERATIONS.entries()) {
     const file = paths[i];
@@ -93,7 +94,7 @@ async function operationInProgress(worktree: string): Promise<CandidateGitState[
 }
 
 async function unmerged(worktree: string): Promise<string[]> {
-  const result = await git(worktree, ['ls-files', '--unmerged', '-z']);
+  const result = await runGit(worktree, ['ls-files', '--unmerged', '-z']);
   const paths = result.stdout
     .split('\0')
     .filter(Boolean)
@@ -103,7 +104,7 @@ async function unmerged(worktree: string): Promise<string[]> {
 
 /** `status --porcelain=v2`: a submodule entry's third field is `S<c><m><u>`; m or u mean work inside it. */
 async function submodulesWithChanges(worktree: string): Promise<string[]> {
-  const result = await git(worktree, [
+  const result = await runGit(worktree, [
     '--no-optional-locks',
     'status',
     '--porcelain=v2',
@@ -130,12 +131,12 @@ async function submodulesWithChanges(worktree: string): Promise<string[]> {
 }
 
 async function isAncestor(cwd: string, ancestor: string, commit: string): Promise<boolean> {
-  const result = await git(cwd, ['merge-base', '--is-ancestor', ancestor, commit], { check: false });
+  const result = await runGit(cwd, ['merge-base', '--is-ancestor', ancestor, commit], { check: false });
   return result.exitCode === 0;
 }
 
 async function mergeBase(cwd: string, a: string, b: string): Promise<string | null> {
-  const result = await git(cwd, ['merge-base', a, b], { check: false });
+  const result = await runGit(cwd, ['merge-base', a, b], { check: false });
   return result.exitCode === 0 ? result.stdout.trim() : null;
 }
 
@@ -165,9 +166,9 @@ export async function trialMerge(
     GIT_COMMITTER_EMAIL: 'git-parallel@localhost',
   };
   const commit = (
-    await git(root, ['commit-tree', tree, '-p', head, '-m', 'git-parallel trial merge'], { env: identity })
+    await runGit(root, ['commit-tree', tree, '-p', head, '-m', 'git-parallel trial merge'], { env: identity })
   ).stdout.trim();
-  const result = await git(
+  const result = await runGit(
     root,
     ['merge-tree', '--write-tree', '-z', '--name-only', '--no-messages', base, commit],
     {
@@ -185,7 +186,7 @@ export async function trialMerge(
 
 /** The submodule paths registered in a tree's .gitmodules. */
 export async function submodulePaths(cwd: string, tree: string): Promise<Set<string>> {
-  const result = await git(
+  const result = await runGit(
     cwd,
     ['config', '-z', '--blob', `${tree}:.gitmodules`, '--get-regexp', '^submodule\\..*\\.path$'],
     {

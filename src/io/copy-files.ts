@@ -5,7 +5,8 @@ import { compileGlob, type PathRule, parseWorktreeInclude, reachesInto, selects 
 import { UsageError } from '../errors.js';
 import { run } from './exec.js';
 import { pathExists, readIfExists } from './files.js';
-import { git, ignoredEntries } from './git.js';
+import { ignoredEntries } from './git.js';
+import { runGit } from './git-runner.js';
 import { resolveInside } from './inside.js';
 
 /**
@@ -135,7 +136,7 @@ export async function selectFiles(
 async function unmatchedWarning(mainRoot: string, setting: string, glob: string): Promise<string> {
   const literal = !/[*?[{\\]/.test(glob);
   if (literal && (await pathExists(path.join(mainRoot, glob)))) {
-    const tracked = (await git(mainRoot, ['ls-files', '--', glob], { check: false })).stdout.trim() !== '';
+    const tracked = (await runGit(mainRoot, ['ls-files', '--', glob], { check: false })).stdout.trim() !== '';
     return tracked
       ? `${setting}: ${glob} is tracked by git, so it is already in every worktree; nothing to copy`
       : `${setting}: ${glob} is not gitignored, so it is not copied (add it to .gitignore, so no agent commits it)`;
@@ -291,7 +292,7 @@ async function copyKeepingHoles(
 export async function unignoredLinks(worktree: string, selection: FileSelection): Promise<string[]> {
   const linked = selection.entries.filter((e) => e.how === 'link').map((e) => e.path);
   if (linked.length === 0) return [];
-  const result = await git(worktree, ['check-ignore', '--stdin', '-z'], {
+  const result = await runGit(worktree, ['check-ignore', '--stdin', '-z'], {
     input: `${linked.join('\0')}\0`,
     check: false,
   });

@@ -17,7 +17,7 @@ import { createLimiter } from '../core/concurrency.js';
 import { choosePackageManager, LOCKFILES, type PackageManagerChoice } from '../core/package-manager.js';
 import { run } from './exec.js';
 import { pathExists } from './files.js';
-import { git } from './git.js';
+import { runGit } from './git-runner.js';
 
 /**
  * Dependencies for a new worktree, without paying for a full install when the main worktree already
@@ -115,7 +115,9 @@ export async function planDeps(
   const choice = await readPackageManager(worktree);
   if (!choice) return { method: 'none', reason: 'no package.json', choice: null };
   // Preparing must leave `git status` empty: a node_modules git does not ignore would be every agent's work.
-  if ((await git(worktree, ['check-ignore', '-q', '--', 'node_modules/'], { check: false })).exitCode !== 0) {
+  if (
+    (await runGit(worktree, ['check-ignore', '-q', '--', 'node_modules/'], { check: false })).exitCode !== 0
+  ) {
     return {
       method: 'none',
       reason: 'node_modules is not gitignored',

@@ -3,7 +3,8 @@ import { sessionName } from '../core/plan.js';
 import type { RunManifest } from '../core/types.js';
 import { NoMuxDriver } from './drivers.js';
 import { pathExists } from './files.js';
-import { branchExists, git, type RepoFacts, worktreeRisks } from './git.js';
+import { branchExists, type RepoFacts, worktreeRisks } from './git.js';
+import { runGit } from './git-runner.js';
 import type { MuxDriver } from './mux.js';
 import { TmuxDriver } from './tmux.js';
 import { findMarkedWorktrees } from './worktree-marks.js';
@@ -76,7 +77,7 @@ export async function recoveredWorkAtRisk(manifest: RunManifest): Promise<string
     }
     if (hasBranch) {
       // --exclude patterns for --branches are written without refs/heads/ (git rev-parse's rule).
-      const result = await git(root, [
+      const result = await runGit(root, [
         'rev-list',
         '--count',
         `refs/heads/${candidate.branch}`,

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { RunManifest } from '../core/types.js';
-import { git, parseWorktreeList } from './git.js';
+import { listWorktrees } from './git.js';
 import { findMarkedWorktrees } from './worktree-marks.js';
 
 /**
@@ -16,10 +16,8 @@ export async function relocateManifest(manifest: RunManifest, dir: string): Prom
   const commonDir = path.dirname(path.dirname(dir));
   if (manifest.repo.commonDir === commonDir) return manifest;
   const oldState = path.join(manifest.repo.commonDir, 'parallel', manifest.task);
-  const listing = await git(commonDir, ['--git-dir', commonDir, 'worktree', 'list', '--porcelain'], {
-    check: false,
-  });
-  const mainRoot = parseWorktreeList(listing.stdout)[0]?.path ?? path.dirname(commonDir);
+  const listed = await listWorktrees(commonDir, { gitDir: commonDir }).catch(() => []);
+  const mainRoot = listed[0]?.path ?? path.dirname(commonDir);
   const marks = new Map(
     (await findMarkedWorktrees(commonDir, manifest.task)).map((mark) => [mark.n, mark.worktree]),
   );

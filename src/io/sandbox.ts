@@ -11,7 +11,7 @@ import {
 } from '../core/sandbox.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { run } from './exec.js';
-import { git } from './git.js';
+import { runGit } from './git-runner.js';
 import { packageRoot } from './launcher-path.js';
 import { which } from './which.js';
 
@@ -114,10 +114,10 @@ export async function gatherSandboxPlan(
   if (await exists(path.join(commonDir, 'reftable'))) {
     throw new Error('--sandbox needs the files ref backend; this repository uses reftable');
   }
-  const gitDir = (await git(candidate.worktree, ['rev-parse', '--absolute-git-dir'])).stdout.trim();
+  const gitDir = (await runGit(candidate.worktree, ['rev-parse', '--absolute-git-dir'])).stdout.trim();
   const heads = path.join(commonDir, 'refs', 'heads');
   const listed = (
-    await git(manifest.repo.root, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/'])
+    await runGit(manifest.repo.root, ['for-each-ref', '--format=%(refname) %(objectname)', 'refs/heads/'])
   ).stdout
     .split('\n')
     .filter(Boolean)

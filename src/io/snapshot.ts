@@ -1,7 +1,7 @@
 import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { git } from './git.js';
+import { runGit } from './git-runner.js';
 
 /**
  * What a worktree holds right now, read without changing it.
@@ -35,18 +35,18 @@ export async function snapshotTree(worktree: string): Promise<string> {
   try {
     const realIndex = path.resolve(
       worktree,
-      (await git(worktree, ['rev-parse', '--git-path', 'index'])).stdout.trim(),
+      (await runGit(worktree, ['rev-parse', '--git-path', 'index'])).stdout.trim(),
     );
     const copied = await copyPreservingTimes(realIndex, temporaryIndex);
     if (
       !copied &&
-      (await git(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD'], { check: false })).exitCode === 0
+      (await runGit(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD'], { check: false })).exitCode === 0
     ) {
-      await git(worktree, [...config, 'read-tree', 'HEAD'], { env });
+      await runGit(worktree, [...config, 'read-tree', 'HEAD'], { env });
     }
     // `add --all` without a pathspec covers the whole worktree, whatever folder it runs in.
-    await git(worktree, [...config, 'add', '--all'], { env });
-    return (await git(worktree, [...config, 'write-tree'], { env })).stdout.trim();
+    await runGit(worktree, [...config, 'add', '--all'], { env });
+    return (await runGit(worktree, [...config, 'write-tree'], { env })).stdout.trim();
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -54,7 +54,7 @@ export async function snapshotTree(worktree: string): Promise<string> {
 
 /** The tree a commit-ish points at (for a candidate whose worktree is gone but whose branch is left). */
 export async function treeOfCommit(cwd: string, commitish: string): Promise<string | null> {
-  const result = await git(
+  const result = await runGit(
     cwd,
     ['rev-parse', '--verify', '--quiet', '--end-of-options', `${commitish}^{tree}`],
     {
@@ -75,7 +75,7 @@ export interface WorktreeChanges {
  * the index as a side effect of looking (plain `git status` does that when stat data is stale).
  */
 export async function readWorktreeChanges(worktree: string): Promise<WorktreeChanges> {
-  const result = await git(worktree, [
+  const result = await runGit(worktree, [
     '--no-optional-locks',
     'status',
     '--porcelain=v1',
@@ -109,7 +109,7 @@ async function copyPreservingTimes(from: string, to: string): Promise<boolean> {
  * it, not as a whole deletion and addition. Parse with parseRawNumstatZ.
  */
 export async function diffFiles(cwd: string, from: string, to: string): Promise<string> {
-  return (await git(cwd, ['diff-tree', '-r', '-z', '-M', '-C', '--raw', '--numstat', from, to])).stdout;
+  return (await runGit(cwd, ['diff-tree', '-r', '-z', '-M', '-C', '--raw', '--numstat', from, to])).stdout;
 }
 
 /** The full patch between two trees (or commits), in git's own format, for the statistics and the report. */
@@ -123,14 +123,14 @@ export async function diffPatch(
   if (options.ignoreWhitespace) args.push('-w');
   args.push(from, to);
   if (options.paths) args.push('--', ...options.paths);
-  return (await git(cwd, args)).stdout;
+  return (await runGit(cwd, args)).stdout;
 }
 
 /** The size in bytes of each blob (`git cat-file --batch-check`), in one call. */
 export async function blobSizes(cwd: string, blobs: string[]): Promise<Map<string, number>> {
   const sizes = new Map<string, number>();
   if (blobs.length === 0) return sizes;
-  const result = await git(cwd, ['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
+  const result = await runGit(cwd, ['cat-file', '--batch-check=%(objectname) %(objectsize)'], {
     input: `${blobs.join('\n')}\n`,
   });
   for (const line of result.stdout.split('\n')) {

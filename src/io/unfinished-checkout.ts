@@ -6,7 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunManifest } from '../core/types.js';
 import { CommandFailure } from '../errors.js';
 import { pathExists, readIfExists } from './files.js';
-import { git } from './git.js';
+import { fileAtCommit } from './git.js';
+import { runGit } from './git-runner.js';
 import { isAlive } from './lock.js';
 import { type ManifestRead, readManifest } from './state.js';
 
@@ -175,14 +176,14 @@ export async function isUnfinishedCheckout(worktree: string, base: string): Prom
   const admin = await adminDirOf(worktree);
   // A checkout that completed wrote the worktree's index; an unfinished one never did.
   if (admin === null || (await pathExists(path.join(admin, 'index')))) return false;
-  const head = await git(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD'], { check: false });
+  const head = await runGit(worktree, ['rev-parse', '--verify', '--quiet', 'HEAD'], { check: false });
   if (head.stdout.trim() !== base) return false;
   // Compare what is on disk with the base through a scratch index: only missing files are allowed.
   const scratch = await mkdtemp(path.join(tmpdir(), 'git-parallel-index-'));
   try {
     const env = { ...process.env, GIT_INDEX_FILE: path.join(scratch, 'index') };
-    await git(worktree, ['read-tree', base], { env });
-    const status = await git(
+    await runGit(worktree, ['read-tree', base], { env });
+    const status = await runGit(
       worktree,
       ['status', '--porcelain=v1', '--untracked-files=all', '--no-renames'],
       {
@@ -204,10 +205,10 @@ export async function isUnfinishedCheckout(worktree: string, base: string): Prom
 async function isPrefixOfBase(worktree: string, base: string, file: string): Promise<boolean> {
   const onDisk = await readFile(path.join(worktree, file), 'utf8').catch(() => null);
   if (onDisk === null) return false;
-  const blob = await git(worktree, ['cat-file', 'blob', `${base}:${file}`], { check: false });
+  const blob = await fileAtCommit(worktree, base, file);
   // A write cut inside a multi-byte character decodes to a replacement character at the end.
   const written = onDisk.replace(/\uFFFD$/, '');
-  return blob.exitCode === 0 && written.length < blob.stdout.length && blob.stdout.startsWith(written);
+  return blob !== null && written.length < blob.length && blob.startsWith(written);
 }
 
 /** The worktree's administrative folder in the repository (`.git/worktrees/<id>`), from its `.git` file. */
@@ -259,10 +260,10 @@ export async function holdsOnlyKnownContent(commonDir: string, folder: string): 
     .filter((file) => path.relative(folder, file).split(path.sep)[0] !== '.git');
   if (files.length === 0) return true;
   const env = { ...process.env, GIT_DIR: commonDir };
-  const hashes = await git(folder, ['hash-object', '--no-filters', '--stdin-paths'], {
+  const hashes = await runGit(folder, ['hash-object', '--no-filters', '--stdin-paths'], {
     env,
     input: `${files.join('\n')}\n`,
   });
-  const check = await git(folder, ['cat-file', '--batch-check'], { env, input: hashes.stdout });
+  const check = await runGit(folder, ['cat-file', '--batch-check'], { env, input: hashes.stdout });
   return !/ missing$/m.test(check.stdout);
 }

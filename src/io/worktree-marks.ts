@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readIfExists, writeFileAtomic } from './files.js';
-import { git } from './git.js';
+import { runGit } from './git-runner.js';
 
 /**
  * Every candidate worktree carries a small mark in git's own administrative folder for it
@@ -23,7 +23,7 @@ export async function markWorktree(mark: WorktreeMark): Promise<void> {
   const pointer = (await readFile(path.join(mark.worktree, '.git'), 'utf8')).match(/^gitdir: (.*)$/m);
   const adminDir = pointer
     ? path.resolve(mark.worktree, pointer[1]!.trim())
-    : (await git(mark.worktree, ['rev-parse', '--absolute-git-dir'])).stdout.trim();
+    : (await runGit(mark.worktree, ['rev-parse', '--absolute-git-dir'])).stdout.trim();
   await writeFileAtomic(path.join(adminDir, MARK), `${JSON.stringify(mark)}\n`);
 }
 

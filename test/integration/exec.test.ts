@@ -217,7 +217,7 @@ describe('--verbose', () => {
     const verbose = await runCli(['list', '--verbose'], { cwd: repo.root });
     expect(verbose.code).toBe(0);
     const commands = verbose.stderr.split('\n').filter((line) => line.startsWith('+ '));
-    expect(commands).toContain(`+ git worktree list --porcelain  # in ${traceQuote(repo.root)}`);
+    expect(commands).toContain(`+ git worktree list --porcelain -z  # in ${traceQuote(repo.root)}`);
   });
 
   it('keeps each command on one line', () => {
