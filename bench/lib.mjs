@@ -69,7 +69,10 @@ export function fixtureRepo(kind) {
 function cachedRepo(name, build) {
   const repo = path.join(CACHE, 'repos', name, 'repo');
   if (existsSync(path.join(repo, '.git', 'bench-ready'))) return repo;
-  rmSync(path.dirname(repo), { recursive: true, force: true });
+  // Older copies of the same fixture (an earlier HEAD, an earlier lockfile) are not used again.
+  const kind = name.slice(0, name.lastIndexOf('-') + 1);
+  for (const old of listDir(path.join(CACHE, 'repos')).filter((entry) => entry.startsWith(kind)))
+    rmSync(path.join(CACHE, 'repos', old), { recursive: true, force: true });
   mkdirSync(path.dirname(repo), { recursive: true });
   build(repo);
   execFileSync('git', ['gc', '--quiet'], { cwd: repo });

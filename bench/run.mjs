@@ -264,6 +264,7 @@ if (part('growth')) {
   // Growth with N, real tmux on a private server, agents that sleep: create, status, compare, rm.
   const samples = new Map(GROWTH_N.map((n) => [n, { create: [], status: [], compare: [], rm: [] }]));
   let memory = null;
+  const largestPeak = new Map();
   for (let round = 0; round < GROWTH_ROUNDS; round++) {
     for (const n of GROWTH_N) {
       small.removeAll();
@@ -279,17 +280,15 @@ if (part('growth')) {
       s.compare.push(compare.ms);
       s.rm.push(rm.ms);
       if (n === GROWTH_N.at(-1)) {
-        memory = pane;
-        peaks.push(
-          ['create', create.peakKb, n],
-          ['status', status.peakKb, n],
-          ['compare', compare.peakKb, n],
-          ['rm', rm.peakKb, n],
-        );
+        // The largest of the rounds: the figures are what a machine must have free.
+        memory = memory && Math.max(...memory.launcherKb) > Math.max(...pane.launcherKb) ? memory : pane;
+        for (const [command, result] of Object.entries({ create, status, compare, rm }))
+          largestPeak.set(command, Math.max(largestPeak.get(command) ?? 0, result.peakKb));
       }
     }
   }
   small.removeAll();
+  for (const [command, kb] of largestPeak) peaks.push([command, kb, `${GROWTH_N.at(-1)} candidates, tmux`]);
   for (const n of GROWTH_N) {
     const s = samples.get(n);
     growthRows.push({
@@ -339,7 +338,11 @@ if (part('startup')) {
     [['status', 'five'], 2.0],
   ])
     ratioFigure('Start-up against `node -e 0`', interleave(startupScenario(small, args), RUNS), target);
-  peaks.push(['status', timeWithPeak([BIN, 'status', 'five'], { cwd: small.repo, env }).peakKb, 5]);
+  peaks.push([
+    'status',
+    timeWithPeak([BIN, 'status', 'five'], { cwd: small.repo, env }).peakKb,
+    '5 candidates',
+  ]);
   small.removeAll();
 }
 
@@ -350,7 +353,7 @@ if (part('read')) {
     peaks.push([
       command,
       timeWithPeak([BIN, ...readArgs(command, 'bench')], { cwd: small.repo, env }).peakKb,
-      10,
+      '10 candidates',
     ]);
   }
   small.removeAll();
@@ -370,19 +373,13 @@ if (part('create')) {
   peaks.push([
     'create',
     timeWithPeak([BIN, 'bench', '--agents', 'shell:5', '--mux', 'none'], { cwd: large.repo, env }).peakKb,
-    `5, ${large.files} files`,
+    `5 candidates, ${large.files} files`,
   ]);
   large.removeAll();
 }
 
 for (const [command, kb, n] of peaks)
-  figure(
-    'Memory',
-    `peak resident memory of git parallel ${command} (${n} candidates)`,
-    mb(kb),
-    'none (reported)',
-    null,
-  );
+  figure('Memory', `peak resident memory of git parallel ${command} (${n})`, mb(kb), 'none (reported)', null);
 
 const machine = `${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores, Node ${process.version}, ${execFileSync('git', ['--version'], { encoding: 'utf8' }).trim()}`;
 const sections = [...new Set(figures.map((f) => f.section))];
