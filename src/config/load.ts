@@ -148,7 +148,10 @@ async function searchFolder(
     break;
   }
   if (!candidate) return null;
-  const { cosmiconfig } = await import('cosmiconfig');
+  const loaded = await import('cosmiconfig');
+  // A CommonJS package: bundled and imported lazily, its exports arrive under `default` (as sucrase's below).
+  const cosmiconfig =
+    (loaded as { default?: Pick<typeof loaded, 'cosmiconfig'> }).default?.cosmiconfig ?? loaded.cosmiconfig;
   const explorer = cosmiconfig(MODULE, {
     searchStrategy: 'none',
     cache: false,
