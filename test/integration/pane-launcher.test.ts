@@ -91,9 +91,11 @@ describe('the pane launcher', () => {
   });
 
   it('lets Ctrl-C end the agent, records how it ended, and leaves a shell with the candidate environment', async () => {
+    // The shell the pane becomes: /bin/sh, not the developer's, whose start-up files may take their time
+    // (a pyenv rehash waiting for its lock held up bash here for a minute).
     const result = await runCli(['m', '-n', 'sleeper:1', '-p', 'go', '--no-attach'], {
       cwd: repo.root,
-      env: tmux.env,
+      env: { ...tmux.env, SHELL: '/bin/sh' },
     });
     expect(result.code, result.stderr).toBe(0);
     await agent.waitForRecords(1);
@@ -103,16 +105,24 @@ describe('the pane launcher', () => {
     const record = await waitFor(() => agentRecord(1)?.exit && agentRecord(1), 'the exit record');
     expect(record.exit).toMatchObject({ code: null, signal: 'SIGINT' });
     expect(Date.parse(record.exit.at)).toBeGreaterThanOrEqual(Date.parse(record.startedAt));
-    const screen = () => tmux.tmux('capture-pane', '-p', '-t', '=app-m:.0');
+    // The pane's history too, with wrapped lines joined: a slow machine may scroll or wrap what we look for.
+    const screen = () => tmux.tmux('capture-pane', '-p', '-J', '-S', '-500', '-t', '=app-m:.0');
     await waitFor(() => (screen().includes('was killed by SIGINT') ? true : undefined), 'the exit line');
     // The pane's process is now the user's shell, in the worktree, with the candidate's variables.
     const manifest = JSON.parse(readFileSync(path.join(state(), 'run.json'), 'utf8'));
     const port = manifest.candidates[0].ports.PORT;
+    // Typed once the shell is there (typed earlier, the agent's end could swallow it), then every 2 s.
+    let typedAt = 0;
     await waitFor(() => {
-      tmux.tmux('send-keys', '-t', '=app-m:.0', '-l', 'echo "gp-$GIT_PARALLEL_INDEX-$PORT-$(pwd)"');
-      tmux.tmux('send-keys', '-t', '=app-m:.0', 'Enter');
+      if (Date.now() - typedAt > 2000) {
+        tmux.tmux('send-keys', '-t', '=app-m:.0', '-l', 'echo "gp-$GIT_PARALLEL_INDEX-$PORT-$(pwd)"');
+        tmux.tmux('send-keys', '-t', '=app-m:.0', 'Enter');
+        typedAt = Date.now();
+      }
       return screen().includes(`gp-1-${port}-${manifest.candidates[0].worktree}`) ? true : undefined;
-    }, 'the shell after the agent');
+    }, 'the shell after the agent').catch((error) => {
+      throw new Error(`${error.message}:\n${screen()}`);
+    });
     const table = processTable();
     expect(tree(table, pane!.pid).map((p) => p.command)).not.toContain('node');
   });
