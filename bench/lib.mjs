@@ -1,6 +1,16 @@
-// Shared benchmark plumbing: fixtures from the npm registry, interleaved timing, and reporting.
+// Shared benchmark plumbing: offline fixtures, interleaved timing, peak memory, and reporting.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,30 +28,75 @@ const IDENTITY = [
 ];
 
 /**
- * A real public project as a git repository: the package's published tarball from the npm registry,
- * unpacked and committed as one commit (its history flattened). Cached in bench/.cache, never committed.
+ * The fixtures, built offline from what a fresh clone has after `npm ci`, and packed as git packs them
+ * on a real clone (issue 18: loose objects made git's own floor unrealistically slow):
+ *
+ *   small  this project's own repository at HEAD, cloned with `--no-local` (history and packfile included;
+ *          about 200–400 files);
+ *   large  the installed packages in node_modules (real JavaScript, files up to 256 kB, the first 2,500 by
+ *          path), committed once and `git gc`-packed.
+ *
+ * Each gets a gitignored `.env`, which git-parallel copies into every candidate (and the floor copies too).
+ * Cached in bench/.cache/repos under a key of their source (HEAD, the lockfile), never committed.
  */
-export function fixtureRepo(spec) {
-  const name = spec.replace(/[^A-Za-z0-9.-]/g, '_');
+export function fixtureRepo(kind) {
+  if (kind === 'small') {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return cachedRepo(`self-${head.slice(0, 12)}`, (repo) => {
+      execFileSync('git', ['clone', '--quiet', '--no-local', '--no-hardlinks', ROOT, repo]);
+      execFileSync('git', ['checkout', '--quiet', '-B', 'main'], { cwd: repo });
+    });
+  }
+  const lock = createHash('sha256')
+    .update(readFileSync(path.join(ROOT, 'package-lock.json')))
+    .digest('hex');
+  return cachedRepo(`node-modules-${lock.slice(0, 12)}`, (repo) => {
+    const source = path.join(ROOT, 'node_modules');
+    const files = listFiles(source)
+      .filter((f) => statSync(path.join(source, f)).size <= 256 * 1024)
+      .sort()
+      .slice(0, 2500);
+    for (const file of files) {
+      mkdirSync(path.dirname(path.join(repo, file)), { recursive: true });
+      copyFileSync(path.join(source, file), path.join(repo, file));
+    }
+    execFileSync('git', ['init', '--quiet', '--initial-branch=main'], { cwd: repo });
+    execFileSync('git', ['add', '-A'], { cwd: repo });
+    execFileSync('git', [...IDENTITY, 'commit', '--quiet', '-m', 'installed packages'], { cwd: repo });
+  });
+}
+
+function cachedRepo(name, build) {
   const repo = path.join(CACHE, 'repos', name, 'repo');
-  if (existsSync(path.join(repo, '.git'))) return repo;
-  const work = path.join(CACHE, 'repos', name);
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(path.join(work, 'pack'), { recursive: true });
-  const tarball = execFileSync(
-    'npm',
-    ['pack', spec, '--silent', '--pack-destination', path.join(work, 'pack')],
-    { encoding: 'utf8' },
-  )
-    .trim()
-    .split('\n')
-    .at(-1);
-  execFileSync('tar', ['-xzf', path.join(work, 'pack', tarball), '-C', path.join(work, 'pack')]);
-  renameSync(path.join(work, 'pack', 'package'), repo);
-  execFileSync('git', ['init', '--quiet', '--initial-branch=main'], { cwd: repo });
-  execFileSync('git', ['add', '-A'], { cwd: repo });
-  execFileSync('git', [...IDENTITY, 'commit', '--quiet', '-m', `${spec} as published`], { cwd: repo });
+  if (existsSync(path.join(repo, '.git', 'bench-ready'))) return repo;
+  // Older copies of the same fixture (an earlier HEAD, an earlier lockfile) are not used again.
+  const kind = name.slice(0, name.lastIndexOf('-') + 1);
+  for (const old of listDir(path.join(CACHE, 'repos')).filter((entry) => entry.startsWith(kind)))
+    rmSync(path.join(CACHE, 'repos', old), { recursive: true, force: true });
+  mkdirSync(path.dirname(repo), { recursive: true });
+  build(repo);
+  execFileSync('git', ['gc', '--quiet'], { cwd: repo });
+  writeFileSync(path.join(repo, '.git', 'info', 'exclude'), '.env\n');
+  writeFileSync(path.join(repo, '.env'), 'API_KEY=bench\nDATABASE_URL=postgres://localhost/bench\n');
+  writeFileSync(path.join(repo, '.git', 'bench-ready'), '');
   return repo;
+}
+
+/** Regular files below `dir`, as paths relative to it (symbolic links and .bin folders left out). */
+function listFiles(dir, prefix = '') {
+  const found = [];
+  for (const entry of readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const relative = path.join(prefix, entry.name);
+    if (entry.isDirectory() && entry.name !== '.bin') found.push(...listFiles(dir, relative));
+    else if (entry.isFile()) found.push(relative);
+  }
+  return found;
+}
+
+/** Whether git packed the repository's objects (no loose objects left). */
+export function looseObjects(repo) {
+  const counts = execFileSync('git', ['count-objects', '-v'], { cwd: repo, encoding: 'utf8' });
+  return Number(counts.match(/^count: (\d+)/m)?.[1] ?? 0);
 }
 
 export function fileCount(repo) {
@@ -116,4 +171,23 @@ export function cleanDir(dir) {
 
 export function listDir(dir) {
   return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/**
+ * Runs a Node command with bench/peak-rss.cjs preloaded: wall time and the process's peak resident
+ * memory in kB (its own, not its children's).
+ */
+export function timeWithPeak(args, options) {
+  const file = path.join(CACHE, `peak-${process.pid}.txt`);
+  rmSync(file, { force: true });
+  mkdirSync(CACHE, { recursive: true });
+  const env = {
+    ...options.env,
+    NODE_OPTIONS: `--require ${JSON.stringify(path.join(ROOT, 'bench', 'peak-rss.cjs'))}`,
+    GP_BENCH_PEAK_FILE: file,
+  };
+  const ms = timeCommand(process.execPath, args, { ...options, env });
+  const peakKb = Number(readFileSync(file, 'utf8').trim().split('\n')[0]);
+  rmSync(file, { force: true });
+  return { ms, peakKb };
 }

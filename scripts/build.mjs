@@ -38,6 +38,29 @@ const result = await build({
 // `npx esbuild --analyze`-style insight: which inputs land in which output file (bench and profiling use it).
 writeFileSync('dist/meta.json', JSON.stringify(result.metafile));
 
+// `git parallel --help` rendered ahead for the common widths (src/commands/help-width.ts): yargs' rendering
+// of it costs more than Node's own start. The same parser renders it, bundled as the CLI's is.
+const helpGenerator = path.resolve('node_modules/.cache/git-parallel/render-help.mjs');
+await build({
+  entryPoints: ['src/commands/render-help.ts'],
+  outfile: helpGenerator,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20.19',
+  external: ['typescript'],
+  alias: { 'string-width': './src/output/string-width.ts' },
+  logLevel: 'warning',
+  banner: {
+    js: "import { createRequire as __gpCreateRequire } from 'node:module'; const require = __gpCreateRequire(import.meta.url);",
+  },
+});
+const { renderAllTopHelp } = await import(pathToFileURL(helpGenerator).href);
+writeFileSync(
+  'dist/help-text.js',
+  `// Written by scripts/build.mjs: \`git parallel --help\` at these widths.\nexport const HELP = ${JSON.stringify(await renderAllTopHelp())};\n`,
+);
+
 // The manual pages (man/man1, package.json "man"), rendered from the same command definitions yargs parses
 // with: a bundle of src/man/write-man-pages.ts, run once here.
 const generator = path.resolve('node_modules/.cache/git-parallel/write-man-pages.mjs');

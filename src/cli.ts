@@ -1,4 +1,4 @@
-import { asksForHelp, createParser } from './commands/parser.js';
+import { helpWidth, prerenderedHelp } from './commands/help-width.js';
 import { CommandFailure, Interrupted, UsageError } from './errors.js';
 
 /**
@@ -14,6 +14,15 @@ export async function main(argv: string[]): Promise<void> {
   const end = argv.indexOf('--');
   const verbose = (end === -1 ? argv : argv.slice(0, end)).includes('--verbose');
   try {
+    // `git parallel --help` alone: the text the build rendered with the same parser, without loading yargs.
+    if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+      const text = await prerenderedHelp(helpWidth());
+      if (text !== null) {
+        process.stdout.write(`${text}\n`);
+        return;
+      }
+    }
+    const { asksForHelp, createParser } = await import('./commands/parser.js');
     if (argv.length === 0) {
       (await createParser([], { help: true })).showHelp('log');
       return;

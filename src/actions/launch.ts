@@ -2,14 +2,21 @@ import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { candidateEnv, paneTitle, withPrompt } from '../core/agent-command.js';
+import {
+  environmentChanges,
+  type PaneScriptPlan,
+  paneScriptName,
+  renderPaneScript,
+} from '../core/pane-script.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { installAgentHooks } from '../io/agent-hooks.js';
 import { readCallerEnv } from '../io/caller-env.js';
+import { writeFileAtomic } from '../io/files.js';
 import { readRepo } from '../io/git.js';
 import { readSetupFailure, setupFailureLines } from '../io/prepared-state.js';
 import { sandboxedArgv } from '../io/sandbox.js';
-import { readAgentRecord, requireManifestAt, runDir, writeAgentRecord } from '../io/state.js';
+import { readAgentRecord, requireManifestAt, runDir } from '../io/state.js';
 
 export interface LaunchArgs {
   task: string;
@@ -19,12 +26,19 @@ export interface LaunchArgs {
   resume?: boolean;
   /** …unless the user asked for it. */
   restart?: boolean;
+  /** Write the pane script and exit: the pane's `sh` runs it (see core/pane-script.ts). */
+  handOver?: boolean;
 }
 
 /**
  * The pane's program: sets the candidate's environment, prints a one-line header, starts the agent with
- * the prompt in the agent's own syntax (argv or stdin, never a shell), records start, pid and exit
- * status, and afterwards leaves a shell open in the worktree so the pane stays usable.
+ * the prompt in the agent's own syntax (argv or a file on stdin, never a shell string), records start,
+ * pid and exit status, and afterwards leaves a shell open in the worktree so the pane stays usable.
+ *
+ * Node does the reading and deciding and then leaves (issue 18): it writes the script of
+ * core/pane-script.ts, which a small `sh` runs for the agent's whole life. With `--hand-over` (what panes
+ * run, see io/launcher-path.ts) Node exits and the pane's own `sh` sources the script; without it (a
+ * person typing `git parallel launch` for a `--mux none` run) Node runs the script itself and waits.
  */
 export async function launch(
   args: LaunchArgs,
@@ -37,22 +51,26 @@ export async function launch(
 
   // The caller's variables over the multiplexer server's (see io/caller-env.ts), the candidate's over both.
   const env = { ...io.env, ...(await readCallerEnv(dir)), ...candidateEnv(manifest, candidate) };
-  const prompt = manifest.promptFile ? await readFile(manifest.promptFile, 'utf8') : null;
   io.out.write(`${header(manifest, candidate)}\n`);
 
-  // Ctrl-C in the pane reaches the whole foreground process group; it is meant for the agent.
-  process.on('SIGINT', () => {});
+  const plan: PaneScriptPlan = {
+    stateDir: dir,
+    n: candidate.n,
+    worktree: candidate.worktree,
+    exports: environmentChanges(env, io.env),
+    agent: null,
+    statusWithoutAgent: 1,
+    shell: io.env.SHELL || '/bin/sh',
+  };
   const earlier = args.resume && !args.restart ? await readAgentRecord(dir, candidate.n) : null;
-  let exit: { code: number | null; signal: string | null };
   // Issue 5: a candidate whose setup failed gets a shell in its worktree, not its agent; the pane says why.
   const setupFailure = await readSetupFailure(dir, candidate.n);
   if (setupFailure) {
-    exit = { code: 1, signal: null };
     io.out.write(`${setupFailureLines(setupFailure, dir, manifest.task, candidate.n).join('\n')}\n`);
   } else if (earlier?.exit) {
-    exit = earlier.exit;
+    plan.statusWithoutAgent = earlier.exit.code ?? 1;
     io.out.write(
-      `[git-parallel] ${candidate.agent} ${describeExit(exit)} earlier; not starting it again (git parallel attach ${manifest.task} --restart does).\n`,
+      `[git-parallel] ${candidate.agent} ${describeExit(earlier.exit)} earlier; not starting it again (git parallel attach ${manifest.task} --restart does).\n`,
     );
   } else {
     // Agents with hooks (Claude Code, Codex) report waiting/done to `status`; failing here never stops one.
@@ -60,6 +78,7 @@ export async function launch(
       io.out.write(`[git-parallel] status hooks not installed: ${error.message}\n`);
       return { files: [], args: [] };
     });
+    const prompt = manifest.promptFile ? await readFile(manifest.promptFile, 'utf8') : null;
     const argv = withPrompt(
       [...agentExecutable(candidate, env), ...candidate.command.slice(1), ...hooks.args],
       candidate.prompt,
@@ -67,18 +86,24 @@ export async function launch(
     );
     // Issue 17: a sandboxed run's agent starts inside bubblewrap (IS_SANDBOX=1 is set in there only).
     const command = manifest.sandbox ? await sandboxedArgv(manifest, candidate, dir, argv, env) : argv;
-    exit = await runAgent(command, candidate, env, candidate.prompt === 'stdin' ? prompt : null, dir);
-    io.out.write(
-      `\n[git-parallel] ${candidate.agent} ${describeExit(exit)}. This shell is in ${candidate.worktree}.\n`,
-    );
+    const stdinFile = candidate.prompt === 'stdin' && prompt !== null ? manifest.promptFile : null;
+    plan.agent = { argv: command, name: candidate.agent, stdinFile };
   }
 
-  if (!process.stdin.isTTY) return exit.code ?? 1;
-  const shell = io.env.SHELL || '/bin/sh';
+  // It holds the candidate's environment (a database password among it): the user's alone.
+  const script = path.join(dir, 'agents', paneScriptName(candidate.n));
+  await writeFileAtomic(script, renderPaneScript(plan), 0o600);
+  if (args.handOver) return 0;
+
+  // Ctrl-C in the terminal reaches the whole foreground process group; it is meant for the agent.
+  process.on('SIGINT', () => {});
   return new Promise((resolve) => {
-    const child = spawn(shell, [], { cwd: candidate.worktree, env, stdio: 'inherit' });
-    child.on('error', () => resolve(exit.code ?? 1));
-    child.on('close', (code) => resolve(code ?? 0));
+    const child = spawn('/bin/sh', [script], { cwd: candidate.worktree, env: io.env, stdio: 'inherit' });
+    child.on('error', (error) => {
+      process.stderr.write(`[git-parallel] could not start /bin/sh: ${error.message}\n`);
+      resolve(127);
+    });
+    child.on('close', (code) => resolve(code ?? 1));
   });
 }
 
@@ -96,48 +121,4 @@ function describeExit(exit: { code: number | null; signal: string | null }): str
 function header(manifest: RunManifest, candidate: Candidate): string {
   const base = manifest.base.ref ?? manifest.base.commit.slice(0, 10);
   return `── ${paneTitle(manifest, candidate)} · branch ${candidate.branch} from ${base} ──`;
-}
-
-function runAgent(
-  argv: string[],
-  candidate: Candidate,
-  env: NodeJS.ProcessEnv,
-  stdinPrompt: string | null,
-  dir: string,
-): Promise<{ code: number | null; signal: string | null }> {
-  return new Promise((resolve) => {
-    const [command, ...args] = argv;
-    const child = spawn(command!, args, {
-      cwd: candidate.worktree,
-      env,
-      stdio: [stdinPrompt === null ? 'inherit' : 'pipe', 'inherit', 'inherit'],
-    });
-    const startedAt = new Date().toISOString();
-    let recorded = Promise.resolve();
-    child.on('spawn', () => {
-      recorded = writeAgentRecord(dir, candidate.n, { pid: child.pid!, startedAt });
-    });
-    if (stdinPrompt !== null) child.stdin!.end(stdinPrompt);
-    child.on('error', (error) => {
-      process.stderr.write(`[git-parallel] could not start ${command}: ${error.message}\n`);
-      const exit = { code: 127, signal: null };
-      writeAgentRecord(dir, candidate.n, {
-        pid: 0,
-        startedAt,
-        exit: { ...exit, at: new Date().toISOString() },
-      }).finally(() => resolve(exit));
-    });
-    child.on('close', (code, signal) => {
-      const exit = { code, signal };
-      recorded
-        .then(() =>
-          writeAgentRecord(dir, candidate.n, {
-            pid: child.pid!,
-            startedAt,
-            exit: { ...exit, at: new Date().toISOString() },
-          }),
-        )
-        .finally(() => resolve(exit));
-    });
-  });
 }

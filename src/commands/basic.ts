@@ -144,7 +144,7 @@ export const attachCommand: CommandModule<
 /** Hidden: what each pane runs. */
 export const launchCommand: CommandModule<
   object,
-  { task: string; n: number; 'state-dir'?: string; resume: boolean; restart: boolean }
+  { task: string; n: number; 'state-dir'?: string; resume: boolean; restart: boolean; 'hand-over': boolean }
 > = {
   command: 'launch <task> <n>',
   describe: false,
@@ -154,7 +154,8 @@ export const launchCommand: CommandModule<
       .positional('n', { type: 'number', demandOption: true })
       .option('state-dir', { type: 'string' })
       .option('resume', { type: 'boolean', default: false })
-      .option('restart', { type: 'boolean', default: false }),
+      .option('restart', { type: 'boolean', default: false })
+      .option('hand-over', { type: 'boolean', default: false }),
   handler: async (argv) => {
     assertTaskNames(argv.task);
     const { launch } = await import('../actions/launch.js');
@@ -164,6 +165,7 @@ export const launchCommand: CommandModule<
       stateDir: argv['state-dir'],
       resume: argv.resume,
       restart: argv.restart,
+      handOver: argv['hand-over'],
     };
     process.exitCode = await launch(args, { cwd: process.cwd(), env: process.env, out: process.stdout });
   },

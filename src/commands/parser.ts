@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { explainUsageFailure } from '../output/usage-messages.js';
 import { version } from '../version.js';
 import { commandWords } from './command-words.js';
+import { helpWidth } from './help-width.js';
 import type { YargsInternals } from './introspect.js';
 import { COMMANDS } from './registry.js';
 
@@ -28,7 +29,10 @@ export function asksForHelp(argv: readonly string[]): boolean {
   return (end === -1 ? argv : argv.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
 }
 
-export async function createParser(argv: readonly string[], options: { help: boolean }): Promise<Argv> {
+export async function createParser(
+  argv: readonly string[],
+  options: { help: boolean; width?: number },
+): Promise<Argv> {
   const cli = yargs([...argv])
     .scriptName('git parallel')
     .usage(USAGE)
@@ -46,7 +50,7 @@ export async function createParser(argv: readonly string[], options: { help: boo
     .epilogue(EPILOGUE)
     .exitProcess(false)
     .detectLocale(false)
-    .wrap(Math.min(110, process.stdout.columns || 80))
+    .wrap(options.width ?? helpWidth())
     // Validation failures come with a message and no error; a failing command comes with its error.
     .fail((message, error) => {
       if (error) throw error;
@@ -92,4 +96,9 @@ export function refuseRepeatedOptions(argv: Record<string, unknown>, yargs: unkn
     }
     argv[key] = value[0];
   }
+}
+
+/** `git parallel --help` as yargs renders it at `width` (the build keeps it, see help-width.ts). */
+export async function renderTopHelp(width: number): Promise<string> {
+  return (await createParser(['--help'], { help: true, width })).getHelp();
 }

@@ -3,7 +3,6 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { cosmiconfig } from 'cosmiconfig';
 import { UsageError } from '../errors.js';
 import { pathExists } from '../io/files.js';
 import { type Config, checkConfig, DEFAULT_CONFIG } from './schema.js';
@@ -89,17 +88,13 @@ export async function loadConfig(
   repoRoot: string,
   env: NodeJS.ProcessEnv,
 ): Promise<LoadedConfig> {
-  const options = { searchStrategy: 'none', cache: false, loaders: LOADERS } as const;
-  const repoExplorer = cosmiconfig(MODULE, { ...options, searchPlaces: REPOSITORY_CONFIG_FILES });
-  const userExplorer = cosmiconfig(MODULE, { ...options, searchPlaces: USER_CONFIG_FILES });
-
   const warnings: string[] = [];
   const userDir = userConfigDir(env);
-  const user = await readChecked(() => userExplorer.search(userDir));
+  const user = await readChecked(() => searchFolder(userDir, USER_CONFIG_FILES));
   if (user) warnings.push(...(await sideBySide(userDir, USER_CONFIG_FILES, user.filepath)));
   let repository: Awaited<ReturnType<typeof readChecked>> = null;
   for (const dir of foldersUpTo(cwd, repoRoot)) {
-    repository = await readChecked(() => repoExplorer.search(dir));
+    repository = await readChecked(() => searchFolder(dir, REPOSITORY_CONFIG_FILES));
     if (repository) {
       warnings.push(...(await sideBySide(dir, REPOSITORY_CONFIG_FILES, repository.filepath)));
       break;
@@ -135,6 +130,38 @@ export async function loadConfig(
 }
 
 /**
+ * cosmiconfig's search of one folder, loading cosmiconfig only when the folder holds one of its places (a
+ * package.json only with a "git-parallel" key): most folders hold none, and cosmiconfig with its YAML
+ * and code-frame dependencies is the largest part of what `status` and `list` load (issue 18).
+ */
+async function searchFolder(
+  dir: string,
+  places: string[],
+): Promise<{ config: unknown; filepath: string; isEmpty?: boolean } | null> {
+  let candidate = false;
+  for (const place of places) {
+    const file = path.join(dir, place);
+    if (!(await pathExists(file))) continue;
+    // A package.json that is not JSON goes to cosmiconfig too, which reports it as before.
+    if (place === 'package.json' && (await packageJsonConfigures(file)) === false) continue;
+    candidate = true;
+    break;
+  }
+  if (!candidate) return null;
+  const loaded = await import('cosmiconfig');
+  // A CommonJS package: bundled and imported lazily, its exports arrive under `default` (as sucrase's below).
+  const cosmiconfig =
+    (loaded as { default?: Pick<typeof loaded, 'cosmiconfig'> }).default?.cosmiconfig ?? loaded.cosmiconfig;
+  const explorer = cosmiconfig(MODULE, {
+    searchStrategy: 'none',
+    cache: false,
+    loaders: LOADERS,
+    searchPlaces: places,
+  });
+  return explorer.search(dir);
+}
+
+/**
  * cosmiconfig reads the first config file of a folder and ignores the rest: a second one beside it is
  * almost always a mistake (an old file left behind), so it is named in a warning.
  */
@@ -152,12 +179,13 @@ async function sideBySide(dir: string, places: string[], used: string): Promise<
   ];
 }
 
-async function packageJsonConfigures(file: string): Promise<boolean> {
+/** Whether a package.json has a "git-parallel" key; null when it cannot be read as JSON. */
+async function packageJsonConfigures(file: string): Promise<boolean | null> {
   try {
     const json = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     return json !== null && typeof json === 'object' && MODULE in json;
   } catch {
-    return false;
+    return null;
   }
 }
 

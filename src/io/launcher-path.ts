@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PANE_SHELL } from '../core/pane-script.js';
 
 /**
  * The package's root folder, found by walking up from this module: the same answer from the bundle in
@@ -19,15 +20,21 @@ export function packageRoot(): string {
   return dir;
 }
 
-/** The argv a pane runs: Node and our own bin, by absolute path, so the pane needs no PATH and no shell. */
+/**
+ * The argv a pane runs: `/bin/sh` with core/pane-script.ts's one-line program, handed Node and our own
+ * bin by absolute path (no PATH needed) and the run's words as its own arguments (never inside the
+ * program text). Node sets up and leaves; `sh` stays with the agent (issue 18).
+ */
 export function launcherArgv(stateDir: string, task: string, n: number): string[] {
   return [
+    '/bin/sh',
+    '-c',
+    PANE_SHELL,
+    'git-parallel',
     process.execPath,
     path.join(packageRoot(), 'bin', 'git-parallel.js'),
-    'launch',
     task,
     String(n),
-    '--state-dir',
     stateDir,
   ];
 }

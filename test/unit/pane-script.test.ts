@@ -1,0 +1,98 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  environmentChanges,
+  exportableName,
+  type PaneScriptPlan,
+  renderPaneScript,
+  shellQuote,
+} from '../../src/core/pane-script.js';
+
+describe('shellQuote', () => {
+  it.each([
+    ['plain'],
+    ["it's"],
+    ['$(touch PWNED) `x` $HOME \\ "q"'],
+    ['two\nlines'],
+    [''],
+    ["'''"],
+  ])('sh reads %j back byte for byte', (word) => {
+    expect(execFileSync('/bin/sh', ['-c', `printf %s ${shellQuote(word)}`], { encoding: 'utf8' })).toBe(word);
+  });
+});
+
+describe('environmentChanges', () => {
+  it.each([
+    [{ A: '1' }, { A: '1' }, {}],
+    [{ A: '2' }, { A: '1' }, { A: '2' }],
+    [{ B: 'x' }, {}, { B: 'x' }],
+    [{ 'BASH_FUNC_f%%': '() { :; }' }, {}, {}],
+    [{ SHELLOPTS: 'braceexpand' }, {}, {}],
+    [{ _private: 'y', 'a-b': 'z' }, {}, { _private: 'y' }],
+  ])('%j over %j exports %j', (wanted, current, changes) => {
+    expect(environmentChanges(wanted, current)).toEqual(changes);
+  });
+  it('knows which names a shell can export', () => {
+    expect(['PATH', 'x1', '_'].every(exportableName)).toBe(true);
+    expect(['1x', 'a.b', '', 'UID'].some(exportableName)).toBe(false);
+  });
+});
+
+/** The script run as the pane's `sh` runs it, off a terminal, on a real state folder. */
+describe('renderPaneScript', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'gp-pane-script-'));
+    mkdirSync(path.join(dir, 'state', 'agents'), { recursive: true });
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const plan = (agent: PaneScriptPlan['agent'], more: Partial<PaneScriptPlan> = {}): PaneScriptPlan => ({
+    stateDir: path.join(dir, 'state'),
+    n: 2,
+    worktree: dir,
+    exports: { GP_PROBE: "it's $(here)" },
+    agent,
+    statusWithoutAgent: 1,
+    shell: '/bin/sh',
+    ...more,
+  });
+  const runScript = (p: PaneScriptPlan) => {
+    const file = path.join(dir, 'launch.sh');
+    writeFileSync(file, renderPaneScript(p));
+    return spawnSync('/bin/sh', [file], { cwd: '/', encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  };
+  const record = () => JSON.parse(readFileSync(path.join(dir, 'state', 'agents', '2.json'), 'utf8'));
+
+  it("records the agent's own pid and exit code, with the candidate's variables, in the worktree", () => {
+    const agent = ['/bin/sh', '-c', 'echo "$$ $GP_PROBE $(pwd)" > out.txt; exit 3'];
+    const result = runScript(plan({ argv: agent, name: 'probe', stdinFile: null }));
+    expect(result.status).toBe(3);
+    expect(result.stdout).toContain(`[git-parallel] probe exited with code 3. This shell is in ${dir}.`);
+    const [pid, ...rest] = readFileSync(path.join(dir, 'out.txt'), 'utf8').trim().split(' ');
+    expect(rest.join(' ')).toBe(`it's $(here) ${dir}`);
+    expect(record()).toMatchObject({ pid: Number(pid), exit: { code: 3, signal: null } });
+    expect(Date.parse(record().startedAt)).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('records a signal as the signal, and feeds a prompt file on stdin', () => {
+    writeFileSync(path.join(dir, 'prompt.md'), 'the prompt\n');
+    const agent = ['/bin/sh', '-c', 'cat > got.txt; kill -TERM $$'];
+    const result = runScript(plan({ argv: agent, name: 'probe', stdinFile: path.join(dir, 'prompt.md') }));
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain('probe was killed by SIGTERM');
+    expect(readFileSync(path.join(dir, 'got.txt'), 'utf8')).toBe('the prompt\n');
+    expect(record().exit).toMatchObject({ code: null, signal: 'SIGTERM' });
+  });
+
+  it('writes no record once the state folder is gone, and without an agent reports the given status', () => {
+    rmSync(path.join(dir, 'state'), { recursive: true });
+    const result = runScript(plan({ argv: ['/bin/sh', '-c', 'exit 0'], name: 'probe', stdinFile: null }));
+    expect(result.status).toBe(0);
+    expect(existsSync(path.join(dir, 'state'))).toBe(false);
+    expect(runScript(plan(null, { statusWithoutAgent: 4 })).status).toBe(4);
+  });
+});
