@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { candidateEnv, paneTitle, withPrompt } from '../core/agent-command.js';
@@ -12,6 +11,7 @@ import type { Candidate, RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { installAgentHooks } from '../io/agent-hooks.js';
 import { readCallerEnv } from '../io/caller-env.js';
+import { runOnTerminal } from '../io/exec.js';
 import { writeFileAtomic } from '../io/files.js';
 import { readRepo } from '../io/git.js';
 import { readSetupFailure, setupFailureLines } from '../io/prepared-state.js';
@@ -97,14 +97,13 @@ export async function launch(
 
   // Ctrl-C in the terminal reaches the whole foreground process group; it is meant for the agent.
   process.on('SIGINT', () => {});
-  return new Promise((resolve) => {
-    const child = spawn('/bin/sh', [script], { cwd: candidate.worktree, env: io.env, stdio: 'inherit' });
-    child.on('error', (error) => {
-      process.stderr.write(`[git-parallel] could not start /bin/sh: ${error.message}\n`);
-      resolve(127);
-    });
-    child.on('close', (code) => resolve(code ?? 1));
-  });
+  try {
+    const ended = await runOnTerminal('/bin/sh', [script], { cwd: candidate.worktree, env: io.env });
+    return ended.exitCode ?? 1;
+  } catch (error) {
+    process.stderr.write(`[git-parallel] could not start /bin/sh: ${(error as Error).message}\n`);
+    return 127;
+  }
 }
 
 /** The `shell` preset runs the user's own $SHELL when there is one; `sh` is its fallback. */

@@ -103,8 +103,7 @@ describe('the scanner reads code, not text', () => {
 
 describe('one way to run a program (issue 15)', () => {
   it('imports node:child_process only in src/io/exec.ts', () => {
-    // actions/launch.ts (the pane launcher) is being rewritten for issue 18; its exception goes with it.
-    const allowed = new Set(['io/exec.ts', 'actions/launch.ts']);
+    const allowed = new Set(['io/exec.ts']);
     expect(filesUsing(isChildProcess).filter((file) => !allowed.has(file))).toEqual([]);
   });
 
