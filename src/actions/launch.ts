@@ -37,7 +37,9 @@ export async function launch(
 
   // The caller's variables over the multiplexer server's (see io/caller-env.ts), the candidate's over both.
   const env = { ...io.env, ...(await readCallerEnv(dir)), ...candidateEnv(manifest, candidate) };
-  const prompt = manifest.promptFile ? await readFile(manifest.promptFile, 'utf8') : null;
+  // Issue 16: a synthesis candidate has a prompt of its own; every other candidate has the run's.
+  const promptFile = candidate.promptFile ?? manifest.promptFile;
+  const prompt = promptFile ? await readFile(promptFile, 'utf8') : null;
   io.out.write(`${header(manifest, candidate)}\n`);
 
   // Ctrl-C in the pane reaches the whole foreground process group; it is meant for the agent.

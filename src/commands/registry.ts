@@ -23,7 +23,7 @@ import { runCommand } from './run.js';
 const runByDefault: typeof runCommand = {
   ...runCommand,
   handler: (argv) => {
-    if (argv._[0] !== 'run') {
+    if (argv._[0] !== 'run' && argv.task !== undefined) {
       refuseCommandLikeTask(argv.task, COMMANDS.filter((c) => c.describe !== false).flatMap(commandWords));
     }
     return runCommand.handler(argv);
