@@ -15,6 +15,7 @@ import { compareCommand, diffCommand } from './compare.js';
 import { completeCommand, completionCommand, helpCommand, versionCommand } from './help.js';
 import { initCommand, trustCommand } from './prepare.js';
 import { runCommand } from './run.js';
+import { synthesizeCommand } from './synthesize.js';
 
 /**
  * `git parallel <task>` is `git parallel run <task>`, except that a task name that is a command, or close to
@@ -44,6 +45,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
   portsCommand,
   compareCommand,
   diffCommand,
+  synthesizeCommand,
   pickCommand,
   rmCommand,
   pruneCommand,
