@@ -123,9 +123,14 @@ export function parseGeminiSession(text: string): { projectHash: string | null; 
   const projectHash = typeof lines[0]?.projectHash === 'string' ? lines[0].projectHash : null;
   const byMessage = new Map<string, TokenUsage>();
   let anonymous = 0;
-  for (const line of lines) {
-    const tokens = line.tokens as Record<string, unknown> | undefined;
-    if (line.type !== 'gemini' || !tokens) continue;
+  // A `$set` line rewrites fields of the session; its `messages` are messages like the others.
+  const messages = lines.flatMap((line) => {
+    const set = line.$set as { messages?: unknown } | undefined;
+    return Array.isArray(set?.messages) ? (set.messages as Record<string, unknown>[]) : [line];
+  });
+  for (const line of messages) {
+    const tokens = line?.tokens as Record<string, unknown> | undefined;
+    if (line?.type !== 'gemini' || !tokens) continue;
     const cached = count(tokens.cached);
     byMessage.set(typeof line.id === 'string' ? line.id : `#${anonymous++}`, {
       input: Math.max(0, count(tokens.input) - cached),
@@ -139,37 +144,41 @@ export function parseGeminiSession(text: string): { projectHash: string | null; 
 }
 
 /**
- * A Copilot CLI session log (`~/.copilot/session-state/<id>/events.jsonl`, copilot 1.0): `session.start`
- * names the working directory (`data.context.cwd`). Per-call usage events are not written to disk, only
- * the totals in `session.shutdown` (`data.modelMetrics.<model>.usage`), so a session that is still open
- * has no usage yet.
+ * A Copilot CLI session log (`~/.copilot/session-state/<id>/events.jsonl`, copilot 1.0.102):
+ * `session.start` names the working directory (`data.context.cwd`); each model call leaves a
+ * `session.usage_record` (`data.usage`), and `session.shutdown` the session's totals
+ * (`data.modelMetrics.<model>.usage`), read only when a log has no usage records. Copilot's
+ * `inputTokens` include the cache reads and writes.
  */
 export function parseCopilotEvents(text: string): { cwd: string | null; usage: TokenUsage | null } {
   let cwd: string | null = null;
-  let usage: TokenUsage | null = null;
+  let records: TokenUsage | null = null;
+  let shutdown: TokenUsage | null = null;
+  const convert = (u: Record<string, unknown>): TokenUsage => ({
+    input: Math.max(0, count(u.inputTokens) - count(u.cacheReadTokens)),
+    output: count(u.outputTokens),
+    cached: count(u.cacheReadTokens),
+  });
   for (const line of jsonLines(text)) {
     const data = line.data as Record<string, unknown> | undefined;
     if (!data) continue;
     if (line.type === 'session.start') {
       const context = data.context as { cwd?: unknown } | undefined;
       if (typeof context?.cwd === 'string') cwd ??= context.cwd;
-    }
-    if (line.type !== 'session.shutdown') continue;
-    const metrics = (data.modelMetrics ?? {}) as Record<
-      string,
-      { usage?: Record<string, unknown> } | undefined
-    >;
-    for (const metric of Object.values(metrics)) {
-      const u = metric?.usage;
-      if (!u) continue;
-      usage = addUsage(usage, {
-        input: count(u.inputTokens),
-        output: count(u.outputTokens),
-        cached: count(u.cacheReadTokens),
-      });
+    } else if (line.type === 'session.usage_record') {
+      const usage = data.usage as Record<string, unknown> | undefined;
+      if (usage) records = addUsage(records, convert(usage));
+    } else if (line.type === 'session.shutdown') {
+      const metrics = (data.modelMetrics ?? {}) as Record<
+        string,
+        { usage?: Record<string, unknown> } | undefined
+      >;
+      for (const metric of Object.values(metrics)) {
+        if (metric?.usage) shutdown = addUsage(shutdown, convert(metric.usage));
+      }
     }
   }
-  return { cwd, usage };
+  return { cwd, usage: records ?? shutdown };
 }
 
 /** `12`, `8.4k`, `1.2M`: token counts as a column shows them. */

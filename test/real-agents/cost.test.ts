@@ -78,3 +78,59 @@ describe('real claude and codex: token counts from their own files', () => {
     expect(text.stderr + text.stdout).toContain(`c-1: in 2.5k · out 68 · cached 16k`);
   });
 });
+
+describe('real gemini and copilot: token counts from their own files', () => {
+  let world: AgentWorld;
+  beforeEach(async () => {
+    world = await agentWorld();
+  });
+  afterEach(async () => {
+    if (world && process.env.GP_KEEP_AGENT_FILES) {
+      const keep = process.env.GP_KEEP_AGENT_FILES;
+      cpSync(path.join(world.home, '.gemini'), path.join(keep, 'gemini'), { recursive: true });
+      cpSync(path.join(world.home, '.copilot'), path.join(keep, 'copilot'), { recursive: true });
+    }
+    await world?.close();
+  });
+
+  it('compare --json shows the tokens Gemini CLI and Copilot CLI recorded, Copilot’s while it is still open', async () => {
+    world.server.setToolCallDelay(0);
+    const created = await world.cli([
+      'g',
+      '--agents',
+      'gemini:1,copilot:1',
+      '-p',
+      'record the port',
+      '--no-attach',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    await world.waitForAll('g', 'waiting');
+    for (const n of [1, 2]) world.tmux.tmux('send-keys', '-t', world.paneId('g', n), 'Enter');
+    await world.waitForAll('g', 'done');
+
+    const gemini = MAIN_USAGE.gemini;
+    // Copilot is pointed at the stand-in as an Anthropic provider.
+    const claude = MAIN_USAGE.anthropic;
+    const expected = {
+      1: {
+        input: 2 * (gemini.promptTokenCount - gemini.cachedContentTokenCount),
+        cached: 2 * gemini.cachedContentTokenCount,
+        output: 2 * (gemini.candidatesTokenCount + gemini.thoughtsTokenCount),
+      },
+      2: {
+        input: 2 * (claude.input_tokens + claude.cache_creation_input_tokens),
+        cached: 2 * claude.cache_read_input_tokens,
+        output: 2 * claude.output_tokens,
+      },
+    };
+    const compared = await world.cli(['compare', 'g', '--no-check', '--json']);
+    expect(compared.code, compared.stderr).toBe(0);
+    const report = JSON.parse(compared.stdout) as {
+      candidates: { n: number; cost: { tokens: unknown; source: string } }[];
+    };
+    for (const c of report.candidates) {
+      expect(c.cost.tokens, `candidate ${c.n}`).toEqual(expected[c.n as 1 | 2]);
+      expect(c.cost.source).toBe(c.n === 1 ? 'gemini' : 'copilot');
+    }
+  });
+});

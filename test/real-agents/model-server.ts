@@ -52,6 +52,13 @@ export const MAIN_USAGE = {
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: 2345,
   },
+  gemini: {
+    promptTokenCount: 900,
+    cachedContentTokenCount: 300,
+    candidatesTokenCount: 21,
+    thoughtsTokenCount: 4,
+    totalTokenCount: 925,
+  },
 };
 const SIDE_USAGE: typeof MAIN_USAGE = {
   anthropic: {
@@ -66,6 +73,13 @@ const SIDE_USAGE: typeof MAIN_USAGE = {
     output_tokens: 1,
     output_tokens_details: { reasoning_tokens: 0 },
     total_tokens: 4,
+  },
+  gemini: {
+    promptTokenCount: 3,
+    cachedContentTokenCount: 0,
+    candidatesTokenCount: 1,
+    thoughtsTokenCount: 0,
+    totalTokenCount: 4,
   },
 };
 
@@ -175,7 +189,7 @@ export async function startModelServer(): Promise<ModelServer> {
       return anthropic(res, reply, id, stream, String(body.model ?? 'stand-in'), usage.anthropic);
     if (dialect === 'responses') return responses(res, reply, id, stream, usage.responses);
     if (dialect === 'chat') return chat(res, reply, id, stream);
-    return gemini(res, reply, stream);
+    return gemini(res, reply, stream, usage.gemini);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -476,12 +490,12 @@ function chat(res: ServerResponse, reply: Reply, id: string, stream: boolean) {
   );
 }
 
-function gemini(res: ServerResponse, reply: Reply, stream: boolean) {
+function gemini(res: ServerResponse, reply: Reply, stream: boolean, usage: (typeof MAIN_USAGE)['gemini']) {
   const part =
     reply.kind === 'tool' ? { functionCall: { name: reply.name, args: reply.input } } : { text: reply.text };
   const chunk = {
     candidates: [{ content: { role: 'model', parts: [part] }, finishReason: 'STOP', index: 0 }],
-    usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
+    usageMetadata: usage,
     modelVersion: 'stand-in',
   };
   if (!stream) return json(res, chunk);

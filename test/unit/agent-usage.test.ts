@@ -13,11 +13,10 @@ import {
 } from '../../src/core/agent-usage.js';
 
 /**
- * The Claude and Codex samples are real files, written by Claude Code 2.1.197 and Codex 0.171.0 during a
- * turn against the model stand-in (test/real-agents/cost.test.ts with GP_KEEP_AGENT_FILES; long strings
- * shortened, temporary paths replaced by /w). Each of their two replies reported the same usage. The
- * Gemini and Copilot samples follow those agents' sources (gemini-cli 0.61 chatRecordingService,
- * copilot 1.0.102 session-events.d.ts), since no test here makes them write usage.
+ * The *-<version>.* samples are real files, written by Claude Code 2.1.197, Codex 0.171.0, Gemini CLI 0.61.0
+ * and Copilot CLI 1.0.102 during a turn against the model stand-in (test/real-agents/cost.test.ts with
+ * GP_KEEP_AGENT_FILES; long strings shortened, temporary paths replaced by /w). Each turn had two replies,
+ * each reporting the stand-in's MAIN_USAGE (Copilot talks to it as Anthropic).
  */
 const fixture = (name: string) =>
   readFileSync(path.join(import.meta.dirname, '../fixtures/agent-usage', name), 'utf8');
@@ -63,55 +62,51 @@ describe('Codex session files', () => {
 
 describe('Gemini CLI chat recordings', () => {
   it('sums model messages once each (a message is written again as it changes), thoughts as output', () => {
+    expect(parseGeminiSession(fixture('gemini-0.61.0-session.jsonl'))).toEqual({
+      projectHash: 'ece092e92deb49f9923999fb90af387c1ab2ea428584e6b57fc503682332abfc',
+      usage: { input: 2 * (900 - 300), cached: 2 * 300, output: 2 * (21 + 4) },
+    });
+  });
+  it('reads the messages of a $set line too', () => {
     const lines = [
-      { sessionId: 's', projectHash: 'abc', startTime: '2026-01-01T00:00:00Z' },
-      { id: 'u1', type: 'user', content: 'go' },
-      { id: 'g1', type: 'gemini', content: '' },
-      {
-        id: 'g1',
-        type: 'gemini',
-        content: 'x',
-        tokens: { input: 100, output: 5, cached: 40, thoughts: 2, tool: 0, total: 107 },
-      },
-      {
-        id: 'g2',
-        type: 'gemini',
-        content: 'y',
-        tokens: { input: 120, output: 7, cached: 0, thoughts: 0, tool: 0, total: 127 },
-      },
+      { projectHash: 'abc' },
+      { $set: { messages: [{ id: 'g1', type: 'gemini', tokens: { input: 10, output: 1, cached: 4 } }] } },
+      { id: 'g1', type: 'gemini', tokens: { input: 10, output: 2, cached: 4 } },
     ];
-    expect(parseGeminiSession(lines.map((l) => JSON.stringify(l)).join('\n'))).toEqual({
-      projectHash: 'abc',
-      usage: { input: 60 + 120, cached: 40, output: 7 + 7 },
+    expect(parseGeminiSession(lines.map((l) => JSON.stringify(l)).join('\n')).usage).toEqual({
+      input: 6,
+      cached: 4,
+      output: 2,
     });
   });
 });
 
 describe('Copilot CLI session logs', () => {
-  it('reads the totals of session.shutdown for the session’s working folder', () => {
+  it('sums its usage records (input without the cache reads) for the session’s working folder', () => {
+    expect(parseCopilotEvents(fixture('copilot-1.0.102-events.jsonl'))).toEqual({
+      cwd: '/w/app-worktrees/g-2',
+      usage: { input: 2 * (1200 + 56), cached: 2 * 7800, output: 2 * 34 },
+    });
+  });
+  it('falls back on the totals of session.shutdown when a log has no usage records', () => {
     const lines = [
       { type: 'session.start', data: { context: { cwd: '/w/t-1' } } },
-      { type: 'assistant.message', data: {} },
       {
         type: 'session.shutdown',
         data: {
           modelMetrics: {
-            'claude-sonnet-4.5': {
-              usage: { inputTokens: 900, outputTokens: 40, cacheReadTokens: 300, cacheWriteTokens: 0 },
-            },
-            'gpt-5-mini': {
-              usage: { inputTokens: 100, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0 },
-            },
+            a: { usage: { inputTokens: 900, outputTokens: 40, cacheReadTokens: 300, cacheWriteTokens: 0 } },
+            b: { usage: { inputTokens: 100, outputTokens: 2, cacheReadTokens: 0, cacheWriteTokens: 0 } },
           },
         },
       },
     ];
     expect(parseCopilotEvents(lines.map((l) => JSON.stringify(l)).join('\n'))).toEqual({
       cwd: '/w/t-1',
-      usage: { input: 1000, cached: 300, output: 42 },
+      usage: { input: 700, cached: 300, output: 42 },
     });
   });
-  it('has no usage while the session is open', () =>
+  it('has no usage before its first model call', () =>
     expect(
       parseCopilotEvents(JSON.stringify({ type: 'session.start', data: { context: { cwd: '/w' } } })).usage,
     ).toBeNull());
