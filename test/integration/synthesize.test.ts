@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import type { TestRepo } from '../helpers/repo.js';
 import { type StandIn, waitFor } from '../helpers/stand-in-agent.js';
 import type { PrivateTmux } from '../helpers/tmux.js';
@@ -34,6 +35,13 @@ describe('git parallel synthesize', () => {
     const file = state('agents', `${n}.json`);
     return existsSync(file) && JSON.parse(readFileSync(file, 'utf8')).exit ? true : undefined;
   };
+  const expectValid = (document: unknown) => {
+    const schema = JSON.parse(
+      readFileSync(path.join(REPO_ROOT, 'schemas', 'synthesize.schema.json'), 'utf8'),
+    );
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+    expect(validate(document) ? [] : validate.errors).toEqual([]);
+  };
   const paneNames = () => tmux.tmux('list-panes', '-s', '-t', '=app-t', '-F', '#{@gp_name}').split('\n');
 
   it('--from 1,2 adds candidate 4 with its own worktree, ports and pane, and a prompt holding 1 and 2’s diffs', async () => {
@@ -42,6 +50,7 @@ describe('git parallel synthesize', () => {
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout);
     expect(document).toMatchObject({ from: [1, 2], review: false, started: true });
+    expectValid(document);
 
     const [record] = await waitFor(
       () => (existsSync(path.join(agent.recordDir, 'agent-4.json')) ? [agent.record(4)] : undefined),
@@ -106,8 +115,19 @@ describe('git parallel synthesize', () => {
     expect(manifest().candidates[3].synthesisOf).toEqual([1, 2, 3]);
   });
 
-  it('bad input: one line, exit 2, nothing created', async () => {
+  it('bad input: one line, exit 2, nothing created; --dry-run shows the prompt and creates nothing', async () => {
     const before = { branches: repo.git('branch', '--list'), worktrees: repo.git('worktree', 'list') };
+    const dry = await cli(['synthesize', 't', '--from', '3', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expectValid(plan);
+    expect(plan).toMatchObject({
+      dryRun: true,
+      from: [3],
+      review: false,
+      candidate: { n: 4, branch: 't-4' },
+    });
+    expect(plan.prompt).toContain('+++ b/agent-3.txt');
     const cases: [string[], RegExp][] = [
       [['synthesize', 'nope'], /no run named "nope"; see git parallel list/],
       [['synthesize', 't', '--from', '1,9'], /the run t has no candidate 9 \(it has 1, 2, 3\)/],
