@@ -47,7 +47,7 @@ export async function readCandidateCost(
   return { tokens, source, wallSeconds };
 }
 
-function readUsage(
+async function readUsage(
   source: UsageSource,
   worktree: string,
   env: NodeJS.ProcessEnv,
@@ -63,11 +63,22 @@ function readUsage(
     }
     case 'codex': {
       const root = env.CODEX_HOME || path.join(home, '.codex');
-      return sumFiles(path.join(root, 'sessions'), since, (file, text) => {
-        if (!path.basename(file).startsWith('rollout-') || !file.endsWith('.jsonl')) return null;
-        const session = parseCodexRollout(text);
-        return session.cwd === worktree ? session.usage : null;
-      });
+      const sessions = path.join(root, 'sessions');
+      // Codex files its sessions by day (sessions/YYYY/MM/DD, local time): only the days since the run
+      // started (one day earlier, for time zones) are listed, so a long history is not walked at all.
+      const days = (await datedFolders(sessions)).filter((day) => day.date >= dayBefore(since));
+      let total: TokenUsage | null = null;
+      for (const day of days) {
+        total = addUsage(
+          total,
+          await sumFiles(day.dir, since, (file, text) => {
+            if (!path.basename(file).startsWith('rollout-') || !file.endsWith('.jsonl')) return null;
+            const session = parseCodexRollout(text);
+            return session.cwd === worktree ? session.usage : null;
+          }),
+        );
+      }
+      return total;
     }
     case 'gemini': {
       const root = path.join(env.GEMINI_CLI_HOME || home, '.gemini', 'tmp');
@@ -88,6 +99,25 @@ function readUsage(
       });
     }
   }
+}
+
+/** `sessions/2026/12/03` folders as `{ date: '2026-12-03', dir }`. */
+async function datedFolders(root: string): Promise<{ date: string; dir: string }[]> {
+  const list = async (dir: string) =>
+    (await readdir(dir).catch(() => [] as string[])).filter((name) => /^\d+$/.test(name));
+  const folders: { date: string; dir: string }[] = [];
+  for (const year of await list(root)) {
+    for (const month of await list(path.join(root, year))) {
+      for (const day of await list(path.join(root, year, month))) {
+        folders.push({ date: `${year}-${month}-${day}`, dir: path.join(root, year, month, day) });
+      }
+    }
+  }
+  return folders;
+}
+
+function dayBefore(ms: number): string {
+  return new Date(ms - 86_400_000).toISOString().slice(0, 10);
 }
 
 /** The usage of every file under `dir` changed since `since` (ms), as `parse` reads it; null when none had any. */

@@ -54,7 +54,20 @@ describe('the cost of every candidate', () => {
     mkdirSync(elsewhere, { recursive: true });
     copyFileSync(fixture('claude-2.1.197-transcript.jsonl'), path.join(elsewhere, 'session.jsonl'));
     // Codex's session for t-2 (its cwd rewritten to the worktree), one for another folder, one from before the run.
-    const codexDir = path.join(home, '.codex', 'sessions', '2026', '12', '03');
+    // Codex files sessions by local day; an old day's folder is not even listed.
+    const today = new Date();
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const day = [String(today.getFullYear()), pad(today.getMonth() + 1), pad(today.getDate())];
+    const codexDir = path.join(home, '.codex', 'sessions', ...day);
+    const oldDay = path.join(home, '.codex', 'sessions', '2020', '01', '01');
+    mkdirSync(oldDay, { recursive: true });
+    writeFileSync(
+      path.join(oldDay, 'rollout-2020.jsonl'),
+      readFileSync(fixture('codex-0.171.0-rollout.jsonl'), 'utf8').replaceAll(
+        '/w/app-worktrees/c-2',
+        worktree(2),
+      ),
+    );
     mkdirSync(codexDir, { recursive: true });
     const rollout = readFileSync(fixture('codex-0.171.0-rollout.jsonl'), 'utf8');
     writeFileSync(
