@@ -187,17 +187,28 @@ export async function synthesize(
         candidates: [...current.manifest.candidates, candidate],
       };
       await writeManifest(dir, updated);
-      await registerWorktree(
-        repo.mainRoot,
-        candidate.worktree,
-        candidate.branch,
-        manifest.base.commit,
-        signal,
-      );
-      await markWorktree({ task: manifest.task, n, branch: candidate.branch, worktree: candidate.worktree });
       return { updated, candidate };
     });
+    // Only what this command made is removed on failure: a branch someone else made meanwhile is not.
+    let registered = false;
     try {
+      // Registered under the lock, as create-run registers worktrees, so concurrent runs do not race.
+      await withStateLock(repo.commonDir, async () => {
+        await registerWorktree(
+          repo.mainRoot,
+          candidate.worktree,
+          candidate.branch,
+          manifest.base.commit,
+          signal,
+        );
+        registered = true;
+        await markWorktree({
+          task: manifest.task,
+          n,
+          branch: candidate.branch,
+          worktree: candidate.worktree,
+        });
+      });
       reporter.info(
         `Creating ${candidate.name} from ${manifest.base.ref ?? manifest.base.commit.slice(0, 10)}…`,
       );
@@ -217,8 +228,11 @@ export async function synthesize(
     } catch (error) {
       reporter.info(`Adding ${candidate.name} failed; removing it again…`);
       await withStateLock(repo.commonDir, async () => {
-        await removeWorktree(repo.mainRoot, candidate.worktree).catch(() => {});
-        await deleteBranches(repo.mainRoot, [candidate.branch]).catch(() => {});
+        if (registered) {
+          // Nothing of a user's is in it yet: it was checked out from the base a moment ago.
+          await removeWorktree(repo.mainRoot, candidate.worktree).catch(() => {});
+          await deleteBranches(repo.mainRoot, [candidate.branch]).catch(() => {});
+        }
         await rm(promptFile, { force: true });
         const current = await requireManifest(repo.commonDir, args.task);
         await writeManifest(dir, {

@@ -115,6 +115,20 @@ describe('git parallel synthesize', () => {
     expect(manifest().candidates[3].synthesisOf).toEqual([1, 2, 3]);
   });
 
+  it('a failure half way (the checkout’s hook fails) removes the new candidate again and keeps the run', async () => {
+    const hook = path.join(repo.root, '.git', 'hooks', 'post-checkout');
+    writeFileSync(hook, '#!/bin/sh\necho "hook refuses" >&2\nexit 1\n', { mode: 0o755 });
+    const result = await cli(['synthesize', 't', '--from', '1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('Adding t-4 failed; removing it again');
+    expect(manifest().candidates).toHaveLength(3);
+    expect(repo.git('branch', '--list', 't-4')).toBe('');
+    expect(repo.git('worktree', 'list').split('\n')).toHaveLength(4);
+    expect(existsSync(worktree(4))).toBe(false);
+    expect(existsSync(state('prompt-4.md'))).toBe(false);
+    expect(paneNames()).toHaveLength(3);
+  });
+
   it('bad input: one line, exit 2, nothing created; --dry-run shows the prompt and creates nothing', async () => {
     const before = { branches: repo.git('branch', '--list'), worktrees: repo.git('worktree', 'list') };
     const dry = await cli(['synthesize', 't', '--from', '3', '--dry-run', '--json']);
