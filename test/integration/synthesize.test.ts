@@ -113,6 +113,15 @@ describe('git parallel synthesize', () => {
     expect(prompt).toContain('- handles empty input');
     for (const n of [1, 2, 3]) expect(prompt).toContain(`+++ b/agent-${n}.txt`);
     expect(manifest().candidates[3].synthesisOf).toEqual([1, 2, 3]);
+
+    // pick takes it like any other candidate: merged into main, every candidate archived, the run removed.
+    await waitFor(() => finished(4), 'candidate 4 to finish');
+    const picked = await cli(['pick', 't', '4']);
+    expect(picked.code, picked.stderr).toBe(0);
+    expect(repo.git('show', 'main:agent-4.txt')).toBe('work of agent 4');
+    expect(repo.git('for-each-ref', '--format=%(refname)', 'refs/git-parallel/t/').split('\n')).toHaveLength(
+      4,
+    );
   });
 
   it('a failure half way (the checkout’s hook fails) removes the new candidate again and keeps the run', async () => {
