@@ -9,6 +9,7 @@ import { candidateWarnings, conflictMarkersIn } from '../core/compare-warnings.j
 import { assertTaskName } from '../core/names.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { Interrupted, UsageError } from '../errors.js';
+import { readCandidateCost } from '../io/agent-usage.js';
 import { readCandidateGitState, submodulePaths, trialMerge } from '../io/candidate-state.js';
 import {
   type CheckResult,
@@ -133,6 +134,11 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   const checks = await checkResults(manifest, dir, gathered, check, timeoutSeconds, args.rerun, io);
   const report = buildCompareReport(manifest, gathered, checks, check, timeoutSeconds);
   report.baseMoved = baseMoved;
+  // Issue 16: what each candidate cost, from its agent's own files.
+  for (const c of report.candidates) {
+    const candidate = manifest.candidates.find((m) => m.n === c.n);
+    if (candidate) c.cost = await readCandidateCost(manifest, candidate, dir, io.env);
+  }
   if (manifest.sandbox) report.sandboxed = true;
 
   if (htmlFile !== null) {

@@ -3,6 +3,7 @@ import { availableParallelism, hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { agentStartProblem, paneTitle } from '../core/agent-command.js';
+import type { IssueReference } from '../core/github-issue.js';
 import {
   assertNoConflicts,
   buildManifest,
@@ -42,6 +43,7 @@ import { which } from '../io/which.js';
 import { markWorktree } from '../io/worktree-marks.js';
 import type { Reporter } from '../output/reporter.js';
 import { openContext } from './context.js';
+import { readIssueSpec } from './issue-spec.js';
 import { planPreparation, prepareCandidates, type SetupFailure } from './prepare-candidates.js';
 import { removeRunResources } from './remove-run.js';
 
@@ -66,6 +68,8 @@ export interface CreateRunArgs {
   strictSetup?: boolean;
   /** Issue 5: approve the repository config's commands for this run only. */
   trust?: boolean;
+  /** Issue 16: the prompt is this GitHub issue (read with gh), recorded in the run. */
+  issue?: IssueReference;
 }
 
 export interface CreateRunIo {
@@ -96,7 +100,8 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
   const drafts = draftCandidates(request, repo, agents);
 
   const base = await resolveBase(repo.cwdRoot, args.base);
-  const prompt = await readPrompt(args, io.stdin);
+  const issue = args.issue ? await readIssueSpec(args, repo.cwdRoot, env) : null;
+  const prompt = issue ? issue.prompt : await readPrompt(args, io.stdin);
   if (
     prompt?.includes('\0') &&
     drafts.some((d) => agents[d.agent]!.prompt !== 'stdin' && agents[d.agent]!.prompt !== 'none')
@@ -203,6 +208,7 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
       now: new Date(),
     }),
     ...(sandbox ? { sandbox: true } : {}),
+    ...(issue ? { issue: issue.record } : {}),
   });
 
   // Planned once before anything is created, so a bad layout template or a full port span fails early.

@@ -78,7 +78,9 @@ export async function launch(
       io.out.write(`[git-parallel] status hooks not installed: ${error.message}\n`);
       return { files: [], args: [] };
     });
-    const prompt = manifest.promptFile ? await readFile(manifest.promptFile, 'utf8') : null;
+    // Issue 16: a synthesis candidate has a prompt of its own; every other candidate has the run's.
+    const promptFile = candidate.promptFile ?? manifest.promptFile;
+    const prompt = promptFile ? await readFile(promptFile, 'utf8') : null;
     const argv = withPrompt(
       [...agentExecutable(candidate, env), ...candidate.command.slice(1), ...hooks.args],
       candidate.prompt,
@@ -86,7 +88,7 @@ export async function launch(
     );
     // Issue 17: a sandboxed run's agent starts inside bubblewrap (IS_SANDBOX=1 is set in there only).
     const command = manifest.sandbox ? await sandboxedArgv(manifest, candidate, dir, argv, env) : argv;
-    const stdinFile = candidate.prompt === 'stdin' && prompt !== null ? manifest.promptFile : null;
+    const stdinFile = candidate.prompt === 'stdin' && prompt !== null ? promptFile : null;
     plan.agent = { argv: command, name: candidate.agent, stdinFile };
   }
 

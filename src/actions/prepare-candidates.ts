@@ -32,6 +32,7 @@ import { resolveFileInside, resolveInside } from '../io/inside.js';
 import { checkPostgres, createCandidateDatabases, redact } from '../io/postgres.js';
 import {
   type RunResources,
+  readResources,
   type SetupFailureRecord,
   setupLogPath,
   setupMark,
@@ -199,6 +200,11 @@ export interface PrepareOptions {
   strictSetup: boolean;
   /** Where progress lines go (stderr). */
   stream?: NodeJS.WritableStream;
+  /**
+   * Issue 16: prepare only these candidates of a run that already exists (a synthesis candidate), keeping
+   * what the run recorded for the others (their databases in resources.json).
+   */
+  only?: number[];
 }
 
 export async function prepareCandidates(
@@ -210,8 +216,11 @@ export async function prepareCandidates(
   const { reporter, env } = options;
   let plan = given;
   const root = manifest.repo.root;
-  const first = manifest.candidates[0];
-  const resources: RunResources = { hooks: plan.removal, timeout: plan.timeoutMs, postgres: null };
+  const only = options.only;
+  const candidates = only ? manifest.candidates.filter((c) => only.includes(c.n)) : manifest.candidates;
+  const first = candidates[0];
+  const fresh: RunResources = { hooks: plan.removal, timeout: plan.timeoutMs, postgres: null };
+  const resources: RunResources = (only && (await readResources(dir))) || fresh;
   // Recorded before anything is provisioned, so a rollback or a later rm knows what to undo.
   await writeResources(dir, resources);
   if (!first) return { failures: [], deps: 'none' };
@@ -244,13 +253,13 @@ export async function prepareCandidates(
 
   if (plan.postgres) {
     const { url, env: variable } = plan.postgres;
-    resources.postgres = { url, databases: [] };
-    reporter.info(`Creating ${manifest.candidates.length} PostgreSQL databases from ${redact(url)}…`);
+    resources.postgres = { url, databases: [...(resources.postgres?.databases ?? [])] };
+    reporter.info(`Creating ${candidates.length} PostgreSQL databases from ${redact(url)}…`);
     await createCandidateDatabases(
       url,
       manifest.repo.root,
       manifest.task,
-      manifest.candidates.map((c) => c.n),
+      candidates.map((c) => c.n),
       async (created) => {
         resources.postgres!.databases.push({ n: created.n, database: created.database });
         await writeResources(dir, resources);
@@ -273,10 +282,10 @@ export async function prepareCandidates(
 
   const stream = options.stream ?? process.stderr;
   reporter.info(
-    `Preparing ${manifest.candidates.length} worktree${manifest.candidates.length === 1 ? '' : 's'}${deps.method === 'none' ? '' : ` (dependencies: ${deps.reason})`}…`,
+    `Preparing ${candidates.length} worktree${candidates.length === 1 ? '' : 's'}${deps.method === 'none' ? '' : ` (dependencies: ${deps.reason})`}…`,
   );
   const progress = createSetupProgress(
-    manifest.candidates.map((c) => c.name),
+    candidates.map((c) => c.name),
     { stream, live: liveProgressWanted(stream, env) },
   );
   // One candidate's failure under --strict-setup stops the others' commands at once.
@@ -287,8 +296,8 @@ export async function prepareCandidates(
   const notes: string[] = [];
 
   const results = await settleWithLimit(
-    manifest.candidates,
-    preparationWidth(manifest.candidates.length, availableParallelism()),
+    candidates,
+    preparationWidth(candidates.length, availableParallelism()),
     async (candidate) => {
       const failure = await prepareOne(manifest, candidate, {
         plan,

@@ -9,10 +9,12 @@ import {
   type WatchEvent,
   watchEvents,
 } from '../core/agent-state.js';
+import { describeUsage } from '../core/agent-usage.js';
 import type { RunManifest } from '../core/types.js';
 import { latestActivity, observePaneOutput, readWorktreeFacts, type WorktreeFacts } from '../io/activity.js';
 import { readHookEvent } from '../io/agent-hooks.js';
 import { agentPanesFor } from '../io/agent-panes.js';
+import { type CandidateCost, readCandidateCost } from '../io/agent-usage.js';
 import { run } from '../io/exec.js';
 import { readRepo } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
@@ -75,6 +77,8 @@ export interface CandidateStatus {
   added: number;
   deleted: number;
   uncommitted: { changed: number; untracked: number } | null;
+  /** Issue 16: tokens from the agent's own files (null: unknown) and its wall time. */
+  cost?: CandidateCost;
 }
 
 export interface RunStatus {
@@ -156,11 +160,12 @@ export async function runStatus(
   const candidates = await Promise.all(
     manifest.candidates.map(async (candidate): Promise<CandidateStatus> => {
       const pane = paneMap?.get(candidate.n) ?? null;
-      const [record, hook, worktree, content] = await Promise.all([
+      const [record, hook, worktree, content, cost] = await Promise.all([
         readAgentRecord(dir, candidate.n),
         readHookEvent(dir, candidate.n),
         readWorktreeFacts(manifest.repo.root, candidate, manifest.base.commit),
         pane && !pane.dead ? panes.content(pane) : Promise.resolve(null),
+        readCandidateCost(manifest, candidate, dir, options.env, options.now),
       ]);
       const output =
         content === null ? null : await observePaneOutput(dir, candidate.n, content, options.now);
@@ -187,12 +192,15 @@ export async function runStatus(
       const finishedAt = FINISHED_STATES.includes(state.state)
         ? (record?.exit?.at ?? state.since?.toISOString() ?? null)
         : null;
-      return toCandidateStatus(
-        candidate,
-        state,
-        { startedAt: record?.startedAt ?? null, finishedAt },
-        worktree,
-      );
+      return {
+        ...toCandidateStatus(
+          candidate,
+          state,
+          { startedAt: record?.startedAt ?? null, finishedAt },
+          worktree,
+        ),
+        cost,
+      };
     }),
   );
   return {
@@ -292,9 +300,11 @@ export function candidateTable(run: RunStatus, now: Date, paint: Paint = plain):
     Object.entries(c.ports)
       .map(([name, port]) => `${name}=${port}`)
       .join(' '),
+    describeUsage(c.cost?.tokens ?? null),
     c.reason,
   ]);
-  return formatTable(['CANDIDATE', 'AGENT', 'STATE', 'TIME', 'AHEAD', 'FILES', '+/-', 'PORTS', 'NOTE'], rows);
+  const headers = ['CANDIDATE', 'AGENT', 'STATE', 'TIME', 'AHEAD', 'FILES', '+/-', 'PORTS', 'TOKENS', 'NOTE'];
+  return formatTable(headers, rows);
 }
 
 export function runsTable(runs: RunStatus[], now: Date): string[] {

@@ -94,6 +94,8 @@ interface PickArgv {
   message?: string;
   keep: boolean;
   onto?: string;
+  pr: boolean;
+  draft: boolean;
   'dry-run': boolean;
   json: boolean;
 }
@@ -126,9 +128,16 @@ export const pickCommand: CommandModule<object, PickArgv> = {
         default: false,
         describe: 'keep the run (worktrees, branches, session) afterwards',
       })
-      .option('onto', { type: 'string', describe: 'pick into this branch instead of the run’s base branch' }),
+      .option('onto', { type: 'string', describe: 'pick into this branch instead of the run’s base branch' })
+      .option('pr', {
+        type: 'boolean',
+        default: false,
+        describe: "push the candidate's branch and open a pull request with gh (the run is kept)",
+      })
+      .option('draft', { type: 'boolean', default: false, describe: 'with --pr: open it as a draft' }),
   handler: async (argv) => {
     assertTaskNames(argv.task);
+    if (argv.pr || argv.draft) return pickWithPullRequest(argv);
     const chosen = (['merge', 'squash', 'rebase'] as const).filter((s) => argv[s]);
     if (chosen.length > 1)
       throw new UsageError(
@@ -151,6 +160,23 @@ export const pickCommand: CommandModule<object, PickArgv> = {
     );
   },
 };
+
+/** `pick --pr`: the options of a local merge have no meaning for a pull request, and are refused. */
+async function pickWithPullRequest(argv: PickArgv): Promise<void> {
+  if (!argv.pr) throw new UsageError('--draft opens a draft pull request, so it goes with --pr');
+  const local = (['merge', 'squash', 'rebase', 'message', 'keep'] as const).filter((s) => argv[s]);
+  if (local.length > 0)
+    throw new UsageError(
+      `--pr opens a pull request and merges nothing here, so ${local.map((s) => `--${s}`).join(' and ')} does not apply`,
+    );
+  if (!Number.isInteger(argv.n) || argv.n < 1)
+    throw new UsageError(`the candidate must be a number such as 2, got ${JSON.stringify(argv.n)}`);
+  const { pickAsPullRequest } = await import('../actions/pick-pr.js');
+  await pickAsPullRequest(
+    { task: argv.task, n: argv.n, onto: argv.onto, draft: argv.draft, dryRun: argv['dry-run'] },
+    commandIo(argv.json),
+  );
+}
 
 export const pruneCommand: CommandModule<
   object,

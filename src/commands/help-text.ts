@@ -11,6 +11,7 @@ export const EXAMPLES: Record<string, [command: string, what: string][]> = {
     ['$0 add-auth -n claude:2,codex:1 -f spec.md', 'a mixed line-up, the prompt read from a file'],
     ['$0 add-auth -n 2 --base main --no-attach', 'from main, without going to the session'],
     ['$0 add-auth -n 3 --dry-run', 'print the worktrees, branches, ports and commands; create nothing'],
+    ['$0 --issue 7', 'the prompt is GitHub issue 7 (read with gh); the run is named issue-7'],
   ],
   attach: [
     ['$0 attach add-auth', "go to the run's session (recreated if it is gone)"],
@@ -47,6 +48,11 @@ export const EXAMPLES: Record<string, [command: string, what: string][]> = {
     ['$0 pick add-auth 2', 'merge candidate 2 into the base branch, archive the others, clean up'],
     ['$0 pick add-auth 2 --squash -m "Add password login"', 'as one commit with this message'],
     ['$0 pick add-auth 2 --keep --dry-run', 'say what would happen; keep the run'],
+    ['$0 pick add-auth 2 --pr --draft', 'push candidate 2 and open a draft pull request with gh'],
+  ],
+  synthesize: [
+    ['$0 synthesize add-auth', 'one more candidate that combines every candidate (and the review)'],
+    ['$0 synthesize add-auth --from 1,3 --agent codex', 'combining candidates 1 and 3, written by codex'],
   ],
   rm: [
     ['$0 rm add-auth', 'remove the run (refused while a candidate holds work)'],

@@ -15,6 +15,7 @@ import { compareCommand, diffCommand } from './compare.js';
 import { completeCommand, completionCommand, helpCommand, versionCommand } from './help.js';
 import { initCommand, trustCommand } from './prepare.js';
 import { runCommand } from './run.js';
+import { synthesizeCommand } from './synthesize.js';
 
 /**
  * `git parallel <task>` is `git parallel run <task>`, except that a task name that is a command, or close to
@@ -23,7 +24,7 @@ import { runCommand } from './run.js';
 const runByDefault: typeof runCommand = {
   ...runCommand,
   handler: (argv) => {
-    if (argv._[0] !== 'run') {
+    if (argv._[0] !== 'run' && argv.task !== undefined) {
       refuseCommandLikeTask(argv.task, COMMANDS.filter((c) => c.describe !== false).flatMap(commandWords));
     }
     return runCommand.handler(argv);
@@ -44,6 +45,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
   portsCommand,
   compareCommand,
   diffCommand,
+  synthesizeCommand,
   pickCommand,
   rmCommand,
   pruneCommand,

@@ -1,11 +1,14 @@
 import type { CommandModule } from 'yargs';
+import { parseIssueReference, taskNameForIssue } from '../core/github-issue.js';
 import { assertTaskNames } from '../core/names.js';
+import { UsageError } from '../errors.js';
 import { withExamples } from './help-text.js';
 import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
 interface RunArgv {
-  task: string;
+  task?: string;
+  issue?: string;
   agents?: string;
   agent?: string;
   prompt?: string;
@@ -25,14 +28,17 @@ interface RunArgv {
 }
 
 export const runCommand: CommandModule<object, RunArgv> = {
-  command: ['$0 <task>', 'run <task>'],
+  command: ['$0 [task]', 'run [task]'],
   describe: 'start N agents on one prompt, each in its own worktree and branch <task>-<n>',
   builder: (yargs) =>
     withDryRun(withJson(withExamples(yargs, 'run')))
       .positional('task', {
         type: 'string',
-        demandOption: true,
-        describe: 'names the run, its branches and worktrees',
+        describe: 'names the run, its branches and worktrees (with --issue N: issue-N by default)',
+      })
+      .option('issue', {
+        type: 'string',
+        describe: 'take the prompt from a GitHub issue (number or URL) with gh, and record it in the run',
       })
       .option('agents', {
         alias: 'n',
@@ -79,12 +85,19 @@ export const runCommand: CommandModule<object, RunArgv> = {
         describe: "run the repository config's commands for this run without recording approval",
       }),
   handler: async (argv) => {
-    assertTaskNames(argv.task);
+    const issue = argv.issue === undefined ? undefined : parseIssueReference(argv.issue);
+    const task = argv.task ?? (issue ? taskNameForIssue(issue) : undefined);
+    if (task === undefined)
+      throw new UsageError(
+        'give the run a task name, as in git parallel add-auth -p "…", or start it from --issue N',
+      );
+    assertTaskNames(task);
     const { createRun } = await import('../actions/create-run.js');
     const io = commandIo(argv.json);
     await createRun(
       {
-        task: argv.task,
+        task,
+        issue,
         agents: argv.agents,
         agent: argv.agent,
         prompt: argv.prompt,

@@ -1,3 +1,4 @@
+import type { CandidateCost } from './agent-usage.js';
 /**
  * The statistics behind `git parallel compare`, as pure functions of the candidates' diffs: per-file
  * numbers, which files every candidate touched and which only one did, how similar two candidates are,
@@ -336,6 +337,8 @@ export interface CandidateReport {
   warnings: string[];
   /** 1 is best, by RANKING_RULE. */
   rank: number;
+  /** Issue 16: tokens from the agent's own files (null: unknown) and its wall time. */
+  cost?: CandidateCost;
 }
 
 export interface CompareReport {

@@ -92,6 +92,57 @@ export function tmuxSessionCommands(spec: TmuxSessionSpec): string[][] {
   return commands;
 }
 
+/**
+ * Issue 16: one more agent pane in a live session (a synthesis candidate): split into the run's window
+ * and re-arranged, or a window of its own for a per-agent layout. `create` prints the new pane's id
+ * (`-P -F`), which `after` targets, so the label lands on that pane whatever the user has focused. `cwd`
+ * is already format-safe.
+ */
+export function tmuxAddPaneCommands(spec: {
+  session: string;
+  /** The id of the window that holds the run's panes (`@3`). */
+  window: string;
+  pane: PaneSpec;
+  windows: 'single' | 'per-agent';
+  arrangement: TmuxArrangement;
+  options: [string, string][];
+}): { create: string[]; after: (paneId: string) => string[][] } {
+  const { pane } = spec;
+  const print = ['-P', '-F', '#{pane_id}'];
+  if (spec.windows === 'per-agent') {
+    const name = pane.title.split(' · ')[0]!;
+    return {
+      create: [
+        'new-window',
+        '-d',
+        ...print,
+        '-t',
+        `${spec.session}:`,
+        '-n',
+        name,
+        '-c',
+        pane.cwd,
+        ...pane.argv,
+      ],
+      after: (id) => [
+        ['set-option', '-w', '-t', id, 'remain-on-exit', 'on'],
+        ['set-option', '-w', '-t', id, 'pane-border-status', 'top'],
+        ['set-option', '-w', '-t', id, 'pane-border-format', BORDER_FORMAT],
+        ...spec.options.map(([option, value]) => ['set-option', '-w', '-t', id, option, value]),
+        ['set-option', '-p', '-t', id, '@gp_name', pane.title],
+      ],
+    };
+  }
+  return {
+    // -d: the pane the user is looking at stays focused.
+    create: ['split-window', '-d', ...print, '-t', spec.window, '-c', pane.cwd, ...pane.argv],
+    after: (id) => [
+      ['set-option', '-p', '-t', id, '@gp_name', pane.title],
+      ['select-layout', '-t', spec.window, spec.arrangement],
+    ],
+  };
+}
+
 function windowName(spec: TmuxSessionSpec, pane: PaneSpec): string {
   return spec.windows === 'per-agent' ? pane.title.split(' · ')[0]! : spec.window;
 }

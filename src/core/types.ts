@@ -50,6 +50,10 @@ export interface Candidate {
   agentEnv: Record<string, string>;
   slot: number;
   ports: Record<string, number>;
+  /** Issue 16: this candidate's own prompt file (a synthesis candidate); absent: the run's prompt. */
+  promptFile?: string;
+  /** Issue 16: a synthesis candidate, and the candidates it combines. */
+  synthesisOf?: number[];
   /** Extra variables of this candidate, set while preparing it (its own DATABASE_URL…). */
   env?: Record<string, string>;
 }
@@ -69,6 +73,8 @@ export interface RunManifest {
   /** `tab` marks a run opened as a tab of the user's own Zellij session (`--tab`): rm never ends that session. */
   mux: { kind: MuxKind; session: string | null; layout: string; tab?: boolean };
   candidates: Candidate[];
+  /** Issue 16: the GitHub issue the prompt came from (`--issue N`); `pick --pr` closes it. */
+  issue?: { number: number; title: string; url: string | null; repo: string | null };
   /** Issue 17: every agent of the run starts in a sandbox (bubblewrap, sandbox-exec). Absent: no sandbox. */
   sandbox?: boolean;
 }

@@ -422,6 +422,28 @@ export async function commitsBetween(cwd: string, from: string, to: string): Pro
   return Number(await gitOutput(cwd, ['rev-list', '--count', `${from}..${to}`, '--']));
 }
 
+/** The repository's remotes, by name (`git remote`). */
+export async function remoteNames(cwd: string): Promise<string[]> {
+  return (await gitOutput(cwd, ['remote'])).split('\n').filter(Boolean);
+}
+
+/** A config value (`git config --get`), or null when it is not set. */
+export async function configValue(cwd: string, key: string): Promise<string | null> {
+  const result = await runGit(cwd, ['config', '--get', key], { check: false });
+  return result.exitCode === 0 ? result.stdout.trim() : null;
+}
+
+/** Pushes a local branch to `remote` under the same name, and makes it the branch's upstream. */
+export async function pushBranch(
+  cwd: string,
+  remote: string,
+  branch: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  const ref = `refs/heads/${branch}`;
+  await runGit(cwd, ['push', '--quiet', '--set-upstream', remote, `${ref}:${ref}`], { env });
+}
+
 /** The commit HEAD is at. */
 export async function headCommit(cwd: string): Promise<string> {
   return gitOutput(cwd, ['rev-parse', 'HEAD']);

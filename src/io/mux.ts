@@ -23,6 +23,11 @@ export interface MuxDriver {
   validateLayout(request: SessionRequest): Promise<void>;
   /** Writes the layout file into the state folder and starts the session, detached. */
   createSession(request: SessionRequest): Promise<void>;
+  /**
+   * Issue 16: adds one more agent pane (a synthesis candidate) to the run's live session, arranged as the
+   * layout arranges the others. `request` holds every pane, the new one last.
+   */
+  addPane?(request: SessionRequest, pane: PaneSpec): Promise<void>;
   /** Opens the run as a tab of the session this process runs in (Zellij's --tab). */
   openTab?(request: SessionRequest): Promise<void>;
   /** The session name to use for `name`, when the multiplexer cannot take every name (Zellij's socket path). */

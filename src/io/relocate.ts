@@ -24,9 +24,15 @@ export async function relocateManifest(manifest: RunManifest, dir: string): Prom
   const relocated: RunManifest = {
     ...manifest,
     repo: { ...manifest.repo, root: mainRoot, commonDir },
-    candidates: manifest.candidates.map((c) => ({ ...c, worktree: marks.get(c.n) ?? c.worktree })),
+    candidates: manifest.candidates.map((c) => ({
+      ...c,
+      worktree: marks.get(c.n) ?? c.worktree,
+      ...(c.promptFile ? { promptFile: moved(c.promptFile) } : {}),
+    })),
   };
-  if (manifest.promptFile?.startsWith(`${oldState}${path.sep}`))
-    relocated.promptFile = path.join(dir, path.relative(oldState, manifest.promptFile));
+  function moved(file: string): string {
+    return file.startsWith(`${oldState}${path.sep}`) ? path.join(dir, path.relative(oldState, file)) : file;
+  }
+  if (manifest.promptFile) relocated.promptFile = moved(manifest.promptFile);
   return relocated;
 }

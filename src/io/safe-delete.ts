@@ -1,4 +1,4 @@
-import { readFile, realpath, rm } from 'node:fs/promises';
+import { readFile, realpath, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { taskNameProblem } from '../core/names.js';
 import { CommandFailure } from '../errors.js';
@@ -61,7 +61,22 @@ export async function deletionProblem(folders: RunFolders, target: string): Prom
 /** Deletes a run's state folder or one of its worktrees, after `deletionProblem` allowed it. */
 export async function deleteRunFolder(folders: RunFolders, target: string): Promise<void> {
   await assertDeletable(folders, target);
-  await rm(target, { recursive: true, force: true });
+  const stateFolder = path.join(folders.commonDir, 'parallel', folders.task);
+  if (path.resolve(target) !== stateFolder) {
+    await rm(target, { recursive: true, force: true });
+    return;
+  }
+  // The state folder goes in one step: renamed aside first (atomic), then deleted. Deleted in place, a
+  // second `rm` of the run could claim it (`.removing`) in the half-deleted folder, and the first `rm`
+  // then failed with ENOTEMPTY. The aside name carries the pid, so state.ts sweeps what a kill leaves.
+  const aside = path.join(path.dirname(stateFolder), `.deleting-${process.pid}-${folders.task}`);
+  try {
+    await rename(stateFolder, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  await rm(aside, { recursive: true, force: true });
 }
 
 /** For deletions done by another program (`git worktree remove`): the same rule, checked first. */

@@ -38,11 +38,11 @@ export function withStateLock<T>(commonDir: string, action: () => Promise<T>): P
 
 /**
  * A process killed while it reserved a run or took the lock leaves a hidden folder named with its pid
- * (`.reserving-<pid>-<task>`, `.lock-<pid>-…`) that nothing reads; once that process is gone it is removed.
+ * (`.reserving-<pid>-<task>`, `.lock-<pid>-…`, `.deleting-<pid>-<task>`) that nothing reads; once that process is gone it is removed.
  */
 async function sweepAbandonedStaging(root: string): Promise<void> {
   for (const name of await readdir(root).catch(() => [] as string[])) {
-    const pid = name.match(/^\.(?:reserving|lock)-(\d+)-/)?.[1];
+    const pid = name.match(/^\.(?:reserving|lock|deleting)-(\d+)-/)?.[1];
     if (pid && !isAlive(Number(pid))) await rm(path.join(root, name), { recursive: true, force: true });
   }
 }

@@ -1,6 +1,12 @@
 import path from 'node:path';
-import { renderTmuxScript, tmuxSessionCommands } from '../core/tmux-commands.js';
+import {
+  formatSafe,
+  renderTmuxScript,
+  tmuxAddPaneCommands,
+  tmuxSessionCommands,
+} from '../core/tmux-commands.js';
 import { parseTmuxLayout } from '../core/tmux-layout.js';
+import type { PaneSpec } from '../core/types.js';
 import { CommandFailure, LayoutTemplateError } from '../errors.js';
 
 import { writeCallerEnv } from './caller-env.js';
@@ -104,6 +110,34 @@ export class TmuxDriver implements MuxDriver {
           `tmux ${command[0]} failed while creating ${request.session}: ${result.stderr.trim()}`,
         );
       }
+    }
+  }
+
+  async addPane(request: SessionRequest, pane: PaneSpec): Promise<void> {
+    const { layout } = await this.readLayout(request);
+    // The recreation script now holds every pane, the new one too.
+    const script = renderTmuxScript(await this.sessionCommands(request), [
+      `git-parallel: the tmux session ${request.session}. Recreate it with:`,
+      `  tmux start-server \\; source-file ${path.join(request.stateDir, 'session.tmux')}`,
+    ]);
+    await writeFileAtomic(path.join(request.stateDir, 'session.tmux'), script);
+    const session = `=${request.session}`;
+    const panes = await this.tmux(['list-panes', '-s', '-t', session, '-F', '#{window_id}'], false);
+    const window = panes.stdout.split('\n')[0]?.trim();
+    if (panes.exitCode !== 0 || !window)
+      throw new CommandFailure(`tmux has no session ${request.session} to add a pane to`);
+    const cwd = formatSafe(pane.cwd);
+    const steps = tmuxAddPaneCommands({ session, window, pane: { ...pane, cwd }, ...layout });
+    const created = await this.tmux(steps.create, false);
+    const id = created.stdout.trim();
+    if (created.exitCode !== 0 || !id)
+      throw new CommandFailure(
+        `tmux ${steps.create[0]} failed in ${request.session}: ${created.stderr.trim()}`,
+      );
+    for (const command of steps.after(id)) {
+      const result = await this.tmux(command, false);
+      if (result.exitCode !== 0)
+        throw new CommandFailure(`tmux ${command[0]} failed in ${request.session}: ${result.stderr.trim()}`);
     }
   }
 

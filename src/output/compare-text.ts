@@ -9,6 +9,7 @@ import {
   quotePath,
 } from '../core/compare-stats.js';
 import { describeCheck } from '../io/checks.js';
+import { costLines } from './cost-text.js';
 import { formatTable, type Reporter } from './reporter.js';
 
 /**
@@ -79,6 +80,9 @@ export function printReport(report: CompareReport, reporter: Reporter): void {
     reporter.print('(stale: the worktree changed since that check ran; it counts as not run.)');
   }
 
+  const cost = costLines(ranked);
+  if (cost.length > 0) reporter.print('');
+  for (const line of cost) reporter.print(line);
   reporter.print('');
   reporter.print('Files (A added, M modified, D deleted, R renamed, C copied, T type changed)');
   for (const c of ranked) {

@@ -3,6 +3,7 @@ import diff2htmlCss from 'diff2html/bundles/css/diff2html.min.css';
 import { uncommittedText } from '../core/compare-report.js';
 import { type CandidateReport, type CompareReport, pairOf, percent } from '../core/compare-stats.js';
 import type { SharedFile } from '../core/file-columns.js';
+import { describeCost } from './cost-text.js';
 import {
   DiffBudget,
   fileTable,
@@ -110,6 +111,7 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
 <td class="num">${lineCounts(c)}</td>${report.baseMoved ? `\n<td>${escapeHtml(mergeCell(c))}</td>` : ''}
 <td>${escapeHtml(uncommittedText(c, 'worktree missing'))}</td>
 <td>${checkCell(c)}</td>
+<td class="cost">${escapeHtml(describeCost(c.cost, c.agent))}</td>
 </tr>`,
   );
   return `<section id="summary">
@@ -117,7 +119,7 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
 <table class="summary">
 <thead><tr><th>Rank</th><th>N</th><th>Candidate</th><th>Agent</th><th>State</th><th>Commits</th><th>Files</th><th>+/−</th>${
     report.baseMoved ? `<th>Merges into ${escapeHtml(report.baseMoved.ref)} now</th>` : ''
-  }<th>Uncommitted</th><th>Check</th></tr></thead>
+  }<th>Uncommitted</th><th>Check</th><th>Cost</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>

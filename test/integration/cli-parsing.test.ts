@@ -40,7 +40,7 @@ describe('one parser: help, version and typos start nothing', () => {
     [['help', 'rm'], /^git parallel rm <tasks\.\.>/],
     [['help', 'compare'], /^git parallel compare <task>/],
     [['help', 'ls'], /^git parallel list/],
-    [['help', 'run'], /^git parallel run <task>/],
+    [['help', 'run'], /^git parallel run \[task\]/],
     [['--help'], /^git parallel <task> \[options\]/],
     [['-h'], /^git parallel <task> \[options\]/],
     [['rm', '--help'], /^git parallel rm <tasks\.\.>/],

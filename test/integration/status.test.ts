@@ -125,8 +125,10 @@ describe('git parallel status', () => {
 
     // The table people read.
     const human = await cli(['status', 's']);
-    expect(human.stdout).toMatch(/^CANDIDATE +AGENT +STATE +TIME +AHEAD +FILES +\+\/- +PORTS +NOTE$/m);
-    expect(human.stdout).toMatch(/^s-4 +finisher +done +\d+s +1 +2 +\+2 -0 +PORT=\d+ +exited 0$/m);
+    expect(human.stdout).toMatch(
+      /^CANDIDATE +AGENT +STATE +TIME +AHEAD +FILES +\+\/- +PORTS +TOKENS +NOTE$/m,
+    );
+    expect(human.stdout).toMatch(/^s-4 +finisher +done +\d+s +1 +2 +\+2 -0 +PORT=\d+ +unknown +exited 0$/m);
     expect(human.stdout).toMatch(/^s-5 +crasher +failed \(3\) /m);
     expect(human.stdout).toMatch(/^s-3 +asker +waiting .* asks: Claude needs your permission to use Bash$/m);
 

@@ -33,6 +33,56 @@ export const PROBE_FILE = 'gp-probe.txt';
 export const PROBE_COMMAND = `printf 'PORT=%s\\nWORKTREE=%s\\nPWD=%s\\nPROBE=%s\\n' "$PORT" "$GIT_PARALLEL_WORKTREE" "$PWD" "$GP_PROBE" > ${PROBE_FILE}`;
 export const FINAL_TEXT = 'Recorded the environment. Done.';
 
+/**
+ * The usage every reply reports, in each API's own shape (issue 16: the agents' token counts are read from
+ * their files and checked against these). Replies of the main turn and side requests (titles, summaries)
+ * report different numbers, so a count that mixed them up would show.
+ */
+export const MAIN_USAGE = {
+  anthropic: {
+    input_tokens: 1200,
+    output_tokens: 34,
+    cache_creation_input_tokens: 56,
+    cache_read_input_tokens: 7800,
+  },
+  responses: {
+    input_tokens: 2300,
+    input_tokens_details: { cached_tokens: 1100 },
+    output_tokens: 45,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: 2345,
+  },
+  gemini: {
+    promptTokenCount: 900,
+    cachedContentTokenCount: 300,
+    candidatesTokenCount: 21,
+    thoughtsTokenCount: 4,
+    totalTokenCount: 925,
+  },
+};
+const SIDE_USAGE: typeof MAIN_USAGE = {
+  anthropic: {
+    input_tokens: 3,
+    output_tokens: 1,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: 0,
+  },
+  responses: {
+    input_tokens: 3,
+    input_tokens_details: { cached_tokens: 0 },
+    output_tokens: 1,
+    output_tokens_details: { reasoning_tokens: 0 },
+    total_tokens: 4,
+  },
+  gemini: {
+    promptTokenCount: 3,
+    cachedContentTokenCount: 0,
+    candidatesTokenCount: 1,
+    thoughtsTokenCount: 0,
+    totalTokenCount: 4,
+  },
+};
+
 const SHELL_TOOLS = ['Bash', 'bash', 'shell', 'shell_command', 'exec_command', 'run_shell_command'];
 
 interface Tool {
@@ -134,10 +184,12 @@ export async function startModelServer(): Promise<ModelServer> {
       dialect === 'gemini'
         ? p.includes(':streamGenerateContent')
         : body.stream === true || dialect === 'responses';
-    if (dialect === 'anthropic') return anthropic(res, reply, id, stream, String(body.model ?? 'stand-in'));
-    if (dialect === 'responses') return responses(res, reply, id, stream);
+    const usage = main ? MAIN_USAGE : SIDE_USAGE;
+    if (dialect === 'anthropic')
+      return anthropic(res, reply, id, stream, String(body.model ?? 'stand-in'), usage.anthropic);
+    if (dialect === 'responses') return responses(res, reply, id, stream, usage.responses);
     if (dialect === 'chat') return chat(res, reply, id, stream);
-    return gemini(res, reply, stream);
+    return gemini(res, reply, stream, usage.gemini);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -312,18 +364,19 @@ function sse(res: ServerResponse, events: [string | null, unknown][], tail = '')
   res.end(tail);
 }
 
-function anthropic(res: ServerResponse, reply: Reply, id: string, stream: boolean, model: string) {
+function anthropic(
+  res: ServerResponse,
+  reply: Reply,
+  id: string,
+  stream: boolean,
+  model: string,
+  usage: (typeof MAIN_USAGE)['anthropic'],
+) {
   const block =
     reply.kind === 'tool'
       ? { type: 'tool_use', id: `toolu_${id}`, name: reply.name, input: reply.input }
       : { type: 'text', text: reply.text };
   const stopReason = reply.kind === 'tool' ? 'tool_use' : 'end_turn';
-  const usage = {
-    input_tokens: 10,
-    output_tokens: 5,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
-  };
   const message = { id: `msg_${id}`, type: 'message', role: 'assistant', model, stop_sequence: null, usage };
   if (!stream) return json(res, { ...message, content: [block], stop_reason: stopReason });
   const start = reply.kind === 'tool' ? { ...block, input: {} } : { type: 'text', text: '' };
@@ -341,14 +394,20 @@ function anthropic(res: ServerResponse, reply: Reply, id: string, stream: boolea
       {
         type: 'message_delta',
         delta: { stop_reason: stopReason, stop_sequence: null },
-        usage: { output_tokens: 5 },
+        usage: { output_tokens: usage.output_tokens },
       },
     ],
     ['message_stop', { type: 'message_stop' }],
   ]);
 }
 
-function responses(res: ServerResponse, reply: Reply, id: string, stream: boolean) {
+function responses(
+  res: ServerResponse,
+  reply: Reply,
+  id: string,
+  stream: boolean,
+  usage: (typeof MAIN_USAGE)['responses'],
+) {
   const item =
     reply.kind === 'tool'
       ? {
@@ -366,13 +425,6 @@ function responses(res: ServerResponse, reply: Reply, id: string, stream: boolea
           status: 'completed',
           content: [{ type: 'output_text', text: reply.text, annotations: [] }],
         };
-  const usage = {
-    input_tokens: 10,
-    input_tokens_details: { cached_tokens: 0 },
-    output_tokens: 5,
-    output_tokens_details: { reasoning_tokens: 0 },
-    total_tokens: 15,
-  };
   const response = { id: `resp_${id}`, object: 'response', model: 'stand-in', output: [item], usage };
   if (!stream) return json(res, { ...response, status: 'completed' });
   sse(res, [
@@ -438,12 +490,12 @@ function chat(res: ServerResponse, reply: Reply, id: string, stream: boolean) {
   );
 }
 
-function gemini(res: ServerResponse, reply: Reply, stream: boolean) {
+function gemini(res: ServerResponse, reply: Reply, stream: boolean, usage: (typeof MAIN_USAGE)['gemini']) {
   const part =
     reply.kind === 'tool' ? { functionCall: { name: reply.name, args: reply.input } } : { text: reply.text };
   const chunk = {
     candidates: [{ content: { role: 'model', parts: [part] }, finishReason: 'STOP', index: 0 }],
-    usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
+    usageMetadata: usage,
     modelVersion: 'stand-in',
   };
   if (!stream) return json(res, chunk);

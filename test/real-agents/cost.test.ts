@@ -1,0 +1,136 @@
+import { cpSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAIN_USAGE } from './model-server.js';
+import { type AgentWorld, agentWorld } from './world.js';
+
+/**
+ * Issue 16: the real Claude Code and Codex run a turn against the model stand-in (a shell tool call, then
+ * the final answer: two replies of the main turn, each reporting MAIN_USAGE), and the token counts they
+ * wrote into their own files (Claude's transcript, Codex's session file) appear in `compare --json` and
+ * `status --json`, converted to one meaning: input not from a cache, cached, output.
+ */
+describe('real claude and codex: token counts from their own files', () => {
+  let world: AgentWorld;
+  beforeEach(async () => {
+    world = await agentWorld();
+  });
+  afterEach(async () => {
+    // GP_KEEP_AGENT_FILES=<folder>: keep the agents' files, as real-format samples for the unit tests.
+    if (world && process.env.GP_KEEP_AGENT_FILES) {
+      const keep = process.env.GP_KEEP_AGENT_FILES;
+      mkdirSync(keep, { recursive: true });
+      cpSync(path.join(world.home, '.claude', 'projects'), path.join(keep, 'claude'), { recursive: true });
+      cpSync(path.join(world.home, '.codex', 'sessions'), path.join(keep, 'codex'), { recursive: true });
+    }
+    await world?.close();
+  });
+
+  it('compare --json and status --json show each candidate’s input, cached and output tokens and its wall time', async () => {
+    world.server.setToolCallDelay(0);
+    const created = await world.cli([
+      'c',
+      '--agents',
+      'claude:1,codex:1',
+      '-p',
+      'record the port',
+      '--no-attach',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    await world.waitForAll('c', 'waiting');
+    for (const n of [1, 2]) world.tmux.tmux('send-keys', '-t', world.paneId('c', n), 'Enter');
+    await world.waitForAll('c', 'done');
+
+    const claude = MAIN_USAGE.anthropic;
+    const codex = MAIN_USAGE.responses;
+    const expected = {
+      1: {
+        input: 2 * (claude.input_tokens + claude.cache_creation_input_tokens),
+        cached: 2 * claude.cache_read_input_tokens,
+        output: 2 * claude.output_tokens,
+      },
+      2: {
+        input: 2 * (codex.input_tokens - codex.input_tokens_details.cached_tokens),
+        cached: 2 * codex.input_tokens_details.cached_tokens,
+        output: 2 * codex.output_tokens,
+      },
+    };
+    const compared = await world.cli(['compare', 'c', '--no-check', '--json']);
+    expect(compared.code, compared.stderr).toBe(0);
+    const report = JSON.parse(compared.stdout) as {
+      candidates: { n: number; cost: { tokens: unknown; source: string; wallSeconds: number } }[];
+    };
+    const files = () =>
+      JSON.stringify({
+        claude: readdirSync(path.join(world.home, '.claude', 'projects'), { recursive: true }),
+        codex: readdirSync(path.join(world.home, '.codex', 'sessions'), { recursive: true }),
+      });
+    for (const c of report.candidates) {
+      expect(c.cost.tokens, `candidate ${c.n}; files ${files()}`).toEqual(expected[c.n as 1 | 2]);
+      expect(c.cost.source).toBe(c.n === 1 ? 'claude' : 'codex');
+      expect(c.cost.wallSeconds).toBeGreaterThanOrEqual(0);
+    }
+    const status = JSON.parse((await world.cli(['status', 'c', '--json'])).stdout) as {
+      runs: { candidates: { n: number; cost: { tokens: unknown } }[] }[];
+    };
+    for (const c of status.runs[0]!.candidates) expect(c.cost.tokens).toEqual(expected[c.n as 1 | 2]);
+    const text = await world.cli(['compare', 'c', '--no-check']);
+    expect(text.stderr + text.stdout).toContain(`c-1: in 2.5k · out 68 · cached 16k`);
+  });
+});
+
+describe('real gemini and copilot: token counts from their own files', () => {
+  let world: AgentWorld;
+  beforeEach(async () => {
+    world = await agentWorld();
+  });
+  afterEach(async () => {
+    if (world && process.env.GP_KEEP_AGENT_FILES) {
+      const keep = process.env.GP_KEEP_AGENT_FILES;
+      cpSync(path.join(world.home, '.gemini'), path.join(keep, 'gemini'), { recursive: true });
+      cpSync(path.join(world.home, '.copilot'), path.join(keep, 'copilot'), { recursive: true });
+    }
+    await world?.close();
+  });
+
+  it('compare --json shows the tokens Gemini CLI and Copilot CLI recorded, Copilot’s while it is still open', async () => {
+    world.server.setToolCallDelay(0);
+    const created = await world.cli([
+      'g',
+      '--agents',
+      'gemini:1,copilot:1',
+      '-p',
+      'record the port',
+      '--no-attach',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    await world.waitForAll('g', 'waiting');
+    for (const n of [1, 2]) world.tmux.tmux('send-keys', '-t', world.paneId('g', n), 'Enter');
+    await world.waitForAll('g', 'done');
+
+    const gemini = MAIN_USAGE.gemini;
+    // Copilot is pointed at the stand-in as an Anthropic provider.
+    const claude = MAIN_USAGE.anthropic;
+    const expected = {
+      1: {
+        input: 2 * (gemini.promptTokenCount - gemini.cachedContentTokenCount),
+        cached: 2 * gemini.cachedContentTokenCount,
+        output: 2 * (gemini.candidatesTokenCount + gemini.thoughtsTokenCount),
+      },
+      2: {
+        input: 2 * (claude.input_tokens + claude.cache_creation_input_tokens),
+        cached: 2 * claude.cache_read_input_tokens,
+        output: 2 * claude.output_tokens,
+      },
+    };
+    const compared = await world.cli(['compare', 'g', '--no-check', '--json']);
+    expect(compared.code, compared.stderr).toBe(0);
+    const report = JSON.parse(compared.stdout) as {
+      candidates: { n: number; cost: { tokens: unknown; source: string } }[];
+    };
+    for (const c of report.candidates) {
+      expect(c.cost.tokens, `candidate ${c.n}`).toEqual(expected[c.n as 1 | 2]);
+      expect(c.cost.source).toBe(c.n === 1 ? 'gemini' : 'copilot');
+    }
+  });
+});
