@@ -173,7 +173,8 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   }
 }
 
-async function gather(
+/** What compare learns about one candidate (also what `review` shows its reviewers). */
+export async function gather(
   manifest: RunManifest,
   dir: string,
   candidate: Candidate,
@@ -228,7 +229,7 @@ async function gather(
   };
 }
 
-function unreadable(candidate: Candidate, error: unknown): Gathered {
+export function unreadable(candidate: Candidate, error: unknown): Gathered {
   const message = error instanceof Error ? error.message : String(error);
   return {
     candidate,
@@ -247,7 +248,7 @@ function unreadable(candidate: Candidate, error: unknown): Gathered {
 }
 
 /** The base branch's commit now, when it is no longer the run's base commit. */
-async function baseMovement(manifest: RunManifest): Promise<CompareReport['baseMoved']> {
+export async function baseMovement(manifest: RunManifest): Promise<CompareReport['baseMoved']> {
   const ref = manifest.base.ref;
   if (ref === null) return null;
   const now = await git(
