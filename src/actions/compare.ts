@@ -25,6 +25,7 @@ import { lastLines } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
 import { git } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
+import { reviewForReport } from '../io/review-state.js';
 import { sandboxPrefix } from '../io/sandbox.js';
 import { withInterruptSignal } from '../io/signals.js';
 import {
@@ -135,6 +136,7 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   const report = buildCompareReport(manifest, gathered, checks, check, timeoutSeconds);
   report.baseMoved = baseMoved;
   if (manifest.sandbox) report.sandboxed = true;
+  report.review = await reviewForReport(dir, report.candidates, (line) => io.reporter.warn(line));
 
   if (htmlFile !== null) {
     const { loadDiff2HtmlCss, renderHtmlReport } = await import('../output/html-report.js');

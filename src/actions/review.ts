@@ -9,7 +9,7 @@ import { assertTaskName } from '../core/names.js';
 import { answerSchema, checkAnswer, type ReviewAnswer } from '../core/review-answer.js';
 import { assignLetters, scrubberFor } from '../core/review-blind.js';
 import { type BlindCandidate, DEFAULT_REVIEW_BUDGET, renderReviewPrompt } from '../core/review-prompt.js';
-import { combineVerdicts, type ReviewVerdict, unblindAnswer, unseenText } from '../core/review-verdict.js';
+import { combineVerdicts, unblindAnswer } from '../core/review-verdict.js';
 import type { AgentSpec, RunManifest } from '../core/types.js';
 import { CommandFailure, Interrupted, UsageError } from '../errors.js';
 import { describeCheck, readChecks, readLogTail } from '../io/checks.js';
@@ -28,7 +28,8 @@ import { askReviewer, type Reviewer, resolveReviewer } from '../io/reviewer.js';
 import { withInterruptSignal } from '../io/signals.js';
 import { requireManifest } from '../io/state.js';
 import { which } from '../io/which.js';
-import { formatTable, type Reporter } from '../output/reporter.js';
+import type { Reporter } from '../output/reporter.js';
+import { printVerdict } from '../output/review-text.js';
 import { baseMovement, gather, unreadable } from './compare.js';
 
 export interface ReviewArgs {
@@ -307,51 +308,4 @@ async function defaultReviewer(
   if (writers.has(choice))
     io.reporter.warn(`reviewing with ${choice}, which also wrote candidates; --agent names another`);
   return resolveReviewer(choice, agents, io.cwd, io.env);
-}
-
-/** The verdict for people: the ranking with scores and points, the reasons, what was not seen. */
-export function printVerdict(verdict: ReviewVerdict, manifest: RunManifest, reporter: Reporter): void {
-  const names = new Map(manifest.candidates.map((c) => [c.n, c.name]));
-  const by = verdict.reviewers.map((r) => r.agent).join(', ');
-  reporter.print(
-    `${verdict.task}: reviewed blind by ${by}${verdict.reviewers.length > 1 ? ' (combined by Borda count)' : ''}`,
-  );
-  reporter.print(`recommended: ${verdict.recommended}`);
-  reporter.print('');
-  const rows = verdict.ranking.map((n, i) => {
-    const c = verdict.candidates.find((x) => x.number === n)!;
-    return [
-      String(i + 1),
-      String(n),
-      names.get(n) ?? String(n),
-      String(c.score),
-      String(verdict.points[n] ?? 0),
-    ];
-  });
-  for (const line of formatTable(['RANK', 'N', 'CANDIDATE', 'SCORE', 'POINTS'], rows)) reporter.print(line);
-  reporter.print('');
-  for (const line of verdictLines(verdict)) reporter.print(line);
-}
-
-/** The reasons, per-candidate notes, synthesis, disagreements and unseen parts, as lines (compare uses them). */
-export function verdictLines(verdict: ReviewVerdict): string[] {
-  const lines = ['Reasons:', ...verdict.reasons.split('\n').map((l) => `  ${l}`)];
-  for (const c of verdict.candidates) {
-    const notes = [
-      ...c.strengths.map((s) => `+ ${s}`),
-      ...c.defects.map((d) => `- ${d}`),
-      ...c.risks.map((r) => `! ${r}`),
-    ];
-    if (notes.length === 0) continue;
-    lines.push(`Candidate ${c.number} (score ${c.score}):`, ...notes.map((n) => `  ${n}`));
-  }
-  lines.push(
-    `A synthesis would beat the best: ${verdict.synthesis.wouldBeatBest ? 'yes' : 'no'}`,
-    ...verdict.synthesis.reason.split('\n').map((l) => `  ${l}`),
-  );
-  if (verdict.disagreements.length > 0) {
-    lines.push('Reviewers disagree:', ...verdict.disagreements.map((d) => `  ${d.text}`));
-  }
-  lines.push(unseenText(verdict.unseen));
-  return lines;
 }

@@ -231,3 +231,40 @@ export function unseenText(unseen: ReviewVerdict['unseen']): string {
     ? 'the reviewers saw every change whole'
     : `not seen by the reviewers: ${parts.join('; ')}`;
 }
+
+/** The verdict as compare shows it: un-blinded, and whether it still describes the candidates as they are. */
+export interface CompareReview extends Omit<ReviewVerdict, 'schemaVersion'> {
+  /** False when a candidate changed (or came or went) since the review: the verdict is of older work. */
+  current: boolean;
+}
+
+export function reviewForCompare(
+  verdict: ReviewVerdict,
+  candidates: readonly { n: number; tree: string | null }[],
+): CompareReview {
+  const { schemaVersion: _version, ...rest } = verdict;
+  const reviewed = Object.keys(verdict.trees ?? {})
+    .sort()
+    .join(',');
+  const now = candidates
+    .map((c) => String(c.n))
+    .sort()
+    .join(',');
+  const current =
+    reviewed === now && candidates.every((c) => c.tree !== null && verdict.trees[String(c.n)] === c.tree);
+  return { ...rest, current };
+}
+
+/** "2nd · 7.5": a candidate's place in the verdict and its score, for compare's table. */
+export function reviewCell(review: Pick<ReviewVerdict, 'ranking' | 'candidates'>, n: number): string {
+  const place = review.ranking.indexOf(n);
+  if (place === -1) return '-';
+  const score = review.candidates.find((c) => c.number === n)?.score;
+  return `${ordinal(place + 1)}${score === undefined ? '' : ` · ${score}`}`;
+}
+
+function ordinal(k: number): string {
+  const tens = k % 100;
+  if (tens >= 11 && tens <= 13) return `${k}th`;
+  return `${k}${['th', 'st', 'nd', 'rd'][k % 10] ?? 'th'}`;
+}

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { ReviewVerdict } from '../core/review-verdict.js';
+import { type CompareReview, type ReviewVerdict, reviewForCompare } from '../core/review-verdict.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 import { isAlive } from './lock.js';
 
@@ -68,4 +68,19 @@ export async function reviewRunning(
   } catch {
     return null;
   }
+}
+
+/** The stored verdict as compare shows it, or null; a damaged review.json is said, not shown. */
+export async function reviewForReport(
+  stateDir: string,
+  candidates: readonly { n: number; tree: string | null }[],
+  warn: (line: string) => void,
+): Promise<CompareReview | null> {
+  const read = await readVerdict(stateDir);
+  if (read === null) return null;
+  if (read.problem !== null) {
+    warn(`the review is not shown: ${read.problem}; git parallel review runs it again`);
+    return null;
+  }
+  return reviewForCompare(read.verdict, candidates);
 }
