@@ -15,8 +15,8 @@ import { readHookEvent } from '../io/agent-hooks.js';
 import { agentPanesFor } from '../io/agent-panes.js';
 import { run } from '../io/exec.js';
 import { readRepo } from '../io/git.js';
-import { type ReviewRunning, reviewRunning } from '../io/review-state.js';
 import { isAlive } from '../io/lock.js';
+import { type ReviewRunning, reviewRunning } from '../io/review-state.js';
 import { listManifests, readAgentRecord, readManifest, requireManifest } from '../io/state.js';
 import { which } from '../io/which.js';
 import {

@@ -23,6 +23,9 @@ export const reviewCommand: CommandModule<object, ReviewArgv> = {
       .option('agent', {
         alias: 'a',
         type: 'string',
+        // Repeatable, one name per --agent (nargs 1), so `--agent codex t` never takes the task as a reviewer.
+        array: true,
+        nargs: 1,
         describe:
           'a reviewing agent, in its one-shot mode; repeat for several (default: an installed agent that wrote no candidate)',
       })

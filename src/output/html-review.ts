@@ -12,7 +12,9 @@ export function reviewSection(report: CompareReport): string {
   if (!review) return '';
   const name = new Map(report.candidates.map((c) => [c.n, c.name]));
   const list = (items: string[], cls: string) =>
-    items.length === 0 ? '' : `<ul class="${cls}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
+    items.length === 0
+      ? ''
+      : `<ul class="${cls}">${items.map((i) => `<li>${escapeHtml(i)}</li>`).join('')}</ul>`;
   const rows = review.ranking.map((n, i) => {
     const c = review.candidates.find((x) => x.number === n);
     return `<tr data-review-candidate="${n}">
