@@ -116,8 +116,11 @@ describe('review with real agents', () => {
     expect(byCodex.recommended).toBe(1);
     // The Borda count, done here by hand: 2 points for a first place, 1 for a second.
     const points = new Map<number, number>();
-    for (const r of stored.reviewers)
-      r.ranking.forEach((n: number, i: number) => points.set(n, (points.get(n) ?? 0) + 2 - i));
+    for (const r of stored.reviewers) {
+      r.ranking.forEach((n: number, i: number) => {
+        points.set(n, (points.get(n) ?? 0) + 2 - i);
+      });
+    }
     expect(stored.points).toEqual(Object.fromEntries([...points].map(([n, p]) => [String(n), p])));
     const best = Math.max(...points.values());
     expect(points.get(stored.recommended)).toBe(best);
