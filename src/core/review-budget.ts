@@ -31,28 +31,41 @@ export interface CutDiff {
 /** A file's part of a `git diff` is cut only when at least this much of it can still be shown. */
 const MIN_PART = 200;
 
-/** Keeps at most `allowed` characters of a `git diff` patch, whole files first, in git's order. */
+/**
+ * Keeps at most `allowed` characters of a `git diff` patch: as many whole files as fit, smallest first
+ * (a one-line fix is not pushed out by a generated file), then the head of the next one, cut at a line
+ * if a useful part of it fits; shown in git's order.
+ */
 export function cutDiff(patch: string, allowed: number): CutDiff {
   const total = patch.length;
   if (total <= allowed)
     return { text: patch, totalChars: total, shownChars: total, cutFiles: [], omittedFiles: [] };
   const files = splitFiles(patch);
-  const cutFiles: string[] = [];
-  const omittedFiles: string[] = [];
-  let text = '';
-  for (const file of files) {
-    const room = allowed - text.length;
-    if (file.text.length <= room && cutFiles.length === 0 && omittedFiles.length === 0) {
-      text += file.text;
-    } else if (room >= MIN_PART && cutFiles.length === 0 && omittedFiles.length === 0) {
-      const head = file.text.slice(0, room);
-      text += head.slice(0, Math.max(head.lastIndexOf('\n') + 1, 0));
-      cutFiles.push(file.path);
+  const shown = new Map<number, string>();
+  let room = allowed;
+  let cutAt: number | null = null;
+  for (const i of files.map((_, i) => i).sort((a, b) => files[a]!.text.length - files[b]!.text.length)) {
+    const text = files[i]!.text;
+    if (text.length <= room) {
+      shown.set(i, text);
+      room -= text.length;
     } else {
-      omittedFiles.push(file.path);
+      if (room >= MIN_PART) {
+        const head = text.slice(0, room);
+        shown.set(i, head.slice(0, head.lastIndexOf('\n') + 1));
+        cutAt = i;
+      }
+      break;
     }
   }
-  return { text, totalChars: total, shownChars: text.length, cutFiles, omittedFiles };
+  const text = files.map((_, i) => shown.get(i) ?? '').join('');
+  return {
+    text,
+    totalChars: total,
+    shownChars: text.length,
+    cutFiles: cutAt === null ? [] : [files[cutAt]!.path],
+    omittedFiles: files.filter((_, i) => !shown.has(i)).map((f) => f.path),
+  };
 }
 
 /** The per-file parts of a patch (each from its `diff --git` line), with the path it changes. */

@@ -16,8 +16,7 @@ export interface StandInReviewer {
   prompts(): string[];
 }
 
-const SCRIPT = String.raw`#!/usr/bin/env node
-const fs = require('node:fs');
+const SCRIPT = String.raw`const fs = require('node:fs');
 const path = require('node:path');
 const prompt = fs.readFileSync(0, 'utf8');
 const log = process.env.JUDGE_LOG;
@@ -55,7 +54,7 @@ process.stdout.write('Here is my verdict:\n' + fence + 'json\n' + JSON.stringify
 export function makeStandInReviewer(dir: string, name = 'judge'): StandInReviewer {
   const script = path.join(dir, `${name}.cjs`);
   const log = path.join(dir, `${name}-prompts`);
-  writeFileSync(script, SCRIPT);
+  writeFileSync(script, `#!${process.execPath}\n${SCRIPT}`);
   chmodSync(script, 0o755);
   return {
     define: (env = {}) => {

@@ -113,7 +113,7 @@ describe('the context budget', () => {
     expect(splitFiles('')).toEqual([]);
   });
 
-  it('keeps whole files first, cuts the next at a line, and names the files it left out', () => {
+  it('keeps whole files, smallest first, cuts the next at a line, and names the files it left out', () => {
     const patch = file('a.js', 5) + file('b.js', 100) + file('c.js', 5);
     expect(cutDiff(patch, patch.length)).toEqual({
       text: patch,
@@ -122,16 +122,24 @@ describe('the context budget', () => {
       cutFiles: [],
       omittedFiles: [],
     });
-    const allowed = file('a.js', 5).length + 600;
-    const cut = cutDiff(patch, allowed);
-    expect(cut.text.startsWith(file('a.js', 5))).toBe(true);
-    expect(cut.shownChars).toBeLessThanOrEqual(allowed);
-    expect(cut.shownChars).toBeGreaterThan(file('a.js', 5).length);
-    expect(cut.text.endsWith('\n')).toBe(true);
+    const small = file('a.js', 5).length + file('c.js', 5).length;
+    const cut = cutDiff(patch, small + 600);
+    // In git's order: a.js whole, the head of b.js (cut at a line), c.js whole.
+    expect(cut.text.startsWith(`${file('a.js', 5)}diff --git a/b.js`)).toBe(true);
+    expect(cut.text.endsWith(file('c.js', 5))).toBe(true);
+    expect(cut.text).toMatch(/\+line \d+ of b\.js\ndiff --git a\/c\.js/);
+    expect(cut.shownChars).toBeLessThanOrEqual(small + 600);
+    expect(cut.shownChars).toBeGreaterThan(small + 400);
     expect(cut.cutFiles).toEqual(['b.js']);
-    expect(cut.omittedFiles).toEqual(['c.js']);
+    expect(cut.omittedFiles).toEqual([]);
     // Too little room to show a useful part of b.js: it is left out whole.
-    expect(cutDiff(patch, file('a.js', 5).length + 50).omittedFiles).toEqual(['b.js', 'c.js']);
+    expect(cutDiff(patch, small + 50)).toMatchObject({
+      cutFiles: [],
+      omittedFiles: ['b.js'],
+      shownChars: small,
+    });
+    // Room for nothing: every file is named as not shown.
+    expect(cutDiff(patch, 0)).toMatchObject({ text: '', omittedFiles: ['a.js', 'b.js', 'c.js'] });
   });
 
   const blind = (letter: string, patch: string): BlindCandidate => ({
