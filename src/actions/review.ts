@@ -14,7 +14,7 @@ import type { AgentSpec, RunManifest } from '../core/types.js';
 import { CommandFailure, Interrupted, UsageError } from '../errors.js';
 import { describeCheck, readChecks, readLogTail } from '../io/checks.js';
 import { lastLines } from '../io/exec.js';
-import { readIfExists } from '../io/files.js';
+import { pathExists, readIfExists } from '../io/files.js';
 import { git } from '../io/git.js';
 import {
   clearReviewRunning,
@@ -182,6 +182,9 @@ export async function review(args: ReviewArgs, io: ReviewIo): Promise<void> {
     letters,
     trees: new Map(material.map((m) => [m.gathered.candidate.n, m.gathered.tree])),
   });
+  // `rm` during the review: storing the verdict would bring a removed run's state folder back.
+  if (!(await pathExists(path.join(dir, 'run.json'))))
+    throw new CommandFailure(`the run ${args.task} was removed during its review; no verdict was stored`);
   await writeVerdict(dir, verdict);
   io.reporter.document(verdict);
   if (!io.reporter.json) printVerdict(verdict, manifest, io.reporter);
@@ -213,7 +216,10 @@ async function reviewOnce(
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
-    await writeFile(path.join(options.record, `${reviewer.agent}-${attempt}.txt`), reply, { mode: 0o600 });
+    // The run may have been removed while its reviewer thought: then there is nowhere to keep the answer.
+    if (await pathExists(options.record)) {
+      await writeFile(path.join(options.record, `${reviewer.agent}-${attempt}.txt`), reply, { mode: 0o600 });
+    }
     const checked = checkAnswer(reply, letters);
     if (checked.ok) return { reviewer, answer: checked.answer, attempts: attempt };
     error = checked.error;

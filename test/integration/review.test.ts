@@ -217,6 +217,31 @@ describe('git parallel review', () => {
     expect(existsSync(running)).toBe(false);
   });
 
+  it('without --agent, the first installed agent with a one-shot mode that wrote no candidate reviews', async () => {
+    // A config agent named like a preset replaces it: here "codex" is the stand-in judge, "claude" wrote t-1.
+    const config = JSON.parse(readFileSync(path.join(repo.root, '.git-parallelrc.json'), 'utf8'));
+    const claudeJudge = makeStandInReviewer(repo.parent, 'claude-judge');
+    const codexJudge = makeStandInReviewer(repo.parent, 'codex-judge');
+    config.agents.claude = claudeJudge.define();
+    config.agents.codex = codexJudge.define();
+    writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify(config));
+    const created = await cli([
+      'u',
+      '-n',
+      'claude:1,writer:1',
+      '--mux',
+      'none',
+      '--trust',
+      '--prompt=Another',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    const reviewed = await cli(['review', 'u', '--json']);
+    expect(reviewed.code, reviewed.stderr).toBe(0);
+    expect(JSON.parse(reviewed.stdout).reviewers.map((r: { agent: string }) => r.agent)).toEqual(['codex']);
+    expect(claudeJudge.prompts()).toEqual([]);
+    expect(codexJudge.prompts()).toHaveLength(1);
+  });
+
   it.each([
     [['review', 'nope', '--agent', 'judge'], /no run named "nope"/],
     [['review', 't', '--agent', 'nobody'], /unknown reviewer "nobody"; known agents: .*judge/],
