@@ -74,8 +74,10 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
     // `-p/--prompt` "Run in non-interactive (headless) mode with the given prompt. Appended to input on
     // stdin (if any)": the review goes to stdin, the flag carries one line after it. Headless Gemini
     // offers only tools that need no approval (no edits, no shell) under the default approval mode.
+    // `--skip-trust` "Trust the current workspace for this session": headless Gemini refuses an untrusted
+    // folder (exit 55), and the reviewer's is an empty scratch folder of git-parallel's own.
     oneShot: {
-      args: ['--output-format', 'text', '--prompt=Answer with the JSON object asked for above.'],
+      args: ['--skip-trust', '--output-format', 'text', '--prompt=Answer with the JSON object asked for above.'],
       prompt: 'stdin',
     },
   },

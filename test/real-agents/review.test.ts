@@ -175,4 +175,38 @@ describe('review with real agents', () => {
     expect(readFileSync(path.join(statePath, 'review.json'), 'utf8')).toBe(before);
     expect(existsSync(path.join(statePath, 'review-running.json'))).toBe(false);
   });
+
+  it('gemini, opencode and copilot review in their one-shot modes too, at once, from an empty scratch folder', async () => {
+    const { statePath } = await reviewedRun();
+    world.server.preferInReview('answer-of-candidate-3');
+    const reviewed = await world.cli([
+      'review',
+      't',
+      '--agent',
+      'gemini',
+      '--agent',
+      'opencode',
+      '--agent',
+      'copilot',
+    ]);
+    expect(reviewed.code, reviewed.stderr).toBe(0);
+    const stored = JSON.parse(readFileSync(path.join(statePath, 'review.json'), 'utf8'));
+    expect(
+      stored.reviewers.map((r: { agent: string; recommended: number }) => [r.agent, r.recommended]),
+    ).toEqual([
+      ['gemini', 3],
+      ['opencode', 3],
+      ['copilot', 3],
+    ]);
+    expect(stored.recommended).toBe(3);
+    expect(stored.disagreements).toEqual([]);
+    // Gemini speaks its own API; opencode and Copilot (with its Anthropic provider) the Messages API.
+    expect(new Set(world.server.reviewPrompts.map((p) => p.dialect))).toEqual(
+      new Set(['gemini', 'anthropic']),
+    );
+    for (const { prompt } of world.server.reviewPrompts) {
+      for (const n of [1, 2, 3]) expect(prompt).toContain(`answer-of-candidate-${n}`);
+      expect(prompt).not.toMatch(/\b(claude|codex|gemini)\b/i);
+    }
+  });
 });
