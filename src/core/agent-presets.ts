@@ -77,7 +77,12 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
     // `--skip-trust` "Trust the current workspace for this session": headless Gemini refuses an untrusted
     // folder (exit 55), and the reviewer's is an empty scratch folder of git-parallel's own.
     oneShot: {
-      args: ['--skip-trust', '--output-format', 'text', '--prompt=Answer with the JSON object asked for above.'],
+      args: [
+        '--skip-trust',
+        '--output-format',
+        'text',
+        '--prompt=Answer with the JSON object asked for above.',
+      ],
       prompt: 'stdin',
     },
   },
