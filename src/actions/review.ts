@@ -13,7 +13,7 @@ import { combineVerdicts, unblindAnswer } from '../core/review-verdict.js';
 import type { AgentSpec, RunManifest } from '../core/types.js';
 import { CommandFailure, Interrupted, UsageError } from '../errors.js';
 import { describeCheck, readChecks, readLogTail } from '../io/checks.js';
-import { lastLines } from '../io/exec.js';
+import { describeCommand, lastLines } from '../io/exec.js';
 import { pathExists, readIfExists } from '../io/files.js';
 import { git } from '../io/git.js';
 import {
@@ -24,7 +24,7 @@ import {
   verdictPath,
   writeVerdict,
 } from '../io/review-state.js';
-import { askReviewer, type Reviewer, resolveReviewer } from '../io/reviewer.js';
+import { askReviewer, type Reviewer, resolveReviewer, reviewerInvocation } from '../io/reviewer.js';
 import { withInterruptSignal } from '../io/signals.js';
 import { requireManifest } from '../io/state.js';
 import { which } from '../io/which.js';
@@ -41,6 +41,8 @@ export interface ReviewArgs {
   budget?: number;
   /** Seconds each reviewer may take per attempt. */
   timeout?: number;
+  /** Print the reviewers' command lines and the blind prompt; run nothing, store nothing. */
+  dryRun?: boolean;
 }
 
 export interface ReviewIo {
@@ -128,6 +130,25 @@ export async function review(args: ReviewArgs, io: ReviewIo): Promise<void> {
     budget: argumentOnly ? Math.min(budget, ARGUMENT_BUDGET) : budget,
   });
 
+  if (args.dryRun) {
+    // What each reviewer would be run with and the blind prompt it would read; nothing runs, nothing is kept.
+    const invocations = reviewers.map((r) => {
+      const { argv, stdin } = reviewerInvocation(r, '<prompt>');
+      return { agent: r.agent, argv, promptOn: stdin ? 'stdin' : 'argument' };
+    });
+    io.reporter.document({
+      dryRun: true,
+      reviewers: invocations,
+      prompt: prompt.text,
+      unseen: prompt.unseen,
+    });
+    if (!io.reporter.json) {
+      for (const i of invocations)
+        io.reporter.info(`Would ask ${i.agent}: ${describeCommand(i.argv)} (prompt on ${i.promptOn})`);
+      io.reporter.print(prompt.text);
+    }
+    return;
+  }
   const record = reviewRecordDir(dir);
   await mkdir(record, { recursive: true, mode: 0o700 });
   await writeFile(path.join(record, 'prompt.md'), prompt.text, { mode: 0o600 });

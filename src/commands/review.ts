@@ -3,7 +3,7 @@ import { assertTaskNames } from '../core/names.js';
 import { UsageError } from '../errors.js';
 import { withExamples } from './help-text.js';
 import { commandIo } from './io.js';
-import { withJson, withTask } from './options.js';
+import { withDryRun, withJson, withTask } from './options.js';
 
 interface ReviewArgv {
   task: string;
@@ -11,6 +11,7 @@ interface ReviewArgv {
   criteria?: string;
   budget?: number;
   timeout?: number;
+  'dry-run': boolean;
   json: boolean;
 }
 
@@ -19,7 +20,7 @@ export const reviewCommand: CommandModule<object, ReviewArgv> = {
   describe:
     'fresh agents judge the candidates blind, answer in a schema, and are combined into a verdict compare shows',
   builder: (yargs) =>
-    withTask(withJson(withExamples(yargs, 'review')))
+    withTask(withDryRun(withJson(withExamples(yargs, 'review'))))
       .option('agent', {
         alias: 'a',
         type: 'string',
@@ -48,7 +49,14 @@ export const reviewCommand: CommandModule<object, ReviewArgv> = {
       throw new UsageError('--agent needs an agent name, such as --agent codex');
     const { review } = await import('../actions/review.js');
     await review(
-      { task: argv.task, agents, criteria: argv.criteria, budget: argv.budget, timeout: argv.timeout },
+      {
+        task: argv.task,
+        agents,
+        criteria: argv.criteria,
+        budget: argv.budget,
+        timeout: argv.timeout,
+        dryRun: argv['dry-run'],
+      },
       commandIo(argv.json),
     );
   },

@@ -126,6 +126,26 @@ describe('git parallel review', () => {
     expect(stale.review.current).toBe(false);
   });
 
+  it("--dry-run prints the reviewers' command lines and the blind prompt, and runs and stores nothing", async () => {
+    const before = readdirSync(state()).sort();
+    const dry = await cli(['review', 't', '--agent', 'judge', '--agent', 'judge2', '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const plan = JSON.parse(dry.stdout);
+    expectValid('review', plan);
+    expect(plan.reviewers).toEqual([
+      { agent: 'judge', argv: [path.join(repo.parent, 'judge.cjs')], promptOn: 'stdin' },
+      { agent: 'judge2', argv: [path.join(repo.parent, 'judge2.cjs')], promptOn: 'stdin' },
+    ]);
+    for (const n of [1, 2, 3]) expect(plan.prompt).toContain(`+export const answer = ${40 + n};`);
+    expect(readdirSync(state()).sort()).toEqual(before);
+    expect(judges.judge!.prompts()).toEqual([]);
+    const text = await cli(['review', 't', '--agent', 'judge', '--dry-run']);
+    expect(text.stderr).toContain(
+      `Would ask judge: ${path.join(repo.parent, 'judge.cjs')} (prompt on stdin)`,
+    );
+    expect(text.stdout.startsWith('GIT-PARALLEL-REVIEW v1\n')).toBe(true);
+  });
+
   it('shows the check results with their logs to the reviewer', async () => {
     const checked = await cli([
       'compare',
