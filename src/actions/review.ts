@@ -53,6 +53,8 @@ export interface ReviewIo {
 
 /** Linux refuses a single argument over 128 KiB: an agent that takes its prompt as one gets less. */
 const ARGUMENT_BUDGET = 100_000;
+/** Linux's MAX_ARG_STRLEN is 128 KiB; room is left for the flag the prompt is attached to. */
+const ARGUMENT_BYTES = 126 * 1024;
 const DEFAULT_TIMEOUT_SECONDS = 900;
 /** Lines of each check's log the reviewers see. */
 const LOG_TAIL_LINES = 40;
@@ -121,14 +123,20 @@ export async function review(args: ReviewArgs, io: ReviewIo): Promise<void> {
   });
   const schema = answerSchema([...letters.keys()]);
   const argumentOnly = reviewers.some((r) => r.spec.oneShot!.prompt !== 'stdin');
-  const prompt = renderReviewPrompt({
+  const input = {
     task: (await readTask(manifest)) ?? '(the run has no prompt: judge the changes on their own merits)',
     criteria,
     guidelines: await readGuidelines(manifest),
     candidates: blind,
     schema,
     budget: argumentOnly ? Math.min(budget, ARGUMENT_BUDGET) : budget,
-  });
+  };
+  let prompt = renderReviewPrompt(input);
+  // The budget counts characters, the kernel's argument limit bytes: text beyond ASCII takes more of them.
+  for (let tries = 0; argumentOnly && Buffer.byteLength(prompt.text) > ARGUMENT_BYTES && tries < 5; tries++) {
+    input.budget = Math.floor(((input.budget * ARGUMENT_BYTES) / Buffer.byteLength(prompt.text)) * 0.95);
+    prompt = renderReviewPrompt(input);
+  }
 
   if (args.dryRun) {
     // What each reviewer would be run with and the blind prompt it would read; nothing runs, nothing is kept.

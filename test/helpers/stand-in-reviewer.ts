@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /**
  * A reviewing agent for tests of `review`'s command surface: a small Node program in its one-shot mode
- * (the prompt on stdin, the answer on stdout) that keeps every prompt it got and answers, from the
+ * (the prompt on stdin, or as `--prompt=…` when so defined; the answer on stdout) that keeps every prompt it got and answers, from the
  * letters in the prompt, a verdict that ranks first the candidate whose diff holds `JUDGE_PREFER`.
  * `JUDGE_MODE`: `good` (default), `malformed` (never valid JSON), `malformed-once` (bad first, good on
  * the retry), `fail` (exits 3 with a message on stderr).
@@ -11,14 +11,15 @@ import path from 'node:path';
  */
 export interface StandInReviewer {
   /** An `agents.<name>` config entry running it. */
-  define(env?: Record<string, string>): Record<string, unknown>;
+  define(env?: Record<string, string>, oneShot?: Record<string, unknown>): Record<string, unknown>;
   /** The prompts it received, in order. */
   prompts(): string[];
 }
 
 const SCRIPT = String.raw`const fs = require('node:fs');
 const path = require('node:path');
-const prompt = fs.readFileSync(0, 'utf8');
+const fromArgument = process.argv.find((a) => a.startsWith('--prompt='));
+const prompt = fromArgument ? fromArgument.slice('--prompt='.length) : fs.readFileSync(0, 'utf8');
 const log = process.env.JUDGE_LOG;
 const count = fs.readdirSync(log).filter((f) => f.endsWith('.txt')).length;
 fs.writeFileSync(path.join(log, String(count + 1).padStart(3, '0') + '.txt'), prompt);
@@ -57,11 +58,11 @@ export function makeStandInReviewer(dir: string, name = 'judge'): StandInReviewe
   writeFileSync(script, `#!${process.execPath}\n${SCRIPT}`);
   chmodSync(script, 0o755);
   return {
-    define: (env = {}) => {
+    define: (env = {}, oneShot = { args: [], prompt: 'stdin' }) => {
       if (!existsSync(log)) mkdirSync(log);
       return {
         command: script,
-        oneShot: { args: [], prompt: 'stdin' },
+        oneShot,
         env: { JUDGE_LOG: log, ...env },
       };
     },

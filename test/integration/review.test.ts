@@ -34,7 +34,7 @@ describe('git parallel review', () => {
     repo.write('src/app.js', 'export const answer = 1;\n');
     const writer = makeStandIn(repo.parent);
     judges = Object.fromEntries(
-      ['judge', 'judge2', 'sloppy', 'sloppy-once', 'broken'].map((name) => [
+      ['judge', 'judge2', 'sloppy', 'sloppy-once', 'broken', 'by-argument'].map((name) => [
         name,
         makeStandInReviewer(repo.parent, name),
       ]),
@@ -48,6 +48,7 @@ describe('git parallel review', () => {
         sloppy: judges.sloppy!.define({ JUDGE_MODE: 'malformed' }),
         'sloppy-once': judges['sloppy-once']!.define({ JUDGE_MODE: 'malformed-once' }),
         broken: judges.broken!.define({ JUDGE_MODE: 'fail' }),
+        'by-argument': judges['by-argument']!.define({}, { args: [], prompt: { flag: '--prompt' } }),
       },
     };
     writeFileSync(path.join(repo.root, '.git-parallelrc.json'), JSON.stringify(config));
@@ -210,6 +211,20 @@ describe('git parallel review', () => {
     expect(reviewed.stdout).toMatch(
       /not seen by the reviewers: candidate 1: \d+ of \d+ characters \(generated\.txt cut\)/,
     );
+  });
+
+  it('keeps a prompt passed as an argument under the kernel limit of 128 KiB, in bytes', async () => {
+    // Three bytes a character: 60,000 characters would pass a character budget and fail as an argument.
+    writeFileSync(path.join(worktree(2), 'wide.txt'), `${'€'.repeat(100)}\n`.repeat(600));
+    const reviewed = await cli(['review', 't', '--agent', 'by-argument', '--json']);
+    expect(reviewed.code, reviewed.stderr).toBe(0);
+    const prompt = judges['by-argument']!.prompts()[0]!;
+    expect(Buffer.byteLength(prompt)).toBeLessThan(128 * 1024);
+    expect(Buffer.byteLength(prompt)).toBeGreaterThan(64 * 1024);
+    const second = JSON.parse(reviewed.stdout).unseen.candidates.find(
+      (c: { number: number }) => c.number === 2,
+    );
+    expect(second.cutFiles).toEqual(['wide.txt']);
   });
 
   it('status shows a running review; a record left by a process that died shows nothing and blocks nothing', async () => {
