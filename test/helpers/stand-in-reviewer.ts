@@ -45,7 +45,7 @@ const answer = {
     risks: [],
   })),
   ranking,
-  reasons: 'Candidate ' + ranking[0] + ' does the task; the others less so.',
+  reasons: process.env.JUDGE_REASONS || 'Candidate ' + ranking[0] + ' does the task; the others less so.',
   synthesis: { wouldBeatBest: false, reason: 'candidate ' + ranking[0] + ' already has the best parts' },
 };
 const fence = '\x60\x60\x60';

@@ -44,7 +44,10 @@ describe('git parallel review', () => {
       agents: {
         writer: writer.definition,
         judge: judges.judge!.define({ JUDGE_PREFER: 'answer = 42' }),
-        judge2: judges.judge2!.define({ JUDGE_REVERSE: '1' }),
+        judge2: judges.judge2!.define({
+          JUDGE_REVERSE: '1',
+          JUDGE_REASONS: 'candidate C <img src=x onerror=alert(1)>',
+        }),
         sloppy: judges.sloppy!.define({ JUDGE_MODE: 'malformed' }),
         'sloppy-once': judges['sloppy-once']!.define({ JUDGE_MODE: 'malformed-once' }),
         broken: judges.broken!.define({ JUDGE_MODE: 'fail' }),
@@ -120,6 +123,15 @@ describe('git parallel review', () => {
     const text = await cli(['compare', 't', '--no-check']);
     expect(text.stdout).toContain(`recommended: ${verdict.recommended}`);
     expect(text.stdout).toMatch(/REVIEW/);
+
+    const html = path.join(repo.parent, 'report.html');
+    expect((await cli(['compare', 't', '--no-check', '--html', html])).code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<a href="#review">Review</a>');
+    expect(page).toContain(`<strong>recommended: ${verdict.recommended}</strong>`);
+    expect(page).toContain(`judge2: candidate ${verdict.letters.C} &lt;img src=x onerror=alert(1)&gt;`);
+    expect(page).not.toContain('<img src=x');
+    for (const n of [1, 2, 3]) expect(page).toContain(`<tr data-review-candidate="${n}">`);
 
     // A candidate changes: the verdict is of older work, and compare says so.
     writeFileSync(path.join(worktree(1), 'more.txt'), 'more\n');
