@@ -304,6 +304,7 @@ describe('git parallel review', () => {
     ],
     [['review', 't', '--agent', 'judge', '--timeout', '0'], /--timeout must be a number of seconds above 0/],
     [['review', 't', '--agent', ''], /--agent needs an agent name/],
+    [['review', 't', '--agent'], /Not enough arguments following: agent \(see git parallel review --help\)/],
     [['review', '../x', '--agent', 'judge'], /task/],
   ])('refuses %j with one line and exit 2, changing nothing', async (args, message) => {
     const before = readdirSync(state()).sort();
