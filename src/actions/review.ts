@@ -194,6 +194,8 @@ export async function review(args: ReviewArgs, io: ReviewIo): Promise<void> {
     await clearReviewRunning(dir);
   }
 
+  // One reviewer failing fails the review: a verdict of fewer reviewers than were asked for is not the
+  // one asked for, so nothing is stored (the good answers stay in the record folder).
   const failures = outcomes.filter((o): o is Failed => 'failure' in o);
   if (failures.length > 0) {
     throw new CommandFailure(
