@@ -21,7 +21,8 @@ function expectValid(name: string, document: unknown): void {
  * retries, failures, the budget, the running record, and bad input refused in one line with exit 2.
  * The real agent CLIs as reviewers are in test/real-agents/review.test.ts.
  */
-describe('git parallel review', () => {
+// Each test runs the CLI a dozen times; on a loaded machine that takes longer than the default 30 s.
+describe('git parallel review', { timeout: 120_000 }, () => {
   let repo: TestRepo;
   let judges: Record<string, StandInReviewer>;
   const state = () => path.join(repo.root, '.git', 'parallel', 't');
