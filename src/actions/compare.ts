@@ -24,6 +24,7 @@ import { lastLines, startDetached } from '../io/exec.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
 import { commitsBetween, resolveCommit } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
+import { reviewForReport } from '../io/review-state.js';
 import { sandboxPrefix } from '../io/sandbox.js';
 import { withInterruptSignal } from '../io/signals.js';
 import {
@@ -140,6 +141,7 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
     if (candidate) c.cost = await readCandidateCost(manifest, candidate, dir, io.env);
   }
   if (manifest.sandbox) report.sandboxed = true;
+  report.review = await reviewForReport(dir, report.candidates, (line) => io.reporter.warn(line));
 
   if (htmlFile !== null) {
     const { loadDiff2HtmlCss, renderHtmlReport } = await import('../output/html-report.js');
@@ -178,7 +180,8 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   }
 }
 
-async function gather(
+/** What compare learns about one candidate (also what `review` shows its reviewers). */
+export async function gather(
   manifest: RunManifest,
   dir: string,
   candidate: Candidate,
@@ -233,7 +236,7 @@ async function gather(
   };
 }
 
-function unreadable(candidate: Candidate, error: unknown): Gathered {
+export function unreadable(candidate: Candidate, error: unknown): Gathered {
   const message = error instanceof Error ? error.message : String(error);
   return {
     candidate,
@@ -252,7 +255,7 @@ function unreadable(candidate: Candidate, error: unknown): Gathered {
 }
 
 /** The base branch's commit now, when it is no longer the run's base commit. */
-async function baseMovement(manifest: RunManifest): Promise<CompareReport['baseMoved']> {
+export async function baseMovement(manifest: RunManifest): Promise<CompareReport['baseMoved']> {
   const ref = manifest.base.ref;
   if (ref === null) return null;
   const commit = await resolveCommit(manifest.repo.root, `refs/heads/${ref}`);

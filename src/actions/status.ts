@@ -18,6 +18,7 @@ import { type CandidateCost, readCandidateCost } from '../io/agent-usage.js';
 import { run } from '../io/exec.js';
 import { readRepo } from '../io/git.js';
 import { isAlive } from '../io/lock.js';
+import { type ReviewRunning, reviewRunning } from '../io/review-state.js';
 import { listManifests, readAgentRecord, readManifest, requireManifest } from '../io/state.js';
 import { which } from '../io/which.js';
 import {
@@ -93,6 +94,8 @@ export interface RunStatus {
   /** Issue 17: the run's agents start in a sandbox. */
   sandboxed: boolean;
   candidates: CandidateStatus[];
+  /** A `review` of the run running now (null when none, or when its process died). */
+  review?: ReviewRunning | null;
 }
 
 const SANDBOXED_NOTE = 'sandboxed: each agent can write only its own worktree, its branch and its caches';
@@ -132,6 +135,7 @@ export async function showStatus(args: StatusArgs, io: StatusIo): Promise<void> 
           io.reporter.print(line);
       }
       if (!io.reporter.json && runs[0]!.sandboxed) io.reporter.print(SANDBOXED_NOTE);
+      if (!io.reporter.json && runs[0]!.review) io.reporter.print(reviewNote(runs[0]!.review, new Date()));
     } else {
       if (io.reporter.json) return;
       if (runs.length === 0)
@@ -214,6 +218,7 @@ export async function runStatus(
     problem: null,
     sandboxed: manifest.sandbox === true,
     candidates,
+    review: await reviewRunning(dir),
   };
 }
 
@@ -257,6 +262,7 @@ function damagedRun(task: string, problem: string): RunStatus {
     problem,
     sandboxed: false,
     candidates: [],
+    review: null,
   };
 }
 
@@ -312,9 +318,13 @@ export function runsTable(runs: RunStatus[], now: Date): string[] {
     r.task,
     r.sandboxed ? `${r.agents} · sandboxed` : r.agents,
     r.createdAt ? formatAge(new Date(r.createdAt), now) : '?',
-    r.problem ? `damaged: ${r.problem}` : stateCounts(r),
+    r.problem ? `damaged: ${r.problem}` : `${stateCounts(r)}${r.review ? '; review running' : ''}`,
   ]);
   return formatTable(['TASK', 'AGENTS', 'AGE', 'STATES'], rows);
+}
+
+function reviewNote(review: ReviewRunning, now: Date): string {
+  return `review running: ${review.agents.join(', ')} for ${formatAge(new Date(review.startedAt), now)} (pid ${review.pid})`;
 }
 
 /** `2 working, 1 waiting`, in the order of the states' lifecycle. */

@@ -44,6 +44,11 @@ export const EXAMPLES: Record<string, [command: string, what: string][]> = {
     ['$0 diff add-auth 2 3', 'candidate 2 against candidate 3'],
     ['$0 diff add-auth 2 -- --stat', 'options after -- go to git diff'],
   ],
+  review: [
+    ['$0 review add-auth', 'one fresh agent judges the candidates blind and recommends one'],
+    ['$0 review add-auth --agent codex --agent gemini', 'two reviewers, combined by Borda count'],
+    ['$0 review add-auth --criteria "no new dependencies"', 'with your own criteria'],
+  ],
   pick: [
     ['$0 pick add-auth 2', 'merge candidate 2 into the base branch, archive the others, clean up'],
     ['$0 pick add-auth 2 --squash -m "Add password login"', 'as one commit with this message'],

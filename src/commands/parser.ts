@@ -53,7 +53,11 @@ export async function createParser(
     .wrap(options.width ?? helpWidth())
     // Validation failures come with a message and no error; a failing command comes with its error.
     .fail((message, error) => {
-      if (error) throw error;
+      // A parse error of the command line (`--agent` with no name after it, for an option that takes one
+      // word) is bad usage, not a bug: yargs hands it over as its own YError.
+      if (error && error.name === 'YError' && /^Not enough arguments following: /.test(error.message))
+        message = error.message;
+      else if (error) throw error;
       // The options of the command that failed: yargs has applied its builder to this same instance.
       const { key, alias } = (cli as unknown as YargsInternals).getOptions();
       const knownOptions = [...Object.keys(key), ...Object.values(alias).flat()];

@@ -14,6 +14,7 @@ import { commandWords, refuseCommandLikeTask } from './command-words.js';
 import { compareCommand, diffCommand } from './compare.js';
 import { completeCommand, completionCommand, helpCommand, versionCommand } from './help.js';
 import { initCommand, trustCommand } from './prepare.js';
+import { reviewCommand } from './review.js';
 import { runCommand } from './run.js';
 import { synthesizeCommand } from './synthesize.js';
 
@@ -45,6 +46,7 @@ export const COMMANDS: CommandModule<any, any>[] = [
   portsCommand,
   compareCommand,
   diffCommand,
+  reviewCommand,
   synthesizeCommand,
   pickCommand,
   rmCommand,

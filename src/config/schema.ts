@@ -270,14 +270,25 @@ const HOOK_RULES: Record<'postCreate' | 'preRemove' | 'postRemove', Rule> = {
   postRemove: isCommandOrCommands,
 };
 
+const AGENT_PROMPT_RULE: Rule = (v, key) =>
+  isPromptMode(v) ? ok : problem(key, 'must be "positional", "none", "stdin" or { "flag": "-x" }');
+
 const AGENT_RULES: Record<keyof AgentSpec, Rule> = {
   command: isString,
   args: isStringArray,
-  prompt: (v, key) =>
-    isPromptMode(v) ? ok : problem(key, 'must be "positional", "none", "stdin" or { "flag": "-x" }'),
+  prompt: (v, key) => AGENT_PROMPT_RULE(v, key),
   yolo: isStringArray,
   model: isString,
   env: isStringMap,
+  // `review` runs an agent in its one-shot mode: { "args": ["-p"], "prompt": "stdin" }.
+  oneShot: (v, key) => {
+    if (!isPlainObject(v))
+      return problem(key, 'must be an object such as { "args": ["-p"], "prompt": "stdin" }');
+    const problems = checkKeys(v, { args: isStringArray, prompt: AGENT_PROMPT_RULE }, key);
+    if (v.args === undefined) problems.push({ key: `${key}.args`, message: 'is required' });
+    if (v.prompt === undefined) problems.push({ key: `${key}.prompt`, message: 'is required' });
+    return problems;
+  },
 };
 
 function isPromptMode(v: unknown): v is PromptMode {

@@ -1,8 +1,12 @@
 /**
  * Built-in agent presets: how to start each supported coding agent as an INTERACTIVE session that
  * takes the run's prompt as its first message and then stays open for follow-ups typed into its pane.
- * One-shot/print modes (`claude -p`, `codex exec`, `gemini -p`, `opencode run`, `copilot -p`,
- * `cursor-agent -p`, `aider --message`) are deliberately not used.
+ * One-shot/print modes (`claude -p`, `codex exec`, `gemini -p`, `opencode run`, `copilot -p`) are never
+ * used for candidates; they are each preset's `oneShot`, which `review` runs (one prompt, an answer on
+ * stdout, no file changed). Their flags were checked against the pinned CLIs' own `--help` (Claude Code
+ * 2.1.197, Codex 0.171.0, Gemini CLI 0.61.0, opencode 1.18.33, Copilot CLI 1.0.102). Where the agent
+ * reads the prompt from stdin it is given there: a review prompt holds whole diffs, and Linux refuses a
+ * single argument over 128 KiB.
  *
  * Data only. Every flag below was checked against the agent's own documentation or CLI source; the
  * comment above each entry names that source. A deliberate change to a flag must also change the
@@ -23,6 +27,9 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
     yolo: ['--dangerously-skip-permissions'],
     model: '--model',
     env: {},
+    // `-p/--print` "Print response and exit", the prompt from stdin when none is given; `--tools ""`
+    // "Use "" to disable all tools": the reviewer has everything in its prompt and can change nothing.
+    oneShot: { args: ['--print', '--tools', '', '--output-format', 'text'], prompt: 'stdin' },
   },
 
   // OpenAI Codex CLI. Sources: openai/codex codex-rs/tui/src/cli.rs (`prompt: Option<String>`,
@@ -42,6 +49,13 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
     yolo: ['--dangerously-bypass-approvals-and-sandbox'],
     model: '--model',
     env: {},
+    // `codex exec` "Run Codex non-interactively"; "If not provided as an argument (or if `-` is used),
+    // instructions are read from stdin"; `--sandbox read-only`; `--skip-git-repo-check` "Allow running
+    // Codex outside a Git repository" (the reviewer runs in a scratch folder); `--color never`.
+    oneShot: {
+      args: ['exec', '--sandbox', 'read-only', '--skip-git-repo-check', '--color', 'never', '-'],
+      prompt: 'stdin',
+    },
   },
 
   // Gemini CLI. Source: google-gemini/gemini-cli packages/cli/src/config/config.ts (yargs):
@@ -57,6 +71,20 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
     yolo: ['--yolo'],
     model: '--model',
     env: {},
+    // `-p/--prompt` "Run in non-interactive (headless) mode with the given prompt. Appended to input on
+    // stdin (if any)": the review goes to stdin, the flag carries one line after it. Headless Gemini
+    // offers only tools that need no approval (no edits, no shell) under the default approval mode.
+    // `--skip-trust` "Trust the current workspace for this session": headless Gemini refuses an untrusted
+    // folder (exit 55), and the reviewer's is an empty scratch folder of git-parallel's own.
+    oneShot: {
+      args: [
+        '--skip-trust',
+        '--output-format',
+        'text',
+        '--prompt=Answer with the JSON object asked for above.',
+      ],
+      prompt: 'stdin',
+    },
   },
 
   // OpenCode. Sources: anomalyco/opencode (formerly sst/opencode)
@@ -75,6 +103,9 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
     yolo: ['--auto'],
     model: '--model',
     env: {},
+    // `opencode run [message..]` "run opencode with a message"; piped stdin is read as the message;
+    // `--agent plan` is opencode's built-in read-only agent (edits and commands denied).
+    oneShot: { args: ['run', '--agent', 'plan'], prompt: 'stdin' },
   },
 
   // Cursor's CLI agent. Source: https://cursor.com/docs/cli ("Start with initial prompt:
@@ -106,6 +137,13 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
     yolo: ['--allow-all'],
     model: '--model',
     env: {},
+    // `-p/--prompt <text>` "Execute a prompt in non-interactive mode (exits after completion)", `-s/--silent`
+    // "Output only the agent response", `--no-ask-user`, `--deny-tool` "Tools the CLI does not have
+    // permission to use". Copilot takes the prompt only as an argument: review keeps it under 128 KiB.
+    oneShot: {
+      args: ['--silent', '--no-ask-user', '--deny-tool=write', '--deny-tool=shell'],
+      prompt: { flag: '--prompt' },
+    },
   },
 
   // Aider. Source: https://aider.chat/docs/config/options.html and aider/args.py: `--model`;

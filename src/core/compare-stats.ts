@@ -1,4 +1,5 @@
 import type { CandidateCost } from './agent-usage.js';
+import type { CompareReview } from './review-verdict.js';
 /**
  * The statistics behind `git parallel compare`, as pure functions of the candidates' diffs: per-file
  * numbers, which files every candidate touched and which only one did, how similar two candidates are,
@@ -354,6 +355,8 @@ export interface CompareReport {
   /** Sorted by candidate number. */
   candidates: CandidateReport[];
   overlap: Overlap;
+  /** The stored verdict of `review`, un-blinded; null when the run was not reviewed. */
+  review?: CompareReview | null;
 }
 
 const C_ESCAPES: Record<string, string> = {

@@ -20,6 +20,17 @@ export interface AgentSpec {
   model?: string;
   /** Extra environment variables for the agent. */
   env: Record<string, string>;
+  /**
+   * Its one-shot (print) mode, for `review`: the arguments that make it answer one prompt and exit,
+   * without changing files (instead of `args`), and how that prompt is passed. Absent: it cannot review.
+   */
+  oneShot?: OneShotMode;
+}
+
+/** How an agent answers one prompt non-interactively and exits (`claude -p`, `codex exec`…). */
+export interface OneShotMode {
+  args: string[];
+  prompt: PromptMode;
 }
 
 export type MuxKind = 'tmux' | 'zellij' | 'none';

@@ -8,9 +8,11 @@ import {
   percent,
   quotePath,
 } from '../core/compare-stats.js';
+import { reviewCell } from '../core/review-verdict.js';
 import { describeCheck } from '../io/checks.js';
 import { costLines } from './cost-text.js';
 import { formatTable, type Reporter } from './reporter.js';
+import { reviewSummaryLines } from './review-text.js';
 
 /**
  * `compare` for people: the table, warnings, the base-moved note, each candidate's files, the ranking
@@ -47,6 +49,7 @@ export function printReport(report: CompareReport, reporter: Reporter): void {
     c.check
       ? `${paint(c.check.passed ? 'green' : 'red', describeCheck(c.check))}${c.check.current ? '' : ' (stale)'}`
       : '-',
+    ...(report.review ? [reviewCell(report.review, c.n)] : []),
     c.check ? c.check.logFile : '',
   ]);
   // RANK and N apart: commands (diff, pick) take the candidate number N, never the rank.
@@ -61,6 +64,7 @@ export function printReport(report: CompareReport, reporter: Reporter): void {
     '+/-',
     'UNCOMMITTED',
     'CHECK',
+    ...(report.review ? ['REVIEW'] : []),
     'LOG',
   ];
   for (const line of formatTable(header, rows)) reporter.print(line);
@@ -76,6 +80,7 @@ export function printReport(report: CompareReport, reporter: Reporter): void {
   }
   reporter.print('');
   reporter.print(report.ranking.text);
+  if (report.review) for (const line of reviewSummaryLines(report.review)) reporter.print(line);
   if (report.candidates.some((c) => c.check && !c.check.current)) {
     reporter.print('(stale: the worktree changed since that check ran; it counts as not run.)');
   }

@@ -12,6 +12,7 @@ import {
   renderSharedFile,
 } from './html-diffs.js';
 import { escapeHtml } from './html-escape.js';
+import { reviewSection } from './html-review.js';
 
 /**
  * `compare --html <file>`: one self-contained page — the summary table, the overlap and similarity
@@ -80,7 +81,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   }
 ${cut}
 <nav>
-<a href="#summary">Summary</a>
+<a href="#summary">Summary</a>${report.review ? '\n<a href="#review">Review</a>' : ''}
 <a href="#overlap">Overlap</a>
 <a href="#side-by-side">File by file</a>
 ${ranked.map((c) => `<a href="#candidate-${c.n}">${escapeHtml(c.name)}</a>`).join('\n')}
@@ -89,6 +90,7 @@ ${ranked.map((c) => `<a href="#candidate-${c.n}">${escapeHtml(c.name)}</a>`).joi
 </header>
 <main>
 ${summarySection(report, ranked)}
+${reviewSection(report)}
 ${overlapSection(report)}
 ${shared}
 ${candidates}

@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { REVIEW_MARKER } from '../../src/core/review-prompt.js';
 
 /**
  * A stand-in for the model APIs the real agent CLIs talk to, on 127.0.0.1, owned by the test suite.
@@ -15,6 +16,11 @@ import type { AddressInfo } from 'node:net';
  * Side requests (titles, summaries, quota checks: no tools offered) get a short text.
  * `failNext` makes the next main-loop request fail with a 400 invalid_request_error, which agents do
  * not retry: the turn ends in an API error.
+ *
+ * A review (`git parallel review`: a prompt that carries REVIEW_MARKER) is answered at once with a
+ * verdict in the schema the prompt hands over, for the letters the prompt shows (`## Candidate X`):
+ * the candidate whose section holds the text set by `preferInReview` first, the rest in letter order.
+ * `malformNextReviews` makes the next reviews' answers malformed (a ranking that is not a list).
  */
 export interface ModelServer {
   url: string;
@@ -26,6 +32,13 @@ export interface ModelServer {
   failNext(count?: number): void;
   /** How long the first reply of a turn (the tool call) takes, so `status` can see the agent at work. */
   setToolCallDelay(ms: number): void;
+  /** Every review prompt received, with the API dialect it came in (anthropic: Claude, responses: Codex…). */
+  reviewPrompts: { dialect: string; prompt: string }[];
+  /** The candidate whose section holds `text` is ranked first, by reviewers of this dialect (or any). */
+  preferInReview(text: string, dialect?: string): void;
+  malformNextReviews(count?: number): void;
+  /** How long a review's answer takes, so `status` can see the review running. */
+  setReviewDelay(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -110,6 +123,10 @@ export async function startModelServer(): Promise<ModelServer> {
   const requests: string[] = [];
   let failures = 0;
   let toolCallDelay = 0;
+  const reviewPrompts: { dialect: string; prompt: string }[] = [];
+  const preferred = new Map<string, string>();
+  let malformed = 0;
+  let reviewDelay = 0;
   let ids = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -156,6 +173,20 @@ export async function startModelServer(): Promise<ModelServer> {
     if (dialect === null) return json(res, {});
     const turn = readTurn(dialect, body);
     requests.push(`  tools: ${turn.tools.map((t) => t.name).join(',')} toolDone=${turn.toolDone}`);
+    // Only a prompt that starts with the marker: Claude Code also sends the prompt inside `<session>` in a side request.
+    if (turn.prompt?.trimStart().startsWith(REVIEW_MARKER)) {
+      reviewPrompts.push({ dialect, prompt: turn.prompt });
+      const bad = malformed > 0;
+      if (bad) malformed--;
+      const prefer = preferred.get(dialect) ?? preferred.get('any') ?? null;
+      const text = bad ? 'Candidate A is best. {"ranking": "A"}' : reviewVerdict(turn.prompt, prefer);
+      const id = `gp${++ids}`;
+      // A review is a whole turn of its own: it reports the main loop's usage.
+      const send = () => sendReply(res, dialect, { kind: 'text', text }, id, p, body, MAIN_USAGE);
+      if (reviewDelay > 0) setTimeout(send, reviewDelay);
+      else send();
+      return;
+    }
     const format = ((body.text ?? {}) as Record<string, unknown>).format as
       | Record<string, unknown>
       | undefined;
@@ -179,17 +210,7 @@ export async function startModelServer(): Promise<ModelServer> {
       main && !turn.toolDone
         ? { kind: 'tool', name: shell.name, input: shellInput(shell.schema) }
         : { kind: 'text', text: main ? FINAL_TEXT : sideText(body) };
-    const id = `gp${++ids}`;
-    const stream =
-      dialect === 'gemini'
-        ? p.includes(':streamGenerateContent')
-        : body.stream === true || dialect === 'responses';
-    const usage = main ? MAIN_USAGE : SIDE_USAGE;
-    if (dialect === 'anthropic')
-      return anthropic(res, reply, id, stream, String(body.model ?? 'stand-in'), usage.anthropic);
-    if (dialect === 'responses') return responses(res, reply, id, stream, usage.responses);
-    if (dialect === 'chat') return chat(res, reply, id, stream);
-    return gemini(res, reply, stream, usage.gemini);
+    return sendReply(res, dialect, reply, `gp${++ids}`, p, body, main ? MAIN_USAGE : SIDE_USAGE);
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -202,6 +223,16 @@ export async function startModelServer(): Promise<ModelServer> {
     failNext: (count = 1) => {
       failures += count;
     },
+    reviewPrompts,
+    preferInReview: (text, dialect = 'any') => {
+      preferred.set(dialect, text);
+    },
+    malformNextReviews: (count = 1) => {
+      malformed += count;
+    },
+    setReviewDelay: (ms) => {
+      reviewDelay = ms;
+    },
     setToolCallDelay: (ms) => {
       toolCallDelay = ms;
     },
@@ -211,6 +242,50 @@ export async function startModelServer(): Promise<ModelServer> {
         server.close(() => resolve());
       }),
   };
+}
+
+function sendReply(
+  res: ServerResponse,
+  dialect: Dialect,
+  reply: Reply,
+  id: string,
+  pathname: string,
+  body: Record<string, unknown>,
+  usage: typeof MAIN_USAGE,
+) {
+  const stream =
+    dialect === 'gemini'
+      ? pathname.includes(':streamGenerateContent')
+      : body.stream === true || dialect === 'responses';
+  if (dialect === 'anthropic')
+    return anthropic(res, reply, id, stream, String(body.model ?? 'stand-in'), usage.anthropic);
+  if (dialect === 'responses') return responses(res, reply, id, stream, usage.responses);
+  if (dialect === 'chat') return chat(res, reply, id, stream);
+  return gemini(res, reply, stream, usage.gemini);
+}
+
+/**
+ * A verdict for the letters of a review prompt, as a reviewer that follows the schema writes it: the
+ * preferred candidate first with 8 points, the others after it in letter order with 5 and 3.
+ */
+function reviewVerdict(prompt: string, prefer: string | null): string {
+  const sections = prompt.split(/^## Candidate /m).slice(1);
+  const letters = sections.map((s) => s.slice(0, s.indexOf('\n')).trim());
+  const first = prefer === null ? -1 : sections.findIndex((s) => s.includes(prefer));
+  const ranking = first === -1 ? [...letters] : [letters[first]!, ...letters.filter((_, i) => i !== first)];
+  const answer = {
+    candidates: letters.map((letter) => ({
+      letter,
+      score: ranking[0] === letter ? 8 : ranking.indexOf(letter) === 1 ? 5 : 3,
+      strengths: [`candidate ${letter} is readable`],
+      defects: ranking[0] === letter ? [] : [`candidate ${letter} misses part of the task`],
+      risks: [],
+    })),
+    ranking,
+    reasons: `candidate ${ranking[0]} does the whole task.`,
+    synthesis: { wouldBeatBest: false, reason: `candidate ${ranking[0]} needs nothing from the others` },
+  };
+  return `\`\`\`json\n${JSON.stringify(answer, null, 2)}\n\`\`\``;
 }
 
 /** A main-loop request whose reply will be the tool call. */

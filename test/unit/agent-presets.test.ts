@@ -101,3 +101,51 @@ describe('AGENT_PRESETS explicit table', () => {
     expect(Object.hasOwn(AGENT_PRESETS.shell ?? {}, 'model')).toBe(false);
   });
 });
+
+// Issue 16: each preset's one-shot mode for `review`, checked against the pinned CLIs' own --help and run
+// against the model stand-in in test/real-agents/review.test.ts. A deliberate change updates this table.
+const ONE_SHOT: Record<string, AgentSpec['oneShot']> = {
+  claude: { args: ['--print', '--tools', '', '--output-format', 'text'], prompt: 'stdin' },
+  codex: {
+    args: ['exec', '--sandbox', 'read-only', '--skip-git-repo-check', '--color', 'never', '-'],
+    prompt: 'stdin',
+  },
+  gemini: {
+    args: [
+      '--skip-trust',
+      '--output-format',
+      'text',
+      '--prompt=Answer with the JSON object asked for above.',
+    ],
+    prompt: 'stdin',
+  },
+  opencode: { args: ['run', '--agent', 'plan'], prompt: 'stdin' },
+  copilot: {
+    args: ['--silent', '--no-ask-user', '--deny-tool=write', '--deny-tool=shell'],
+    prompt: { flag: '--prompt' },
+  },
+  // cursor-agent and aider cannot be installed here (their presets are checked against documentation
+  // only), so no one-shot mode is claimed for them: they review once a user's config gives them one.
+  'cursor-agent': undefined,
+  aider: undefined,
+  shell: undefined,
+};
+
+describe('AGENT_PRESETS one-shot modes (review)', () => {
+  it('covers every preset', () => {
+    expect(Object.keys(ONE_SHOT).sort()).toEqual([...PRESET_NAMES].sort());
+  });
+
+  it.each(Object.entries(ONE_SHOT))('%s one-shot mode', (name, expected) => {
+    expect(AGENT_PRESETS[name]?.oneShot).toEqual(expected);
+  });
+
+  it('never gives a reviewer the flags that let it change files', () => {
+    for (const spec of Object.values(AGENT_PRESETS)) {
+      for (const flag of spec.oneShot?.args ?? []) {
+        expect(spec.yolo).not.toContain(flag);
+        expect(flag).not.toMatch(/dangerously|--full-auto|--allow-all|--yolo|--auto$/);
+      }
+    }
+  });
+});

@@ -62,12 +62,38 @@ describe('checkConfig', () => {
       'must be "positional", "none", "stdin" or { "flag": "-x" }',
     ],
     [{ agents: { x: { command: 'x', colour: 1 } } }, 'agents.x.colour', 'is not a known setting'],
+    [
+      { agents: { x: { command: 'x', oneShot: ['-p'] } } },
+      'agents.x.oneShot',
+      'must be an object such as { "args": ["-p"], "prompt": "stdin" }',
+    ],
+    [
+      { agents: { x: { command: 'x', oneShot: { args: ['-p'] } } } },
+      'agents.x.oneShot.prompt',
+      'is required',
+    ],
+    [
+      { agents: { x: { command: 'x', oneShot: { args: '-p', prompt: 'stdin' } } } },
+      'agents.x.oneShot.args',
+      'must be an array of strings, got string',
+    ],
+    [
+      { agents: { x: { command: 'x', oneShot: { args: [], prompt: 'stdin', model: 'm' } } } },
+      'agents.x.oneShot.model',
+      'is not a known setting',
+    ],
     [{ mux: 'screen' }, 'mux', 'must be "auto", "tmux", "zellij" or "none", got "screen"'],
     [{ portSpan: 1 }, 'portSpan', 'must be a whole number from 2 to 10000, got 1'],
     [{ database: { mysql: {} } }, 'database.mysql', 'is not a known setting'],
     [[], '(top level)', 'must be an object, got an array'],
   ])('%j → %s %s', (config, key, message) => {
     expect(checkConfig(config)).toContainEqual({ key, message });
+  });
+
+  it('accepts a one-shot mode for review', () => {
+    expect(
+      checkConfig({ agents: { x: { command: 'x', oneShot: { args: ['-p'], prompt: { flag: '--ask' } } } } }),
+    ).toEqual([]);
   });
 });
 
