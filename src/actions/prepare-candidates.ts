@@ -131,7 +131,9 @@ export async function planPreparation(
         `envFile ${config.envFile} is tracked by git; name a gitignored file such as .env.local, so agents do not commit ports`,
       );
     }
-    if (!(await isIgnored(root, config.envFile))) {
+    // git cannot answer for a path beyond a symbolic link (exit 128): the symlink check refuses it later,
+    // with the reason, so only a plain "not ignored" warns here.
+    if ((await isIgnored(root, config.envFile).catch(() => null)) === false) {
       options.warn(
         `envFile ${config.envFile} is not gitignored: each candidate will show it as untracked work; add it to .gitignore`,
       );

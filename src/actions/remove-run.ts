@@ -1,4 +1,4 @@
-import { readdir, rmdir } from 'node:fs/promises';
+import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
@@ -165,13 +165,11 @@ export async function removeRunResources(
     );
   }
   // A creation killed inside `git worktree add` (see clearKilledRegistrations) left folders git does not
-  // know, holding nothing or a lone `.git` pointer: nothing to lose, and the run made them.
+  // know, holding nothing or a lone `.git` pointer file (maybe half written): nothing to lose, and the run
+  // made them. A `.git` folder (a repository) or anything else is left alone.
   for (const candidate of manifest.candidates) {
     if (registered.has(candidate.worktree)) continue;
-    const entries = await readdir(candidate.worktree).catch(() => null);
-    if (entries?.length === 0) await rmdir(candidate.worktree).catch(() => {});
-    else if (entries?.length === 1 && entries[0] === '.git')
-      await attempt(`worktree ${candidate.worktree}`, () => deleteRunFolder(folders, candidate.worktree));
+    await attempt(`worktree ${candidate.worktree}`, () => removeEmptyCheckout(candidate.worktree));
   }
   // Under the state lock: a prune must not see the half-made admin folder of a run being created now.
   await attempt('worktree prune', () => withStateLock(manifest.repo.commonDir, () => pruneWorktrees(root)));
@@ -189,6 +187,18 @@ export async function removeRunResources(
   }
   if (leftovers.length === 0) await attempt(`state ${dir}`, () => deleteRunFolder(folders, dir));
   return leftovers;
+}
+
+/** Deletes `folder` when it holds nothing, or nothing but a small `.git` file (a worktree's pointer). */
+async function removeEmptyCheckout(folder: string): Promise<void> {
+  const entries = await readdir(folder).catch(() => null);
+  if (entries === null || entries.length > 1 || (entries.length === 1 && entries[0] !== '.git')) return;
+  if (entries.length === 1) {
+    const pointer = await lstat(path.join(folder, '.git'));
+    if (!pointer.isFile() || pointer.size > 4096) return;
+    await unlink(path.join(folder, '.git'));
+  }
+  await rmdir(folder);
 }
 
 /** Per candidate name, the ignored files it made itself (see ignoredOnlyHere); candidates without any are left out. */

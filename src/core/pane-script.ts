@@ -22,6 +22,8 @@
  *     the whole foreground group and is meant for the agent; the launcher outlives it and records the exit.
  *     A hang-up is not trapped: closing the pane ends the launcher as it ended the Node one.
  *   - `$?` of 128+n is recorded as "killed by signal n" (a shell cannot tell it from `exit 130`).
+ *   - The script's own tools (`date`, `mv`, `cat`) are found with `command -p`, on the system's default PATH:
+ *     the candidate's PATH is the user's, and need not hold them.
  *   - Times are whole seconds (`date -u`), rounded down: a start time may only err early, as `rm`'s
  *     "this pid started after the record, it is another program" check requires.
  *   - Only variables that differ from the pane's own environment are exported, and only those whose names
@@ -111,22 +113,22 @@ export function renderPaneScript(plan: PaneScriptPlan): string {
     // $1 is the state folder, $2 the record: the record is written only while the state folder exists (a
     // removed or moved run must not grow a stray .git/parallel again, as io/state.ts writeAgentRecord says).
     const start =
-      'if [ -d "$1" ]; then printf \'{"pid":%s,"startedAt":"%s"}\\n\' "$$" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" ' +
-      '> "$2.tmp" && mv -f "$2.tmp" "$2"; fi; shift 2; exec "$@"';
+      'if [ -d "$1" ]; then printf \'{"pid":%s,"startedAt":"%s"}\\n\' "$$" "$(command -p date -u +%Y-%m-%dT%H:%M:%SZ)" ' +
+      '> "$2.tmp" && command -p mv -f "$2.tmp" "$2"; fi; shift 2; exec "$@"';
     const stdin = plan.agent.stdinFile === null ? '' : ` < ${q(plan.agent.stdinFile)}`;
     lines.push(
       `gp_dir=${q(plan.stateDir)} gp_record=${q(record)}`,
-      `sh -c ${q(start)} sh "$gp_dir" "$gp_record" ${plan.agent.argv.map(q).join(' ')}${stdin}`,
+      `/bin/sh -c ${q(start)} sh "$gp_dir" "$gp_record" ${plan.agent.argv.map(q).join(' ')}${stdin}`,
       'gp_status=$?',
       'gp_code=$gp_status gp_signal=null gp_how="exited with code $gp_status"',
       'if [ "$gp_status" -gt 128 ] && gp_name=$(kill -l "$gp_status" 2>/dev/null) && [ -n "$gp_name" ]; then',
       '  gp_name=SIG${gp_name#SIG} gp_code=null gp_signal="\\"$gp_name\\"" gp_how="was killed by $gp_name"',
       'fi',
       'if [ -d "$gp_dir" ]; then',
-      '  gp_start=$(cat "$gp_record" 2>/dev/null)',
-      '  case $gp_start in \'{"pid":\'*\'}\') ;; *) gp_start=\'{"pid":0,"startedAt":"\'"$(date -u +%Y-%m-%dT%H:%M:%SZ)"\'"}\' ;; esac',
+      '  gp_start=$(command -p cat "$gp_record" 2>/dev/null)',
+      '  case $gp_start in \'{"pid":\'*\'}\') ;; *) gp_start=\'{"pid":0,"startedAt":"\'"$(command -p date -u +%Y-%m-%dT%H:%M:%SZ)"\'"}\' ;; esac',
       '  printf \'%s,"exit":{"code":%s,"signal":%s,"at":"%s"}}\\n\' "${gp_start%\\}}" "$gp_code" "$gp_signal" \\',
-      '    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$gp_record.tmp" && mv -f "$gp_record.tmp" "$gp_record"',
+      '    "$(command -p date -u +%Y-%m-%dT%H:%M:%SZ)" > "$gp_record.tmp" && command -p mv -f "$gp_record.tmp" "$gp_record"',
       'fi',
       `printf '\\n[git-parallel] %s %s. This shell is in %s.\\n' ${q(plan.agent.name)} "$gp_how" ${q(plan.worktree)}`,
       // Without a terminal (a test, a script) the pane's status is the agent's, as it was: its code, 1 when killed.

@@ -239,7 +239,8 @@ describe('two commands at once', () => {
         await killedMidCheckout();
         // What a `git worktree add` killed half way leaves, as seen after SIGKILLs here: git's admin folder
         // still locked "initializing", with only the lock (t-2, its folder just made) or with an empty
-        // commondir (t-3, its folder holding only .git), which makes every `git worktree` command fail.
+        // commondir (t-3, its folder holding only a half-written .git), which makes every `git worktree` command
+        // fail.
         const admin = (n: number) => path.join(repo.root, '.git', 'worktrees', `t-${n}`);
         const folder = (n: number) => path.join(repo.parent, 'app-worktrees', `t-${n}`);
         const keepOnly = (dir: string, kept: string) => {
@@ -254,6 +255,7 @@ describe('two commands at once', () => {
         keepOnly(admin(2), 'locked');
         rmSync(path.join(folder(2), '.git'));
         writeFileSync(path.join(admin(3), 'commondir'), '');
+        writeFileSync(path.join(folder(3), '.git'), 'gitdi'); // cut while git wrote it
         expect(spawnSync('git', ['-C', repo.root, 'worktree', 'list']).status).not.toBe(0);
         await rmCleansUp(before);
       },

@@ -36,7 +36,7 @@ describe('nothing leaves the candidate', () => {
     config({ envFile: 'lnk/.bashrc_like' });
     repo.commit('a symlink out');
     const result = await cli(['t', '-n', '1', '--mux', 'none']);
-    expect(result.code).toBe(2);
+    expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toContain(
       `envFile: lnk in ${path.join(repo.parent, 'app-worktrees', 't-1')} is a symlink to ${outside}, outside the worktree; nothing was written through it`,
     );

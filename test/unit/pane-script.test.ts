@@ -78,6 +78,22 @@ describe('renderPaneScript', () => {
     expect(Date.parse(record().startedAt)).toBeLessThanOrEqual(Date.now());
   });
 
+  it("records start and exit with a candidate PATH that holds none of the system's tools", () => {
+    const file = path.join(dir, 'launch.sh');
+    writeFileSync(
+      file,
+      renderPaneScript(plan({ argv: ['/bin/sh', '-c', 'exit 4'], name: 'probe', stdinFile: null })),
+    );
+    const result = spawnSync('/bin/sh', [file], {
+      cwd: '/',
+      encoding: 'utf8',
+      env: { PATH: path.join(dir, 'empty') },
+    });
+    expect(result.status, result.stderr).toBe(4);
+    expect(result.stderr).toBe('');
+    expect(record()).toMatchObject({ exit: { code: 4, signal: null } });
+  });
+
   it('records a signal as the signal, and feeds a prompt file on stdin', () => {
     writeFileSync(path.join(dir, 'prompt.md'), 'the prompt\n');
     const agent = ['/bin/sh', '-c', 'cat > got.txt; kill -TERM $$'];
