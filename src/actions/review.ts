@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { addUsage, type TokenUsage } from '../core/agent-usage.js';
 import type { Gathered } from '../core/compare-report.js';
 import { isCurrentCheck, totalsOf } from '../core/compare-stats.js';
 import { assertTaskName } from '../core/names.js';
@@ -11,6 +12,7 @@ import { type BlindCandidate, DEFAULT_REVIEW_BUDGET, renderReviewPrompt } from '
 import { combineVerdicts, unblindAnswer } from '../core/review-verdict.js';
 import type { AgentSpec, RunManifest } from '../core/types.js';
 import { CommandFailure, Interrupted, UsageError } from '../errors.js';
+import { readUsageIn } from '../io/agent-usage.js';
 import { describeCheck, readChecks, readLogTail } from '../io/checks.js';
 import { describeCommand, lastLines } from '../io/exec.js';
 import { pathExists, readIfExists } from '../io/files.js';
@@ -206,9 +208,10 @@ export async function review(args: ReviewArgs, io: ReviewIo): Promise<void> {
     task: manifest.task,
     criteria,
     reviewedAt: new Date().toISOString(),
-    reviewers: (outcomes as Answered[]).map((o) =>
-      unblindAnswer(o.reviewer.agent, o.answer, letters, o.attempts),
-    ),
+    reviewers: (outcomes as Answered[]).map((o) => ({
+      ...unblindAnswer(o.reviewer.agent, o.answer, letters, o.attempts),
+      cost: o.cost,
+    })),
     unseen: prompt.unseen,
     letters,
     trees: new Map(material.map((m) => [m.gathered.candidate.n, m.gathered.tree])),
@@ -222,7 +225,12 @@ export async function review(args: ReviewArgs, io: ReviewIo): Promise<void> {
   io.reporter.info(`Stored in ${verdictPath(dir)}; git parallel compare ${args.task} shows it.`);
 }
 
-type Answered = { reviewer: Reviewer; answer: ReviewAnswer; attempts: number };
+type Answered = {
+  reviewer: Reviewer;
+  answer: ReviewAnswer;
+  attempts: number;
+  cost: { tokens: TokenUsage | null; wallSeconds: number };
+};
 type Failed = { reviewer: Reviewer; failure: string };
 type ReviewOutcome = Answered | Failed;
 
@@ -238,12 +246,16 @@ async function reviewOnce(
 ): Promise<ReviewOutcome> {
   let asked = prompt;
   let error = '';
+  const started = Date.now();
+  let tokens: TokenUsage | null = null;
   for (let attempt = 1; attempt <= 2; attempt++) {
     // A scratch folder of its own, outside the repository: nothing in it to change, nothing shared.
     const scratch = await mkdtemp(path.join(options.env.TMPDIR || tmpdir(), 'git-parallel-review-'));
     let reply: string;
     try {
       reply = await askReviewer(reviewer, asked, { ...options, scratch });
+      // The agent files its usage by the folder it ran in (in its own home, not in the scratch folder).
+      tokens = addUsage(tokens, await readUsageIn(reviewer.executable, scratch, options.env, started - 1000));
     } finally {
       await rm(scratch, { recursive: true, force: true });
     }
@@ -252,7 +264,10 @@ async function reviewOnce(
       await writeFile(path.join(options.record, `${reviewer.agent}-${attempt}.txt`), reply, { mode: 0o600 });
     }
     const checked = checkAnswer(reply, letters);
-    if (checked.ok) return { reviewer, answer: checked.answer, attempts: attempt };
+    if (checked.ok) {
+      const cost = { tokens, wallSeconds: Math.round((Date.now() - started) / 1000) };
+      return { reviewer, answer: checked.answer, attempts: attempt, cost };
+    }
     error = checked.error;
     asked = `${prompt}\n## Your previous answer was not valid\n\n${error}\n\nAnswer again: only the JSON object, following the schema above.\n`;
   }

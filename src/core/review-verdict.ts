@@ -1,3 +1,4 @@
+import type { TokenUsage } from './agent-usage.js';
 import type { ReviewAnswer } from './review-answer.js';
 import { unblindText } from './review-blind.js';
 import type { UnseenPart } from './review-prompt.js';
@@ -23,6 +24,8 @@ export interface ReviewerVerdict {
   candidates: CandidateVerdict[];
   /** 1, or 2 when the first answer was malformed and the retry was good. */
   attempts: number;
+  /** What its turns cost (issue 16: the review's own cost is shown too). */
+  cost?: { tokens: TokenUsage | null; wallSeconds: number };
 }
 
 export interface Disagreement {

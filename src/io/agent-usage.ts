@@ -47,6 +47,20 @@ export async function readCandidateCost(
   return { tokens, source, wallSeconds };
 }
 
+/**
+ * What an agent run in `cwd` since `since` (ms) used, from its own files: a reviewer's one-shot turns, say.
+ * Null when the agent keeps no usage, or none was found.
+ */
+export async function readUsageIn(
+  executable: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  since: number,
+): Promise<TokenUsage | null> {
+  const source = usageSourceOf(executable);
+  return source ? readUsage(source, cwd, env, since).catch(() => null) : null;
+}
+
 async function readUsage(
   source: UsageSource,
   worktree: string,

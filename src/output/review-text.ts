@@ -1,3 +1,4 @@
+import { describeUsage } from '../core/agent-usage.js';
 import { type CompareReview, type ReviewVerdict, unseenText } from '../core/review-verdict.js';
 import type { RunManifest } from '../core/types.js';
 import { formatTable, type Reporter } from './reporter.js';
@@ -24,6 +25,13 @@ export function printVerdict(verdict: ReviewVerdict, manifest: RunManifest, repo
   for (const line of formatTable(['RANK', 'N', 'CANDIDATE', 'SCORE', 'POINTS'], rows)) reporter.print(line);
   reporter.print('');
   for (const line of verdictLines(verdict)) reporter.print(line);
+  const costs = verdict.reviewers.filter((r) => r.cost);
+  if (costs.length > 0) {
+    reporter.print('');
+    reporter.print('Cost of the review:');
+    for (const r of costs)
+      reporter.print(`  ${r.agent}: ${describeUsage(r.cost!.tokens)} (${r.cost!.wallSeconds}s)`);
+  }
 }
 
 /** The reasons, per-candidate notes, synthesis, disagreements and unseen parts, as lines (compare uses them). */

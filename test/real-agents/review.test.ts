@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/stand-in-agent.js';
+import { MAIN_USAGE } from './model-server.js';
 import { type AgentWorld, agentWorld } from './world.js';
 
 /**
@@ -114,6 +115,16 @@ describe('review with real agents', () => {
     const [byClaude, byCodex] = stored.reviewers;
     expect(byClaude.recommended).toBe(2);
     expect(byCodex.recommended).toBe(1);
+    // The review's own cost, from each reviewer's own files: Codex made one model call, the stand-in's
+    // usage exactly; Claude at least that (it may also make side calls).
+    const { input_tokens, input_tokens_details, output_tokens } = MAIN_USAGE.responses;
+    expect(byCodex.cost.tokens).toEqual({
+      input: input_tokens - input_tokens_details.cached_tokens,
+      output: output_tokens,
+      cached: input_tokens_details.cached_tokens,
+    });
+    expect(byClaude.cost.tokens.output).toBeGreaterThanOrEqual(MAIN_USAGE.anthropic.output_tokens);
+    expect(byClaude.cost.tokens.cached).toBeGreaterThanOrEqual(MAIN_USAGE.anthropic.cache_read_input_tokens);
     // The Borda count, done here by hand: 2 points for a first place, 1 for a second.
     const points = new Map<number, number>();
     for (const r of stored.reviewers) {
