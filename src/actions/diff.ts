@@ -1,6 +1,7 @@
 import { quotePath } from '../core/compare-stats.js';
 import { alignVersions, formatColumns } from '../core/file-columns.js';
 import { assertTaskName } from '../core/names.js';
+import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { runOnTerminal } from '../io/exec.js';
@@ -118,17 +119,6 @@ function splitLines(text: string): string[] {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   return lines;
-}
-
-function candidateNumbered(manifest: RunManifest, n: number): Candidate {
-  if (!Number.isInteger(n)) throw new UsageError(`a candidate is a number, such as 1; got ${n}`);
-  const candidate = manifest.candidates.find((c) => c.n === n);
-  if (!candidate) {
-    const numbers = manifest.candidates.map((c) => c.n);
-    const range = numbers.length === 0 ? 'none' : `${Math.min(...numbers)}-${Math.max(...numbers)}`;
-    throw new UsageError(`the run ${manifest.task} has no candidate ${n} (its candidates: ${range})`);
-  }
-  return candidate;
 }
 
 /**

@@ -7,8 +7,8 @@ import {
   paneScriptName,
   renderPaneScript,
 } from '../core/pane-script.js';
+import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
-import { UsageError } from '../errors.js';
 import { installAgentHooks } from '../io/agent-hooks.js';
 import { readCallerEnv } from '../io/caller-env.js';
 import { runOnTerminal } from '../io/exec.js';
@@ -46,8 +46,7 @@ export async function launch(
 ): Promise<number> {
   const dir = args.stateDir ?? runDir((await readRepo(io.cwd)).commonDir, args.task);
   const { manifest } = await requireManifestAt(dir, args.task);
-  const candidate = manifest.candidates.find((c) => c.n === args.n);
-  if (!candidate) throw new UsageError(`the run ${args.task} has no candidate ${args.n}`);
+  const candidate = candidateNumbered(manifest, args.n);
 
   // The caller's variables over the multiplexer server's (see io/caller-env.ts), the candidate's over both.
   const env = { ...io.env, ...(await readCallerEnv(dir)), ...candidateEnv(manifest, candidate) };

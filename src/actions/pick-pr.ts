@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { type FileChange, parseRawNumstatZ } from '../core/compare-files.js';
 import { type CandidateSummary, pullRequestBody, pullRequestTitle } from '../core/pull-request.js';
+import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { readChecks } from '../io/checks.js';
@@ -45,12 +46,7 @@ export async function pickAsPullRequest(
   const { reporter, env } = io;
   const repo = await readRepo(io.cwd);
   const { manifest, dir } = await requireManifest(repo.commonDir, args.task);
-  const candidate = manifest.candidates.find((c) => c.n === args.n);
-  if (!candidate) {
-    throw new UsageError(
-      `the run ${args.task} has no candidate ${args.n} (it has ${manifest.candidates.map((c) => c.n).join(', ')})`,
-    );
-  }
+  const candidate = candidateNumbered(manifest, args.n);
   const main = manifest.repo.root;
   const base = args.onto ?? manifest.base.ref;
   if (base === null) {

@@ -1,3 +1,4 @@
+import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { stopAgents } from '../io/agent-stop.js';
@@ -69,12 +70,7 @@ export async function pick(
   const { reporter } = io;
   const repo = await readRepo(io.cwd);
   const { manifest, dir } = await requireManifest(repo.commonDir, args.task);
-  const candidate = manifest.candidates.find((c) => c.n === args.n);
-  if (!candidate) {
-    throw new UsageError(
-      `the run ${args.task} has no candidate ${args.n} (it has ${manifest.candidates.map((c) => c.n).join(', ')})`,
-    );
-  }
+  const candidate = candidateNumbered(manifest, args.n);
   if (args.message !== undefined && args.strategy === 'rebase') {
     throw new UsageError(
       '--message names a merge or squash commit; --rebase makes none (the agent’s commits are kept as they are)',

@@ -21,9 +21,21 @@ export async function withLock<T>(lockDir: string, action: () => Promise<T>, wai
 }
 
 async function acquire(lockDir: string, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  // The folder the lock is in can be removed meanwhile (`rm` of a run while `compare` saves its checks):
+  // it is made again and the lock taken there; the caller sees that the run is gone and cleans up.
+  for (let tries = 1; ; tries++) {
+    try {
+      return await acquireIn(lockDir, deadline);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || tries >= 5) throw error;
+    }
+  }
+}
+
+async function acquireIn(lockDir: string, deadline: number): Promise<void> {
   const parent = path.dirname(lockDir);
   await mkdir(parent, { recursive: true });
-  const deadline = Date.now() + waitMs;
   const aside = await mkdtemp(path.join(parent, `${path.basename(lockDir)}-${process.pid}-`));
   try {
     const ownerFile = path.join(aside, 'owner');

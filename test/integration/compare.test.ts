@@ -517,7 +517,7 @@ process.exit(n === '3' ? 1 : 0);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
     }
-    expect((await cli(['diff', 'feat', '9'])).stderr).toContain('no candidate 9 (its candidates: 1-3)');
+    expect((await cli(['diff', 'feat', '9'])).stderr).toContain('no candidate 9 (it has 1, 2, 3)');
   });
 });
 

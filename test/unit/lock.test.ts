@@ -69,3 +69,17 @@ describe('the state lock of a repository', () => {
     expect(seen).toEqual(['.lock', `.reserving-${process.pid}-u`, 't']);
   });
 });
+
+describe('a lock whose folder is removed', () => {
+  it('is taken in the folder made again, not failed with ENOENT (rm of a run while compare saves)', async () => {
+    root = mkdtempSync(path.join(tmpdir(), 'gp-lock-'));
+    const run = path.join(root, 'parallel', 't');
+    const lock = path.join(run, 'checks.lock');
+    mkdirSync(lock, { recursive: true });
+    writeFileSync(path.join(lock, 'owner'), `${process.pid} ${hostname()}\n`);
+    const waiting = withLock(lock, async () => readdirSync(run), 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    rmSync(run, { recursive: true, force: true });
+    expect(await waiting).toEqual(['checks.lock']);
+  });
+});
