@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -16,8 +17,24 @@ export async function withLock<T>(lockDir: string, action: () => Promise<T>, wai
   try {
     return await action();
   } finally {
-    await rm(lockDir, { recursive: true, force: true });
+    await release(lockDir);
   }
+}
+
+/**
+ * Moved aside in one step, then deleted. Deleted in place, the lock is empty for a moment (its owner file
+ * gone, the folder not yet), and a rename onto an empty folder succeeds: another process could take the
+ * lock there and have it deleted under it.
+ */
+async function release(lockDir: string): Promise<void> {
+  const gone = `${lockDir}-${process.pid}-released-${randomBytes(4).toString('hex')}`;
+  try {
+    await rename(lockDir, gone);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  await rm(gone, { recursive: true, force: true });
 }
 
 async function acquire(lockDir: string, waitMs: number): Promise<void> {
@@ -52,7 +69,7 @@ async function acquireIn(lockDir: string, deadline: number): Promise<void> {
       if (await renamed(aside, lockDir)) return;
       const owner = await readOwner(lockDir);
       if (owner && owner.host === hostname() && !isAlive(owner.pid)) {
-        await rm(lockDir, { recursive: true, force: true });
+        await release(lockDir);
         continue;
       }
       if (Date.now() > deadline) {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -81,5 +81,30 @@ describe('a lock whose folder is removed', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     rmSync(run, { recursive: true, force: true });
     expect(await waiting).toEqual(['checks.lock']);
+  });
+});
+
+describe('the lock under contention', () => {
+  it('loses no update of a counter that 12 takers read and write 15 times each', async () => {
+    const lock = fresh();
+    const counter = path.join(root, 'counter');
+    writeFileSync(counter, '0');
+    const { readFile, writeFile } = await import('node:fs/promises');
+    await Promise.all(
+      Array.from({ length: 12 }, async () => {
+        for (let i = 0; i < 15; i++) {
+          await withLock(
+            lock,
+            async () => {
+              const value = Number(await readFile(counter, 'utf8'));
+              await writeFile(counter, String(value + 1));
+            },
+            30_000,
+          );
+        }
+      }),
+    );
+    expect(readFileSync(counter, 'utf8')).toBe('180');
+    expect(readdirSync(root).sort()).toEqual(['counter']);
   });
 });
