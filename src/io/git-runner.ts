@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
 import { CommandFailure } from '../errors.js';
 import { noteCommand } from './command-log.js';
-import { describe, lastLines, run } from './exec.js';
+import { describe, lastLines, type RunResult, run } from './exec.js';
 import { childrenShielded } from './signals.js';
 
 /**
@@ -24,15 +24,8 @@ export interface GitOptions {
   signal?: AbortSignal;
 }
 
-export interface GitResult {
-  command: 'git';
-  args: string[];
-  cwd: string;
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-  signal: NodeJS.Signals | null;
-}
+/** What a git command gave: exec.ts's result, for git (which has no timeout of its own here). */
+export type GitResult = Omit<RunResult, 'command' | 'timedOut'> & { command: 'git' };
 
 type SimpleGitModule = typeof import('simple-git');
 let loading: Promise<SimpleGitModule> | undefined;
