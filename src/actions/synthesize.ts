@@ -191,6 +191,9 @@ export async function synthesize(
     });
     // Only what this command made is removed on failure: a branch someone else made meanwhile is not.
     let registered = false;
+    // Why the agent's pane could not be opened (null: it was, or there is no session to open it in).
+    let notOpened: string | null = null;
+    let opened = false;
     try {
       // Registered under the lock, as create-run registers worktrees, so concurrent runs do not race.
       await withStateLock(repo.commonDir, async () => {
@@ -219,7 +222,8 @@ export async function synthesize(
       if (signal.aborted) throw signal.reason;
       if (sessionAlive && driver.addPane) {
         const sessionPanes = sessionRequest(updated, dir);
-        await driver.addPane(sessionPanes, sessionPanes.panes.at(-1)!);
+        notOpened = await driver.addPane(sessionPanes, sessionPanes.panes.at(-1)!);
+        opened = notOpened === null;
       }
     } catch (error) {
       reporter.info(`Adding ${candidate.name} failed; removing it again…`);
@@ -239,7 +243,7 @@ export async function synthesize(
       throw error;
     }
 
-    const started = sessionAlive && driver.addPane !== undefined;
+    const started = opened;
     reporter.document({ candidate, from, review: review !== null, promptFile, started });
     if (reporter.json) return;
     reporter.info(
@@ -249,6 +253,10 @@ export async function synthesize(
     else if (session !== null && !sessionAlive)
       reporter.print(
         `The session ${session} is gone; git parallel attach ${manifest.task} recreates it with every pane.`,
+      );
+    else if (notOpened !== null)
+      reporter.print(
+        `${notOpened}: attach with git parallel attach ${manifest.task} and run git parallel launch ${manifest.task} ${n} in a pane of it`,
       );
     else reporter.print(`Start its agent in a terminal: git parallel launch ${manifest.task} ${n}`);
   });

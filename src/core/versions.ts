@@ -44,6 +44,12 @@ export interface ZellijFeatures {
    * ids in screen found" in the log) and still exits 0 (zellij issue #4535).
    */
   typingNeedsClient: boolean;
+  /**
+   * Before 0.44 `action new-pane` places the pane in the active tab of a connected client: with none it
+   * places nothing ("No client ids in screen found") and exits 0; 0.44 falls back to the first tab
+   * (zellij-server/src/screen.rs, active_tab_and_connected_client_id_with_first_tab_fallback).
+   */
+  newPaneNeedsClient: boolean;
   /** The socket folder's last part: the version (up to 0.43) or `contract_version_1` (0.44+). */
   socketSubdir: string;
   /**
@@ -62,6 +68,7 @@ export function zellijFeatures(version: Version): ZellijFeatures {
     paneQueries: atLeast(version, [0, 44, 0]),
     tabIds: atLeast(version, [0, 44, 0]),
     typingNeedsClient: !atLeast(version, [0, 44, 0]),
+    newPaneNeedsClient: !atLeast(version, [0, 44, 0]),
     socketSubdir: atLeast(version, [0, 44, 0]) ? 'contract_version_1' : version.join('.'),
     longSocketPath: atLeast(version, [0, 44, 1]) ? 'fails' : 'hangs',
   };

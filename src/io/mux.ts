@@ -25,9 +25,10 @@ export interface MuxDriver {
   createSession(request: SessionRequest): Promise<void>;
   /**
    * Issue 16: adds one more agent pane (a synthesis candidate) to the run's live session, arranged as the
-   * layout arranges the others. `request` holds every pane, the new one last.
+   * layout arranges the others. `request` holds every pane, the new one last. Resolves to null when the
+   * pane was opened, else to why it could not be (the caller tells the user how to start it instead).
    */
-  addPane?(request: SessionRequest, pane: PaneSpec): Promise<void>;
+  addPane?(request: SessionRequest, pane: PaneSpec): Promise<string | null>;
   /** Opens the run as a tab of the session this process runs in (Zellij's --tab). */
   openTab?(request: SessionRequest): Promise<void>;
   /** The session name to use for `name`, when the multiplexer cannot take every name (Zellij's socket path). */

@@ -113,7 +113,7 @@ export class TmuxDriver implements MuxDriver {
     }
   }
 
-  async addPane(request: SessionRequest, pane: PaneSpec): Promise<void> {
+  async addPane(request: SessionRequest, pane: PaneSpec): Promise<string | null> {
     const { layout } = await this.readLayout(request);
     // The recreation script now holds every pane, the new one too.
     const script = renderTmuxScript(await this.sessionCommands(request), [
@@ -139,6 +139,7 @@ export class TmuxDriver implements MuxDriver {
       if (result.exitCode !== 0)
         throw new CommandFailure(`tmux ${command[0]} failed in ${request.session}: ${result.stderr.trim()}`);
     }
+    return null;
   }
 
   attachCommand(session: string): string[] {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { PaneSpec } from '../core/types.js';
 import {
   atLeast,
   fitZellijSessionName,
@@ -18,7 +19,7 @@ import { describeCommand, runOnTerminal } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';
-import { runZellij, ZELLIJ_TIMEOUT_MS } from './zellij-panes.js';
+import { countZellijClients, runZellij, ZELLIJ_TIMEOUT_MS } from './zellij-panes.js';
 
 export interface ZellijDriverOptions {
   /** Each zellij call's limit (tests shorten it). */
@@ -192,6 +193,43 @@ export class ZellijDriver implements MuxDriver {
       ['attach', '--create-background', request.session, 'options', '--default-layout', layoutFile],
       { outside: true },
     );
+  }
+
+  /**
+   * Issue 16 (synthesize): one more agent pane in the run's session, named and started like the layout's
+   * (`action new-pane --name --cwd -- argv`, zellij-utils/src/cli.rs, 0.40–0.45), addressed with `-s` from
+   * outside any session. Zellij places it where it finds room; the layout file is not rewritten: `attach`
+   * recreates a lost session from the run's panes, this one included. Before 0.44 the server places a new
+   * pane only beside an attached client and silently drops it otherwise, so with no client attached
+   * nothing is asked and the reason is returned for the caller's hint.
+   */
+  async addPane(request: SessionRequest, pane: PaneSpec): Promise<string | null> {
+    const features = await this.requireVersion();
+    if (features.newPaneNeedsClient) {
+      const clients = await this.zellij(['-s', request.session, 'action', 'list-clients'], {
+        outside: true,
+        check: false,
+      });
+      if (clients.exitCode !== 0 || countZellijClients(clients.stdout) === 0) {
+        return `Zellij ${features.version.join('.')} opens a pane only in a session a terminal is attached to (0.44+ opens it in any)`;
+      }
+    }
+    await this.zellij(
+      [
+        '-s',
+        request.session,
+        'action',
+        'new-pane',
+        '--name',
+        pane.title,
+        '--cwd',
+        pane.cwd,
+        '--',
+        ...pane.argv,
+      ],
+      { outside: true },
+    );
+    return null;
   }
 
   /**

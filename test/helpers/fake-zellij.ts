@@ -14,6 +14,7 @@ import path from 'node:path';
  * | `action new-tab --layout` with several tabs                 |  no  |   no   |   no   |    yes    |  yes   |      yes       |
  * | `write-chars`/`write` with no client attached: nothing, exit 0 | yes | yes  |  yes   |    yes    |   no   |       no       |
  * | `list-panes`, `dump-screen`, `paste`, `send-keys`, `switch-session`, `close-tab-by-id`; `new-tab` prints tab ids | no | no | no | no | yes | yes |
+ * | `action new-pane` with no client attached places the pane (else: nothing, exit 0) | no | no | no | no | yes | yes |
  * | socket folder's last part                                   |       version (`0.43.1`)            ||||  `contract_version_1`  ||
  * | socket path ≥ 108 bytes (104 on macOS): `attach -b`          |             hangs forever                    |||||  exit 1, "IPC socket path is too long" |
  *
@@ -38,6 +39,8 @@ export interface FakeSession {
   tabs?: { id: number; name: string | null }[];
   /** What was typed into the session's panes, in order (`pane` null: the focused one). */
   typed?: { pane: string | null; text: string }[];
+  /** Panes added with `action new-pane` (its --name, --cwd and the command after `--`). */
+  opened?: { id: number; name: string | null; cwd: string | null; command: string[] }[];
   /** What `action list-panes --json` prints (0.44+). */
   panes?: unknown[];
   /** The terminal size the server lays the panes out in. */
@@ -202,6 +205,23 @@ if (act === 'new-tab') {
     if (F.v44) console.log(String(id));
   }
   save(); process.exit(0);
+}
+if (act === 'new-pane') {
+  // zellij-utils/src/cli.rs NewPane (0.40–0.45): --name/-n, --cwd, --direction/-d, and the command after
+  // \`--\`. Before 0.44 the server places it in the active tab of a connected client, and with none logs
+  // "No client ids in screen found" and places nothing (exit 0); 0.44+ falls back to the first tab and
+  // prints the new pane's id.
+  const dashes = args.indexOf('--');
+  const flags = dashes === -1 ? args : args.slice(0, dashes);
+  const known = ['--name', '-n', '--cwd', '--direction', '-d'];
+  for (let i = 0; i < flags.length; i += 2) if (!known.includes(flags[i])) clap(flags[i]);
+  if (!F.v44 && !(session.clients > 0)) process.exit(0);
+  const opened = (session.opened = session.opened || []);
+  const id = 100 + opened.length;
+  opened.push({ id, name: option('--name') ?? option('-n'), cwd: option('--cwd'), command: dashes === -1 ? [] : args.slice(dashes + 1) });
+  save();
+  if (F.v44) console.log('terminal_' + id);
+  process.exit(0);
 }
 if (act === 'close-tab-by-id') { session.tabs = (session.tabs || []).filter((t) => t.id !== Number(args[0])); save(); process.exit(0); }
 clap(act);

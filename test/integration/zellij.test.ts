@@ -178,6 +178,53 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     expect(result.stderr).toMatch(/--tab .* works only inside Zellij/);
   });
 
+  it.each([
+    ['0.45.0', 0, true],
+    ['0.44.0', 0, true],
+    ['0.43.1', 1, true],
+    ['0.40.1', 0, false],
+  ] as const)('zellij %s with %i client(s): synthesize opens candidate 3’s pane in the run’s session (issue 16)', async (version, clients, opens) => {
+    zellij = makeFakeZellij(repo.parent, version);
+    expect((await cli(['auth', '-n', '2', '--mux', 'zellij', '--no-attach'])).code).toBe(0);
+    const sessions = zellij.sessions();
+    sessions['app-auth']!.clients = clients;
+    zellij.setSessions(sessions);
+
+    const result = await cli(['synthesize', 'auth', '--from', '1,2']);
+    expect(result.code, result.stderr).toBe(0);
+    const worktree = path.join(repo.parent, 'app-worktrees', 'auth-3');
+    expect(existsSync(worktree)).toBe(true);
+    const newPane = zellij.calls().filter((c) => c.argv.includes('new-pane'));
+    if (!opens) {
+      // Before 0.44 a pane asked for with no client attached is dropped: it is not asked for at all.
+      expect(newPane).toEqual([]);
+      expect(zellij.sessions()['app-auth']!.opened).toBeUndefined();
+      expect(result.stdout).toContain(
+        `Zellij ${version} opens a pane only in a session a terminal is attached to (0.44+ opens it in any): attach with git parallel attach auth and run git parallel launch auth 3 in a pane of it`,
+      );
+      return;
+    }
+    expect(result.stderr).toContain('Its agent started in a new pane of app-auth.');
+    // Addressed to the run's session by name, from outside any session.
+    expect(newPane).toHaveLength(1);
+    expect(newPane[0]!.argv.slice(0, 4)).toEqual(['-s', 'app-auth', 'action', 'new-pane']);
+    expect(newPane[0]!.env.ZELLIJ_SESSION_NAME).toBeUndefined();
+    const opened = zellij.sessions()['app-auth']!.opened!;
+    expect(opened).toHaveLength(1);
+    // Named, placed and started as the layout's panes are: the launcher of candidate 3 in its worktree.
+    const layoutPanes = leafPanes(
+      readFileSync(path.join(repo.root, '.git/parallel/auth/layout.kdl'), 'utf8'),
+    );
+    expect(opened[0]!.name).toMatch(/^auth-3 · standin/);
+    expect(opened[0]!.cwd).toBe(worktree);
+    expect(opened[0]!.command[0]).toBe(layoutPanes[0]!.command);
+    expect(opened[0]!.command.slice(1)).toEqual(layoutPanes[0]!.args.map((a) => (a === '1' ? '3' : a)));
+    // A session recreated later holds all three panes.
+    zellij.setSessions({});
+    expect((await cli(['attach', 'auth', '--no-attach'])).code).toBe(0);
+    expect(leafPanes(zellij.sessions()['app-auth']!.layout!)).toHaveLength(3);
+  });
+
   it('attach recreates a gone session from the recorded layout, with --resume panes', async () => {
     zellij = makeFakeZellij(repo.parent, '0.45.0');
     expect((await cli(['auth', '-n', '2', '--mux', 'zellij', '--no-attach'])).code).toBe(0);

@@ -43,19 +43,20 @@ describe('zellijFeatures: the version table (issue 12)', () => {
       f.paneQueries,
       f.tabIds,
       f.typingNeedsClient,
+      f.newPaneNeedsClient,
       f.socketSubdir,
       f.longSocketPath,
     ];
   };
   it.each([
-    ['0.39.2', [false, false, false, false, false, false, true, '0.39.2', 'hangs']],
-    ['0.40.0', [false, false, false, false, false, false, true, '0.40.0', 'hangs']],
-    ['0.40.1', [true, true, false, false, false, false, true, '0.40.1', 'hangs']],
-    ['0.41.0', [true, true, true, false, false, false, true, '0.41.0', 'hangs']],
-    ['0.43.1', [true, true, true, false, false, false, true, '0.43.1', 'hangs']],
-    ['0.44.0', [true, true, true, true, true, true, false, 'contract_version_1', 'hangs']],
-    ['0.44.1', [true, true, true, true, true, true, false, 'contract_version_1', 'fails']],
-    ['0.45.0', [true, true, true, true, true, true, false, 'contract_version_1', 'fails']],
+    ['0.39.2', [false, false, false, false, false, false, true, true, '0.39.2', 'hangs']],
+    ['0.40.0', [false, false, false, false, false, false, true, true, '0.40.0', 'hangs']],
+    ['0.40.1', [true, true, false, false, false, false, true, true, '0.40.1', 'hangs']],
+    ['0.41.0', [true, true, true, false, false, false, true, true, '0.41.0', 'hangs']],
+    ['0.43.1', [true, true, true, false, false, false, true, true, '0.43.1', 'hangs']],
+    ['0.44.0', [true, true, true, true, true, true, false, false, 'contract_version_1', 'hangs']],
+    ['0.44.1', [true, true, true, true, true, true, false, false, 'contract_version_1', 'fails']],
+    ['0.45.0', [true, true, true, true, true, true, false, false, 'contract_version_1', 'fails']],
   ] as const)('%s', (version, expected) => {
     expect(row(version)).toEqual(expected);
   });
