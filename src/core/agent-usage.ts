@@ -25,12 +25,18 @@ export interface CandidateCost {
 }
 
 /** Which agents keep usage in files, and where (for the "unknown" explanation and the README). */
-export type UsageSource = 'claude' | 'codex' | 'gemini' | 'copilot';
+export type UsageSource = 'claude' | 'codex' | 'gemini' | 'copilot' | 'opencode';
 
 /** The agent kind of a candidate, from its executable's name (a config-defined agent that wraps `claude` is claude). */
 export function usageSourceOf(executable: string): UsageSource | null {
   const name = path.basename(executable);
-  return name === 'claude' || name === 'codex' || name === 'gemini' || name === 'copilot' ? name : null;
+  return name === 'claude' ||
+    name === 'codex' ||
+    name === 'gemini' ||
+    name === 'copilot' ||
+    name === 'opencode'
+    ? name
+    : null;
 }
 
 export function addUsage(a: TokenUsage | null, b: TokenUsage | null): TokenUsage | null {
@@ -179,6 +185,36 @@ export function parseCopilotEvents(text: string): { cwd: string | null; usage: T
     }
   }
   return { cwd, usage: records ?? shutdown };
+}
+
+/**
+ * opencode 1.x keeps its sessions in SQLite (`$XDG_DATA_HOME/opencode/opencode.db`), each `session` row
+ * with its totals (`tokens_input` without the cache, `tokens_output`, `tokens_reasoning`,
+ * `tokens_cache_read`, `tokens_cache_write`). The query that reads them for one folder since a time;
+ * `opencode db QUERY --format json` runs it (opencode's own SQLite: this Node has none). The folder is
+ * quoted as SQL quotes strings (a `'` doubled), so no path can end the string.
+ */
+export function opencodeUsageQuery(directory: string, sinceMs: number): string {
+  const quoted = `'${directory.replaceAll("'", "''")}'`;
+  return `select tokens_input, tokens_output, tokens_reasoning, tokens_cache_read, tokens_cache_write from session where directory = ${quoted} and time_updated >= ${Math.floor(sinceMs)}`;
+}
+
+/**
+ * The rows of opencodeUsageQuery as one usage: a cache write is input (as Claude's is), reasoning is
+ * output (as Gemini's thoughts are). Null when there is no row.
+ */
+export function parseOpencodeSessions(json: string): TokenUsage | null {
+  const rows = JSON.parse(json) as unknown;
+  if (!Array.isArray(rows)) return null;
+  let total: TokenUsage | null = null;
+  for (const row of rows as Record<string, unknown>[]) {
+    total = addUsage(total, {
+      input: count(row.tokens_input) + count(row.tokens_cache_write),
+      output: count(row.tokens_output) + count(row.tokens_reasoning),
+      cached: count(row.tokens_cache_read),
+    });
+  }
+  return total;
 }
 
 /** `12`, `8.4k`, `1.2M`: token counts as a column shows them. */

@@ -6,15 +6,18 @@ import {
   addUsage,
   type CandidateCost,
   claudeProjectFolder,
+  opencodeUsageQuery,
   parseClaudeTranscript,
   parseCodexRollout,
   parseCopilotEvents,
   parseGeminiSession,
+  parseOpencodeSessions,
   type TokenUsage,
   type UsageSource,
   usageSourceOf,
 } from '../core/agent-usage.js';
 import type { Candidate, RunManifest } from '../core/types.js';
+import { run } from './exec.js';
 import { readAgentRecord } from './state.js';
 
 export type { CandidateCost };
@@ -23,8 +26,8 @@ export type { CandidateCost };
  * Reads a candidate's cost from its agent's own files, in the agent's home as the pane saw it (the
  * caller's environment with the agent's own variables over it: CLAUDE_CONFIG_DIR, CODEX_HOME…). Only
  * files written since the run started are read, so a user's long history costs little. opencode 1.x
- * keeps its sessions in SQLite (opencode.db), which this Node version cannot read without a dependency:
- * its tokens are unknown, as are those of agents that keep no usage at all.
+ * keeps its sessions in SQLite (opencode.db), read through `opencode db` (this Node has no SQLite);
+ * agents that keep no usage at all are unknown.
  */
 export async function readCandidateCost(
   manifest: RunManifest,
@@ -42,7 +45,13 @@ export async function readCandidateCost(
   const since = Date.parse(manifest.createdAt) - 60_000;
   const agentEnv = { ...env, ...candidate.agentEnv };
   const tokens = source
-    ? await readUsage(source, candidate.worktree, agentEnv, Number.isNaN(since) ? 0 : since).catch(() => null)
+    ? await readUsage(
+        source,
+        candidate.command[0]!,
+        candidate.worktree,
+        agentEnv,
+        Number.isNaN(since) ? 0 : since,
+      ).catch(() => null)
     : null;
   return { tokens, source, wallSeconds };
 }
@@ -58,11 +67,12 @@ export async function readUsageIn(
   since: number,
 ): Promise<TokenUsage | null> {
   const source = usageSourceOf(executable);
-  return source ? readUsage(source, cwd, env, since).catch(() => null) : null;
+  return source ? readUsage(source, executable, cwd, env, since).catch(() => null) : null;
 }
 
 async function readUsage(
   source: UsageSource,
+  executable: string,
   worktree: string,
   env: NodeJS.ProcessEnv,
   since: number,
@@ -112,8 +122,21 @@ async function readUsage(
         return session.cwd === worktree ? session.usage : null;
       });
     }
+    case 'opencode': {
+      // opencode's own SQLite, in the agent's environment (its XDG_DATA_HOME or HOME): one short query.
+      const result = await run(executable, ['db', opencodeUsageQuery(worktree, since), '--format', 'json'], {
+        cwd: worktree,
+        env,
+        timeout: OPENCODE_DB_TIMEOUT_MS,
+        ownGroup: true,
+      });
+      return parseOpencodeSessions(result.stdout);
+    }
   }
 }
+
+/** `opencode db` starts in under a second; a hung one must not hold compare up. */
+const OPENCODE_DB_TIMEOUT_MS = 15_000;
 
 /** `sessions/2026/12/03` folders as `{ date: '2026-12-03', dir }`. */
 async function datedFolders(root: string): Promise<{ date: string; dir: string }[]> {

@@ -134,3 +134,44 @@ describe('real gemini and copilot: token counts from their own files', () => {
     }
   });
 });
+
+describe('real opencode: token counts from its SQLite database', () => {
+  let world: AgentWorld;
+  beforeEach(async () => {
+    world = await agentWorld();
+  });
+  afterEach(() => world?.close());
+
+  it('compare --json and the text show the tokens opencode recorded in opencode.db, read through opencode db', async () => {
+    world.server.setToolCallDelay(0);
+    const created = await world.cli(['o', '--agents', 'opencode:1', '-p', 'record the port', '--no-attach']);
+    expect(created.code, created.stderr).toBe(0);
+    await world.waitForAll('o', 'waiting');
+    world.tmux.tmux('send-keys', '-t', world.paneId('o', 1), 'Enter');
+    await world.waitForAll('o', 'done');
+
+    const compared = await world.cli(['compare', 'o', '--no-check', '--json']);
+    expect(compared.code, compared.stderr).toBe(0);
+    const report = JSON.parse(compared.stdout) as {
+      candidates: {
+        n: number;
+        cost: { tokens: { input: number; output: number; cached: number } | null; source: string };
+      }[];
+    };
+    const cost = report.candidates[0]!.cost;
+    expect(cost.source).toBe('opencode');
+    // opencode is pointed at the stand-in as an Anthropic provider: every reply reports MAIN_USAGE (or
+    // the stand-in's other usage for a side request); whole replies, so each count is a positive multiple.
+    const claude = MAIN_USAGE.anthropic;
+    expect(cost.tokens).not.toBeNull();
+    const replies = cost.tokens!.cached / claude.cache_read_input_tokens;
+    expect(replies).toBeGreaterThanOrEqual(2);
+    expect(cost.tokens).toEqual({
+      input: replies * (claude.input_tokens + claude.cache_creation_input_tokens),
+      cached: replies * claude.cache_read_input_tokens,
+      output: replies * claude.output_tokens,
+    });
+    const text = await world.cli(['compare', 'o', '--no-check']);
+    expect(text.stderr + text.stdout).toMatch(/o-1: in \S+ · out \S+ · cached \S+/);
+  });
+});

@@ -5,10 +5,12 @@ import {
   claudeProjectFolder,
   describeUsage,
   formatTokens,
+  opencodeUsageQuery,
   parseClaudeTranscript,
   parseCodexRollout,
   parseCopilotEvents,
   parseGeminiSession,
+  parseOpencodeSessions,
   usageSourceOf,
 } from '../../src/core/agent-usage.js';
 
@@ -112,13 +114,35 @@ describe('Copilot CLI session logs', () => {
     ).toBeNull());
 });
 
+describe('opencode sessions (SQLite, through opencode db)', () => {
+  it('the query matches the folder exactly, a quote in it doubled, and the time as a whole number', () => {
+    expect(opencodeUsageQuery("/w/it's", 1700000000123.7)).toBe(
+      "select tokens_input, tokens_output, tokens_reasoning, tokens_cache_read, tokens_cache_write from session where directory = '/w/it''s' and time_updated >= 1700000000123",
+    );
+  });
+  it('sums the rows: cache writes count as input, reasoning as output; no row is unknown', () => {
+    const rows = [
+      {
+        tokens_input: 10,
+        tokens_output: 5,
+        tokens_reasoning: 2,
+        tokens_cache_read: 100,
+        tokens_cache_write: 7,
+      },
+      { tokens_input: 1, tokens_output: 1, tokens_reasoning: 0, tokens_cache_read: 0, tokens_cache_write: 0 },
+    ];
+    expect(parseOpencodeSessions(JSON.stringify(rows))).toEqual({ input: 18, output: 8, cached: 100 });
+    expect(parseOpencodeSessions('[]')).toBeNull();
+  });
+});
+
 describe('naming and showing', () => {
   it.each([
     ['/usr/bin/claude', 'claude'],
     ['/opt/codex', 'codex'],
     ['/bin/gemini', 'gemini'],
     ['/bin/copilot', 'copilot'],
-    ['/bin/opencode', null],
+    ['/bin/opencode', 'opencode'],
     ['/bin/sh', null],
   ])('%s keeps usage as %s', (executable, source) => expect(usageSourceOf(executable)).toBe(source));
   it.each([
