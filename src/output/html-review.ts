@@ -1,6 +1,7 @@
 import type { CompareReport } from '../core/compare-stats.js';
 import { unseenText } from '../core/review-verdict.js';
 import { escapeHtml } from './html-escape.js';
+import { reviewerCost } from './review-text.js';
 
 /**
  * The HTML report's review section: the stored verdict un-blinded — "recommended: N" and the reasons,
@@ -31,7 +32,7 @@ export function reviewSection(report: CompareReport): string {
       (r) =>
         `<li><strong>${escapeHtml(r.agent)}</strong>: ${escapeHtml(r.ranking.join(' > '))}${
           r.attempts > 1 ? ' <span class="muted">(answered on its retry)</span>' : ''
-        }</li>`,
+        }${r.cost ? ` <span class="cost">· cost ${escapeHtml(reviewerCost(r.cost))}</span>` : ''}</li>`,
     )
     .join('\n');
   const disagreements =
@@ -60,7 +61,7 @@ ${rows.join('\n')}
 </tbody>
 </table>
 <p>A synthesis would beat the best: <strong>${review.synthesis.wouldBeatBest ? 'yes' : 'no'}</strong> — ${escapeHtml(review.synthesis.reason)}</p>
-<p>Each reviewer's ranking:</p>
+<p>Each reviewer's ranking and what its turns cost:</p>
 <ul class="reviewers">${reviewers}</ul>
 ${disagreements}
 <p class="muted">${escapeHtml(unseenText(review.unseen))}</p>

@@ -25,13 +25,21 @@ export function printVerdict(verdict: ReviewVerdict, manifest: RunManifest, repo
   for (const line of formatTable(['RANK', 'N', 'CANDIDATE', 'SCORE', 'POINTS'], rows)) reporter.print(line);
   reporter.print('');
   for (const line of verdictLines(verdict)) reporter.print(line);
-  const costs = verdict.reviewers.filter((r) => r.cost);
-  if (costs.length > 0) {
-    reporter.print('');
-    reporter.print('Cost of the review:');
-    for (const r of costs)
-      reporter.print(`  ${r.agent}: ${describeUsage(r.cost!.tokens)} (${r.cost!.wallSeconds}s)`);
-  }
+  const cost = reviewCostLines(verdict.reviewers);
+  if (cost.length > 0) reporter.print('');
+  for (const line of cost) reporter.print(line);
+}
+
+/** "Cost of the review:" and one line per reviewer whose cost was recorded; none when none was. */
+export function reviewCostLines(reviewers: ReviewVerdict['reviewers']): string[] {
+  const costs = reviewers.filter((r) => r.cost);
+  if (costs.length === 0) return [];
+  return ['Cost of the review:', ...costs.map((r) => `  ${r.agent}: ${reviewerCost(r.cost!)}`)];
+}
+
+/** `in 2.5k · out 68 · cached 16k (12s)`, or `unknown (12s)`. */
+export function reviewerCost(cost: NonNullable<ReviewVerdict['reviewers'][number]['cost']>): string {
+  return `${describeUsage(cost.tokens)} (${cost.wallSeconds}s)`;
 }
 
 /** The reasons, per-candidate notes, synthesis, disagreements and unseen parts, as lines (compare uses them). */
@@ -66,6 +74,6 @@ export function reviewSummaryLines(review: CompareReview): string[] {
     `Review (blind, by ${by}${combined}, ${review.reviewedAt}): recommended: ${review.recommended}${
       review.current ? '' : ' (stale: candidates changed since; git parallel review runs it again)'
     }`,
-    ...verdictLines(review).map((line) => `  ${line}`),
+    ...[...verdictLines(review), ...reviewCostLines(review.reviewers)].map((line) => `  ${line}`),
   ];
 }

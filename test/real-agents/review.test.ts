@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeUsage } from '../../src/core/agent-usage.js';
 import { waitFor } from '../helpers/stand-in-agent.js';
 import { MAIN_USAGE } from './model-server.js';
 import { type AgentWorld, agentWorld } from './world.js';
@@ -146,6 +147,11 @@ describe('review with real agents', () => {
     expect(review.recommended).toBe(stored.recommended);
     expect(review.current).toBe(true);
     expect(review.reviewers).toHaveLength(2);
+    // The review's own cost, in compare's text and the HTML report too, per reviewer.
+    const codexCost = `${describeUsage(byCodex.cost.tokens)} (${byCodex.cost.wallSeconds}s)`;
+    const compareText = await world.cli(['compare', 't', '--no-check']);
+    expect(compareText.stdout + compareText.stderr).toContain('Cost of the review:');
+    expect(compareText.stdout + compareText.stderr).toContain(`codex: ${codexCost}`);
 
     const html = path.join(world.repo.parent, 'report.html');
     const page = await world.cli(['compare', 't', '--no-check', '--html', html]);
@@ -155,6 +161,7 @@ describe('review with real agents', () => {
     expect(text).toContain(`recommended: ${stored.recommended}</strong>`);
     expect(text).toContain('candidate 2 does the whole task.');
     expect(text).toContain('candidate 1 does the whole task.');
+    expect(text).toContain(`<span class="cost">· cost ${codexCost}</span>`);
   });
 
   it('a malformed verdict is asked for again with the error; malformed twice, it is reported and nothing is stored', async () => {
