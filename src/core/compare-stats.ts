@@ -104,10 +104,13 @@ export interface PairSimilarity {
   a: number;
   b: number;
   sharedFiles: number;
-  /** Jaccard over the two sets of changed paths. */
-  files: number;
+  /**
+   * Jaccard over the two sets of changed paths. Named for what it is: elsewhere in --json `files` is a
+   * list of paths (issue 11: the same names for the same facts).
+   */
+  fileSimilarity: number;
   /** Multiset Jaccard over the changed lines (`file` + `+line` / `-line`), see changedLines. */
-  lines: number;
+  lineSimilarity: number;
 }
 
 export interface Overlap {
@@ -146,8 +149,8 @@ export function overlapOf(candidates: CandidateChange[]): Overlap {
         a: a.n,
         b: b.n,
         sharedFiles,
-        files: jaccard(a.files, b.files),
-        lines: multisetJaccard(a.lines, b.lines),
+        fileSimilarity: jaccard(a.files, b.files),
+        lineSimilarity: multisetJaccard(a.lines, b.lines),
       });
     }
   }

@@ -113,7 +113,7 @@ export function printReport(report: CompareReport, reporter: Reporter): void {
       row.name,
       ...report.candidates.map((col) => {
         const pair = pairOf(report.overlap.pairs, row.n, col.n);
-        return pair ? `${percent(pair.files)} · ${percent(pair.lines)}` : '-';
+        return pair ? `${percent(pair.fileSimilarity)} · ${percent(pair.lineSimilarity)}` : '-';
       }),
     ]);
     for (const line of formatTable(['', ...report.candidates.map((c) => c.name)], matrix))

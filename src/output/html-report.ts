@@ -141,8 +141,8 @@ function overlapSection(report: CompareReport): string {
     const cells = report.candidates.map((col) => {
       const pair = pairOf(report.overlap.pairs, row.n, col.n);
       if (!pair) return '<td class="self">·</td>';
-      const shade = Math.round(95 - pair.lines * 40);
-      return `<td style="background:hsl(140 45% ${shade}%)" title="${pair.sharedFiles} shared files">files ${percent(pair.files)}<br>lines ${percent(pair.lines)}</td>`;
+      const shade = Math.round(95 - pair.lineSimilarity * 40);
+      return `<td style="background:hsl(140 45% ${shade}%)" title="${pair.sharedFiles} shared files">files ${percent(pair.fileSimilarity)}<br>lines ${percent(pair.lineSimilarity)}</td>`;
     });
     return `<tr><th>${escapeHtml(row.name)}</th>${cells.join('')}</tr>`;
   });

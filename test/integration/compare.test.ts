@@ -172,8 +172,8 @@ process.exit(n === '3' ? 1 : 0);
     // index +4), c2 has 14 (src/app.js index -1 +1; agent-2.txt and scratch-2.txt mode index +1 each;
     // README.md index +1; logo.bin mode index "Binary files"); both removed the same line of src/app.js
     // and nothing else is the same (the index lines name different blobs), so 1 shared of 26.
-    expect(pair12.files).toBeCloseTo(1 / 7);
-    expect(pair12.lines).toBeCloseTo(1 / 26);
+    expect(pair12.fileSimilarity).toBeCloseTo(1 / 7);
+    expect(pair12.lineSimilarity).toBeCloseTo(1 / 26);
 
     // Checks ran in every worktree at the same time, each with its own environment, logged and recorded.
     const runs = [1, 2, 3].map((n) => JSON.parse(readFileSync(path.join(marks, `end-${n}`), 'utf8')));

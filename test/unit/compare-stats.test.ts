@@ -108,9 +108,9 @@ describe('overlapOf', () => {
       [1, 3, 1],
       [2, 3, 1],
     ]);
-    expect(overlap.pairs[0]!.files).toBeCloseTo(2 / 3);
-    expect(overlap.pairs[0]!.lines).toBeCloseTo(1 / 2);
-    expect(overlap.pairs[2]!.lines).toBe(1);
+    expect(overlap.pairs[0]!.fileSimilarity).toBeCloseTo(2 / 3);
+    expect(overlap.pairs[0]!.lineSimilarity).toBeCloseTo(1 / 2);
+    expect(overlap.pairs[2]!.lineSimilarity).toBe(1);
   });
 
   it.each([
