@@ -8,7 +8,8 @@ import { formatAge, formatTable, type Reporter } from '../output/reporter.js';
 export interface RunSummary {
   task: string;
   agents: string;
-  candidates: number;
+  /** How many candidates: `candidates` is a list of them everywhere else in --json (issue 11 item 8). */
+  candidateCount: number;
   base: { commit: string; ref: string | null } | null;
   createdAt: string | null;
   session: string | null;
@@ -33,7 +34,7 @@ export async function listRuns(io: {
       summaries.push({
         task: read.task,
         agents: '?',
-        candidates: 0,
+        candidateCount: 0,
         base: null,
         createdAt: null,
         session: null,
@@ -71,7 +72,7 @@ async function summarise(manifest: RunManifest, env: NodeJS.ProcessEnv): Promise
   return {
     task: manifest.task,
     agents: lineupText(manifest),
-    candidates: manifest.candidates.length,
+    candidateCount: manifest.candidates.length,
     base: { commit: manifest.base.commit, ref: manifest.base.ref },
     createdAt: manifest.createdAt,
     session,

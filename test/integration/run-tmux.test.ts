@@ -177,7 +177,7 @@ describe('git parallel <task> with tmux', () => {
     expect(list.runs).toHaveLength(1);
     expect(list.runs[0]).toMatchObject({
       task: 'feat',
-      candidates: 2,
+      candidateCount: 2,
       agents: 'standin×2',
       session: 'app-feat',
       sessionAlive: true,
