@@ -161,7 +161,7 @@ export async function synthesize(
 
   if (args.dryRun) {
     const candidate = await planCandidate(await liveSlots(repo.commonDir));
-    reporter.document({ dryRun: true, candidate, from, review: review !== null, prompt });
+    reporter.document({ dryRun: true, candidate, from, withReview: review !== null, prompt });
     if (reporter.json) return;
     reporter.print(
       `Would add ${candidate.name} to ${manifest.task} (${agent}, combining ${from.join(', ')}):`,
@@ -244,7 +244,7 @@ export async function synthesize(
     }
 
     const started = opened;
-    reporter.document({ candidate, from, review: review !== null, promptFile, started });
+    reporter.document({ candidate, from, withReview: review !== null, promptFile, started });
     if (reporter.json) return;
     reporter.info(
       `Added ${candidate.name} (${agent}), combining ${from.map((m) => `${manifest.task}-${m}`).join(', ')}${review ? ' with the stored review' : '; no review is stored, so its prompt holds the diffs alone'}.`,

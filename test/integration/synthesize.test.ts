@@ -49,7 +49,7 @@ describe('git parallel synthesize', () => {
     const result = await cli(['synthesize', 't', '--from', '1,2', '--json']);
     expect(result.code, result.stderr).toBe(0);
     const document = JSON.parse(result.stdout);
-    expect(document).toMatchObject({ from: [1, 2], review: false, started: true });
+    expect(document).toMatchObject({ from: [1, 2], withReview: false, started: true });
     expectValid(document);
 
     const [record] = await waitFor(
@@ -147,7 +147,7 @@ describe('git parallel synthesize', () => {
     expect(plan).toMatchObject({
       dryRun: true,
       from: [3],
-      review: false,
+      withReview: false,
       candidate: { n: 4, branch: 't-4' },
     });
     expect(plan.prompt).toContain('+++ b/agent-3.txt');
