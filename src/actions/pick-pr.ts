@@ -5,12 +5,14 @@ import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { readChecks } from '../io/checks.js';
+import { pathExists } from '../io/files.js';
 import { createPullRequest, requireGh, requireGhLogin } from '../io/gh.js';
 import {
   branchExists,
   commitAllWork,
   commitsBetween,
   configValue,
+  gitProblem,
   pushBranch,
   readRepo,
   remoteNames,
@@ -141,8 +143,18 @@ async function pushRemote(main: string, base: string): Promise<string> {
   );
 }
 
+/**
+ * Whether the candidate's worktree holds work to commit before the push. A worktree that is gone holds
+ * none (the branch is what is pushed); one that git cannot read might hold some, so it is refused, as a
+ * local pick refuses it, rather than pushed without that work.
+ */
 async function hasUncommittedWork(candidate: Candidate): Promise<boolean> {
-  const changes = await readWorktreeChanges(candidate.worktree).catch(() => ({ changed: 0, untracked: 0 }));
+  if (!(await pathExists(candidate.worktree))) return false;
+  const changes = await readWorktreeChanges(candidate.worktree).catch((error: unknown) => {
+    throw new UsageError(
+      `cannot open a pull request of ${candidate.name}: git cannot read its worktree ${candidate.worktree} (${gitProblem(error)}), so its uncommitted work is unknown; repair it (git status there says what is wrong) and run this again`,
+    );
+  });
   return changes.changed + changes.untracked > 0;
 }
 

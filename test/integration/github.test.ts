@@ -206,6 +206,12 @@ describe('git parallel --issue and pick --pr', () => {
       [
         ['pick', 't', '1', '--pr'],
         {},
+        /cannot open a pull request of t-1: git cannot read its worktree .*its uncommitted work is unknown/,
+        () => writeFileSync(path.join(repo.root, '.git', 'worktrees', 't-1', 'index'), 'garbage'),
+      ],
+      [
+        ['pick', 't', '1', '--pr'],
+        {},
         /the repository has no remote to push to; add one with git remote add origin/,
         () => repo.git('remote', 'remove', 'origin'),
       ],
