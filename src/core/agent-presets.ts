@@ -20,10 +20,16 @@ export const AGENT_PRESETS: Readonly<Record<string, AgentSpec>> = {
   // initial prompt" (`-p` is the one-shot mode); flags table: `--model` (alias or full name) and
   // `--dangerously-skip-permissions` (same as `--permission-mode bypassPermissions`).
   // Caveat: Claude Code refuses --dangerously-skip-permissions when run as root outside a sandbox.
+  // The prompt goes to its standard input, not its argv (issue 9): Claude's commander dispatches a prompt
+  // that is a subcommand's name (`mcp`, `doctor`) even after `--`, drops the prompt `code`, and exits on a
+  // one-word prompt close to a subcommand's name ("Did you mean claude update?"). Its interactive mode
+  // reads piped stdin as the first message (its main action: `[prompt, stdin].filter(Boolean).join("\n")`)
+  // and then takes the keyboard from /dev/tty, so the session stays open for follow-ups. Checked with the
+  // real 2.1.197 in test/real-agents; stdin also lifts Linux's 128 KiB limit on one argument.
   claude: {
     command: 'claude',
     args: [],
-    prompt: 'positional',
+    prompt: 'stdin',
     yolo: ['--dangerously-skip-permissions'],
     model: '--model',
     env: {},

@@ -14,12 +14,12 @@ describe('real agents together', () => {
     await world?.close();
   });
 
-  it('a mixed line-up, the prompt a subcommand name of each: every agent runs a turn with it, in its own worktree and PORT', async () => {
+  it('a mixed line-up of all five, the prompt a subcommand name of each: every agent runs a turn with it, in its own worktree and PORT', async () => {
     world.server.setToolCallDelay(0);
     const created = await world.cli([
       'm',
       '--agents',
-      'codex:1,gemini:1,copilot:1',
+      'claude:1,codex:1,gemini:1,opencode:1,copilot:1',
       '--prompt=mcp',
       '--no-attach',
     ]);
@@ -30,36 +30,44 @@ describe('real agents together', () => {
     expect(JSON.parse(readFileSync(envFile, 'utf8')).GP_PROBE).toBe(CALLER_PROBE);
 
     await world.waitForAll('m', 'waiting');
-    expect(world.server.prompts).toEqual(['mcp', 'mcp', 'mcp']);
-    for (const n of [1, 2, 3]) world.tmux.tmux('send-keys', '-t', world.paneId('m', n), 'Enter');
+    expect(world.server.prompts).toEqual(['mcp', 'mcp', 'mcp', 'mcp', 'mcp']);
+    for (const n of [1, 2, 3, 4, 5]) world.tmux.tmux('send-keys', '-t', world.paneId('m', n), 'Enter');
     await world.waitForAll('m', 'done');
     const ports = new Set<string>();
-    for (const n of [1, 2, 3]) {
+    for (const n of [1, 2, 3, 4, 5]) {
       const probe = world.probe('m', n)!;
       expect(probe.WORKTREE).toBe(world.worktree('m', n));
       expect(probe.PWD).toBe(world.worktree('m', n));
       expect(probe.PORT).toBe(String(world.manifest('m').candidates[n - 1]!.ports.PORT));
       ports.add(probe.PORT!);
     }
-    expect(ports.size).toBe(3);
+    expect(ports.size).toBe(5);
     expect((await world.cli(['rm', 'm', '--force'])).code).toBe(0);
     await waitFor(() => (world.processesInside().length === 0 ? true : undefined), 'no agent left', 20_000);
   });
 
-  it('claude: a prompt that is its subcommand, or --yolo as root, is refused before anything is created', async () => {
-    const subcommand = await world.cli([
-      's',
-      '--agents',
-      '1',
-      '--agent',
-      'claude',
-      '--prompt=mcp',
-      '--no-attach',
-    ]);
-    expect(subcommand.code).toBe(2);
-    expect(subcommand.stderr.trim()).toBe(
-      'git parallel: claude reads the prompt "mcp" as its subcommand of that name; say more in the prompt',
-    );
+  it('claude: one-word prompts its argv would misread reach it exactly; --yolo as root is refused before anything is created', async () => {
+    // Given as an argument, Claude drops the prompt `code` and exits on `updte` ("Did you mean claude
+    // update?"): on its stdin both are the first message, as typed.
+    for (const [task, prompt] of [
+      ['c', 'code'],
+      ['u', 'updte'],
+    ] as const) {
+      const created = await world.cli([
+        task,
+        '--agents',
+        '1',
+        '--agent',
+        'claude',
+        `--prompt=${prompt}`,
+        '--no-attach',
+      ]);
+      expect(created.code, created.stderr).toBe(0);
+      await world.waitForAll(task, 'waiting');
+      expect(world.server.prompts.at(-1)).toBe(prompt);
+      expect((await world.cli(['rm', task, '--force'])).code).toBe(0);
+    }
+    expect(world.server.prompts).toEqual(['code', 'updte']);
     if (process.getuid?.() === 0) {
       const yolo = await world.cli([
         'y',
@@ -76,10 +84,10 @@ describe('real agents together', () => {
       expect(yolo.stderr.trim()).toBe(
         'git parallel: claude refuses its skip-permission flag (--dangerously-skip-permissions) as root: run without --yolo, or with --sandbox',
       );
+      expect(world.repo.git('branch', '--list', 'y-*')).toBe('');
+      expect(existsSync(path.join(world.repo.parent, 'app-worktrees', 'y-1'))).toBe(false);
+      expect(existsSync(path.join(world.repo.root, '.git', 'parallel', 'y'))).toBe(false);
     }
-    expect(world.repo.git('branch', '--list', 's-*', 'y-*')).toBe('');
-    expect(existsSync(path.join(world.repo.parent, 'app-worktrees'))).toBe(false);
-    expect(existsSync(path.join(world.repo.root, '.git', 'parallel', 's'))).toBe(false);
   });
 
   it('claude: a turn that ends in an API error is failed (StopFailure); its folder-trust dialog is waiting', async () => {

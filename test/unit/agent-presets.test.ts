@@ -58,7 +58,8 @@ interface Expected {
 const EXPECTED: Record<string, Expected> = {
   claude: {
     command: 'claude',
-    prompt: 'positional',
+    // Issue 9: on stdin, where a prompt such as `mcp` is not read as a subcommand.
+    prompt: 'stdin',
     yolo: ['--dangerously-skip-permissions'],
     model: '--model',
   },

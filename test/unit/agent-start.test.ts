@@ -31,10 +31,14 @@ describe('agentStartProblem', () => {
     expect(agentStartProblem('claude', claude, { ...facts, sandbox: true })).toBeNull();
     expect(agentStartProblem('codex', AGENT_PRESETS.codex!, facts)).toBeNull();
   });
-  it('refuses a claude prompt that is exactly one of its subcommands', () => {
-    const ask = (prompt: string) => agentStartProblem('claude', claude, { ...facts, yolo: false, prompt });
+  it('refuses a subcommand-name prompt only where claude would read it from its argv', () => {
+    // The preset gives Claude the prompt on stdin, where no word is a subcommand (issue 9).
+    expect(agentStartProblem('claude', claude, { ...facts, yolo: false, prompt: 'mcp' })).toBeNull();
+    // A user's own definition that runs `claude` with the prompt as an argument.
+    const positional = { ...claude, prompt: 'positional' as const };
+    const ask = (prompt: string) => agentStartProblem('mine', positional, { ...facts, yolo: false, prompt });
     expect(ask('mcp')).toBe(
-      'claude reads the prompt "mcp" as its subcommand of that name; say more in the prompt',
+      'mine reads the prompt "mcp" as its subcommand of that name; say more in the prompt',
     );
     expect(ask('mcp servers')).toBeNull();
     expect(agentStartProblem('codex', AGENT_PRESETS.codex!, { ...facts, prompt: 'mcp' })).toBeNull();
