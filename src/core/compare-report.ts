@@ -12,6 +12,7 @@ import {
   RANKING_RULE,
   type RecordedCheck,
   rankCandidates,
+  rankedLines,
   rankingRuleText,
   totalsOf,
 } from './compare-stats.js';
@@ -105,7 +106,7 @@ export function buildCompareReport(
     reports.map((c) => ({
       n: c.n,
       check: verdict(c),
-      changedLines: (c.added ?? 0) + (c.deleted ?? 0),
+      changedLines: rankedLines(c.files),
       files: c.filesChanged ?? 0,
       warned: c.warnings.length > 0,
     })),

@@ -91,6 +91,31 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     expect(result.stdout).toContain('M m.txt  +2 -2  line endings only (CRLF ↔ LF)');
   });
 
+  it('ranks a binary by its size, never as a change of no lines (text, --json and HTML)', async () => {
+    // Candidate 2's only lines are the symlink's one; its binary has 1,000 bytes (16 line-equivalents).
+    // Counted as 0 lines, it ranked first, above candidate 1's +2 -1 and candidate 3's +2 -2.
+    const json = JSON.parse((await cli(['compare', 't', '--no-check', '--json'])).stdout);
+    expect(json.ranking.order).toEqual([1, 3, 2]);
+    expect(json.ranking.rule).toContain(
+      'fewer changed lines (added + deleted; a binary file counts one line per 64 bytes)',
+    );
+    const text = (await cli(['compare', 't', '--no-check'])).stdout;
+    const ranks = text
+      .split('\n')
+      .filter((line) => /^\d +\d +t-\d /.test(line))
+      .map((line) => line.split(/ +/).slice(0, 2).map(Number));
+    expect(ranks).toEqual([
+      [1, 1],
+      [2, 3],
+      [3, 2],
+    ]);
+    const file = path.join(repo.parent, 'ranked.html');
+    expect((await cli(['compare', 't', '--no-check', '--html', file])).code).toBe(0);
+    const page = readFileSync(file, 'utf8');
+    expect(page).toContain('<h2>#3 t-2 ');
+    expect(page).toContain('a binary file counts one line per 64 bytes');
+  });
+
   it('HTML: the file table and the diff headers show status, true names and what lines do not', async () => {
     const file = path.join(repo.parent, 'report.html');
     const result = await cli(['compare', 't', '--no-check', '--html', file]);
