@@ -124,9 +124,15 @@ export function buildCompareReport(
   };
 }
 
-/** "2 changed, 1 untracked", "no", or `missing` when the worktree is gone. */
-export function uncommittedText(c: Pick<CandidateReport, 'uncommitted'>, missing: string): string {
-  if (c.uncommitted === null) return missing;
+/**
+ * "2 changed, 1 untracked", "no", `missing` when the worktree is gone, or "unknown" when it is there but
+ * git could not read it (its warning says why).
+ */
+export function uncommittedText(
+  c: Pick<CandidateReport, 'uncommitted' | 'worktreeMissing'>,
+  missing: string,
+): string {
+  if (c.uncommitted === null) return c.worktreeMissing ? missing : 'unknown';
   const { changed, untracked } = c.uncommitted;
   if (changed === 0 && untracked === 0) return 'no';
   return [changed > 0 ? `${changed} changed` : '', untracked > 0 ? `${untracked} untracked` : '']
