@@ -199,6 +199,28 @@ describe('compare: candidates in odd states', () => {
     expect(row(9).warnings[0]).toMatch(/^git could not read its work: /);
   });
 
+  it('the HTML report shows the same warnings on each row, ranks them the same, and "–" for nothing to compare', async () => {
+    const file = path.join(repo.parent, 'states.html');
+    const result = await runCli(['compare', 't', '--no-check', '--html', file], { cwd: repo.root });
+    expect(result.code, result.stderr).toBe(0);
+    expect(fingerprintAll(repo, worktrees)).toBe(before);
+    const page = readFileSync(file, 'utf8');
+    const rowOf = (n: number) => page.match(new RegExp(`<tr data-candidate="${n}">[\\s\\S]*?</tr>`))![0];
+    const escape = (text: string) =>
+      text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll("'", '&#39;');
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 9]) {
+      for (const warning of row(n).warnings) {
+        expect(rowOf(n), `candidate ${n}`).toContain(
+          `<div class="warning">warning: ${escape(warning)}</div>`,
+        );
+      }
+    }
+    expect(rowOf(8)).not.toContain('class="warning"');
+    expect(rowOf(8)).toMatch(/^<tr data-candidate="8">\n<td class="num">1<\/td>/);
+    expect(rowOf(5)).not.toContain('+0');
+    expect(rowOf(5)).toMatch(/<td class="num">–<\/td>\n<td class="num">–<\/td>/);
+  });
+
   it('diff warns of an unreadable candidate and shows its branch', () => {
     const result = spawnSync(process.execPath, [BIN, 'diff', 't', '9', '--', '--stat'], {
       cwd: repo.root,
