@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeHtml } from '../../src/output/html-escape.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { fingerprintAll, gitIn, makeCompareRun } from '../helpers/compare-fixture.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
@@ -206,12 +207,10 @@ describe('compare: candidates in odd states', () => {
     expect(fingerprintAll(repo, worktrees)).toBe(before);
     const page = readFileSync(file, 'utf8');
     const rowOf = (n: number) => page.match(new RegExp(`<tr data-candidate="${n}">[\\s\\S]*?</tr>`))![0];
-    const escape = (text: string) =>
-      text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll("'", '&#39;');
     for (const n of [1, 2, 3, 4, 5, 6, 7, 9]) {
       for (const warning of row(n).warnings) {
         expect(rowOf(n), `candidate ${n}`).toContain(
-          `<div class="warning">warning: ${escape(warning)}</div>`,
+          `<div class="warning">warning: ${escapeHtml(warning)}</div>`,
         );
       }
     }
