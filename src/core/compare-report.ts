@@ -30,6 +30,8 @@ export interface Gathered {
   commits: number | null;
   files: FileChange[];
   patch: string;
+  /** The same patch with whitespace ignored (`diff-tree -w`): the HTML's ignoring-whitespace view. */
+  patchIgnoringWhitespace: string;
   uncommitted: { changed: number; untracked: number } | null;
   state: string;
   agentRunning: boolean;

@@ -12,7 +12,7 @@ import { makeRepo, type TestRepo } from '../helpers/repo.js';
  * text, --json and the HTML alike, on a real run whose worktrees real git shaped:
  *   1 renames big.js (one line changed) and adds `back\slash.txt`, committed;
  *   2 makes c.txt executable, adds a symlink and rewrites the binary bin.dat, committed;
- *   3 turns m.txt's line endings into CRLF, uncommitted.
+ *   3 turns m.txt's line endings into CRLF and indents c.txt (whitespace only), uncommitted.
  */
 describe('compare: renames, status letters, modes, symlinks, binary sizes', () => {
   let repo: TestRepo;
@@ -40,6 +40,7 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     gitIn(w2, 'add', '-A');
     gitIn(w2, 'commit', '--quiet', '-m', 'modes');
     writeFileSync(path.join(w3, 'm.txt'), 'one\r\ntwo\r\n');
+    writeFileSync(path.join(w3, 'c.txt'), '  c\n');
   }, 60_000);
   afterAll(() => repo.cleanup());
 
@@ -78,6 +79,10 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     expect(byPath(c2, 'link')).toMatchObject({ status: 'A', newMode: '120000' });
     expect(byPath(c2, 'bin.dat')).toMatchObject({ status: 'M', binary: true, oldSize: 6, newSize: 1000 });
     expect(byPath(c3, 'm.txt')).toMatchObject({ status: 'M', lineEndingsOnly: true, added: 2, deleted: 2 });
+    // Whitespace only: git diff -w leaves nothing of c.txt; moved.js's real change is no such thing.
+    expect(byPath(c3, 'c.txt')).toMatchObject({ lineEndingsOnly: false, whitespaceOnly: true, added: 1 });
+    expect(gitIn(repo.root, 'diff', '-w', '--numstat', base, c3.tree)).not.toMatch(/\tc\.txt$/m);
+    expect(moved.whitespaceOnly).toBe(false);
   });
 
   it('text: a status letter per file, the rename, the mode change, the sizes', async () => {
@@ -89,6 +94,7 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     expect(result.stdout).toContain('A link  +1 -0  symlink');
     expect(result.stdout).toContain('M bin.dat  binary 6 → 1000 bytes');
     expect(result.stdout).toContain('M m.txt  +2 -2  line endings only (CRLF ↔ LF)');
+    expect(result.stdout).toContain('M c.txt  +1 -1  whitespace only (nothing left ignoring whitespace)');
   });
 
   it('ranks a binary by its size, never as a change of no lines (text, --json and HTML)', async () => {
@@ -127,6 +133,7 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     expect(page).toContain('mode 100644 → 100755 (file → executable)');
     expect(page).toContain('binary 6 bytes → 1,000 bytes');
     expect(page).toContain('line endings only (CRLF ↔ LF)');
+    expect(page).toContain('whitespace only (nothing left ignoring whitespace)');
     expect(page).toMatch(/<td>symlink<\/td>/);
     // diff2html's own headers: the backslash kept, the mode change named next to the file.
     expect(page).toContain('<span class="d2h-file-name">back\\slash.txt</span>');

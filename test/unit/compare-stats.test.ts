@@ -200,6 +200,7 @@ describe('rankedLines', () => {
     oldSize: null,
     newSize: null,
     lineEndingsOnly: false,
+    whitespaceOnly: false,
     ...over,
   });
 
