@@ -2,7 +2,12 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { candidateEnv } from '../core/agent-command.js';
-import { type FileChange, lineEndingOnlyFiles, parseRawNumstatZ } from '../core/compare-files.js';
+import {
+  type FileChange,
+  lineEndingOnlyFiles,
+  parseRawNumstatZ,
+  whitespaceOnlyFiles,
+} from '../core/compare-files.js';
 import { buildCompareReport, type Gathered } from '../core/compare-report.js';
 import { type CompareReport, candidatesToCheck } from '../core/compare-stats.js';
 import { candidateWarnings, conflictMarkersIn } from '../core/compare-warnings.js';
@@ -149,23 +154,13 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
     for (const c of report.candidates) {
       if (c.check) logTails.set(c.n, lastLines((await readLogTail(c.check.logFile)) ?? '', 80));
     }
-    const ignoringWhitespace = await Promise.all(
-      gathered.map(
-        async (g): Promise<[number, string]> => [
-          g.candidate.n,
-          g.tree && g.countedFrom
-            ? await diffPatch(manifest.repo.root, g.countedFrom, g.tree, { ignoreWhitespace: true })
-            : '',
-        ],
-      ),
-    );
     const patches = new Map(gathered.map((g) => [g.candidate.n, g.patch]));
     const { sharedFiles } = await import('./compare-columns.js');
     const page = renderHtmlReport({
       report,
       patches,
       sharedFiles: await sharedFiles(manifest.repo.root, report, patches),
-      patchesIgnoringWhitespace: new Map(ignoringWhitespace),
+      patchesIgnoringWhitespace: new Map(gathered.map((g) => [g.candidate.n, g.patchIgnoringWhitespace])),
       logTails,
       diff2htmlCss: await loadDiff2HtmlCss(),
     });
@@ -196,20 +191,22 @@ export async function gather(
   // Its own work: from where it meets the base branch (the run's base, unless the base branch moved and
   // the candidate was rebased onto it, or the candidate was reset behind it).
   const from = facts.countFrom;
-  const [commits, files, patch, uncommitted, record, merge, submodules, ignored] = await Promise.all([
-    facts.head === null ? null : commitsBetween(root, from, facts.head),
-    tree ? readFileChanges(cwd, from, tree) : [],
-    tree ? diffPatch(cwd, from, tree) : '',
-    facts.worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
-    readAgentRecord(dir, candidate.n),
-    baseNow !== null && baseNow !== runBase && tree && facts.head
-      ? trialMerge(root, baseNow, facts.head, tree)
-      : null,
-    tree ? submodulePaths(root, tree) : new Set<string>(),
-    facts.worktreeMissing ? undefined : ignoredFilesDigest(candidate.worktree),
-  ]);
+  const [commits, files, patch, patchIgnoringWhitespace, uncommitted, record, merge, submodules, ignored] =
+    await Promise.all([
+      facts.head === null ? null : commitsBetween(root, from, facts.head),
+      tree ? readFileChanges(cwd, from, tree) : [],
+      tree ? diffPatch(cwd, from, tree) : '',
+      tree ? diffPatch(cwd, from, tree, { ignoreWhitespace: true }) : '',
+      facts.worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
+      readAgentRecord(dir, candidate.n),
+      baseNow !== null && baseNow !== runBase && tree && facts.head
+        ? trialMerge(root, baseNow, facts.head, tree)
+        : null,
+      tree ? submodulePaths(root, tree) : new Set<string>(),
+      facts.worktreeMissing ? undefined : ignoredFilesDigest(candidate.worktree),
+    ]);
   const state = agentState(record);
-  const changes = withLineEndings(files, patch);
+  const changes = withWhitespaceFacts(files, patch, patchIgnoringWhitespace);
   const warnings = candidateWarnings({
     ...facts,
     branch: candidate.branch,
@@ -227,6 +224,7 @@ export async function gather(
     commits,
     files: changes,
     patch,
+    patchIgnoringWhitespace,
     uncommitted,
     state,
     agentRunning: state === 'running',
@@ -246,6 +244,7 @@ export function unreadable(candidate: Candidate, error: unknown): Gathered {
     commits: null,
     files: [],
     patch: '',
+    patchIgnoringWhitespace: '',
     uncommitted: null,
     state: 'unreadable',
     agentRunning: false,
@@ -275,11 +274,15 @@ async function readFileChanges(cwd: string, base: string, tree: string): Promise
   );
 }
 
-/** Marks the files whose change is only line endings (read from the patch, in the same file order). */
-function withLineEndings(files: FileChange[], patch: string): FileChange[] {
-  const flags = lineEndingOnlyFiles(patch);
-  if (flags.length !== files.length) return files;
-  return files.map((f, i) => (flags[i] ? { ...f, lineEndingsOnly: true } : f));
+/**
+ * Marks the files whose change is only line endings, or only whitespace (read from the patch and the
+ * patch made with -w, in the same file order as the raw listing).
+ */
+function withWhitespaceFacts(files: FileChange[], patch: string, ignoringWhitespace: string): FileChange[] {
+  const lineEndings = lineEndingOnlyFiles(patch);
+  const whitespace = whitespaceOnlyFiles(patch, ignoringWhitespace);
+  if (lineEndings.length !== files.length) return files;
+  return files.map((f, i) => ({ ...f, lineEndingsOnly: lineEndings[i]!, whitespaceOnly: whitespace[i]! }));
 }
 
 /**

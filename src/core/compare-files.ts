@@ -30,6 +30,8 @@ export interface FileChange {
   newSize: number | null;
   /** Every removed line was added back with only its line ending changed (CRLF ↔ LF). */
   lineEndingsOnly: boolean;
+  /** Its lines changed only in whitespace: with whitespace ignored (`git diff -w`) nothing is left. */
+  whitespaceOnly: boolean;
 }
 
 export const ABSENT_MODE = '000000';
@@ -76,6 +78,7 @@ export function parseRawNumstatZ(text: string): FileChange[] {
       oldSize: null,
       newSize: null,
       lineEndingsOnly: false,
+      whitespaceOnly: false,
     });
   }
   for (const change of changes) {
@@ -131,6 +134,7 @@ export function changeNotes(change: FileChange): string[] {
   }
   if (change.binary) notes.push(`binary ${sizeText(change.oldSize)} → ${sizeText(change.newSize)}`);
   if (change.lineEndingsOnly) notes.push('line endings only (CRLF ↔ LF)');
+  else if (change.whitespaceOnly) notes.push('whitespace only (nothing left ignoring whitespace)');
   return notes;
 }
 
@@ -171,6 +175,30 @@ export function lineEndingOnlyFiles(patch: string): boolean[] {
   }
   finish();
   return result;
+}
+
+/**
+ * Per file of a patch (`diff --git` sections, in order): whether its change is whitespace only — it has
+ * hunks, and the same patch made with `-w` has no hunk for it (`-w` keeps the `diff --git` line of a
+ * file whose every change is whitespace, or drops it).
+ */
+export function whitespaceOnlyFiles(patch: string, patchIgnoringWhitespace: string): boolean[] {
+  const ignoring = sectionsByHeader(patchIgnoringWhitespace);
+  return splitPatch(patch).map((section) => {
+    const ws = ignoring.get(headerOf(section));
+    return /^@@/m.test(section) && (ws === undefined || !/^@@/m.test(ws));
+  });
+}
+
+/** A patch's file sections by their `diff --git` line. */
+export function sectionsByHeader(patch: string): Map<string, string> {
+  return new Map(splitPatch(patch).map((section) => [headerOf(section), section]));
+}
+
+/** A file section's `diff --git` line. */
+export function headerOf(section: string): string {
+  const end = section.indexOf('\n');
+  return end === -1 ? section : section.slice(0, end);
 }
 
 /** Each file's section of a patch (`diff --git` onwards), in order. */

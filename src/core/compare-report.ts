@@ -12,6 +12,7 @@ import {
   RANKING_RULE,
   type RecordedCheck,
   rankCandidates,
+  rankedLines,
   rankingRuleText,
   totalsOf,
 } from './compare-stats.js';
@@ -29,6 +30,8 @@ export interface Gathered {
   commits: number | null;
   files: FileChange[];
   patch: string;
+  /** The same patch with whitespace ignored (`diff-tree -w`): the HTML's ignoring-whitespace view. */
+  patchIgnoringWhitespace: string;
   uncommitted: { changed: number; untracked: number } | null;
   state: string;
   agentRunning: boolean;
@@ -105,7 +108,7 @@ export function buildCompareReport(
     reports.map((c) => ({
       n: c.n,
       check: verdict(c),
-      changedLines: (c.added ?? 0) + (c.deleted ?? 0),
+      changedLines: rankedLines(c.files),
       files: c.filesChanged ?? 0,
       warned: c.warnings.length > 0,
     })),
@@ -123,9 +126,15 @@ export function buildCompareReport(
   };
 }
 
-/** "2 changed, 1 untracked", "no", or `missing` when the worktree is gone. */
-export function uncommittedText(c: Pick<CandidateReport, 'uncommitted'>, missing: string): string {
-  if (c.uncommitted === null) return missing;
+/**
+ * "2 changed, 1 untracked", "no", `missing` when the worktree is gone, or "unknown" when it is there but
+ * git could not read it (its warning says why).
+ */
+export function uncommittedText(
+  c: Pick<CandidateReport, 'uncommitted' | 'worktreeMissing'>,
+  missing: string,
+): string {
+  if (c.uncommitted === null) return c.worktreeMissing ? missing : 'unknown';
   const { changed, untracked } = c.uncommitted;
   if (changed === 0 && untracked === 0) return 'no';
   return [changed > 0 ? `${changed} changed` : '', untracked > 0 ? `${untracked} untracked` : '']

@@ -29,6 +29,22 @@ export function totalsOf(changes: FileChange[]): ChangeTotals {
 }
 
 /**
+ * A binary file has no lines, so counting it as 0 would rank a candidate that added a 5 MB blob above
+ * one that changed a line. For the ranking a binary counts one line per BINARY_BYTES_PER_LINE bytes of
+ * its larger version (about a line of source code), and at least one.
+ */
+export const BINARY_BYTES_PER_LINE = 64;
+
+/** Added + deleted lines, each binary file counted by its size (see BINARY_BYTES_PER_LINE). */
+export function rankedLines(changes: FileChange[]): number {
+  return changes.reduce((sum, c) => {
+    if (!c.binary) return sum + c.added + c.deleted;
+    const bytes = Math.max(c.oldSize ?? 0, c.newSize ?? 0);
+    return sum + Math.max(1, Math.ceil(bytes / BINARY_BYTES_PER_LINE));
+  }, 0);
+}
+
+/**
  * The changes of a patch as a multiset, so that two candidates are 100% alike only when their changes
  * are identical: the same lines at the same place, the same modes, the same binary content.
  *   - an added or removed line: key `<file header>\n@<old line>\n<+ or -><line text>`, where `<old line>`
@@ -170,7 +186,7 @@ export type CheckVerdict = 'passed' | 'failed' | 'not run';
 export interface RankInput {
   n: number;
   check: CheckVerdict;
-  /** Added + deleted lines. */
+  /** Added + deleted lines, binary files counted by size (rankedLines). */
   changedLines: number;
   files: number;
   /** Compare has a warning about it (it could not be read): never ranked as a good candidate. */
@@ -205,7 +221,11 @@ export const RANKING_RULE: RankingKey[] = [
     value: (c) => (c.files > 0 ? 0 : 1),
   },
   { id: 'check', text: 'check passed, then not run, then failed', value: (c) => CHECK_ORDER[c.check] },
-  { id: 'changed-lines', text: 'fewer changed lines (added + deleted)', value: (c) => c.changedLines },
+  {
+    id: 'changed-lines',
+    text: `fewer changed lines (added + deleted; a binary file counts one line per ${BINARY_BYTES_PER_LINE} bytes)`,
+    value: (c) => c.changedLines,
+  },
   { id: 'files', text: 'fewer changed files', value: (c) => c.files },
   { id: 'number', text: 'lower candidate number', value: (c) => c.n },
 ];

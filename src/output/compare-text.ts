@@ -108,7 +108,9 @@ export function printReport(report: CompareReport, reporter: Reporter): void {
   }
   if (report.candidates.length >= 2) {
     reporter.print('');
-    reporter.print('Similarity (Jaccard, shared ÷ all: changed files · changed lines)');
+    reporter.print(
+      'Similarity (Jaccard, shared ÷ all: changed files · changes, each line at its place in the file, each mode and binary content; 100% · 100% is the same change)',
+    );
     const matrix = report.candidates.map((row) => [
       row.name,
       ...report.candidates.map((col) => {

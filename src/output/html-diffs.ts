@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { html as diffToHtml, parse as parseDiff } from 'diff2html';
-import { changeNotes, type FileChange, splitPatch } from '../core/compare-files.js';
+import {
+  changeNotes,
+  type FileChange,
+  headerOf,
+  sectionsByHeader,
+  splitPatch,
+} from '../core/compare-files.js';
 import type { SharedFile } from '../core/file-columns.js';
 import { escapeHtml } from './html-escape.js';
 
@@ -44,9 +50,7 @@ export function renderCandidateDiffs(input: CandidateDiffInput, budget: DiffBudg
   if (sections.length === 0) return '<p class="muted">No changes against the base.</p>';
   // `-w` drops a file whose every change is whitespace; the others keep their `diff --git` line.
   const ignoringWhitespace =
-    input.patchIgnoringWhitespace === null
-      ? null
-      : new Map(splitPatch(input.patchIgnoringWhitespace).map((ws) => [firstLine(ws), ws]));
+    input.patchIgnoringWhitespace === null ? null : sectionsByHeader(input.patchIgnoringWhitespace);
   const aligned = sections.length === input.files.length;
   const nonce = randomBytes(6).toString('hex');
   return sections
@@ -63,8 +67,10 @@ export function renderCandidateDiffs(input: CandidateDiffInput, budget: DiffBudg
         budget.tooLargeFiles++;
         return `<details class="file" id="${id}"><summary>${name} <span class="muted">${counts}</span> <span class="cut">too large to show here (${lines.toLocaleString('en-US')} changed lines); see ${show}</span></summary></details>`;
       }
-      const ws = ignoringWhitespace?.get(firstLine(section));
-      const whitespaceOnly = ignoringWhitespace !== null && ws === undefined && /^@@/m.test(section);
+      const ws = ignoringWhitespace?.get(headerOf(section));
+      // As whitespaceOnlyFiles decides for the text and --json.
+      const whitespaceOnly =
+        ignoringWhitespace !== null && /^@@/m.test(section) && (ws === undefined || !/^@@/m.test(ws));
       const wsSame = !whitespaceOnly && (ws === undefined || ws === section);
       const views = [
         ['side', renderSection(section, change, 'side-by-side', `${id}-side-`, nonce)],
@@ -157,11 +163,6 @@ const STATUS_WORDS: Record<string, string> = {
   C: 'copied',
   T: 'type changed',
 };
-
-function firstLine(text: string): string {
-  const end = text.indexOf('\n');
-  return end === -1 ? text : text.slice(0, end);
-}
 
 /** A path as one shell word, for a command a person copies. */
 export function shellWord(word: string): string {

@@ -12,7 +12,7 @@ import { makeRepo, type TestRepo } from '../helpers/repo.js';
  * text, --json and the HTML alike, on a real run whose worktrees real git shaped:
  *   1 renames big.js (one line changed) and adds `back\slash.txt`, committed;
  *   2 makes c.txt executable, adds a symlink and rewrites the binary bin.dat, committed;
- *   3 turns m.txt's line endings into CRLF, uncommitted.
+ *   3 turns m.txt's line endings into CRLF and indents c.txt (whitespace only), uncommitted.
  */
 describe('compare: renames, status letters, modes, symlinks, binary sizes', () => {
   let repo: TestRepo;
@@ -40,6 +40,7 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     gitIn(w2, 'add', '-A');
     gitIn(w2, 'commit', '--quiet', '-m', 'modes');
     writeFileSync(path.join(w3, 'm.txt'), 'one\r\ntwo\r\n');
+    writeFileSync(path.join(w3, 'c.txt'), '  c\n');
   }, 60_000);
   afterAll(() => repo.cleanup());
 
@@ -78,6 +79,10 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     expect(byPath(c2, 'link')).toMatchObject({ status: 'A', newMode: '120000' });
     expect(byPath(c2, 'bin.dat')).toMatchObject({ status: 'M', binary: true, oldSize: 6, newSize: 1000 });
     expect(byPath(c3, 'm.txt')).toMatchObject({ status: 'M', lineEndingsOnly: true, added: 2, deleted: 2 });
+    // Whitespace only: git diff -w leaves nothing of c.txt; moved.js's real change is no such thing.
+    expect(byPath(c3, 'c.txt')).toMatchObject({ lineEndingsOnly: false, whitespaceOnly: true, added: 1 });
+    expect(gitIn(repo.root, 'diff', '-w', '--numstat', base, c3.tree)).not.toMatch(/\tc\.txt$/m);
+    expect(moved.whitespaceOnly).toBe(false);
   });
 
   it('text: a status letter per file, the rename, the mode change, the sizes', async () => {
@@ -89,6 +94,32 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     expect(result.stdout).toContain('A link  +1 -0  symlink');
     expect(result.stdout).toContain('M bin.dat  binary 6 → 1000 bytes');
     expect(result.stdout).toContain('M m.txt  +2 -2  line endings only (CRLF ↔ LF)');
+    expect(result.stdout).toContain('M c.txt  +1 -1  whitespace only (nothing left ignoring whitespace)');
+  });
+
+  it('ranks a binary by its size, never as a change of no lines (text, --json and HTML)', async () => {
+    // Candidate 2's only lines are the symlink's one; its binary has 1,000 bytes (16 line-equivalents).
+    // Counted as 0 lines, it ranked first, above candidate 1's +2 -1 and candidate 3's +2 -2.
+    const json = JSON.parse((await cli(['compare', 't', '--no-check', '--json'])).stdout);
+    expect(json.ranking.order).toEqual([1, 3, 2]);
+    expect(json.ranking.rule).toContain(
+      'fewer changed lines (added + deleted; a binary file counts one line per 64 bytes)',
+    );
+    const text = (await cli(['compare', 't', '--no-check'])).stdout;
+    const ranks = text
+      .split('\n')
+      .filter((line) => /^\d +\d +t-\d /.test(line))
+      .map((line) => line.split(/ +/).slice(0, 2).map(Number));
+    expect(ranks).toEqual([
+      [1, 1],
+      [2, 3],
+      [3, 2],
+    ]);
+    const file = path.join(repo.parent, 'ranked.html');
+    expect((await cli(['compare', 't', '--no-check', '--html', file])).code).toBe(0);
+    const page = readFileSync(file, 'utf8');
+    expect(page).toContain('<h2>#3 t-2 ');
+    expect(page).toContain('a binary file counts one line per 64 bytes');
   });
 
   it('HTML: the file table and the diff headers show status, true names and what lines do not', async () => {
@@ -102,6 +133,7 @@ describe('compare: renames, status letters, modes, symlinks, binary sizes', () =
     expect(page).toContain('mode 100644 → 100755 (file → executable)');
     expect(page).toContain('binary 6 bytes → 1,000 bytes');
     expect(page).toContain('line endings only (CRLF ↔ LF)');
+    expect(page).toContain('whitespace only (nothing left ignoring whitespace)');
     expect(page).toMatch(/<td>symlink<\/td>/);
     // diff2html's own headers: the backslash kept, the mode change named next to the file.
     expect(page).toContain('<span class="d2h-file-name">back\\slash.txt</span>');

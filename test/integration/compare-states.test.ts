@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { escapeHtml } from '../../src/output/html-escape.js';
 import { BIN, runCli } from '../helpers/cli.js';
 import { fingerprintAll, gitIn, makeCompareRun } from '../helpers/compare-fixture.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
@@ -197,6 +198,26 @@ describe('compare: candidates in odd states', () => {
       'the submodule sub has uncommitted changes inside it, which compare does not see',
     ]);
     expect(row(9).warnings[0]).toMatch(/^git could not read its work: /);
+  });
+
+  it('the HTML report shows the same warnings on each row, ranks them the same, and "–" for nothing to compare', async () => {
+    const file = path.join(repo.parent, 'states.html');
+    const result = await runCli(['compare', 't', '--no-check', '--html', file], { cwd: repo.root });
+    expect(result.code, result.stderr).toBe(0);
+    expect(fingerprintAll(repo, worktrees)).toBe(before);
+    const page = readFileSync(file, 'utf8');
+    const rowOf = (n: number) => page.match(new RegExp(`<tr data-candidate="${n}">[\\s\\S]*?</tr>`))![0];
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 9]) {
+      for (const warning of row(n).warnings) {
+        expect(rowOf(n), `candidate ${n}`).toContain(
+          `<div class="warning">warning: ${escapeHtml(warning)}</div>`,
+        );
+      }
+    }
+    expect(rowOf(8)).not.toContain('class="warning"');
+    expect(rowOf(8)).toMatch(/^<tr data-candidate="8">\n<td class="num">1<\/td>/);
+    expect(rowOf(5)).not.toContain('+0');
+    expect(rowOf(5)).toMatch(/<td class="num">–<\/td>\n<td class="num">–<\/td>/);
   });
 
   it('diff warns of an unreadable candidate and shows its branch', () => {

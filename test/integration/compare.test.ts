@@ -471,11 +471,16 @@ process.exit(n === '3' ? 1 : 0);
       expect(text.code).toBe(0);
       expect(text.stderr).toMatch(/warning: feat-3: git could not read its work/);
       expect(text.stdout).toMatch(/^3 +3 +feat-3 +a3 +unreadable /m);
+      // Its worktree is there: what it holds uncommitted is unknown, not "no worktree".
+      const row = text.stdout.split('\n').find((line) => /^3 +3 +feat-3 /.test(line))!;
+      expect(row).toMatch(/ unknown /);
+      expect(row).not.toContain('no worktree');
       const htmlFile = path.join(repo.parent, 'unreadable.html');
       expect((await cli(['compare', 'feat', '--no-check', '--html', htmlFile])).code).toBe(0);
-      expect(readFileSync(htmlFile, 'utf8')).toMatch(
-        /feat-3<\/a><div class="warning">warning: git could not read/,
-      );
+      const page = readFileSync(htmlFile, 'utf8');
+      expect(page).toMatch(/feat-3<\/a><div class="warning">warning: git could not read/);
+      expect(page).toContain('uncommitted: unknown');
+      expect(page).not.toContain('worktree missing');
     } finally {
       rmSync(nested, { recursive: true, force: true });
     }

@@ -4,6 +4,7 @@ import {
   lineEndingOnlyFiles,
   parseRawNumstatZ,
   touchedPaths,
+  whitespaceOnlyFiles,
 } from '../../src/core/compare-files.js';
 import { totalsOf } from '../../src/core/compare-stats.js';
 
@@ -74,6 +75,40 @@ describe('lineEndingOnlyFiles', () => {
       'new mode 100755',
     ].join('\n');
     expect(lineEndingOnlyFiles(patch)).toEqual([true, false, false]);
+  });
+});
+
+describe('whitespaceOnlyFiles', () => {
+  it('flags a file with hunks whose -w patch has none, or leaves it out', () => {
+    const patch = [
+      'diff --git a/x b/x',
+      '@@ -1 +1 @@',
+      '-a',
+      '+  a',
+      'diff --git a/y b/y',
+      '@@ -1 +1 @@',
+      '-b',
+      '+c',
+      'diff --git a/z b/z',
+      'old mode 100644',
+      'new mode 100755',
+      'diff --git a/w b/w',
+      '@@ -1 +1 @@',
+      '-d',
+      '+ d',
+    ].join('\n');
+    const ignoring = [
+      'diff --git a/x b/x',
+      'diff --git a/y b/y',
+      '@@ -1 +1 @@',
+      '-b',
+      '+c',
+      'diff --git a/z b/z',
+      'old mode 100644',
+      'new mode 100755',
+    ].join('\n');
+    expect(whitespaceOnlyFiles(patch, ignoring)).toEqual([true, false, false, true]);
+    expect(whitespaceOnlyFiles(patch, patch)).toEqual([false, false, false, false]);
   });
 });
 

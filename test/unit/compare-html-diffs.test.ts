@@ -30,6 +30,7 @@ const change = (path: string, added: number): FileChange => ({
   oldSize: null,
   newSize: null,
   lineEndingsOnly: false,
+  whitespaceOnly: false,
 });
 
 describe('renderCandidateDiffs', () => {

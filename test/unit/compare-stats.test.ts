@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { FileChange } from '../../src/core/compare-files.js';
 import {
   type CandidateChange,
   candidatesToCheck,
@@ -12,6 +13,7 @@ import {
   type RankInput,
   type RecordedCheck,
   rankCandidates,
+  rankedLines,
   rankingRuleText,
 } from '../../src/core/compare-stats.js';
 
@@ -164,7 +166,7 @@ describe('rankCandidates', () => {
     const text = rankingRuleText();
     expect(text).toBe(
       'Ranked by: 1) candidates without a warning before those with one; 2) candidates that changed something before those that did not; ' +
-        '3) check passed, then not run, then failed; 4) fewer changed lines (added + deleted); 5) fewer changed files; 6) lower candidate number.',
+        '3) check passed, then not run, then failed; 4) fewer changed lines (added + deleted; a binary file counts one line per 64 bytes); 5) fewer changed files; 6) lower candidate number.',
     );
     expect(RANKING_RULE.map((k) => k.id)).toEqual([
       'no-warnings',
@@ -179,6 +181,34 @@ describe('rankCandidates', () => {
   it('takes another rule as data', () => {
     const biggestFirst = [{ id: 'big', text: 'more lines', value: (c: RankInput) => -c.changedLines }];
     expect(rankCandidates([input(1, 'passed', 1), input(2, 'passed', 9)], biggestFirst)).toEqual([2, 1]);
+  });
+});
+
+describe('rankedLines', () => {
+  const file = (over: Partial<FileChange>): FileChange => ({
+    path: 'f',
+    oldPath: null,
+    status: 'M',
+    similarity: null,
+    added: 0,
+    deleted: 0,
+    binary: false,
+    oldMode: '100644',
+    newMode: '100644',
+    oldBlob: '0',
+    newBlob: '0',
+    oldSize: null,
+    newSize: null,
+    lineEndingsOnly: false,
+    whitespaceOnly: false,
+    ...over,
+  });
+
+  it('counts text lines, and a binary by its larger size (64 bytes a line), at least one', () => {
+    expect(rankedLines([file({ added: 3, deleted: 2 })])).toBe(5);
+    expect(rankedLines([file({ binary: true, oldSize: 10, newSize: 5_000_000 })])).toBe(78_125);
+    expect(rankedLines([file({ binary: true, oldSize: 6400, newSize: null })])).toBe(100);
+    expect(rankedLines([file({ binary: true })])).toBe(1);
   });
 });
 
