@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -19,6 +19,8 @@ attempt ssh-write "echo x > '$HOME/.ssh/hacked'"
 attempt ssh-read "cat '$HOME/.ssh/id_test' | grep -q secret"
 attempt home-write "echo x > '$HOME/hacked.txt'"
 attempt cache-write "echo x > '$HOME/.cache/agent-cache.txt'"
+attempt tmp-write "echo x > /tmp/gp-sandbox-private-tmp-probe"
+attempt tmp-see-outside "test -e '$OUTSIDE_TMP_FILE'"
 if [ "$TRY_ETC" = 1 ]; then attempt etc "echo x > /etc/git-parallel-hacked"; fi
 attempt update-ref-main "git update-ref refs/heads/main HEAD"
 attempt branch-f-packed "git branch -f packed HEAD"
@@ -43,6 +45,8 @@ describe('--sandbox (bubblewrap)', () => {
   let home: string;
   let agent: string;
   let env: NodeJS.ProcessEnv;
+  // A file in the real /tmp, outside every folder the sandbox binds again: a private /tmp does not show it.
+  const outsideTmpFile = `/tmp/gp-sandbox-outside-${process.pid}`;
 
   beforeEach(() => {
     repo = makeRepo('app');
@@ -64,7 +68,10 @@ describe('--sandbox (bubblewrap)', () => {
     repo.commit('config');
     env = { HOME: home, GIT_PARALLEL_TRUST: '1', TMUX: '', ZELLIJ: '', IS_SANDBOX: '' };
   });
-  afterEach(() => repo.cleanup());
+  afterEach(() => {
+    repo.cleanup();
+    rmSync(outsideTmpFile, { force: true });
+  });
 
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
     runCli(args, { cwd: repo.root, env: { ...env, ...extra } });
@@ -75,10 +82,12 @@ describe('--sandbox (bubblewrap)', () => {
     OTHER_BRANCH: 't-2',
     COMMON: path.join(repo.root, '.git'),
     OUTSIDE_PID: String(process.pid),
+    OUTSIDE_TMP_FILE: outsideTmpFile,
     TRY_ETC: sandboxed ? '1' : '0',
   });
 
   it('lets the agent edit and commit only in its own worktree and branch', async () => {
+    writeFileSync(outsideTmpFile, 'x');
     const mainBefore = repo.git('rev-parse', 'main');
     const packedBefore = repo.git('rev-parse', 'packed');
     const created = await cli(['t', '-n', '2', '--mux', 'none', '--sandbox']);
@@ -107,9 +116,13 @@ describe('--sandbox (bubblewrap)', () => {
       'git-hook',
       'delete-pack',
       'see-other-processes',
+      'tmp-see-outside',
     ])
       expect(lines).toContain(`DENIED ${denied}\n`);
     expect(lines).toContain('ALLOWED cache-write\n');
+    // Its /tmp is its own: writable, and what it writes there never reaches the real one.
+    expect(lines).toContain('ALLOWED tmp-write\n');
+    expect(existsSync('/tmp/gp-sandbox-private-tmp-probe')).toBe(false);
     expect(lines).toContain('ALLOWED residual-new-branch\n');
     expect(lines).toContain('ALLOWED residual-lock\n');
     expect(lines).toContain('ALLOWED own-commit\n');
