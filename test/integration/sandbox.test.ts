@@ -19,7 +19,7 @@ attempt ssh-write "echo x > '$HOME/.ssh/hacked'"
 attempt ssh-read "cat '$HOME/.ssh/id_test' | grep -q secret"
 attempt home-write "echo x > '$HOME/hacked.txt'"
 attempt cache-write "echo x > '$HOME/.cache/agent-cache.txt'"
-attempt tmp-write "echo x > /tmp/gp-sandbox-private-tmp-probe"
+attempt tmp-write "echo x > '$INSIDE_TMP_FILE'"
 attempt tmp-see-outside "test -e '$OUTSIDE_TMP_FILE'"
 if [ "$TRY_ETC" = 1 ]; then attempt etc "echo x > /etc/git-parallel-hacked"; fi
 attempt update-ref-main "git update-ref refs/heads/main HEAD"
@@ -47,6 +47,7 @@ describe('--sandbox (bubblewrap)', () => {
   let env: NodeJS.ProcessEnv;
   // A file in the real /tmp, outside every folder the sandbox binds again: a private /tmp does not show it.
   const outsideTmpFile = `/tmp/gp-sandbox-outside-${process.pid}`;
+  const insideTmpFile = `/tmp/gp-sandbox-inside-${process.pid}`;
 
   beforeEach(() => {
     repo = makeRepo('app');
@@ -71,6 +72,7 @@ describe('--sandbox (bubblewrap)', () => {
   afterEach(() => {
     repo.cleanup();
     rmSync(outsideTmpFile, { force: true });
+    rmSync(insideTmpFile, { force: true });
   });
 
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
@@ -83,6 +85,7 @@ describe('--sandbox (bubblewrap)', () => {
     COMMON: path.join(repo.root, '.git'),
     OUTSIDE_PID: String(process.pid),
     OUTSIDE_TMP_FILE: outsideTmpFile,
+    INSIDE_TMP_FILE: insideTmpFile,
     TRY_ETC: sandboxed ? '1' : '0',
   });
 
@@ -122,7 +125,7 @@ describe('--sandbox (bubblewrap)', () => {
     expect(lines).toContain('ALLOWED cache-write\n');
     // Its /tmp is its own: writable, and what it writes there never reaches the real one.
     expect(lines).toContain('ALLOWED tmp-write\n');
-    expect(existsSync('/tmp/gp-sandbox-private-tmp-probe')).toBe(false);
+    expect(existsSync(insideTmpFile)).toBe(false);
     expect(lines).toContain('ALLOWED residual-new-branch\n');
     expect(lines).toContain('ALLOWED residual-lock\n');
     expect(lines).toContain('ALLOWED own-commit\n');
