@@ -4,6 +4,7 @@ import type { Candidate, RunManifest } from '../core/types.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 import { describeFailure, endMarkedProcesses, runSteps, type StepFailure } from './hooks.js';
 import { dropDatabases, redact } from './postgres.js';
+import { sandboxPrefix } from './sandbox.js';
 
 /**
  * What preparing a run leaves in its state folder, beside run.json:
@@ -82,11 +83,17 @@ export async function runRemovalHook(
 ): Promise<void> {
   const commands = resources.hooks[which];
   if (commands.length === 0) return;
+  // Issue 17: in a sandboxed run preRemove runs in the candidate's sandbox, as its setup did. postRemove
+  // does not: it runs after the worktree (the one folder a sandbox may write) is gone, and its job is to
+  // clean up what lives outside it; it comes from the config recorded when the run was made, in the state
+  // folder, which no agent could write.
+  const within = which === 'preRemove' ? await sandboxPrefix(manifest, candidate, dir, env) : undefined;
   const failure = await runSteps(commands, {
     cwd: which === 'preRemove' ? candidate.worktree : manifest.repo.root,
     env: { ...env, ...candidateEnv(manifest, candidate) },
     logFile: removalLogPath(dir, candidate.n),
     timeout: resources.timeout,
+    within,
   });
   if (failure)
     throw new Error(

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -19,6 +19,8 @@ attempt ssh-write "echo x > '$HOME/.ssh/hacked'"
 attempt ssh-read "cat '$HOME/.ssh/id_test' | grep -q secret"
 attempt home-write "echo x > '$HOME/hacked.txt'"
 attempt cache-write "echo x > '$HOME/.cache/agent-cache.txt'"
+attempt tmp-write "echo x > '$INSIDE_TMP_FILE'"
+attempt tmp-see-outside "test -e '$OUTSIDE_TMP_FILE'"
 if [ "$TRY_ETC" = 1 ]; then attempt etc "echo x > /etc/git-parallel-hacked"; fi
 attempt update-ref-main "git update-ref refs/heads/main HEAD"
 attempt branch-f-packed "git branch -f packed HEAD"
@@ -33,6 +35,8 @@ attempt see-other-processes "kill -0 $OUTSIDE_PID"
 # The residual the README states: with reflogs off a NEW branch can be made, and a lock file left beside another ref.
 attempt residual-new-branch "git -c core.logAllRefUpdates=false branch sneaky2 HEAD"
 attempt residual-lock "echo > '$COMMON/refs/heads/main.lock'"
+# Left running in the background: it must end with the agent, before the pane's (unsandboxed) shell starts.
+if [ "$TRY_ETC" = 1 ]; then setsid sleep 31337 >/dev/null 2>&1 < /dev/null & fi
 echo "IS_SANDBOX=$IS_SANDBOX"
 `;
 
@@ -41,6 +45,9 @@ describe('--sandbox (bubblewrap)', () => {
   let home: string;
   let agent: string;
   let env: NodeJS.ProcessEnv;
+  // A file in the real /tmp, outside every folder the sandbox binds again: a private /tmp does not show it.
+  const outsideTmpFile = `/tmp/gp-sandbox-outside-${process.pid}`;
+  const insideTmpFile = `/tmp/gp-sandbox-inside-${process.pid}`;
 
   beforeEach(() => {
     repo = makeRepo('app');
@@ -62,7 +69,11 @@ describe('--sandbox (bubblewrap)', () => {
     repo.commit('config');
     env = { HOME: home, GIT_PARALLEL_TRUST: '1', TMUX: '', ZELLIJ: '', IS_SANDBOX: '' };
   });
-  afterEach(() => repo.cleanup());
+  afterEach(() => {
+    repo.cleanup();
+    rmSync(outsideTmpFile, { force: true });
+    rmSync(insideTmpFile, { force: true });
+  });
 
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
     runCli(args, { cwd: repo.root, env: { ...env, ...extra } });
@@ -73,10 +84,13 @@ describe('--sandbox (bubblewrap)', () => {
     OTHER_BRANCH: 't-2',
     COMMON: path.join(repo.root, '.git'),
     OUTSIDE_PID: String(process.pid),
+    OUTSIDE_TMP_FILE: outsideTmpFile,
+    INSIDE_TMP_FILE: insideTmpFile,
     TRY_ETC: sandboxed ? '1' : '0',
   });
 
   it('lets the agent edit and commit only in its own worktree and branch', async () => {
+    writeFileSync(outsideTmpFile, 'x');
     const mainBefore = repo.git('rev-parse', 'main');
     const packedBefore = repo.git('rev-parse', 'packed');
     const created = await cli(['t', '-n', '2', '--mux', 'none', '--sandbox']);
@@ -105,14 +119,21 @@ describe('--sandbox (bubblewrap)', () => {
       'git-hook',
       'delete-pack',
       'see-other-processes',
+      'tmp-see-outside',
     ])
       expect(lines).toContain(`DENIED ${denied}\n`);
     expect(lines).toContain('ALLOWED cache-write\n');
+    // Its /tmp is its own: writable, and what it writes there never reaches the real one.
+    expect(lines).toContain('ALLOWED tmp-write\n');
+    expect(existsSync(insideTmpFile)).toBe(false);
     expect(lines).toContain('ALLOWED residual-new-branch\n');
     expect(lines).toContain('ALLOWED residual-lock\n');
     expect(lines).toContain('ALLOWED own-commit\n');
     expect(lines).toContain('IS_SANDBOX=1\n');
     expect(launched.code).toBe(0);
+
+    // Its own pid namespace ends with it: nothing it left running outlives it into the pane's shell.
+    expect(processesRunning('sleep 31337')).toEqual([]);
 
     // Outside: nothing changed but the candidate's own branch.
     expect(existsSync(path.join(repo.root, 'hacked.txt'))).toBe(false);
@@ -236,16 +257,25 @@ describe('--sandbox (bubblewrap)', () => {
     expect(human.stderr + human.stdout).toMatch(/sandbox\s+fails/);
   });
 
-  it("runs setup commands and compare's checks inside the candidate's sandbox", async () => {
+  it("runs setup commands, postCreate and preRemove hooks and compare's checks inside the candidate's sandbox", async () => {
     const outside = path.join(repo.root, 'hacked.txt');
+    const tryOutside = (label: string) =>
+      `if echo x > '${outside}'; then echo ${label}-escaped; else echo ${label}-denied; fi`;
+    // ~/.cache is writable inside and outlives the worktree: where preRemove can say what it saw.
+    const preRemoveSaw = path.join(home, '.cache', 'pre-remove.txt');
+    const postRemoveRan = path.join(repo.parent, 'post-remove.txt');
     writeFileSync(
       path.join(repo.root, '.git-parallelrc.json'),
       JSON.stringify({
         agent: 'probe',
         agents: { probe: { command: agent, prompt: 'none' } },
-        setup: [
-          `echo setup > setup-own.txt; if echo x > '${outside}'; then echo escaped; else echo setup-denied; fi`,
-        ],
+        hooks: {
+          postCreate: [`echo hook > post-create-own.txt; ${tryOutside('postCreate')}`],
+          preRemove: [`{ ${tryOutside('preRemove')}; echo "IS_SANDBOX=$IS_SANDBOX"; } > '${preRemoveSaw}'`],
+          // Not sandboxed (README, Sandbox): it runs after the worktree is gone, to clean up outside it.
+          postRemove: [`echo ran > '${postRemoveRan}'`],
+        },
+        setup: [`echo setup > setup-own.txt; ${tryOutside('setup')}`],
       }),
     );
     repo.commit('setup');
@@ -257,9 +287,11 @@ describe('--sandbox (bubblewrap)', () => {
       .map(String)
       .filter((f) => f.includes('setup') && f.endsWith('.log'));
     expect(setupLog).toHaveLength(1);
-    expect(readFileSync(path.join(repo.root, '.git/parallel/t', setupLog[0]!), 'utf8')).toContain(
-      'setup-denied',
-    );
+    const log = readFileSync(path.join(repo.root, '.git/parallel/t', setupLog[0]!), 'utf8');
+    expect(log).toContain('\npostCreate-denied\n');
+    expect(log).toContain('\nsetup-denied\n');
+    expect(log).not.toMatch(/^\w+-escaped$/m);
+    expect(existsSync(path.join(worktree(1), 'post-create-own.txt'))).toBe(true);
 
     const escaping = await cli(['compare', 't', '--check', `echo x > '${outside}'`, '--json']);
     expect(JSON.parse(escaping.stdout).candidates[0].check.passed).toBe(false);
@@ -267,5 +299,27 @@ describe('--sandbox (bubblewrap)', () => {
     const own = await cli(['compare', 't', '--check', 'echo ok > check-own.txt', '--json', '--rerun']);
     expect(JSON.parse(own.stdout).candidates[0].check.passed).toBe(true);
     expect(existsSync(path.join(worktree(1), 'check-own.txt'))).toBe(true);
+
+    const removed = await cli(['rm', 't', '--force']);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(readFileSync(preRemoveSaw, 'utf8')).toBe('preRemove-denied\nIS_SANDBOX=1\n');
+    expect(existsSync(outside)).toBe(false);
+    expect(readFileSync(postRemoveRan, 'utf8')).toBe('ran\n');
+    expect(existsSync(worktree(1))).toBe(false);
   });
 });
+
+/** The pids of processes whose command line is `command`. */
+function processesRunning(command: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() === command)
+        found.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}

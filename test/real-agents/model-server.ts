@@ -32,6 +32,8 @@ export interface ModelServer {
   failNext(count?: number): void;
   /** How long the first reply of a turn (the tool call) takes, so `status` can see the agent at work. */
   setToolCallDelay(ms: number): void;
+  /** The shell command the first reply of a turn asks for, instead of PROBE_COMMAND (null: back to it). */
+  setShellCommand(command: string | null): void;
   /** Every review prompt received, with the API dialect it came in (anthropic: Claude, responses: Codex…). */
   reviewPrompts: { dialect: string; prompt: string }[];
   /** The candidate whose section holds `text` is ranked first, by reviewers of this dialect (or any). */
@@ -123,6 +125,7 @@ export async function startModelServer(): Promise<ModelServer> {
   const requests: string[] = [];
   let failures = 0;
   let toolCallDelay = 0;
+  let shellCommand = PROBE_COMMAND;
   const reviewPrompts: { dialect: string; prompt: string }[] = [];
   const preferred = new Map<string, string>();
   let malformed = 0;
@@ -208,7 +211,7 @@ export async function startModelServer(): Promise<ModelServer> {
     if (main && !turn.toolDone && turn.prompt !== null) prompts.push(turn.prompt);
     const reply: Reply =
       main && !turn.toolDone
-        ? { kind: 'tool', name: shell.name, input: shellInput(shell.schema) }
+        ? { kind: 'tool', name: shell.name, input: shellInput(shell.schema, shellCommand) }
         : { kind: 'text', text: main ? FINAL_TEXT : sideText(body) };
     return sendReply(res, dialect, reply, `gp${++ids}`, p, body, main ? MAIN_USAGE : SIDE_USAGE);
   }
@@ -235,6 +238,9 @@ export async function startModelServer(): Promise<ModelServer> {
     },
     setToolCallDelay: (ms) => {
       toolCallDelay = ms;
+    },
+    setShellCommand: (command) => {
+      shellCommand = command ?? PROBE_COMMAND;
     },
     close: () =>
       new Promise((resolve) => {
@@ -308,13 +314,13 @@ function isTurnStart(url: string, body: Record<string, unknown>): boolean {
 type Reply = { kind: 'tool'; name: string; input: Record<string, unknown> } | { kind: 'text'; text: string };
 
 /** Arguments for the shell tool, from its own schema: the command where it wants one, as string or argv. */
-function shellInput(schema: JsonSchema): Record<string, unknown> {
+function shellInput(schema: JsonSchema, command: string): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   const props = schema.properties ?? {};
   for (const [name, prop] of Object.entries(props)) {
     const type = Array.isArray(prop.type) ? prop.type[0] : prop.type;
     if (name === 'command' || name === 'cmd') {
-      input[name] = type === 'array' ? ['bash', '-lc', PROBE_COMMAND] : PROBE_COMMAND;
+      input[name] = type === 'array' ? ['bash', '-lc', command] : command;
     } else if (name === 'description') {
       input[name] = 'Record the environment';
     } else if (name === 'sandbox_permissions') {

@@ -1,80 +1,86 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { agentsBin } from './world.js';
+import { FINAL_TEXT } from './model-server.js';
+import { type AgentWorld, agentWorld } from './world.js';
 
 /**
- * Issue 17 with the real Claude Code (installed by scripts/install-agents.mjs): as root, its
- * skip-permission flag works only in a sandbox, where the launcher sets IS_SANDBOX=1 (inside only).
+ * Issue 17 with the real Claude Code (installed by scripts/install-agents.mjs), run as a user runs it:
+ * `git parallel t --sandbox --yolo` with the claude preset, in tmux. As root its skip-permission flag works
+ * only in a sandbox, where the launcher sets IS_SANDBOX=1 (inside only). The model stand-in's tool call
+ * edits a file, commits it, and tries to write into the main worktree; the commit must land on the
+ * candidate's branch and the write outside must fail.
  */
 describe('--sandbox --yolo with the real Claude Code', () => {
-  let repo: TestRepo;
-  let env: NodeJS.ProcessEnv;
-  beforeEach(() => {
-    repo = makeRepo('app');
-    const home = path.join(repo.parent, 'home');
-    mkdirSync(home, { recursive: true });
-    env = { HOME: home, GIT_PARALLEL_TRUST: '1', TMUX: '', ZELLIJ: '', IS_SANDBOX: '' };
+  let world: AgentWorld;
+  beforeEach(async () => {
+    world = await agentWorld();
   });
-  afterEach(() => repo.cleanup());
+  afterEach(async () => {
+    await world?.close();
+  });
 
-  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
-    runCli(args, { cwd: repo.root, env: { ...env, ...extra } });
+  it('runs a turn that edits and commits on its own branch, and cannot write into the main worktree', async () => {
+    const escaped = path.join(world.repo.root, 'escaped.txt');
+    world.server.setShellCommand(
+      [
+        "printf 'edited inside the sandbox\\n' > sandboxed.txt",
+        'git add sandboxed.txt',
+        "git commit -q -m 'edit inside the sandbox'",
+        `{ printf x > '${escaped}' || true; }`,
+      ].join(' && '),
+    );
+    const mainBefore = world.repo.git('rev-parse', 'main');
+    const created = await world.cli([
+      't',
+      '-n',
+      '1',
+      '--agent',
+      'claude',
+      '--sandbox',
+      '--yolo',
+      '--prompt',
+      'add sandboxed.txt and commit it',
+      '--no-attach',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    await world.waitForAll('t', 'done');
+    const screen = world.screen('t', 1);
+    expect(screen, screen).toContain(FINAL_TEXT);
+    expect(screen).not.toContain('root/sudo');
+    expect(world.server.prompts).toEqual(['add sandboxed.txt and commit it']);
 
-  it('real Claude Code with --sandbox --yolo gets past its root check (IS_SANDBOX=1 inside only) and calls its API', async () => {
-    // A model API stand-in that refuses every request at once: reaching it proves Claude started its turn.
-    const hits: string[] = [];
-    const server = createServer((request, response) => {
-      hits.push(`${request.method} ${request.url}`);
-      request.resume();
-      response.writeHead(400, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify({
-          type: 'error',
-          error: { type: 'invalid_request_error', message: 'stand-in says no' },
-        }),
+    // The commit is on the candidate's branch, made inside its worktree; nothing else moved.
+    expect(world.repo.git('log', '-1', '--format=%s', 't-1')).toBe('edit inside the sandbox');
+    expect(world.repo.git('show', 't-1:sandboxed.txt')).toBe('edited inside the sandbox');
+    expect(world.repo.git('rev-parse', 't-1^')).toBe(mainBefore);
+    expect(world.repo.git('rev-parse', 'main')).toBe(mainBefore);
+    expect(existsSync(escaped)).toBe(false);
+    const status = JSON.parse((await world.cli(['status', 't', '--json'])).stdout);
+    expect(status.runs[0].sandboxed).toBe(true);
+  });
+
+  // Only root meets Claude's refusal; as a normal user --yolo without --sandbox is allowed (issue 9).
+  it.runIf(process.getuid?.() === 0)(
+    'without --sandbox, --yolo as root is refused up front, before anything is created',
+    async () => {
+      // Claude would refuse as root in every pane: git parallel refuses first and says to use --sandbox (issue 9).
+      const bare = await world.cli([
+        'u',
+        '-n',
+        '1',
+        '--agent',
+        'claude',
+        '--yolo',
+        '-p',
+        'hi',
+        '--no-attach',
+      ]);
+      expect(bare.code).toBe(2);
+      expect(bare.stderr).toBe(
+        'git parallel: claude refuses its skip-permission flag (--dangerously-skip-permissions) as root: run without --yolo, or with --sandbox\n',
       );
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    try {
-      writeFileSync(
-        path.join(repo.root, '.git-parallelrc.json'),
-        JSON.stringify({
-          agent: 'claude-print',
-          agents: {
-            'claude-print': {
-              command: path.join(agentsBin(), 'claude'),
-              args: ['-p'],
-              yolo: ['--dangerously-skip-permissions'],
-            },
-          },
-        }),
-      );
-      repo.commit('claude');
-      const api = { ANTHROPIC_API_KEY: 'sk-stand-in', ANTHROPIC_BASE_URL: `http://127.0.0.1:${port}` };
-      const made = await cli(['t', '-n', '1', '--mux', 'none', '--sandbox', '--yolo', '-p', 'hi']);
-      expect(made.code, made.stderr).toBe(0);
-      const sandboxed = await cli(['launch', 't', '1'], api);
-      expect(sandboxed.stdout + sandboxed.stderr).not.toContain('root/sudo');
-      expect(sandboxed.stdout + sandboxed.stderr).toContain('API Error: 400 stand-in says no');
-      expect(hits.some((h) => h.startsWith('POST /v1/messages'))).toBe(true);
-      if (process.getuid?.() === 0) {
-        // Without the sandbox, Claude would refuse as root in every pane: git parallel refuses up front,
-        // before anything is created, and says to use --sandbox (issue 9).
-        const bare = await cli(['u', '-n', '1', '--mux', 'none', '--yolo', '-p', 'hi']);
-        expect(bare.code).toBe(2);
-        expect(bare.stderr).toBe(
-          'git parallel: claude-print refuses its skip-permission flag (--dangerously-skip-permissions) as root: run without --yolo, or with --sandbox\n',
-        );
-        expect(existsSync(path.join(repo.root, '.git/parallel/u'))).toBe(false);
-      }
-    } finally {
-      server.close();
-    }
-  }, 60_000);
+      expect(existsSync(path.join(world.repo.root, '.git/parallel/u'))).toBe(false);
+    },
+  );
 });
