@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { detectDialog } from '../core/agent-screens.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { writeHookEvent } from '../io/agent-hooks.js';
@@ -11,9 +12,15 @@ export interface SendArgs {
   task: string;
   /** Candidate numbers; empty means every candidate. */
   targets: number[];
-  text: string;
+  /** The text; null with `prompt`: each candidate's own prompt of the run. */
+  text: string | null;
   /** Type even where an agent waits at a permission prompt or dialog. */
   force?: boolean;
+  /**
+   * Send each candidate the run's prompt again (`send --prompt`), byte for byte from the run's state: for
+   * an agent that dropped it (Gemini CLI at its sign-in screen, see core/agent-screens.ts).
+   */
+  prompt?: boolean;
 }
 
 /**
@@ -28,7 +35,10 @@ export async function sendText(
 ): Promise<void> {
   const repo = await readRepo(io.cwd);
   const { manifest, dir } = await requireManifest(repo.commonDir, args.task);
-  if (args.text.trim() === '') throw new UsageError('the text to send is empty');
+  if (args.prompt && args.text !== null) {
+    throw new UsageError('give either the text or --prompt, not both');
+  }
+  if (!args.prompt && (args.text ?? '').trim() === '') throw new UsageError('the text to send is empty');
   const known = new Set(manifest.candidates.map((c) => c.n));
   const unknown = args.targets.filter((n) => !known.has(n));
   if (unknown.length > 0) {
@@ -46,6 +56,17 @@ export async function sendText(
     args.targets.length > 0
       ? manifest.candidates.filter((c) => args.targets.includes(c.n))
       : manifest.candidates;
+  // Issue 16: a synthesis candidate has a prompt of its own; every other candidate has the run's.
+  const texts = new Map<number, string>();
+  for (const candidate of chosen) {
+    const file = args.prompt ? (candidate.promptFile ?? manifest.promptFile) : null;
+    if (args.prompt && !file) {
+      throw new UsageError(
+        `the run ${args.task} has no prompt to send (${candidate.name} started without one)`,
+      );
+    }
+    texts.set(candidate.n, file ? await readFile(file, 'utf8') : (args.text ?? ''));
+  }
 
   const panes = await agentPanesFor(manifest, io.env);
   if ((await panes.sessionAlive()) === false) {
@@ -57,7 +78,7 @@ export async function sendText(
   if (paneMap === null) {
     // Zellij before 0.44 cannot address a pane: it can only type where the focus is.
     const zellij = new ZellijPanes(io.env);
-    await zellij.sendToFocusedPane(session, args.text);
+    await zellij.sendToFocusedPane(session, texts.get(chosen[0]!.n)!);
     io.reporter.warn(
       `this Zellij cannot type into a chosen pane (that needs 0.44+): the text went to the FOCUSED pane of ${session} only`,
     );
@@ -96,7 +117,7 @@ export async function sendText(
     );
   }
   for (const { candidate, pane } of ready) {
-    await panes.send(pane, args.text);
+    await panes.send(pane, texts.get(candidate.n)!);
     // A new message means the agent is at work again: a "waiting" or "done" it reported is over.
     await writeHookEvent(dir, candidate.n, { event: 'working', at: new Date() });
     sent.push(candidate.name);
@@ -111,10 +132,12 @@ export async function sendText(
  * Splits `send`'s words: the last is the text, the ones before it are candidate numbers. Pure, so the
  * command can reject `send feat x "text"` with a clear message.
  */
-export function parseSendWords(words: string[]): { targets: number[]; text: string } {
-  if (words.length === 0) throw new UsageError('say what to send: git parallel send <task> [<n>…] <text>');
-  const text = words[words.length - 1]!;
-  const targets = words.slice(0, -1).map((word) => {
+export function parseSendWords(words: string[], prompt = false): { targets: number[]; text: string | null } {
+  if (words.length === 0 && !prompt)
+    throw new UsageError('say what to send: git parallel send <task> [<n>…] <text>');
+  // With --prompt every word is a candidate number: the text is the run's prompt.
+  const text = prompt ? null : words[words.length - 1]!;
+  const targets = (prompt ? words : words.slice(0, -1)).map((word) => {
     if (!/^[1-9]\d*$/.test(word)) {
       throw new UsageError(
         `${JSON.stringify(word)} is not a candidate number; quote the text to send as one argument`,

@@ -189,6 +189,7 @@ export async function runStatus(
         processAlive: record && !record.exit && record.pid > 0 ? isAlive(record.pid) : null,
         activity: latestActivity(output, files),
         dialog: content === null ? null : detectDialog(content),
+        resendCommand: `git parallel send ${manifest.task} ${candidate.n} --prompt`,
         now: options.now,
         idleSeconds: options.idleSeconds,
         manualStart: manifest.mux.kind === 'none',

@@ -58,9 +58,9 @@ export const statusCommand: CommandModule<object, StatusArgv> = {
 
 export const sendCommand: CommandModule<
   object,
-  { task: string; words: string[]; json: boolean; force: boolean }
+  { task: string; words?: string[]; json: boolean; force: boolean; prompt: boolean }
 > = {
-  command: 'send <task> <words..>',
+  command: 'send <task> [words..]',
   describe:
     'type the same text into every agent (or candidates <n>…) and press Enter: send <task> [<n>…] <text>',
   builder: (yargs) =>
@@ -69,8 +69,12 @@ export const sendCommand: CommandModule<
       .positional('words', {
         type: 'string',
         array: true,
-        demandOption: true,
         describe: 'candidate numbers, then the text (quoted)',
+      })
+      .option('prompt', {
+        type: 'boolean',
+        default: false,
+        describe: "send the run's prompt again, as given (to an agent that dropped it at its sign-in)",
       })
       .option('force', {
         type: 'boolean',
@@ -80,8 +84,11 @@ export const sendCommand: CommandModule<
   handler: async (argv) => {
     assertTaskNames(argv.task);
     const { parseSendWords, sendText } = await import('../actions/send.js');
-    const { targets, text } = parseSendWords(argv.words.map(String));
-    await sendText({ task: argv.task, targets, text, force: argv.force }, commandIo(argv.json));
+    const { targets, text } = parseSendWords((argv.words ?? []).map(String), argv.prompt);
+    await sendText(
+      { task: argv.task, targets, text, force: argv.force, prompt: argv.prompt },
+      commandIo(argv.json),
+    );
   },
 };
 

@@ -29,6 +29,7 @@ export const EXAMPLES: Record<string, [command: string, what: string][]> = {
   send: [
     ['$0 send add-auth "also add a test"', 'type the text into every agent and press Enter'],
     ['$0 send add-auth 1 3 "use bcrypt"', 'only into candidates 1 and 3'],
+    ['$0 send add-auth 2 --prompt', "candidate 2 gets the run's prompt again (Gemini drops it at sign-in)"],
   ],
   ports: [
     ['$0 ports', "every live run's ports"],

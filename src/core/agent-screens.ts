@@ -13,11 +13,11 @@ export interface ScreenDialog {
   kind: DialogKind;
   /** Who asks, in a few words, for `status`. */
   what: string;
+  /** The agent has dropped the run's prompt at this dialog: it must be sent again once answered. */
+  dropsPrompt?: boolean;
 }
 
-interface DialogPattern {
-  kind: DialogKind;
-  what: string;
+interface DialogPattern extends ScreenDialog {
   /** Every one must be on screen. */
   all: RegExp[];
 }
@@ -66,10 +66,20 @@ const DIALOGS: DialogPattern[] = [
     what: 'Gemini CLI asks to trust this folder',
     all: [/Do you trust (this|the files in this) folder\?/, /Trust (parent )?folder/],
   },
+  // Gemini CLI 0.61 submits its --prompt-interactive prompt the moment a sign-in method is chosen, before
+  // the sign-in is done: the turn fails ("Content generator not initialized") and the prompt is not run
+  // again. So `status` says to send it once signed in (`git parallel send <task> <n> --prompt`).
   {
     kind: 'login',
     what: 'Gemini CLI asks how to sign in',
-    all: [/How would you like to authenticate/, /Use Gemini API Key|Login with Google/],
+    dropsPrompt: true,
+    all: [/How would you like to authenticate/, /Use Gemini API Key|Login with Google|Sign in with Google/],
+  },
+  {
+    kind: 'login',
+    what: 'Gemini CLI asks for its API key',
+    dropsPrompt: true,
+    all: [/Enter Gemini API Key/, /Please enter your Gemini API key/],
   },
   // opencode: the permission prompt under a tool call.
   { kind: 'permission', what: 'opencode asks for permission', all: [/Permission required/, /Allow once/] },
@@ -89,7 +99,9 @@ const DIALOGS: DialogPattern[] = [
 /** The dialog on an agent's screen, if one of the known ones is there. */
 export function detectDialog(screen: string): ScreenDialog | null {
   for (const dialog of DIALOGS) {
-    if (dialog.all.every((pattern) => pattern.test(screen))) return { kind: dialog.kind, what: dialog.what };
+    if (dialog.all.every((pattern) => pattern.test(screen))) {
+      return { kind: dialog.kind, what: dialog.what, ...(dialog.dropsPrompt ? { dropsPrompt: true } : {}) };
+    }
   }
   return null;
 }

@@ -63,6 +63,8 @@ export interface AgentFacts {
   activity: Activity | null;
   /** A known dialog on the agent's screen (see core/agent-screens.ts); null when none or unknown. */
   dialog?: ScreenDialog | null;
+  /** The command that sends the candidate's prompt again, for a dialog that dropped it. */
+  resendCommand?: string;
   now: Date;
   idleSeconds: number;
   /** `--mux none`: nothing starts the agent until the user runs the launch command. */
@@ -144,7 +146,15 @@ export function deriveAgentState(facts: AgentFacts): AgentState {
         : facts.dialog.kind === 'trust'
           ? 'trust dialog'
           : 'login';
-    return { state: 'waiting', reason: `${what}: ${facts.dialog.what}`, exitCode: null, since: null };
+    const resend = facts.dialog.dropsPrompt
+      ? ` (it drops the prompt there: once signed in, ${facts.resendCommand ?? 'git parallel send <task> <n> --prompt'})`
+      : '';
+    return {
+      state: 'waiting',
+      reason: `${what}: ${facts.dialog.what}${resend}`,
+      exitCode: null,
+      since: null,
+    };
   }
   const hook = currentHook(facts.hook, startedAt, facts.activity);
   if (hook?.event === 'failed') {

@@ -118,4 +118,53 @@ describe('real agents together', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stderr).toContain('Sent to d-1.');
   });
+
+  it('gemini: its sign-in screen drops the prompt; status says waiting: login and how to send it again, which delivers it', async () => {
+    // A user who never chose how Gemini signs in (GEMINI_API_KEY is set, as it often is).
+    writeFileSync(path.join(world.home, '.gemini', 'settings.json'), '{}');
+    const prompt = `--fix the "login" test\nin $HOME`;
+    const created = await world.cli([
+      'g',
+      '--agents',
+      '1',
+      '--agent',
+      'gemini',
+      `--prompt=${prompt}`,
+      '--no-attach',
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    await world.waitForAll('g', 'waiting');
+    const resend = 'git parallel send g 1 --prompt';
+    expect((await world.states('g'))[0]!.reason).toBe(
+      `login: Gemini CLI asks how to sign in (it drops the prompt there: once signed in, ${resend})`,
+    );
+    expect((await world.cli(['send', 'g', '--prompt'])).code).toBe(2);
+    // "Use Gemini API Key" is chosen (Enter): Gemini submits the prompt at once, before it has signed in,
+    // and the turn fails without reaching the model. Its key screen, the key filled in from GEMINI_API_KEY:
+    world.tmux.tmux('send-keys', '-t', world.paneId('g', 1), 'Enter');
+    await waitFor(
+      async () => ((await world.states('g'))[0]!.reason.includes('asks for its API key') ? true : undefined),
+      'the API key screen',
+      60_000,
+    );
+    expect((await world.states('g'))[0]!.reason).toBe(
+      `login: Gemini CLI asks for its API key (it drops the prompt there: once signed in, ${resend})`,
+    );
+    world.tmux.tmux('send-keys', '-t', world.paneId('g', 1), 'Enter');
+    await waitFor(
+      async () => ((await world.states('g'))[0]!.state !== 'waiting' ? true : undefined),
+      'signed in',
+      60_000,
+    );
+    expect(world.server.prompts).toEqual([]);
+
+    const sent = await world.cli(['send', 'g', '1', '--prompt']);
+    expect(sent.code, sent.stderr).toBe(0);
+    expect(sent.stderr).toContain('Sent to g-1.');
+    await world.waitForAll('g', 'waiting');
+    expect(world.server.prompts).toEqual([prompt]);
+    world.tmux.tmux('send-keys', '-t', world.paneId('g', 1), 'Enter');
+    await world.waitForAll('g', 'done');
+    expect(world.probe('g', 1)?.PORT).toBe(String(world.manifest('g').candidates[0]!.ports.PORT));
+  });
 });

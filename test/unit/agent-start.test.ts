@@ -60,6 +60,20 @@ describe('detectDialog', () => {
   ])('%j is a %s dialog', (screen, kind) => {
     expect(detectDialog(screen)?.kind).toBe(kind);
   });
+  it("Gemini's two sign-in screens are login dialogs that drop the prompt; other dialogs keep it", () => {
+    expect(
+      detectDialog(
+        'How would you like to authenticate for this project?\n  1. Sign in with Google\n● 2. Use Gemini API Key',
+      ),
+    ).toEqual({ kind: 'login', what: 'Gemini CLI asks how to sign in', dropsPrompt: true });
+    expect(
+      detectDialog('│ Enter Gemini API Key\n│ Please enter your Gemini API key. It will be securely stored'),
+    ).toEqual({ kind: 'login', what: 'Gemini CLI asks for its API key', dropsPrompt: true });
+    expect(detectDialog(' Do you want to proceed?\n ❯ 1. Yes\n   2. No')).toEqual({
+      kind: 'permission',
+      what: 'Claude Code asks to run a tool',
+    });
+  });
   it('is not fooled by the words alone', () => {
     expect(detectDialog('❯ Do you want to proceed? is what I will ask')).toBeNull();
     expect(detectDialog('● Recorded the environment. Done.\n❯ ')).toBeNull();

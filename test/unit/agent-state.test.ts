@@ -199,6 +199,26 @@ describe('deriveAgentState', () => {
       null,
     ],
     [
+      'a sign-in screen that dropped the prompt says how to send it again',
+      {
+        dialog: { kind: 'login', what: 'Gemini CLI asks how to sign in', dropsPrompt: true },
+        resendCommand: 'git parallel send t 2 --prompt',
+      },
+      'waiting',
+      'login: Gemini CLI asks how to sign in (it drops the prompt there: once signed in, git parallel send t 2 --prompt)',
+      null,
+    ],
+    [
+      'a login dialog that keeps the prompt says only who asks',
+      {
+        dialog: { kind: 'login', what: 'Codex asks to sign in' },
+        resendCommand: 'git parallel send t 2 --prompt',
+      },
+      'waiting',
+      'login: Codex asks to sign in',
+      null,
+    ],
+    [
       'the multiplexer cannot tell (old Zellij)',
       { pane: null, sessionAlive: true },
       'working',
