@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -17,6 +18,7 @@ import {
   type GitResult,
   gitFailure,
   headCommit,
+  listWorktrees,
   mergeWithCommit,
   readRepo,
   rebaseOnto,
@@ -77,7 +79,7 @@ export async function pick(
     );
   }
   const main = manifest.repo.root;
-  const target = await checkMainWorktree(manifest, args);
+  const { target, into } = await checkTargetWorktree(manifest, args);
   if (!(await branchExists(main, candidate.branch))) {
     throw new UsageError(`the branch ${candidate.branch} of ${candidate.name} is gone; nothing to pick`);
   }
@@ -133,8 +135,8 @@ export async function pick(
     reporter.info(`Committed the uncommitted work of ${candidate.name} on ${candidate.branch}.`);
   }
 
-  await bringIn(args, manifest, candidate, target, reporter, io.env);
-  const head = await headCommit(main);
+  await bringIn(args, into, candidate, target, reporter, io.env);
+  const head = await headCommit(into);
   reporter.info(
     `Picked ${candidate.name} into ${target} (${describeStrategy(args.strategy)}, now at ${head.slice(0, 10)}).`,
   );
@@ -170,8 +172,16 @@ export async function pick(
   });
 }
 
-/** The target branch, after checking the main worktree is on it and clean; throws (exit 2) otherwise. */
-async function checkMainWorktree(manifest: RunManifest, args: PickArgs): Promise<string> {
+/**
+ * The target branch and the worktree it is checked out in, after checking that worktree is clean; throws
+ * (exit 2) otherwise. That is the main worktree, or a linked worktree of the user's when the run was
+ * started from one (its branch cannot be switched to in the main worktree: git refuses a branch checked
+ * out elsewhere), so pick merges where the branch is, as `git merge` run there would (issue 10 F9).
+ */
+async function checkTargetWorktree(
+  manifest: RunManifest,
+  args: PickArgs,
+): Promise<{ target: string; into: string }> {
   const main = manifest.repo.root;
   const target = args.onto ?? manifest.base.ref;
   if (target === null) {
@@ -180,32 +190,38 @@ async function checkMainWorktree(manifest: RunManifest, args: PickArgs): Promise
     );
   }
   if (!(await branchExists(main, target))) throw new UsageError(`there is no branch ${target} to pick into`);
-  const current = await currentBranch(main);
-  if (current !== target) {
+  const candidates = new Set(manifest.candidates.map((c) => path.resolve(c.worktree)));
+  const holder = (await listWorktrees(main)).find(
+    (w) => w.branch === target && !candidates.has(path.resolve(w.path)),
+  );
+  const into = holder?.path ?? main;
+  if (holder === undefined) {
+    const current = await currentBranch(main);
     const where = current === null ? 'a detached HEAD' : current;
     const alternative = current === null ? '' : `, or pick into ${current} with --onto ${current}`;
     throw new UsageError(
       `the main worktree ${main} is on ${where}, not ${target}; switch with git switch ${target}${alternative}`,
     );
   }
-  const dirty = await trackedChanges(main);
+  const dirty = await trackedChanges(into);
   if (dirty.length > 0) {
+    const which = into === main ? 'the main worktree' : `the worktree of ${target}`;
     throw new UsageError(
-      `the main worktree ${main} has uncommitted changes (${dirty.length} path${dirty.length === 1 ? '' : 's'}); commit or stash them, then pick again`,
+      `${which} ${into} has uncommitted changes (${dirty.length} path${dirty.length === 1 ? '' : 's'}); commit or stash them, then pick again`,
     );
   }
-  return target;
+  return { target, into };
 }
 
+/** Brings the candidate's work into `target`, checked out in the worktree `main`. */
 async function bringIn(
   args: PickArgs,
-  manifest: RunManifest,
+  main: string,
   candidate: Candidate,
   target: string,
   reporter: Reporter,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  const main = manifest.repo.root;
   if (args.strategy === 'merge') {
     const message =
       args.message ?? `Merge branch '${candidate.branch}' (${candidate.agent}, picked by git parallel)`;

@@ -188,6 +188,29 @@ describe('git parallel pick', () => {
     runIsKept();
   });
 
+  it('picks into the linked worktree a run was started from, where its branch is checked out', async () => {
+    // The main worktree cannot switch to feature while another worktree has it: pick merges there.
+    const featureWorktree = path.join(repo.parent, 'feature-wt');
+    repo.git('worktree', 'add', '--quiet', '-b', 'feature', featureWorktree);
+    const inFeature = (args: string[]) => runCli(args, { cwd: featureWorktree, env: tmux.env });
+    const created = await inFeature(['f', '-n', 'tidy:1', '-p', 'go', '--no-attach', '--trust']);
+    expect(created.code, created.stderr).toBe(0);
+    const record = path.join(repo.root, '.git/parallel/f/agents/1.json');
+    await waitFor(
+      () => (existsSync(record) && JSON.parse(readFileSync(record, 'utf8')).exit ? true : undefined),
+      'f-1',
+    );
+    const mainBefore = repo.git('rev-parse', 'main');
+
+    const picked = await cli(['pick', 'f', '1']);
+    expect(picked.code, picked.stderr).toBe(0);
+    expect(picked.stderr).toContain('Picked f-1 into feature');
+    expect(repo.git('-C', featureWorktree, 'show', 'HEAD:agent-1.txt')).toBe('work of agent 1');
+    expect(repo.git('-C', featureWorktree, 'status', '--porcelain')).toBe('');
+    expect(repo.git('rev-parse', 'main')).toBe(mainBefore);
+    expect(existsSync(path.join(repo.root, '.git/parallel/f'))).toBe(false);
+  });
+
   it('--dry-run says what it would do and does nothing', async () => {
     const result = await cli(['pick', 't', '1', '--dry-run']);
     expect(result.code).toBe(0);
