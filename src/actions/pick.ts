@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseRawNumstatZ } from '../core/compare-files.js';
 import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -24,8 +25,9 @@ import {
   rebaseOnto,
   squashMerge,
   trackedChanges,
+  uncommittedChanges,
 } from '../io/git.js';
-import { readWorktreeChanges } from '../io/snapshot.js';
+import { diffFiles, readWorktreeChanges, snapshotTree } from '../io/snapshot.js';
 import { requireManifest } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
 import {
@@ -105,6 +107,8 @@ export async function pick(
       `${candidate.name} has no commits and no changes that ${target} does not already have; nothing to pick`,
     );
   }
+
+  await assertNothingUntrackedInTheWay(into, target, candidate, worktreeExists);
 
   if (args.dryRun) {
     reportPlan(args, manifest, candidate, target, dirty, reporter);
@@ -211,6 +215,35 @@ async function checkTargetWorktree(
     );
   }
   return { target, into };
+}
+
+/**
+ * Untracked files in `into` at paths the candidate's change creates: git's merge (and fast-forward)
+ * refuses to overwrite them, but only after pick has committed the candidate's work, and says no more
+ * than "Merge with strategy ort failed". So pick refuses first, naming them, with nothing changed
+ * (issue 10 F9). Ignored files are left out: git overwrites those, as it treats them as disposable.
+ */
+async function assertNothingUntrackedInTheWay(
+  into: string,
+  target: string,
+  candidate: Candidate,
+  worktreeExists: boolean,
+): Promise<void> {
+  const tree = worktreeExists ? await snapshotTree(candidate.worktree) : `refs/heads/${candidate.branch}`;
+  const created = new Set(
+    parseRawNumstatZ(await diffFiles(into, `refs/heads/${target}`, tree))
+      .filter((file) => file.status === 'A' || file.status === 'R' || file.status === 'C')
+      .map((file) => file.path),
+  );
+  const inTheWay = (await uncommittedChanges(into))
+    .filter((entry) => entry.code === '??' && created.has(entry.path))
+    .map((entry) => entry.path);
+  if (inTheWay.length === 0) return;
+  const shown =
+    inTheWay.slice(0, 5).join(', ') + (inTheWay.length > 5 ? `, and ${inTheWay.length - 5} more` : '');
+  throw new UsageError(
+    `${into} has untracked files that ${candidate.name} adds, which a merge would overwrite: ${shown}; move them away or commit them, then pick again`,
+  );
 }
 
 /** Brings the candidate's work into `target`, checked out in the worktree `main`. */

@@ -188,6 +188,20 @@ describe('git parallel pick', () => {
     runIsKept();
   });
 
+  it('refuses, changing nothing, when an untracked file in the main worktree is in the way of a file the candidate adds', async () => {
+    repo.write('agent-2.txt', 'the user’s own notes\n');
+    const t2 = repo.git('rev-parse', 't-2');
+    const result = await cli(['pick', 't', '2']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `git parallel: ${repo.root} has untracked files that t-2 adds, which a merge would overwrite: agent-2.txt; move them away or commit them, then pick again\n`,
+    );
+    expect(readFileSync(path.join(repo.root, 'agent-2.txt'), 'utf8')).toBe('the user’s own notes\n');
+    expect(repo.git('rev-parse', 't-2')).toBe(t2);
+    expect(repo.git('rev-parse', 'main')).toBe(base);
+    runIsKept();
+  });
+
   it('picks into the linked worktree a run was started from, where its branch is checked out', async () => {
     // The main worktree cannot switch to feature while another worktree has it: pick merges there.
     const featureWorktree = path.join(repo.parent, 'feature-wt');
