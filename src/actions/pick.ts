@@ -28,7 +28,8 @@ import {
   uncommittedChanges,
 } from '../io/git.js';
 import { diffFiles, readWorktreeChanges, snapshotTree } from '../io/snapshot.js';
-import { requireManifest } from '../io/state.js';
+import { requireManifest, usableRun } from '../io/state.js';
+import { readSettledRun } from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
 import {
   assertArchivable,
@@ -73,7 +74,13 @@ export async function pick(
 ): Promise<void> {
   const { reporter } = io;
   const repo = await readRepo(io.cwd);
-  const { manifest, dir } = await requireManifest(repo.commonDir, args.task);
+  // A pick that ends the run claims it as rm does (waiting for a creation in progress, or for another
+  // removal), so an rm of the same run at once waits instead of removing the worktrees under this pick,
+  // which then archived nothing and said nothing was lost (issue 10 F9).
+  const { manifest, dir } =
+    args.keep || args.dryRun
+      ? await requireManifest(repo.commonDir, args.task)
+      : usableRun(await readSettledRun(repo.commonDir, args.task, (line) => reporter.info(line)), args.task);
   const candidate = candidateNumbered(manifest, args.n);
   if (args.message !== undefined && args.strategy === 'rebase') {
     throw new UsageError(

@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -200,6 +202,21 @@ describe('git parallel pick', () => {
     expect(repo.git('rev-parse', 't-2')).toBe(t2);
     expect(repo.git('rev-parse', 'main')).toBe(base);
     runIsKept();
+  });
+
+  it('waits while another process removes the run, as a second rm does, instead of picking under it', async () => {
+    // A removal in progress (rm's claim, held by a live process) is waited for; once its owner is gone
+    // the claim is stale and pick goes on.
+    const owner = spawn('sleep', ['2'], { stdio: 'ignore' });
+    const claim = path.join(repo.root, '.git/parallel/t/.removing');
+    mkdirSync(claim);
+    writeFileSync(path.join(claim, 'owner'), `${owner.pid} ${hostname()}\n`);
+    const result = await cli(['pick', 't', '2']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`t is being removed by process ${owner.pid}; waiting for it…`);
+    expect(result.stderr).toContain('Archived 3 candidates');
+    expect(repo.git('show', 'main:agent-2.txt')).toBe('work of agent 2');
+    runIsGone();
   });
 
   it('picks into the linked worktree a run was started from, where its branch is checked out', async () => {
