@@ -1,3 +1,5 @@
+import path from 'node:path';
+import { parseRawNumstatZ } from '../core/compare-files.js';
 import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
@@ -17,14 +19,17 @@ import {
   type GitResult,
   gitFailure,
   headCommit,
+  listWorktrees,
   mergeWithCommit,
   readRepo,
   rebaseOnto,
   squashMerge,
   trackedChanges,
+  uncommittedChanges,
 } from '../io/git.js';
-import { readWorktreeChanges } from '../io/snapshot.js';
-import { requireManifest } from '../io/state.js';
+import { diffFiles, readWorktreeChanges, snapshotTree } from '../io/snapshot.js';
+import { requireManifest, usableRun } from '../io/state.js';
+import { readSettledRun } from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
 import {
   assertArchivable,
@@ -69,7 +74,13 @@ export async function pick(
 ): Promise<void> {
   const { reporter } = io;
   const repo = await readRepo(io.cwd);
-  const { manifest, dir } = await requireManifest(repo.commonDir, args.task);
+  // A pick that ends the run claims it as rm does (waiting for a creation in progress, or for another
+  // removal), so an rm of the same run at once waits instead of removing the worktrees under this pick,
+  // which then archived nothing and said nothing was lost (issue 10 F9).
+  const { manifest, dir } =
+    args.keep || args.dryRun
+      ? await requireManifest(repo.commonDir, args.task)
+      : usableRun(await readSettledRun(repo.commonDir, args.task, (line) => reporter.info(line)), args.task);
   const candidate = candidateNumbered(manifest, args.n);
   if (args.message !== undefined && args.strategy === 'rebase') {
     throw new UsageError(
@@ -77,7 +88,7 @@ export async function pick(
     );
   }
   const main = manifest.repo.root;
-  const target = await checkMainWorktree(manifest, args);
+  const { target, into } = await checkTargetWorktree(manifest, args);
   if (!(await branchExists(main, candidate.branch))) {
     throw new UsageError(`the branch ${candidate.branch} of ${candidate.name} is gone; nothing to pick`);
   }
@@ -103,6 +114,8 @@ export async function pick(
       `${candidate.name} has no commits and no changes that ${target} does not already have; nothing to pick`,
     );
   }
+
+  await assertNothingUntrackedInTheWay(into, target, candidate, worktreeExists);
 
   if (args.dryRun) {
     reportPlan(args, manifest, candidate, target, dirty, reporter);
@@ -133,8 +146,8 @@ export async function pick(
     reporter.info(`Committed the uncommitted work of ${candidate.name} on ${candidate.branch}.`);
   }
 
-  await bringIn(args, manifest, candidate, target, reporter, io.env);
-  const head = await headCommit(main);
+  await bringIn(args, into, candidate, target, reporter, io.env);
+  const head = await headCommit(into);
   reporter.info(
     `Picked ${candidate.name} into ${target} (${describeStrategy(args.strategy)}, now at ${head.slice(0, 10)}).`,
   );
@@ -170,8 +183,16 @@ export async function pick(
   });
 }
 
-/** The target branch, after checking the main worktree is on it and clean; throws (exit 2) otherwise. */
-async function checkMainWorktree(manifest: RunManifest, args: PickArgs): Promise<string> {
+/**
+ * The target branch and the worktree it is checked out in, after checking that worktree is clean; throws
+ * (exit 2) otherwise. That is the main worktree, or a linked worktree of the user's when the run was
+ * started from one (its branch cannot be switched to in the main worktree: git refuses a branch checked
+ * out elsewhere), so pick merges where the branch is, as `git merge` run there would (issue 10 F9).
+ */
+async function checkTargetWorktree(
+  manifest: RunManifest,
+  args: PickArgs,
+): Promise<{ target: string; into: string }> {
   const main = manifest.repo.root;
   const target = args.onto ?? manifest.base.ref;
   if (target === null) {
@@ -180,32 +201,67 @@ async function checkMainWorktree(manifest: RunManifest, args: PickArgs): Promise
     );
   }
   if (!(await branchExists(main, target))) throw new UsageError(`there is no branch ${target} to pick into`);
-  const current = await currentBranch(main);
-  if (current !== target) {
+  const candidates = new Set(manifest.candidates.map((c) => path.resolve(c.worktree)));
+  const holder = (await listWorktrees(main)).find(
+    (w) => w.branch === target && !candidates.has(path.resolve(w.path)),
+  );
+  const into = holder?.path ?? main;
+  if (holder === undefined) {
+    const current = await currentBranch(main);
     const where = current === null ? 'a detached HEAD' : current;
     const alternative = current === null ? '' : `, or pick into ${current} with --onto ${current}`;
     throw new UsageError(
       `the main worktree ${main} is on ${where}, not ${target}; switch with git switch ${target}${alternative}`,
     );
   }
-  const dirty = await trackedChanges(main);
+  const dirty = await trackedChanges(into);
   if (dirty.length > 0) {
+    const which = into === main ? 'the main worktree' : `the worktree of ${target}`;
     throw new UsageError(
-      `the main worktree ${main} has uncommitted changes (${dirty.length} path${dirty.length === 1 ? '' : 's'}); commit or stash them, then pick again`,
+      `${which} ${into} has uncommitted changes (${dirty.length} path${dirty.length === 1 ? '' : 's'}); commit or stash them, then pick again`,
     );
   }
-  return target;
+  return { target, into };
 }
 
+/**
+ * Untracked files in `into` at paths the candidate's change creates: git's merge (and fast-forward)
+ * refuses to overwrite them, but only after pick has committed the candidate's work, and says no more
+ * than "Merge with strategy ort failed". So pick refuses first, naming them, with nothing changed
+ * (issue 10 F9). Ignored files are left out: git overwrites those, as it treats them as disposable.
+ */
+async function assertNothingUntrackedInTheWay(
+  into: string,
+  target: string,
+  candidate: Candidate,
+  worktreeExists: boolean,
+): Promise<void> {
+  const tree = worktreeExists ? await snapshotTree(candidate.worktree) : `refs/heads/${candidate.branch}`;
+  const created = new Set(
+    parseRawNumstatZ(await diffFiles(into, `refs/heads/${target}`, tree))
+      .filter((file) => file.status === 'A' || file.status === 'R' || file.status === 'C')
+      .map((file) => file.path),
+  );
+  const inTheWay = (await uncommittedChanges(into))
+    .filter((entry) => entry.code === '??' && created.has(entry.path))
+    .map((entry) => entry.path);
+  if (inTheWay.length === 0) return;
+  const shown =
+    inTheWay.slice(0, 5).join(', ') + (inTheWay.length > 5 ? `, and ${inTheWay.length - 5} more` : '');
+  throw new UsageError(
+    `${into} has untracked files that ${candidate.name} adds, which a merge would overwrite: ${shown}; move them away or commit them, then pick again`,
+  );
+}
+
+/** Brings the candidate's work into `target`, checked out in the worktree `main`. */
 async function bringIn(
   args: PickArgs,
-  manifest: RunManifest,
+  main: string,
   candidate: Candidate,
   target: string,
   reporter: Reporter,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  const main = manifest.repo.root;
   if (args.strategy === 'merge') {
     const message =
       args.message ?? `Merge branch '${candidate.branch}' (${candidate.agent}, picked by git parallel)`;

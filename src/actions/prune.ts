@@ -1,12 +1,12 @@
-import { readdir, rm, rmdir } from 'node:fs/promises';
+import { rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDuration } from '../core/durations.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { type ArchiveEntry, dropArchives } from '../io/archive.js';
 import { pruneWorktrees, type RepoFacts, readRepo } from '../io/git.js';
-import { isAlive } from '../io/lock.js';
 import { recoveredDriver, recoveredWorkAtRisk, recoverManifest } from '../io/recovery.js';
-import { listManifests, runDir, stateRoot, withStateLock } from '../io/state.js';
+import { deleteOrphanedCheckout } from '../io/safe-delete.js';
+import { listManifests, runDir, withStateLock } from '../io/state.js';
 import { findOrphanedCheckouts, holdsOnlyKnownContent } from '../io/unfinished-checkout.js';
 import { findMarkedWorktrees } from '../io/worktree-marks.js';
 import { formatAge, formatTable, type Reporter } from '../output/reporter.js';
@@ -97,22 +97,12 @@ async function pruneRuns(args: PruneArgs, io: PruneIo): Promise<object[]> {
     io.reporter.info(`Removed ${task} (${why}): ${manifest.candidates.length} worktrees.`);
     results.push({ task, why, removed: true, risks });
   }
-  if (!args.dryRun) await dropStaleReservations(repo.commonDir);
   const checkouts = await pruneOrphanedCheckouts(repo, args, io);
   results.push(...checkouts);
   if (!args.dryRun) await pruneWorktrees(repo.mainRoot);
   if (damaged.length + orphans.length + checkouts.length === 0)
     io.reporter.info('No damaged runs or orphaned worktrees.');
   return results;
-}
-
-/** Hidden folders where a creation killed at its very start was writing its run.json (create-run.ts). */
-async function dropStaleReservations(commonDir: string): Promise<void> {
-  const root = stateRoot(commonDir);
-  for (const name of await readdir(root).catch(() => [] as string[])) {
-    const pid = name.match(/^\.reserving-(\d+)-/)?.[1];
-    if (pid && !isAlive(Number(pid))) await rm(path.join(root, name), { recursive: true, force: true });
-  }
 }
 
 /**
@@ -141,7 +131,7 @@ async function pruneOrphanedCheckouts(repo: RepoFacts, args: PruneArgs, io: Prun
         results.push({ folder, why, removed: false, risks: [] });
         continue;
       }
-      await rm(folder, { recursive: true, force: true });
+      await deleteOrphanedCheckout({ commonDir: repo.commonDir, mainRoot: repo.mainRoot }, folder);
       await rmdir(path.dirname(folder)).catch(() => {});
       io.reporter.info(`Removed ${folder} (${why}).`);
       results.push({

@@ -117,7 +117,8 @@ export async function runChecks(request: {
   const settled = await Promise.allSettled(
     jobs.map(async (job) => {
       const logFile = checkLogPath(stateDir, job.n);
-      await writeFileAtomic(logFile, `$ ${command}\n# in ${job.worktree}\n`);
+      // 0600, as the setup logs: a check prints what it likes, the candidate's DATABASE_URL and .env included.
+      await writeFileAtomic(logFile, `$ ${command}\n# in ${job.worktree}\n`, 0o600);
       const startedAt = new Date();
       progress.started(job);
       const outcome = await runShell(command, {

@@ -14,7 +14,9 @@ import { CommandFailure } from '../errors.js';
  *     `.git` is a file pointing into `<git-common-dir>/worktrees/`), and neither the main worktree nor a
  *     folder holding it or the git dir.
  *
- * Anything else is refused with a CommandFailure naming the path and the rule it broke.
+ * `deleteOrphanedCheckout` deletes a third kind for `prune --runs`: a checkout of this repository whose
+ * registration git has lost. Anything else is refused with a CommandFailure naming the path and the rule
+ * it broke.
  */
 export interface RunFolders {
   /** The repository's common git dir (`.git`). */
@@ -37,11 +39,25 @@ export async function deletionProblem(folders: RunFolders, target: string): Prom
   }
   if (!folders.worktrees.some((w) => path.resolve(w) === wanted))
     return `it is neither the state folder of ${folders.task} nor one of its worktrees`;
+  return linkedCheckoutProblem(folders, wanted, 'registered');
+}
+
+/**
+ * Why `target` is not a checkout of this repository that may be deleted: it must hold neither the git dir
+ * nor the main worktree, lie outside the git dir, and have a `.git` file naming an admin folder in
+ * `<git-common-dir>/worktrees/`. A `registered` checkout is a recorded worktree; an `orphaned` one is a
+ * checkout git no longer knows (its admin folder is gone), which `prune --runs` removes (issue 10 F7).
+ */
+async function linkedCheckoutProblem(
+  repo: Pick<RunFolders, 'commonDir' | 'mainRoot'>,
+  target: string,
+  kind: 'registered' | 'orphaned',
+): Promise<string | null> {
   // Compare real paths: a symlinked temporary folder (/tmp on macOS) must not hide an ancestor.
-  const real = await realpathOrNull(wanted);
+  const real = await realpathOrNull(target);
   if (real === null) return null; // Nothing there: nothing to delete.
-  const common = (await realpathOrNull(folders.commonDir)) ?? path.resolve(folders.commonDir);
-  const main = (await realpathOrNull(folders.mainRoot)) ?? path.resolve(folders.mainRoot);
+  const common = (await realpathOrNull(repo.commonDir)) ?? path.resolve(repo.commonDir);
+  const main = (await realpathOrNull(repo.mainRoot)) ?? path.resolve(repo.mainRoot);
   for (const [what, kept] of [
     ['the git dir', common],
     ['the main worktree', main],
@@ -55,7 +71,24 @@ export async function deletionProblem(folders: RunFolders, target: string): Prom
   const admin = (await realpathOrNull(path.resolve(real, gitdir))) ?? path.resolve(real, gitdir);
   if (path.dirname(admin) !== path.join(common, 'worktrees'))
     return `it is a worktree of another repository (its .git points to ${admin})`;
+  if (kind === 'orphaned' && (await realpathOrNull(admin)) !== null)
+    return `git still knows it as a worktree (${admin} exists)`;
   return null;
+}
+
+/**
+ * Deletes a checkout folder git no longer knows (see linkedCheckoutProblem); the caller has made sure
+ * it holds nothing the repository lacks, or was told --force.
+ */
+export async function deleteOrphanedCheckout(
+  repo: Pick<RunFolders, 'commonDir' | 'mainRoot'>,
+  target: string,
+): Promise<void> {
+  const problem = path.isAbsolute(target)
+    ? await linkedCheckoutProblem(repo, target, 'orphaned')
+    : 'it is not an absolute path';
+  if (problem) throw new CommandFailure(`refusing to delete ${target}: ${problem}`);
+  await rm(target, { recursive: true, force: true });
 }
 
 /** Deletes a run's state folder or one of its worktrees, after `deletionProblem` allowed it. */

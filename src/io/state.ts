@@ -103,7 +103,11 @@ export async function requireManifestAt(
   dir: string,
   task: string,
 ): Promise<{ manifest: RunManifest; dir: string }> {
-  const read = await readManifestAt(dir, task);
+  return usableRun(await readManifestAt(dir, task), task);
+}
+
+/** A run that was read, or a usage error that says what to do when it is missing or damaged. */
+export function usableRun(read: ManifestRead | null, task: string): { manifest: RunManifest; dir: string } {
   if (!read) throw new UsageError(`no run named ${JSON.stringify(task)}; see git parallel list`);
   if (read.problem !== null) {
     throw new UsageError(

@@ -98,14 +98,15 @@ describe('similarity through compare, in text, --json and HTML', () => {
   it('reads 100% only for the identical pair', async () => {
     const json = await cli(['compare', 't', '--no-check', '--json']);
     expect(json.code, json.stderr).toBe(0);
-    const pairs: { a: number; b: number; files: number; lines: number }[] = JSON.parse(json.stdout).overlap
-      .pairs;
+    const pairs: { a: number; b: number; fileSimilarity: number; lineSimilarity: number }[] = JSON.parse(
+      json.stdout,
+    ).overlap.pairs;
     const pair = (a: number, b: number) => pairs.find((p) => p.a === a && p.b === b)!;
-    expect(pair(1, 2).files).toBe(1); // the same two files…
-    expect(pair(1, 2).lines).toBeLessThan(1); // …changed differently (the bytes differ)
-    expect(pair(3, 4).files).toBe(1);
-    expect(pair(3, 4).lines).toBeLessThan(1); // NEW at line 2 is not NEW at line 19
-    expect(pair(3, 5)).toMatchObject({ files: 1, lines: 1 });
+    expect(pair(1, 2).fileSimilarity).toBe(1); // the same two files…
+    expect(pair(1, 2).lineSimilarity).toBeLessThan(1); // …changed differently (the bytes differ)
+    expect(pair(3, 4).fileSimilarity).toBe(1);
+    expect(pair(3, 4).lineSimilarity).toBeLessThan(1); // NEW at line 2 is not NEW at line 19
+    expect(pair(3, 5)).toMatchObject({ fileSimilarity: 1, lineSimilarity: 1 });
 
     const text = (await cli(['compare', 't', '--no-check'])).stdout;
     const matrix = text.slice(text.indexOf('Similarity'));

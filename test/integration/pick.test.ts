@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -186,6 +188,58 @@ describe('git parallel pick', () => {
     expect(repo.git('show', 'elsewhere:agent-2.txt')).toBe('work of agent 2');
     expect(repo.git('rev-parse', 'main')).toBe(before.head);
     runIsKept();
+  });
+
+  it('refuses, changing nothing, when an untracked file in the main worktree is in the way of a file the candidate adds', async () => {
+    repo.write('agent-2.txt', 'the user’s own notes\n');
+    const t2 = repo.git('rev-parse', 't-2');
+    const result = await cli(['pick', 't', '2']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `git parallel: ${repo.root} has untracked files that t-2 adds, which a merge would overwrite: agent-2.txt; move them away or commit them, then pick again\n`,
+    );
+    expect(readFileSync(path.join(repo.root, 'agent-2.txt'), 'utf8')).toBe('the user’s own notes\n');
+    expect(repo.git('rev-parse', 't-2')).toBe(t2);
+    expect(repo.git('rev-parse', 'main')).toBe(base);
+    runIsKept();
+  });
+
+  it('waits while another process removes the run, as a second rm does, instead of picking under it', async () => {
+    // A removal in progress (rm's claim, held by a live process) is waited for; once its owner is gone
+    // the claim is stale and pick goes on.
+    const owner = spawn('sleep', ['2'], { stdio: 'ignore' });
+    const claim = path.join(repo.root, '.git/parallel/t/.removing');
+    mkdirSync(claim);
+    writeFileSync(path.join(claim, 'owner'), `${owner.pid} ${hostname()}\n`);
+    const result = await cli(['pick', 't', '2']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`t is being removed by process ${owner.pid}; waiting for it…`);
+    expect(result.stderr).toContain('Archived 3 candidates');
+    expect(repo.git('show', 'main:agent-2.txt')).toBe('work of agent 2');
+    runIsGone();
+  });
+
+  it('picks into the linked worktree a run was started from, where its branch is checked out', async () => {
+    // The main worktree cannot switch to feature while another worktree has it: pick merges there.
+    const featureWorktree = path.join(repo.parent, 'feature-wt');
+    repo.git('worktree', 'add', '--quiet', '-b', 'feature', featureWorktree);
+    const inFeature = (args: string[]) => runCli(args, { cwd: featureWorktree, env: tmux.env });
+    const created = await inFeature(['f', '-n', 'tidy:1', '-p', 'go', '--no-attach', '--trust']);
+    expect(created.code, created.stderr).toBe(0);
+    const record = path.join(repo.root, '.git/parallel/f/agents/1.json');
+    await waitFor(
+      () => (existsSync(record) && JSON.parse(readFileSync(record, 'utf8')).exit ? true : undefined),
+      'f-1',
+    );
+    const mainBefore = repo.git('rev-parse', 'main');
+
+    const picked = await cli(['pick', 'f', '1']);
+    expect(picked.code, picked.stderr).toBe(0);
+    expect(picked.stderr).toContain('Picked f-1 into feature');
+    expect(repo.git('-C', featureWorktree, 'show', 'HEAD:agent-1.txt')).toBe('work of agent 1');
+    expect(repo.git('-C', featureWorktree, 'status', '--porcelain')).toBe('');
+    expect(repo.git('rev-parse', 'main')).toBe(mainBefore);
+    expect(existsSync(path.join(repo.root, '.git/parallel/f'))).toBe(false);
   });
 
   it('--dry-run says what it would do and does nothing', async () => {

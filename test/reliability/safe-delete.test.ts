@@ -1,7 +1,12 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deleteRunFolder, deletionProblem, type RunFolders } from '../../src/io/safe-delete.js';
+import {
+  deleteOrphanedCheckout,
+  deleteRunFolder,
+  deletionProblem,
+  type RunFolders,
+} from '../../src/io/safe-delete.js';
 import { removeRunState } from '../../src/io/state.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 
@@ -91,5 +96,40 @@ describe('safe-delete', () => {
     await removeRunState(path.join(repo.root, '.git', 'parallel', 't'));
     expect(existsSync(path.join(repo.root, '.git', 'parallel', 't'))).toBe(false);
     expect(existsSync(path.join(repo.root, '.git', 'parallel'))).toBe(true);
+  });
+
+  describe('a checkout git no longer knows (prune --runs)', () => {
+    const repoOf = (r: TestRepo) => ({ commonDir: path.join(r.root, '.git'), mainRoot: r.root });
+
+    it('deletes a checkout whose admin folder is gone', async () => {
+      const orphan = path.join(repo.parent, 'app-worktrees', 't-2');
+      repo.git('worktree', 'add', '--quiet', '-b', 't-2', orphan);
+      rmSync(path.join(repo.root, '.git', 'worktrees', 't-2'), { recursive: true });
+      await deleteOrphanedCheckout(repoOf(repo), orphan);
+      expect(existsSync(orphan)).toBe(false);
+      expect(existsSync(worktree)).toBe(true);
+    });
+
+    it.each([
+      ['a worktree git still knows', () => worktree, /git still knows it/],
+      ['the git dir', (r: TestRepo) => path.join(r.root, '.git'), /it is the git dir/],
+      ['the repository', (r: TestRepo) => r.root, /holding the git dir|the main worktree/],
+      ['the folder around it', (r: TestRepo) => r.parent, /a folder holding the git dir/],
+      ['a plain folder', (r: TestRepo) => path.join(r.parent, 'plain'), /not a linked worktree/],
+      [
+        'an orphan of another repository',
+        () => path.join(other.parent, 'other-worktrees', 'x-1'),
+        /another repository/,
+      ],
+      ['a relative path', () => 'app-worktrees/t-1', /not an absolute path/],
+    ])('refuses %s, deleting nothing', async (_what, target, why) => {
+      rmSync(path.join(other.root, '.git', 'worktrees', 'x-1'), { recursive: true });
+      const wanted = target(repo);
+      await expect(deleteOrphanedCheckout(repoOf(repo), wanted)).rejects.toThrow(why);
+      expect(existsSync(path.join(repo.root, '.git', 'HEAD'))).toBe(true);
+      expect(existsSync(path.join(worktree, 'README.md'))).toBe(true);
+      expect(existsSync(path.join(repo.parent, 'plain'))).toBe(true);
+      expect(existsSync(path.join(other.parent, 'other-worktrees', 'x-1'))).toBe(true);
+    });
   });
 });

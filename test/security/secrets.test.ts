@@ -53,6 +53,8 @@ describe('no secret leaks', () => {
         database: { postgres: { url } },
         // A setup that prints its environment: the log then holds the password, and must be 0600.
         setup: ['echo "$DATABASE_URL"; cat .env'],
+        // A check that prints them too: compare's check logs must be 0600 as well.
+        check: 'echo "$DATABASE_URL"; cat .env',
       }),
     );
   }, 60_000);
@@ -93,6 +95,8 @@ describe('no secret leaks', () => {
     // Where the secrets must be: the state (run.json, resources.json) and each candidate's .env and envFile.
     expect(holders.map((h) => h.file).sort()).toEqual(
       [
+        'app/.git/parallel/t/checks/1.log',
+        'app/.git/parallel/t/checks/2.log',
         'app/.git/parallel/t/logs/1-setup.log',
         'app/.git/parallel/t/logs/2-setup.log',
         'app/.git/parallel/t/resources.json',
