@@ -1,7 +1,9 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type PruneArgs, prune } from '../../src/actions/prune.js';
 import { runCli } from '../helpers/cli.js';
+import { callAction } from '../helpers/in-process.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn, type StandIn, waitFor } from '../helpers/stand-in-agent.js';
 
@@ -22,6 +24,9 @@ describe('archives', () => {
   afterEach(() => repo.cleanup());
 
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.root, env });
+  /** `git parallel prune` in-process (test/helpers/in-process.ts): it starts nothing, so needs no CLI. */
+  const pruneIn = (args: Partial<PruneArgs>, json = false) =>
+    callAction((io) => prune({ archives: false, dryRun: false, ...args }, io), { cwd: repo.root, json });
   const worktree = (task: string, n: number) => path.join(repo.parent, 'app-worktrees', `${task}-${n}`);
   /** A run of two candidates, worked on by hand: 1 commits and leaves changes, 2 is untouched. */
   async function runWithWork(task: string, content: string): Promise<string> {
@@ -104,35 +109,33 @@ describe('archives', () => {
       'refs/git-parallel/feat/2',
     ]);
 
-    const preview = await cli(['prune', '--archives', '--older-than', '30d', '--dry-run']);
-    expect(preview.code).toBe(0);
+    const preview = await pruneIn({ archives: true, olderThan: '30d', dryRun: true });
     expect(preview.stdout).toMatch(
       new RegExp(`^${olderFeat1!.replaceAll('/', '\\/')} +[0-9a-f]{10} +40d ago$`, 'm'),
     );
     expect(preview.stderr).toContain('Would drop 1 archive older than 30d.');
     expect(repo.git('for-each-ref', 'refs/git-parallel/').split('\n')).toHaveLength(5);
 
-    const pruned = await cli(['prune', '--archives', '--older-than', '30d', '--json']);
-    expect(pruned.code).toBe(0);
+    const pruned = await pruneIn({ archives: true, olderThan: '30d' }, true);
     expect(JSON.parse(pruned.stdout).archives.map((a: { ref: string }) => a.ref)).toEqual([olderFeat1]);
     expect(repo.git('for-each-ref', 'refs/git-parallel/').split('\n')).toHaveLength(4);
 
-    const all = await cli(['prune', '--archives']);
-    expect(all.code).toBe(0);
+    const all = await pruneIn({ archives: true });
     expect(all.stderr).toContain('Dropped 4 archives');
     expect(repo.git('for-each-ref', 'refs/git-parallel/')).toBe('');
-    expect((await cli(['prune', '--archives'])).stderr).toBe('No archives to drop.\n');
+    expect((await pruneIn({ archives: true })).stderr).toBe('No archives to drop.\n');
   });
 
   it('prune needs to be told what to drop, and a readable duration', async () => {
-    const bare = await cli(['prune']);
-    expect(bare.code).toBe(2);
-    expect(bare.stderr).toBe(
-      'git parallel: say what to prune: --archives (archived candidates under refs/git-parallel/), --runs (damaged runs and worktrees whose run is gone)\n',
-    );
-    const badAge = await cli(['prune', '--archives', '--older-than', 'a month']);
-    expect(badAge.code).toBe(2);
-    expect(badAge.stderr).toContain('--older-than "a month" is not a duration');
+    await expect(pruneIn({})).rejects.toMatchObject({
+      name: 'UsageError',
+      message:
+        'say what to prune: --archives (archived candidates under refs/git-parallel/), --runs (damaged runs and worktrees whose run is gone)',
+    });
+    await expect(pruneIn({ archives: true, olderThan: 'a month' })).rejects.toMatchObject({
+      name: 'UsageError',
+      message: expect.stringContaining('--older-than "a month" is not a duration'),
+    });
   });
 
   it('keeps a stand-in agent’s committed and untracked work from a real launch', async () => {

@@ -2,7 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type InitArgs, init } from '../../src/actions/init.js';
+import { type TrustArgs, trust } from '../../src/actions/trust.js';
 import { runCli } from '../helpers/cli.js';
+import { callAction } from '../helpers/in-process.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { waitFor } from '../helpers/stand-in-agent.js';
 import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
@@ -20,6 +23,13 @@ describe('trust: commands from a repository config run only once approved', () =
   // GIT_PARALLEL_TRUST is cleared: these tests see what a user sees.
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
     runCli(args, { cwd: repo.root, env: { GIT_PARALLEL_TRUST: '', XDG_CONFIG_HOME: userConfig, ...extra } });
+  /** `git parallel trust` in-process, as the same user: approving writes to their config folder. */
+  const trustIn = (args: Partial<TrustArgs> = {}, json = false) =>
+    callAction((io) => trust({ dryRun: false, revoke: false, ...args }, io), {
+      cwd: repo.root,
+      env: { GIT_PARALLEL_TRUST: '', XDG_CONFIG_HOME: userConfig },
+      json,
+    });
   const repoConfig = (settings: Record<string, unknown>) => {
     writeFileSync(
       path.join(repo.root, '.git-parallelrc.json'),
@@ -45,21 +55,18 @@ describe('trust: commands from a repository config run only once approved', () =
 
   it('git parallel trust shows the commands and records approval; a changed command asks again', async () => {
     repoConfig({ setup: ['echo one'], hooks: { postCreate: 'echo two' } });
-    const review = await cli(['trust', '--dry-run']);
-    expect(review.code).toBe(0);
+    const review = await trustIn({ dryRun: true });
     expect(review.stdout).toBe(
       `${path.join(repo.root, '.git-parallelrc.json')} defines these commands:\n  setup[0]: echo one\n  hooks.postCreate[0]: echo two\n`,
     );
     expect(review.stderr).toContain('not approved yet');
     expect(existsSync(store())).toBe(false);
     // --json only reads: the commands and whether they are approved, never an approval.
-    const asJson = await cli(['trust', '--json']);
-    expect(asJson.code).toBe(0);
+    const asJson = await trustIn({}, true);
     expect(JSON.parse(asJson.stdout)).toMatchObject({ approved: false, dryRun: false });
     expect(existsSync(store())).toBe(false);
 
-    const approve = await cli(['trust']);
-    expect(approve.code).toBe(0);
+    await trustIn();
     const saved = JSON.parse(readFileSync(store(), 'utf8'));
     expect(Object.keys(saved.repositories)).toEqual([repo.root]);
     expect((await cli(['ok', '-n', '1', '--mux', 'none'])).code).toBe(0);
@@ -71,7 +78,7 @@ describe('trust: commands from a repository config run only once approved', () =
       'defines commands you have not approved (setup[0], hooks.postCreate[0])',
     );
 
-    const json = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
+    const json = JSON.parse((await trustIn({ dryRun: true }, true)).stdout);
     expect(json).toMatchObject({
       approved: false,
       repository: repo.root,
@@ -81,7 +88,7 @@ describe('trust: commands from a repository config run only once approved', () =
       ],
     });
 
-    expect((await cli(['trust', '--revoke'])).code).toBe(0);
+    await trustIn({ revoke: true });
     repoConfig({ setup: ['echo one'], hooks: { postCreate: 'echo two' } });
     expect((await cli(['again', '-n', '1', '--mux', 'none'])).code).toBe(2);
   });
@@ -98,7 +105,7 @@ describe('trust: commands from a repository config run only once approved', () =
     const result = await cli(['preset', '-n', '1', '--mux', 'none']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('(agents.claude)');
-    const review = await cli(['trust', '--dry-run']);
+    const review = await trustIn({ dryRun: true });
     expect(review.stdout).toContain(
       '  agents.claude: sh -c touch PWNED  (redefines the built-in agent claude)',
     );
@@ -164,13 +171,20 @@ describe('trust: commands from a repository config run only once approved', () =
   });
 });
 
+/** init in-process (test/helpers/in-process.ts): what it detects and writes; no pane, no run. */
 describe('git parallel init', () => {
   let repo: TestRepo;
   beforeEach(() => {
     repo = makeRepo('app');
   });
   afterEach(() => repo.cleanup());
-  const cli = (args: string[]) => runCli(args, { cwd: repo.root });
+  const initIn = (args: Partial<InitArgs> = {}) =>
+    callAction((io) => init({ format: 'js', force: false, dryRun: false, ...args }, io), { cwd: repo.root });
+  const trustedCommands = async () =>
+    JSON.parse(
+      (await callAction((io) => trust({ dryRun: true, revoke: false }, io), { cwd: repo.root, json: true }))
+        .stdout,
+    );
 
   function nodeProject(type?: 'module') {
     repo.write(
@@ -194,9 +208,7 @@ describe('git parallel init', () => {
 
   it('detects the project and prints a commented starter config with --dry-run', async () => {
     nodeProject();
-    const result = await cli(['init', '--dry-run']);
-    expect(result.code).toBe(0);
-    const text = result.stdout;
+    const text = (await initIn({ dryRun: true })).stdout;
     expect(text).toContain('module.exports = {');
     expect(text).toContain("  copy: ['.env', '.env.local'],");
     expect(text).toContain("  envFile: '.env.local',");
@@ -206,37 +218,36 @@ describe('git parallel init', () => {
     expect(text).toContain("  check: 'npm test',");
     expect(text).toContain('vite --port $PORT');
     expect(text).toContain('  // This file is JavaScript'.trim());
+    expect(text.endsWith('};\n')).toBe(true);
     expect(existsSync(path.join(repo.root, 'git-parallel.config.js'))).toBe(false);
   });
 
   it('writes a config git-parallel loads, and refuses to overwrite it without --force', async () => {
     nodeProject('module');
-    const written = await cli(['init']);
-    expect(written.code).toBe(0);
+    await initIn();
     expect(readFileSync(path.join(repo.root, 'git-parallel.config.js'), 'utf8')).toContain(
       'export default {',
     );
-    const loaded = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
     // Issue 13 item 5: a Node project's install scripts are among what is approved.
-    expect(loaded.commands).toEqual([
+    expect((await trustedCommands()).commands).toEqual([
       { key: 'deps', command: expect.stringContaining(' with lifecycle scripts (') },
       { key: 'check', command: 'npm test' },
     ]);
 
-    const again = await cli(['init']);
-    expect(again.code).toBe(2);
-    expect(again.stderr.trim()).toBe(
-      `git parallel: git-parallel.config.js already configures git-parallel in ${repo.root}; use --force to replace it`,
-    );
+    await expect(initIn()).rejects.toMatchObject({
+      name: 'UsageError',
+      message: `git-parallel.config.js already configures git-parallel in ${repo.root}; use --force to replace it`,
+    });
     writeFileSync(path.join(repo.root, 'git-parallel.config.js'), 'export default {};\n');
-    expect((await cli(['init', '--force'])).code).toBe(0);
+    await initIn({ force: true });
     expect(readFileSync(path.join(repo.root, 'git-parallel.config.js'), 'utf8')).toContain(
       "check: 'npm test'",
     );
 
-    const other = await cli(['init', '--format', 'yaml', '--force']);
-    expect(other.code).toBe(2);
-    expect(other.stderr).toContain('git-parallel.config.js already configures git-parallel');
+    await expect(initIn({ format: 'yaml', force: true })).rejects.toMatchObject({
+      name: 'UsageError',
+      message: expect.stringContaining('git-parallel.config.js already configures git-parallel'),
+    });
   });
 
   it.each([
@@ -244,9 +255,9 @@ describe('git parallel init', () => {
     ['json', 'git-parallel.config.json'],
   ])('writes --format %s as %s, which loads', async (format, file) => {
     nodeProject();
-    expect((await cli(['init', '--format', format])).code).toBe(0);
+    await initIn({ format });
     expect(existsSync(path.join(repo.root, file))).toBe(true);
-    const loaded = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
+    const loaded = await trustedCommands();
     expect(loaded.file).toBe(path.join(repo.root, file));
     // Issue 13 item 5: a Node project's install scripts are among what is approved.
     expect(loaded.commands).toEqual([
@@ -256,10 +267,9 @@ describe('git parallel init', () => {
   });
 
   it('writes a useful config for a project that is not a Node project, and rejects an unknown format', async () => {
-    expect((await cli(['init', '--format', 'toml'])).code).toBe(2);
-    const result = await cli(['init', '--dry-run', '--format', 'yaml']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('# copy:\n#   - .env\n#   - .env.local');
-    expect(result.stdout).not.toContain('deps:');
+    await expect(initIn({ format: 'toml' })).rejects.toMatchObject({ name: 'UsageError' });
+    const { stdout } = await initIn({ dryRun: true, format: 'yaml' });
+    expect(stdout).toContain('# copy:\n#   - .env\n#   - .env.local');
+    expect(stdout).not.toContain('deps:');
   });
 });
