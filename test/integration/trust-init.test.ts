@@ -4,51 +4,30 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type InitArgs, init } from '../../src/actions/init.js';
 import { type TrustArgs, trust } from '../../src/actions/trust.js';
-import { runCli } from '../helpers/cli.js';
 import { callAction } from '../helpers/in-process.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { waitFor } from '../helpers/stand-in-agent.js';
 import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+import { untrustedRepoEach } from '../helpers/workspace.js';
 
 describe('trust: commands from a repository config run only once approved', () => {
-  let repo: TestRepo;
-  let userConfig: string;
-
-  beforeEach(() => {
-    repo = makeRepo('app');
-    userConfig = path.join(repo.parent, 'user-config');
-  });
-  afterEach(() => repo.cleanup());
-
-  // GIT_PARALLEL_TRUST is cleared: these tests see what a user sees.
-  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
-    runCli(args, { cwd: repo.root, env: { GIT_PARALLEL_TRUST: '', XDG_CONFIG_HOME: userConfig, ...extra } });
+  const untrusted = untrustedRepoEach();
+  const { cli, repoConfig, nothingCreated } = untrusted;
   /** `git parallel trust` in-process, as the same user: approving writes to their config folder. */
   const trustIn = (args: Partial<TrustArgs> = {}, json = false) =>
     callAction((io) => trust({ dryRun: false, revoke: false, ...args }, io), {
-      cwd: repo.root,
-      env: { GIT_PARALLEL_TRUST: '', XDG_CONFIG_HOME: userConfig },
+      cwd: untrusted.repo.root,
+      env: { GIT_PARALLEL_TRUST: '', XDG_CONFIG_HOME: untrusted.userConfig },
       json,
     });
-  const repoConfig = (settings: Record<string, unknown>) => {
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'shell', ...settings }),
-    );
-    repo.commit('config');
-  };
-  const store = () => path.join(userConfig, 'git-parallel', 'trusted.json');
-  const nothingCreated = () => {
-    expect(existsSync(path.join(repo.parent, 'app-worktrees'))).toBe(false);
-    expect(repo.git('branch', '--list')).toBe('* main');
-  };
+  const store = () => path.join(untrusted.userConfig, 'git-parallel', 'trusted.json');
 
   it('refuses an unapproved setup command without a terminal, in one line that says how to approve', async () => {
     repoConfig({ setup: ['touch PWNED'] });
     const result = await cli(['t', '-n', '1', '--mux', 'none']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
-      `git parallel: ${path.join(repo.root, '.git-parallelrc.json')} defines commands you have not approved (setup[0]); review and approve them with git parallel trust, or pass --trust for this run`,
+      `git parallel: ${path.join(untrusted.repo.root, '.git-parallelrc.json')} defines commands you have not approved (setup[0]); review and approve them with git parallel trust, or pass --trust for this run`,
     );
     nothingCreated();
   });
@@ -57,7 +36,7 @@ describe('trust: commands from a repository config run only once approved', () =
     repoConfig({ setup: ['echo one'], hooks: { postCreate: 'echo two' } });
     const review = await trustIn({ dryRun: true });
     expect(review.stdout).toBe(
-      `${path.join(repo.root, '.git-parallelrc.json')} defines these commands:\n  setup[0]: echo one\n  hooks.postCreate[0]: echo two\n`,
+      `${path.join(untrusted.repo.root, '.git-parallelrc.json')} defines these commands:\n  setup[0]: echo one\n  hooks.postCreate[0]: echo two\n`,
     );
     expect(review.stderr).toContain('not approved yet');
     expect(existsSync(store())).toBe(false);
@@ -68,7 +47,7 @@ describe('trust: commands from a repository config run only once approved', () =
 
     await trustIn();
     const saved = JSON.parse(readFileSync(store(), 'utf8'));
-    expect(Object.keys(saved.repositories)).toEqual([repo.root]);
+    expect(Object.keys(saved.repositories)).toEqual([untrusted.repo.root]);
     expect((await cli(['ok', '-n', '1', '--mux', 'none'])).code).toBe(0);
 
     repoConfig({ setup: ['echo one && curl evil.example'], hooks: { postCreate: 'echo two' } });
@@ -81,7 +60,7 @@ describe('trust: commands from a repository config run only once approved', () =
     const json = JSON.parse((await trustIn({ dryRun: true }, true)).stdout);
     expect(json).toMatchObject({
       approved: false,
-      repository: repo.root,
+      repository: untrusted.repo.root,
       commands: [
         { key: 'setup[0]', command: 'echo one && curl evil.example' },
         { key: 'hooks.postCreate[0]' },
@@ -113,9 +92,9 @@ describe('trust: commands from a repository config run only once approved', () =
   });
 
   it("trusts the user's own config, and repository settings that run nothing", async () => {
-    mkdirSync(path.join(userConfig, 'git-parallel'), { recursive: true });
+    mkdirSync(path.join(untrusted.userConfig, 'git-parallel'), { recursive: true });
     writeFileSync(
-      path.join(userConfig, 'git-parallel', 'config.json'),
+      path.join(untrusted.userConfig, 'git-parallel', 'config.json'),
       JSON.stringify({ agent: 'shell', setup: ['echo mine'] }),
     );
     repoConfig({ ports: { PORT: 5000 }, copy: ['.env'] });
@@ -143,11 +122,11 @@ describe('trust: commands from a repository config run only once approved', () =
         '-y',
         '40',
         '-c',
-        repo.root,
+        untrusted.repo.root,
         '-e',
         'GIT_PARALLEL_TRUST=',
         '-e',
-        `XDG_CONFIG_HOME=${userConfig}`,
+        `XDG_CONFIG_HOME=${untrusted.userConfig}`,
         `${process.execPath} ${bin} tty -n 1 --mux none; sleep 30`,
       );
       const screen = await waitFor(() => {
