@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { type CliResult, runCli } from './cli.js';
@@ -137,5 +137,34 @@ export function untrustedRepoEach(): UntrustedRepo {
       expect(existsSync(path.join(repo().parent, 'app-worktrees'))).toBe(false);
       expect(repo().git('branch', '--list')).toBe('* main');
     },
+  };
+}
+
+/** What worldOf reads: everything a command could create or change, to compare before and after. */
+export interface World {
+  branches: string;
+  worktrees: string;
+  /** The run state folders under .git/parallel. */
+  state: string[];
+  sessions: string | null;
+  /** The folders beside the repository (where the worktree folder goes), but those `besides` names. */
+  siblings: string[];
+}
+
+/**
+ * The world as git-parallel could have changed it: a refused or interrupted command must leave it as it
+ * was. `besides` names what the test itself keeps beside the repository (the stand-in's records, …).
+ */
+export function worldOf(workspace: Pick<Workspace, 'repo' | 'tmux'>, besides: string[] = []): World {
+  const { repo, tmux } = workspace;
+  const state = path.join(repo.root, '.git', 'parallel');
+  return {
+    branches: repo.git('branch', '--list', '--format=%(HEAD) %(refname)'),
+    worktrees: repo.git('worktree', 'list', '--porcelain'),
+    state: existsSync(state) ? readdirSync(state).filter((f) => !f.startsWith('.')) : [],
+    sessions: tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
+    siblings: readdirSync(repo.parent)
+      .filter((f) => !besides.includes(f))
+      .sort(),
   };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { standInWorkspaceEach } from '../helpers/workspace.js';
+import { standInWorkspaceEach, worldOf } from '../helpers/workspace.js';
 
 /**
  * One parser (issue 11 item 2): every command line goes through yargs. In a repository whose default agent
@@ -13,13 +13,7 @@ describe('one parser: help, version and typos start nothing', () => {
 
   /** Everything a run would create: branches, worktrees, run state, sessions, agents started. */
   const world = () => ({
-    branches: workspace.repo.git('branch', '--list'),
-    worktrees: workspace.repo.git('worktree', 'list', '--porcelain'),
-    state: existsSync(path.join(workspace.repo.root, '.git/parallel'))
-      ? readdirSync(path.join(workspace.repo.root, '.git/parallel')).filter((f) => !f.startsWith('.'))
-      : [],
-    siblings: readdirSync(workspace.repo.parent).sort(),
-    sessions: workspace.tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
+    ...worldOf(workspace),
     agents: existsSync(workspace.agent.recordDir) ? readdirSync(workspace.agent.recordDir) : [],
   });
 

@@ -4,7 +4,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   realpathSync,
   symlinkSync,
   writeFileSync,
@@ -17,22 +16,14 @@ import { preferredSlot } from '../../src/core/port-slots.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import type { PrivateTmux } from '../helpers/tmux.js';
-import { closeWorkspace, standInWorkspace, standInWorkspaceEach } from '../helpers/workspace.js';
+import { closeWorkspace, standInWorkspace, standInWorkspaceEach, worldOf } from '../helpers/workspace.js';
 
 describe('bad input: one clear line, exit 2, nothing created', () => {
   const workspace = standInWorkspaceEach();
   const { cli } = workspace;
 
   /** The world as git-parallel could have changed it. */
-  const snapshot = () => ({
-    branches: workspace.repo.git('branch', '--list'),
-    worktrees: workspace.repo.git('worktree', 'list', '--porcelain'),
-    state: existsSync(path.join(workspace.repo.root, '.git/parallel'))
-      ? readdirSync(path.join(workspace.repo.root, '.git/parallel')).filter((f) => !f.startsWith('.'))
-      : [],
-    siblings: readdirSync(workspace.repo.parent).sort(),
-    sessions: workspace.tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
-  });
+  const snapshot = () => worldOf(workspace);
 
   async function expectRefused(
     args: string[],
