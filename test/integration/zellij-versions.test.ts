@@ -5,9 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRun } from '../../src/actions/create-run.js';
 import { CommandFailure } from '../../src/errors.js';
 import { ZellijDriver } from '../../src/io/zellij.js';
-import type { Reporter } from '../../src/output/reporter.js';
 import { runCli } from '../helpers/cli.js';
 import { type FakeZellij, makeFakeZellij } from '../helpers/fake-zellij.js';
+import { callAction } from '../helpers/in-process.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { makeStandIn } from '../helpers/stand-in-agent.js';
 
@@ -219,28 +219,16 @@ describe('Zellij as its source says (issue 12)', () => {
     it('inside Zellij before 0.44, attaching after a successful creation warns and the run stands', async () => {
       zellij = makeFakeZellij(repo.parent, '0.43.1');
       zellij.setSessions(mySession());
-      const lines: string[] = [];
-      const reporter: Reporter = {
-        json: false,
-        info: (line) => lines.push(line),
-        warn: (line) => lines.push(`warning: ${line}`),
-        print: (line) => lines.push(line),
-        document: () => {},
-        style: (_s, text) => text,
-        styleOut: (_s, text) => text,
-      };
-      await createRun(
-        { task: 'auth', agents: 2, mux: 'zellij', attach: true, dryRun: false },
-        {
-          cwd: repo.root,
-          env: { ...process.env, ...zellij.env, ...inside },
-          reporter,
-          stdin: new PassThrough(),
-          isTerminal: true,
-        },
+      const { stderr } = await callAction(
+        (io) =>
+          createRun(
+            { task: 'auth', agents: 2, mux: 'zellij', attach: true, dryRun: false },
+            { ...io, stdin: new PassThrough(), isTerminal: true },
+          ),
+        { cwd: repo.root, env: { ...zellij.env, ...inside } },
       );
-      expect(lines).toContain(
-        'warning: switching sessions from inside Zellij needs Zellij 0.44+ (this is 0.43.1); detach (Ctrl o, then d), then run: git parallel attach auth',
+      expect(stderr).toContain(
+        'warning: switching sessions from inside Zellij needs Zellij 0.44+ (this is 0.43.1); detach (Ctrl o, then d), then run: git parallel attach auth\n',
       );
       expect(manifestOf('auth').phase).toBe('ready');
       expect(zellij.sessions()['app-auth']!.exited).toBe(false);
