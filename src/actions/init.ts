@@ -35,7 +35,8 @@ export async function init(
 
   if (args.dryRun) {
     io.reporter.document({ dryRun: true, file: target, text, detected: facts });
-    if (!io.reporter.json) process.stdout.write(text);
+    // The starter config is the human result: stdout, through the reporter (nothing in --json mode).
+    io.reporter.print(text.replace(/\n$/, ''));
     return;
   }
   const existing = await existingConfig(root);

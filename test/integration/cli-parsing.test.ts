@@ -1,38 +1,20 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import type { TestRepo } from '../helpers/repo.js';
-import type { StandIn } from '../helpers/stand-in-agent.js';
-import type { PrivateTmux } from '../helpers/tmux.js';
-import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
+import { describe, expect, it } from 'vitest';
+import { standInWorkspaceEach, worldOf } from '../helpers/workspace.js';
 
 /**
  * One parser (issue 11 item 2): every command line goes through yargs. In a repository whose default agent
  * is installed (the stand-in), nothing that looks like a command may start a run.
  */
 describe('one parser: help, version and typos start nothing', () => {
-  let repo: TestRepo;
-  let tmux: PrivateTmux;
-  let agent: StandIn;
-
-  beforeEach(() => {
-    ({ repo, tmux, agent } = standInWorkspace());
-  });
-  afterEach(() => closeWorkspace({ repo, tmux }));
-
-  const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: tmux.env });
+  const workspace = standInWorkspaceEach();
+  const { cli } = workspace;
 
   /** Everything a run would create: branches, worktrees, run state, sessions, agents started. */
   const world = () => ({
-    branches: repo.git('branch', '--list'),
-    worktrees: repo.git('worktree', 'list', '--porcelain'),
-    state: existsSync(path.join(repo.root, '.git/parallel'))
-      ? readdirSync(path.join(repo.root, '.git/parallel')).filter((f) => !f.startsWith('.'))
-      : [],
-    siblings: readdirSync(repo.parent).sort(),
-    sessions: tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
-    agents: existsSync(agent.recordDir) ? readdirSync(agent.recordDir) : [],
+    ...worldOf(workspace),
+    agents: existsSync(workspace.agent.recordDir) ? readdirSync(workspace.agent.recordDir) : [],
   });
 
   it.each([
@@ -98,17 +80,19 @@ describe('one parser: help, version and typos start nothing', () => {
     const started = await cli(['run', 'help', '-p', 'hi', '--mux', 'none']);
     expect(started.stderr).toContain('Prepared 3 agents for help');
     expect(started.code).toBe(0);
-    expect(readdirSync(path.join(repo.root, '.git/parallel'))).toContain('help');
+    expect(readdirSync(path.join(workspace.repo.root, '.git/parallel'))).toContain('help');
     const removed = await cli(['rm', 'help']);
     expect(removed.stderr).toContain('Removed help');
     expect(removed.code).toBe(0);
-    expect(readdirSync(path.join(repo.root, '.git/parallel')).filter((f) => !f.startsWith('.'))).toEqual([]);
+    expect(
+      readdirSync(path.join(workspace.repo.root, '.git/parallel')).filter((f) => !f.startsWith('.')),
+    ).toEqual([]);
   });
 
   it('-p=hello is the prompt hello; an option given twice with two values is refused, with one value it is one', async () => {
     const started = await cli(['t', '-p=hello', '-n', '1', '--mux', 'none']);
     expect(started.code).toBe(0);
-    expect(readFileSync(path.join(repo.root, '.git/parallel/t/prompt.md'), 'utf8')).toBe('hello');
+    expect(readFileSync(path.join(workspace.repo.root, '.git/parallel/t/prompt.md'), 'utf8')).toBe('hello');
     expect((await cli(['rm', 't'])).code).toBe(0);
 
     const before = world();
@@ -121,7 +105,7 @@ describe('one parser: help, version and typos start nothing', () => {
 
     const same = await cli(['u', '-p', 'a', '-p', 'a', '-n', '1', '--mux', 'none']);
     expect(same.code).toBe(0);
-    expect(readFileSync(path.join(repo.root, '.git/parallel/u/prompt.md'), 'utf8')).toBe('a');
+    expect(readFileSync(path.join(workspace.repo.root, '.git/parallel/u/prompt.md'), 'utf8')).toBe('a');
     // Arrays stay arrays: several runs to remove are not "given twice".
     expect((await cli(['run', 'v', '-p', 'x', '-n', '1', '--mux', 'none'])).code).toBe(0);
     const removed = await cli(['rm', 'u', 'v']);

@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffFileAcross } from '../../src/actions/diff.js';
 import { runCli } from '../helpers/cli.js';
 import { fingerprintAll, gitIn, makeCompareRun } from '../helpers/compare-fixture.js';
+import { callAction } from '../helpers/in-process.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 
 /**
@@ -35,11 +37,16 @@ describe('candidates side by side, file by file', () => {
 
   it('git parallel diff <task> --file PATH: a column per candidate that changed it, aligned on the base', async () => {
     const before = fingerprintAll(repo, worktrees);
-    const result = await runCli(['diff', 't', '--file', 'app.js'], {
-      cwd: repo.root,
-      env: { COLUMNS: '60' },
-    });
-    expect(result.code, result.stderr).toBe(0);
+    // In-process (test/helpers/in-process.ts): the columns are the action's; the refusals below are the CLI's.
+    const result = await callAction(
+      (io) =>
+        diffFileAcross(
+          { task: 't', file: 'app.js' },
+          { ...io, out: (line) => io.reporter.print(line), warn: (line) => io.reporter.info(line) },
+        ),
+      { cwd: repo.root, env: { COLUMNS: '60' } },
+    );
+    expect(result.value, result.stderr).toBe(0);
     expect(fingerprintAll(repo, worktrees)).toBe(before);
     const out = result.stdout.split('\n');
     expect(out[0]).toMatch(/^app\.js in 2 candidates, aligned on the base [0-9a-f]{10}$/);

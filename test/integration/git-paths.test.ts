@@ -1,8 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listRuns } from '../../src/actions/list-runs.js';
 import { runCli } from '../helpers/cli.js';
 import { gitIn, makeCompareRun } from '../helpers/compare-fixture.js';
+import { callAction } from '../helpers/in-process.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 
 /**
@@ -35,9 +37,8 @@ describe('paths with newlines and quotes', () => {
   it('list and status work from a linked worktree whose folder name holds a newline', async () => {
     const odd = path.join(repo.parent, 'odd\nworktree "x"');
     gitIn(repo.root, 'worktree', 'add', '--quiet', '-b', 'odd', odd);
-    const listed = await runCli(['list', '--json'], { cwd: odd });
+    const listed = await callAction(listRuns, { cwd: odd, json: true });
     expect(listed.stderr).toBe('');
-    expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout).runs.map((r: { task: string }) => r.task)).toEqual(['t']);
     const status = await runCli(['status', 't', '--json'], { cwd: odd });
     expect(status.code).toBe(0);

@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import type { TestRepo } from '../helpers/repo.js';
 import type { StandIn } from '../helpers/stand-in-agent.js';
 import type { PrivateTmux } from '../helpers/tmux.js';
-import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
+import { closeWorkspace, standInWorkspace, worldOf } from '../helpers/workspace.js';
 
 /**
  * Faults, interrupts and races. Each test compares the repository with how it was before the run:
@@ -32,13 +32,7 @@ describe('reliability', () => {
       signalAfter: options.signalAfter,
     });
   const stateOf = () => path.join(repo.root, '.git', 'parallel');
-  const world = () => ({
-    worktrees: repo.git('worktree', 'list', '--porcelain'),
-    branches: repo.git('branch', '--list', '--format=%(refname)'),
-    state: existsSync(stateOf()) ? readdirSync(stateOf()).filter((f) => !f.startsWith('.')) : [],
-    sessions: tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
-    siblings: readdirSync(repo.parent).filter((f) => f !== 'records'),
-  });
+  const world = () => worldOf({ repo, tmux }, ['records']);
   const oneLine = (stderr: string) => {
     const lines = stderr.trim().split('\n');
     expect(lines.at(-1)).toMatch(/^git parallel: /);

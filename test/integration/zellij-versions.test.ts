@@ -1,39 +1,25 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRun } from '../../src/actions/create-run.js';
 import { CommandFailure } from '../../src/errors.js';
 import { ZellijDriver } from '../../src/io/zellij.js';
-import type { Reporter } from '../../src/output/reporter.js';
-import { runCli } from '../helpers/cli.js';
 import { type FakeZellij, makeFakeZellij } from '../helpers/fake-zellij.js';
-import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { makeStandIn } from '../helpers/stand-in-agent.js';
+import { callAction } from '../helpers/in-process.js';
+import { standInWorkspaceEach } from '../helpers/workspace.js';
 
 /**
  * Issue 12: what differs between Zellij versions, against the versioned stand-in
  * (test/helpers/fake-zellij.ts), one block per defect.
  */
 describe('Zellij as its source says (issue 12)', () => {
-  let repo: TestRepo;
+  const workspace = standInWorkspaceEach();
   let zellij: FakeZellij;
-
-  beforeEach(() => {
-    repo = makeRepo('app');
-    const agent = makeStandIn(repo.parent);
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
-    );
-    repo.commit('config');
-  });
-  afterEach(() => repo.cleanup());
-
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    runCli(args, { cwd: repo.root, env: { ...zellij.env, ...env } });
+    workspace.cli(args, { env: { ...zellij.env, ...env } });
   const manifestOf = (task: string) =>
-    JSON.parse(readFileSync(path.join(repo.root, `.git/parallel/${task}/run.json`), 'utf8'));
+    JSON.parse(readFileSync(path.join(workspace.repo.root, `.git/parallel/${task}/run.json`), 'utf8'));
   const inside = { ZELLIJ: '0', ZELLIJ_SESSION_NAME: 'mine' };
   const mySession = () => ({ mine: { exited: false, layout: null, clients: 1 } });
 
@@ -46,8 +32,8 @@ describe('Zellij as its source says (issue 12)', () => {
       ['0.44.1', 'fails with "IPC socket path is too long"'],
     ])('zellij %s (whose attach -b %s on a long socket path): the run starts', async (version) => {
       // A 50-byte ZELLIJ_SOCKET_DIR: with the version folder, `app-<task>` would make a 127-byte path.
-      const socketDir = path.join(repo.parent, 's'.repeat(49 - repo.parent.length));
-      zellij = makeFakeZellij(repo.parent, version, { ZELLIJ_SOCKET_DIR: socketDir });
+      const socketDir = path.join(workspace.repo.parent, 's'.repeat(49 - workspace.repo.parent.length));
+      zellij = makeFakeZellij(workspace.repo.parent, version, { ZELLIJ_SOCKET_DIR: socketDir });
       const result = await cli([task, '-n', '2', '--mux', 'zellij', '--no-attach']);
       expect(result.code, result.stderr).toBe(0);
       const session: string = manifestOf(task).mux.session;
@@ -62,8 +48,8 @@ describe('Zellij as its source says (issue 12)', () => {
     });
 
     it('honours XDG_RUNTIME_DIR when ZELLIJ_SOCKET_DIR is unset', async () => {
-      const runtime = path.join(repo.parent, 'r'.repeat(60 - repo.parent.length));
-      zellij = makeFakeZellij(repo.parent, '0.45.0', { XDG_RUNTIME_DIR: runtime });
+      const runtime = path.join(workspace.repo.parent, 'r'.repeat(60 - workspace.repo.parent.length));
+      zellij = makeFakeZellij(workspace.repo.parent, '0.45.0', { XDG_RUNTIME_DIR: runtime });
       const result = await cli([task, '-n', '1', '--mux', 'zellij', '--no-attach']);
       expect(result.code, result.stderr).toBe(0);
       const session: string = manifestOf(task).mux.session;
@@ -71,35 +57,35 @@ describe('Zellij as its source says (issue 12)', () => {
     });
 
     it('a socket folder that leaves no room for a name is refused before anything is made', async () => {
-      const socketDir = path.join(repo.parent, 'd'.repeat(95 - repo.parent.length));
-      zellij = makeFakeZellij(repo.parent, '0.44.0', { ZELLIJ_SOCKET_DIR: socketDir });
+      const socketDir = path.join(workspace.repo.parent, 'd'.repeat(95 - workspace.repo.parent.length));
+      zellij = makeFakeZellij(workspace.repo.parent, '0.44.0', { ZELLIJ_SOCKET_DIR: socketDir });
       const result = await cli(['authentication', '-n', '2', '--mux', 'zellij', '--no-attach']);
       expect(result.code).toBe(2);
       expect(result.stderr.trim()).toBe(
         `git parallel: Zellij's socket folder ${socketDir}/contract_version_1 leaves no room for a session name (a socket path must be shorter than 108 bytes); set ZELLIJ_SOCKET_DIR to a short folder, e.g. ZELLIJ_SOCKET_DIR=/tmp/zellij`,
       );
-      expect(repo.git('branch', '--list', 'authentication-*')).toBe('');
+      expect(workspace.repo.git('branch', '--list', 'authentication-*')).toBe('');
       expect(zellij.calls().some((c) => c.argv[0] === 'attach')).toBe(false);
     });
 
     it('every zellij call has a timeout: a hanging attach -b is stopped and said', async () => {
       // The driver believes in Linux's 108 bytes; the stand-in plays macOS (104), so a 105-byte socket
       // path passes our check and hangs in zellij 0.43, as a wrong guess about the world would.
-      const socketDir = path.join(repo.parent, 'm'.repeat(60 - repo.parent.length));
-      zellij = makeFakeZellij(repo.parent, '0.43.1', {
+      const socketDir = path.join(workspace.repo.parent, 'm'.repeat(60 - workspace.repo.parent.length));
+      zellij = makeFakeZellij(workspace.repo.parent, '0.43.1', {
         ZELLIJ_SOCKET_DIR: socketDir,
         FAKE_ZELLIJ_PLATFORM: 'darwin',
       });
       const env = { ...process.env, ...zellij.env };
-      const driver = new ZellijDriver(env, repo.root, { timeoutMs: 1500, platform: 'linux' });
+      const driver = new ZellijDriver(env, workspace.repo.root, { timeoutMs: 1500, platform: 'linux' });
       const session = 'x'.repeat(105 - socketDir.length - '/0.43.1/'.length);
       const started = Date.now();
       const created = driver.createSession({
         session,
         window: 'w',
         layout: 'tiled',
-        panes: [{ title: 'w-1', cwd: repo.root, argv: ['/bin/true'] }],
-        stateDir: repo.parent,
+        panes: [{ title: 'w-1', cwd: workspace.repo.root, argv: ['/bin/true'] }],
+        stateDir: workspace.repo.parent,
       });
       await expect(created).rejects.toThrow(CommandFailure);
       await expect(created).rejects.toThrow(/did not finish within 1.5 s and was stopped/);
@@ -109,14 +95,14 @@ describe('Zellij as its source says (issue 12)', () => {
 
   describe('defect 4: --tab with a layout of several tabs', () => {
     it('is refused up front on 0.40.x, where new-tab says "Tab layout cannot itself have tabs"', async () => {
-      zellij = makeFakeZellij(repo.parent, '0.40.1');
+      zellij = makeFakeZellij(workspace.repo.parent, '0.40.1');
       zellij.setSessions(mySession());
       const result = await cli(['tabbed', '-n', '2', '--tab', '--layout', 'tabs'], inside);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain(
         'zellij 0.40.1 cannot open a layout of several tabs in the current session ("Tab layout cannot itself have tabs"; that came in 0.41.0)',
       );
-      expect(repo.git('branch', '--list', 'tabbed-*')).toBe('');
+      expect(workspace.repo.git('branch', '--list', 'tabbed-*')).toBe('');
       expect(zellij.calls().some((c) => c.argv.includes('new-tab'))).toBe(false);
       // One agent is one tab: that works on 0.40 too.
       const one = await cli(['solo', '-n', '1', '--tab', '--layout', 'tabs'], inside);
@@ -124,7 +110,7 @@ describe('Zellij as its source says (issue 12)', () => {
     });
 
     it('works on 0.41+', async () => {
-      zellij = makeFakeZellij(repo.parent, '0.41.0');
+      zellij = makeFakeZellij(workspace.repo.parent, '0.41.0');
       zellij.setSessions(mySession());
       const result = await cli(['tabbed', '-n', '2', '--tab', '--layout', 'tabs'], inside);
       expect(result.code, result.stderr).toBe(0);
@@ -134,7 +120,7 @@ describe('Zellij as its source says (issue 12)', () => {
 
   describe('defect 6: rm and pick close the tabs of a --tab run', () => {
     it('0.44+: the ids new-tab printed are recorded and closed by id; other tabs stay', async () => {
-      zellij = makeFakeZellij(repo.parent, '0.44.0');
+      zellij = makeFakeZellij(workspace.repo.parent, '0.44.0');
       zellij.setSessions({ mine: { ...mySession().mine, tabs: [{ id: 1, name: 'my own' }] } });
       expect((await cli(['tabbed', '-n', '2', '--tab', '--layout', 'tabs'], inside)).code).toBe(0);
       expect((await cli(['single', '-n', '2', '--tab'], inside)).code).toBe(0);
@@ -157,9 +143,9 @@ describe('Zellij as its source says (issue 12)', () => {
       ]);
 
       // pick (from outside Zellij, as the session it names is the recorded one) closes its tab too.
-      repo.git(
+      workspace.repo.git(
         '-C',
-        path.join(repo.parent, 'app-worktrees/single-1'),
+        path.join(workspace.repo.parent, 'app-worktrees/single-1'),
         'commit',
         '--allow-empty',
         '-m',
@@ -172,7 +158,7 @@ describe('Zellij as its source says (issue 12)', () => {
     });
 
     it('before 0.44 (no close-tab-by-id): rm says which tab to close', async () => {
-      zellij = makeFakeZellij(repo.parent, '0.43.1');
+      zellij = makeFakeZellij(workspace.repo.parent, '0.43.1');
       zellij.setSessions(mySession());
       expect((await cli(['tabbed', '-n', '2', '--tab'], inside)).code).toBe(0);
       const rm = await cli(['rm', 'tabbed', '--force'], inside);
@@ -191,7 +177,7 @@ describe('Zellij as its source says (issue 12)', () => {
       ['0.44.0', 'git parallel attach auth'],
       ['0.45.0', 'git parallel attach auth'],
     ])('inside Zellij %s the hint is: %s', async (version, hint) => {
-      zellij = makeFakeZellij(repo.parent, version);
+      zellij = makeFakeZellij(workspace.repo.parent, version);
       zellij.setSessions(mySession());
       const result = await cli(['auth', '-n', '2', '--no-attach'], inside);
       expect(result.code, result.stderr).toBe(0);
@@ -202,7 +188,7 @@ describe('Zellij as its source says (issue 12)', () => {
     });
 
     it('outside Zellij, never `zellij attach NAME`: zellij attaches a gone NAME to a session starting with it', async () => {
-      zellij = makeFakeZellij(repo.parent, '0.44.0');
+      zellij = makeFakeZellij(workspace.repo.parent, '0.44.0');
       expect((await cli(['auth-2', '-n', '1', '--mux', 'zellij', '--no-attach'])).code).toBe(0);
       // What a printed `zellij attach app-auth` would do once app-auth is gone: reach another run.
       const { spawnSync } = await import('node:child_process');
@@ -217,30 +203,18 @@ describe('Zellij as its source says (issue 12)', () => {
     });
 
     it('inside Zellij before 0.44, attaching after a successful creation warns and the run stands', async () => {
-      zellij = makeFakeZellij(repo.parent, '0.43.1');
+      zellij = makeFakeZellij(workspace.repo.parent, '0.43.1');
       zellij.setSessions(mySession());
-      const lines: string[] = [];
-      const reporter: Reporter = {
-        json: false,
-        info: (line) => lines.push(line),
-        warn: (line) => lines.push(`warning: ${line}`),
-        print: (line) => lines.push(line),
-        document: () => {},
-        style: (_s, text) => text,
-        styleOut: (_s, text) => text,
-      };
-      await createRun(
-        { task: 'auth', agents: 2, mux: 'zellij', attach: true, dryRun: false },
-        {
-          cwd: repo.root,
-          env: { ...process.env, ...zellij.env, ...inside },
-          reporter,
-          stdin: new PassThrough(),
-          isTerminal: true,
-        },
+      const { stderr } = await callAction(
+        (io) =>
+          createRun(
+            { task: 'auth', agents: 2, mux: 'zellij', attach: true, dryRun: false },
+            { ...io, stdin: new PassThrough(), isTerminal: true },
+          ),
+        { cwd: workspace.repo.root, env: { ...zellij.env, ...inside } },
       );
-      expect(lines).toContain(
-        'warning: switching sessions from inside Zellij needs Zellij 0.44+ (this is 0.43.1); detach (Ctrl o, then d), then run: git parallel attach auth',
+      expect(stderr).toContain(
+        'warning: switching sessions from inside Zellij needs Zellij 0.44+ (this is 0.43.1); detach (Ctrl o, then d), then run: git parallel attach auth\n',
       );
       expect(manifestOf('auth').phase).toBe('ready');
       expect(zellij.sessions()['app-auth']!.exited).toBe(false);
@@ -249,7 +223,7 @@ describe('Zellij as its source says (issue 12)', () => {
 
   describe('kill-session returns before the server is gone', () => {
     it('rm waits for it, so the same run can be started again at once with its own layout', async () => {
-      zellij = makeFakeZellij(repo.parent, '0.44.0', { FAKE_ZELLIJ_KILL_MS: '1500' });
+      zellij = makeFakeZellij(workspace.repo.parent, '0.44.0', { FAKE_ZELLIJ_KILL_MS: '1500' });
       expect((await cli(['auth', '-n', '1', '--mux', 'zellij', '--no-attach'])).code).toBe(0);
       expect((await cli(['rm', 'auth', '--force'])).code).toBe(0);
       expect(zellij.sessions()).toEqual({});
@@ -259,7 +233,7 @@ describe('Zellij as its source says (issue 12)', () => {
       expect(session.exited).toBe(false);
       expect(session.dyingUntil).toBeUndefined();
       expect(session.layout).toBe(
-        readFileSync(path.join(repo.root, '.git/parallel/auth/layout.kdl'), 'utf8'),
+        readFileSync(path.join(workspace.repo.root, '.git/parallel/auth/layout.kdl'), 'utf8'),
       );
       expect(session.layout!.match(/pane name="auth-/g)).toHaveLength(2);
     });
@@ -267,20 +241,20 @@ describe('Zellij as its source says (issue 12)', () => {
 
   describe('the stand-in itself', () => {
     it('re-reads the layout file after the attach -b client exits, falling back to the default layout', async () => {
-      zellij = makeFakeZellij(repo.parent, '0.44.0');
+      zellij = makeFakeZellij(workspace.repo.parent, '0.44.0');
       expect((await cli(['auth', '-n', '1', '--mux', 'zellij', '--no-attach'])).code).toBe(0);
       // Nothing git parallel did after attach -b changed the layout zellij re-read.
-      const layoutFile = path.join(repo.root, '.git/parallel/auth/layout.kdl');
+      const layoutFile = path.join(workspace.repo.root, '.git/parallel/auth/layout.kdl');
       expect(zellij.sessions()['app-auth']!.layout).toBe(readFileSync(layoutFile, 'utf8'));
       expect(zellij.sessions()['app-auth']!.size).toEqual({ rows: 50, cols: 50 });
 
       zellij.setSessions({});
-      writeFileSync(path.join(repo.parent, 'l.kdl'), 'layout {\n    pane\n}\n');
+      writeFileSync(path.join(workspace.repo.parent, 'l.kdl'), 'layout {\n    pane\n}\n');
       const { spawnSync } = await import('node:child_process');
       const z = (...args: string[]) =>
         spawnSync('zellij', args, { env: { ...process.env, ...zellij.env }, encoding: 'utf8' });
-      z('attach', '-b', 's', 'options', '--default-layout', path.join(repo.parent, 'l.kdl'));
-      writeFileSync(path.join(repo.parent, 'l.kdl'), 'not a layout');
+      z('attach', '-b', 's', 'options', '--default-layout', path.join(workspace.repo.parent, 'l.kdl'));
+      writeFileSync(path.join(workspace.repo.parent, 'l.kdl'), 'not a layout');
       z('list-sessions');
       expect(zellij.sessions().s!.layout).toBeNull();
       // A client attaching gives the panes its size.

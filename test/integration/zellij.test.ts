@@ -2,13 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from '@bgotink/kdl/v1-compat';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkZellijLayout } from '../../src/core/zellij-rules.js';
 import { runCli } from '../helpers/cli.js';
 import { type FakeZellij, makeFakeZellij } from '../helpers/fake-zellij.js';
-import { makeRepo, type TestRepo } from '../helpers/repo.js';
-import { makeStandIn, type StandIn } from '../helpers/stand-in-agent.js';
-import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
+import { closeWorkspace, standInWorkspace, standInWorkspaceEach } from '../helpers/workspace.js';
 
 const PROMPT = 'Use "quotes", \\backslashes\\, $HOME, ${X}, $(id), `id`, # hash\nnew line ✓ 🚀 \u2028 end';
 
@@ -42,23 +40,10 @@ function leafPanes(kdl: string): LeafPane[] {
 }
 
 describe('--mux zellij (recording stand-in zellij)', () => {
-  let repo: TestRepo;
-  let agent: StandIn;
+  const workspace = standInWorkspaceEach();
   let zellij: FakeZellij;
-
-  beforeEach(() => {
-    repo = makeRepo('app');
-    agent = makeStandIn(repo.parent);
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'standin', agents: { standin: agent.definition } }),
-    );
-    repo.commit('config');
-  });
-  afterEach(() => repo.cleanup());
-
   const cli = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-    runCli(args, { cwd: repo.root, env: { ...zellij.env, ...env } });
+    workspace.cli(args, { env: { ...zellij.env, ...env } });
 
   it.each([
     '0.40.1',
@@ -66,7 +51,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     '0.44.0',
     '0.45.0',
   ])('zellij %s: deletes a stale session, creates it in the background from a valid layout', async (version) => {
-    zellij = makeFakeZellij(repo.parent, version);
+    zellij = makeFakeZellij(workspace.repo.parent, version);
     zellij.setSessions({ 'app-auth': { exited: true, layout: null } });
     const result = await cli(['auth', '-n', '4', '--mux', 'zellij', '-p', PROMPT, '--no-attach'], {
       PROBE_VAR: 'from-the-callers-shell',
@@ -76,7 +61,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     // Issue 12 defect 7: never `zellij attach NAME`, which attaches to another session starting with NAME.
     expect(result.stdout).toContain('Attach: git parallel attach auth');
 
-    const layoutFile = path.join(repo.root, '.git/parallel/auth/layout.kdl');
+    const layoutFile = path.join(workspace.repo.root, '.git/parallel/auth/layout.kdl');
     const mutating = zellij.calls().filter((c) => !['--version', 'list-sessions'].includes(c.argv[0]!));
     expect(mutating.map((c) => c.argv)).toEqual([
       ['delete-session', '--force', 'app-auth'],
@@ -89,7 +74,9 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     expect(kdl).toBe(readFileSync(layoutFile, 'utf8'));
     expect(checkZellijLayout(kdl)).toEqual({ ok: true });
     const panes = leafPanes(kdl);
-    const manifest = JSON.parse(readFileSync(path.join(repo.root, '.git/parallel/auth/run.json'), 'utf8'));
+    const manifest = JSON.parse(
+      readFileSync(path.join(workspace.repo.root, '.git/parallel/auth/run.json'), 'utf8'),
+    );
     expect(panes.map((p) => p.name)).toEqual(
       manifest.candidates.map(
         (c: { n: number; ports: { PORT: number } }) => `auth-${c.n} · standin · :${c.ports.PORT}`,
@@ -105,7 +92,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     // restores the caller's (issue 9).
     const ran = spawnSync(pane.command, pane.args, { cwd: pane.cwd, env: process.env, encoding: 'utf8' });
     expect(ran.status).toBe(0);
-    const record = agent.record(3);
+    const record = workspace.agent.record(3);
     expect(record.argv).toEqual(['--', PROMPT]);
     expect(record.cwd).toBe(manifest.candidates[2].worktree);
     expect(record.env.PORT).toBe(String(manifest.candidates[2].ports.PORT));
@@ -132,18 +119,18 @@ describe('--mux zellij (recording stand-in zellij)', () => {
   });
 
   it('refuses a Zellij older than 0.40 with the minimum, creating nothing', async () => {
-    zellij = makeFakeZellij(repo.parent, '0.39.2');
+    zellij = makeFakeZellij(workspace.repo.parent, '0.39.2');
     const result = await cli(['auth', '-n', '2', '--mux', 'zellij', '--no-attach']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(
       'git parallel: zellij 0.39.2 is too old: git parallel needs Zellij 0.40.0 or newer',
     );
-    expect(repo.git('branch', '--list', 'auth-*')).toBe('');
-    expect(existsSync(path.join(repo.root, '.git/parallel/auth'))).toBe(false);
+    expect(workspace.repo.git('branch', '--list', 'auth-*')).toBe('');
+    expect(existsSync(path.join(workspace.repo.root, '.git/parallel/auth'))).toBe(false);
   });
 
   it('inside Zellij: defaults to zellij, switches with 0.44+, and --tab opens a tab of the current session', async () => {
-    zellij = makeFakeZellij(repo.parent, '0.44.0');
+    zellij = makeFakeZellij(workspace.repo.parent, '0.44.0');
     const inside = { ZELLIJ: '0', ZELLIJ_SESSION_NAME: 'mine' };
     zellij.setSessions({ mine: { exited: false, layout: null, clients: 1 } });
     const result = await cli(['auth', '-n', '2', '--no-attach'], inside);
@@ -152,7 +139,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
 
     const tab = await cli(['tabbed', '-n', '2', '--tab'], inside);
     expect(tab.code).toBe(0);
-    const layoutFile = path.join(repo.root, '.git/parallel/tabbed/layout.kdl');
+    const layoutFile = path.join(workspace.repo.root, '.git/parallel/tabbed/layout.kdl');
     expect(zellij.calls().at(-1)!.argv).toEqual([
       'action',
       'new-tab',
@@ -172,7 +159,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
   });
 
   it('--tab outside Zellij is refused', async () => {
-    zellij = makeFakeZellij(repo.parent, '0.44.0');
+    zellij = makeFakeZellij(workspace.repo.parent, '0.44.0');
     const result = await cli(['auth', '-n', '2', '--mux', 'zellij', '--tab']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--tab .* works only inside Zellij/);
@@ -184,7 +171,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     ['0.43.1', 1, true],
     ['0.40.1', 0, false],
   ] as const)('zellij %s with %i client(s): synthesize opens candidate 3’s pane in the run’s session (issue 16)', async (version, clients, opens) => {
-    zellij = makeFakeZellij(repo.parent, version);
+    zellij = makeFakeZellij(workspace.repo.parent, version);
     expect((await cli(['auth', '-n', '2', '--mux', 'zellij', '--no-attach'])).code).toBe(0);
     const sessions = zellij.sessions();
     sessions['app-auth']!.clients = clients;
@@ -192,7 +179,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
 
     const result = await cli(['synthesize', 'auth', '--from', '1,2']);
     expect(result.code, result.stderr).toBe(0);
-    const worktree = path.join(repo.parent, 'app-worktrees', 'auth-3');
+    const worktree = path.join(workspace.repo.parent, 'app-worktrees', 'auth-3');
     expect(existsSync(worktree)).toBe(true);
     const newPane = zellij.calls().filter((c) => c.argv.includes('new-pane'));
     if (!opens) {
@@ -213,7 +200,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     expect(opened).toHaveLength(1);
     // Named, placed and started as the layout's panes are: the launcher of candidate 3 in its worktree.
     const layoutPanes = leafPanes(
-      readFileSync(path.join(repo.root, '.git/parallel/auth/layout.kdl'), 'utf8'),
+      readFileSync(path.join(workspace.repo.root, '.git/parallel/auth/layout.kdl'), 'utf8'),
     );
     expect(opened[0]!.name).toMatch(/^auth-3 · standin/);
     expect(opened[0]!.cwd).toBe(worktree);
@@ -226,7 +213,7 @@ describe('--mux zellij (recording stand-in zellij)', () => {
   });
 
   it('attach recreates a gone session from the recorded layout, with --resume panes', async () => {
-    zellij = makeFakeZellij(repo.parent, '0.45.0');
+    zellij = makeFakeZellij(workspace.repo.parent, '0.45.0');
     expect((await cli(['auth', '-n', '2', '--mux', 'zellij', '--no-attach'])).code).toBe(0);
     zellij.setSessions({});
     const attach = await cli(['attach', 'auth', '--no-attach']);
@@ -244,21 +231,21 @@ describe('--mux zellij (recording stand-in zellij)', () => {
   });
 
   it('rejects an unknown layout, and a template with an unknown placeholder names the file and line', async () => {
-    zellij = makeFakeZellij(repo.parent, '0.44.0');
+    zellij = makeFakeZellij(workspace.repo.parent, '0.44.0');
     const unknown = await cli(['auth', '--mux', 'zellij', '--layout', 'spiral']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown layout "spiral"');
-    const template = path.join(repo.parent, 'mine.kdl');
+    const template = path.join(workspace.repo.parent, 'mine.kdl');
     writeFileSync(template, 'layout {\n    tab name={{tab_name}} {\n        {{panes}}\n    }\n}\n');
     const bad = await cli(['auth', '--mux', 'zellij', '--layout', template]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${template}:3: unknown placeholder {{panes}}`);
-    expect(repo.git('branch', '--list', 'auth-*')).toBe('');
+    expect(workspace.repo.git('branch', '--list', 'auth-*')).toBe('');
     expect(zellij.calls().some((c) => c.argv[0] === 'attach')).toBe(false);
   });
 
   it('doctor reports the Zellij version and the features it enables', async () => {
-    zellij = makeFakeZellij(repo.parent, '0.41.2');
+    zellij = makeFakeZellij(workspace.repo.parent, '0.41.2');
     const doctor = JSON.parse((await cli(['doctor', '--json'])).stdout);
     const row = doctor.checks.find((c: { name: string }) => c.name === 'zellij');
     expect(row).toMatchObject({ found: true, version: '0.41.2', ok: true });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import type { TestRepo } from '../helpers/repo.js';
 import type { PrivateTmux } from '../helpers/tmux.js';
-import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
+import { closeWorkspace, standInWorkspace, worldOf } from '../helpers/workspace.js';
 import { folderHash, startInGroup } from './probe.js';
 import { reliabilityTally } from './tally.js';
 
@@ -41,13 +41,7 @@ describe('two commands at once', () => {
   const start = (args: string[]) => startInGroup(args, { cwd: repo.root, env: tmux.env });
   const lost = () => folderHash(repo.root) !== saved;
   const stateOf = () => path.join(repo.root, '.git', 'parallel');
-  const world = () => ({
-    worktrees: repo.git('worktree', 'list', '--porcelain'),
-    branches: repo.git('branch', '--list', '--format=%(refname)'),
-    state: existsSync(stateOf()) ? readdirSync(stateOf()).filter((f) => !f.startsWith('.')) : [],
-    sessions: tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
-    siblings: readdirSync(repo.parent).filter((f) => f !== 'records' && f !== 'hooks'),
-  });
+  const world = () => worldOf({ repo, tmux }, ['records', 'hooks']);
   /** Checkouts that wait (up to 20 s) until `release()`: the creation stays in progress until then. */
   const slowCheckouts = () => {
     const hooks = path.join(repo.parent, 'hooks');

@@ -1,22 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync,
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import type { TestRepo } from '../helpers/repo.js';
 import type { PrivateTmux } from '../helpers/tmux.js';
-import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
+import { closeWorkspace, standInWorkspace, worldOf } from '../helpers/workspace.js';
 import { folderHash } from './probe.js';
 import { reliabilityTally } from './tally.js';
 
@@ -63,14 +54,7 @@ describe.runIf(process.getuid?.() === 0)('a full disk', () => {
 
   const cli = (args: string[]) => runCli(args, { cwd: repo.root, env: tmux.env });
   const lost = () => folderHash(repo.root) !== saved;
-  const stateOf = () => path.join(repo.root, '.git', 'parallel');
-  const world = () => ({
-    worktrees: repo.git('worktree', 'list', '--porcelain'),
-    branches: repo.git('branch', '--list', '--format=%(refname)'),
-    state: existsSync(stateOf()) ? readdirSync(stateOf()).filter((f) => !f.startsWith('.')) : [],
-    sessions: tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
-    siblings: readdirSync(repo.parent).filter((f) => f !== 'records' && f !== 'filler'),
-  });
+  const world = () => worldOf({ repo, tmux }, ['records', 'filler']);
   const oneLine = (stderr: string) => {
     const last = stderr.trim().split('\n').at(-1) ?? '';
     expect(last, stderr).toMatch(/^git parallel: /);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { closeWorkspace, standInWorkspace } from '../helpers/workspace.js';
+import { closeWorkspace, standInWorkspace, worldOf } from '../helpers/workspace.js';
 import { folderHash, seededRandom, startInGroup } from './probe.js';
 import { reliabilityTally } from './tally.js';
 
@@ -56,11 +56,7 @@ async function probeWorkspace() {
     lost: () => snapshot() !== saved,
     runFile: (task: string) => path.join(stateOf, task, 'run.json'),
     world: () => ({
-      worktrees: repo.git('worktree', 'list', '--porcelain'),
-      branches: repo.git('branch', '--list', '--format=%(refname)'),
-      state: existsSync(stateOf) ? readdirSync(stateOf).filter((f) => !f.startsWith('.')) : [],
-      sessions: tmux.tryTmux('list-sessions', '-F', '#{session_name}'),
-      siblings: readdirSync(repo.parent).filter((f) => f !== 'records'),
+      ...worldOf({ repo, tmux }, ['records']),
       candidates: readdirSync(path.join(repo.parent, 'app-worktrees')),
     }),
     close: () => closeWorkspace({ repo, tmux }),

@@ -1,39 +1,19 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
-import { makeRepo, type TestRepo } from '../helpers/repo.js';
+import { describe, expect, it } from 'vitest';
+import { untrustedRepoEach } from '../helpers/workspace.js';
 
 /**
  * Issue 13: a repository's own config, unapproved, can neither run a command nor lower the guard. Each
  * test is the attack of the issue, run through the built CLI as a user who never approved anything.
  */
 describe('a repository config cannot pull a lever unapproved', () => {
-  let repo: TestRepo;
-  let userConfig: string;
-
-  beforeEach(() => {
-    repo = makeRepo('app');
-    userConfig = path.join(repo.parent, 'user-config');
-  });
-  afterEach(() => repo.cleanup());
-
-  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) =>
-    runCli(args, { cwd: repo.root, env: { GIT_PARALLEL_TRUST: '', XDG_CONFIG_HOME: userConfig, ...extra } });
-  const repoConfig = (settings: Record<string, unknown>) => {
-    writeFileSync(
-      path.join(repo.root, '.git-parallelrc.json'),
-      JSON.stringify({ agent: 'shell', ...settings }),
-    );
-    repo.commit('config');
-  };
-  const nothingCreated = () => {
-    expect(existsSync(path.join(repo.parent, 'app-worktrees'))).toBe(false);
-    expect(repo.git('branch', '--list')).toBe('* main');
-  };
+  const untrusted = untrustedRepoEach();
+  const { cli, repoConfig, nothingCreated } = untrusted;
 
   it('item 1: a port variable a shell reads (BASH_ENV) is refused, so committed files named by port numbers never run', async () => {
-    for (const port of [8001, 8002]) repo.write(String(port), `echo pwned > ${repo.parent}/PWNED\n`);
+    for (const port of [8001, 8002])
+      untrusted.repo.write(String(port), `echo pwned > ${untrusted.repo.parent}/PWNED\n`);
     repoConfig({ ports: { BASH_ENV: 8000 }, portSpan: 3 });
     const result = await cli(['t', '-n', '1', '--mux', 'none']);
     expect(result.code).toBe(2);
@@ -47,7 +27,7 @@ describe('a repository config cannot pull a lever unapproved', () => {
       expect(other.stderr).toContain(`ports.${name} is not a port variable name`);
     }
     nothingCreated();
-    expect(existsSync(path.join(repo.parent, 'PWNED'))).toBe(false);
+    expect(existsSync(path.join(untrusted.repo.parent, 'PWNED'))).toBe(false);
   });
 
   it.each([
@@ -76,8 +56,11 @@ describe('a repository config cannot pull a lever unapproved', () => {
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout).run.candidates[0].command).toContain('--skip');
     repoConfig({ agents: { mine: { command: 'sh', yolo: ['--skip'] } }, agent: 'mine' });
-    mkdirSync(path.join(userConfig, 'git-parallel'), { recursive: true });
-    writeFileSync(path.join(userConfig, 'git-parallel', 'config.json'), JSON.stringify({ yolo: true }));
+    mkdirSync(path.join(untrusted.userConfig, 'git-parallel'), { recursive: true });
+    writeFileSync(
+      path.join(untrusted.userConfig, 'git-parallel', 'config.json'),
+      JSON.stringify({ yolo: true }),
+    );
     expect((await cli(['trust'])).code).toBe(0);
     const mine = await cli(['u', '-n', '1', '--mux', 'none', '--json']);
     expect(mine.code).toBe(0);

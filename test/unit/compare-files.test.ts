@@ -80,35 +80,26 @@ describe('lineEndingOnlyFiles', () => {
 
 describe('whitespaceOnlyFiles', () => {
   it('flags a file with hunks whose -w patch has none, or leaves it out', () => {
-    const patch = [
-      'diff --git a/x b/x',
-      '@@ -1 +1 @@',
-      '-a',
-      '+  a',
-      'diff --git a/y b/y',
-      '@@ -1 +1 @@',
-      '-b',
-      '+c',
-      'diff --git a/z b/z',
-      'old mode 100644',
-      'new mode 100755',
-      'diff --git a/w b/w',
-      '@@ -1 +1 @@',
-      '-d',
-      '+ d',
-    ].join('\n');
-    const ignoring = [
-      'diff --git a/x b/x',
-      'diff --git a/y b/y',
-      '@@ -1 +1 @@',
-      '-b',
-      '+c',
-      'diff --git a/z b/z',
-      'old mode 100644',
-      'new mode 100755',
-    ].join('\n');
-    expect(whitespaceOnlyFiles(patch, ignoring)).toEqual([true, false, false, true]);
-    expect(whitespaceOnlyFiles(patch, patch)).toEqual([false, false, false, false]);
+    // Each file: its hunks in the patch, its hunks in the -w patch (null: -w leaves the file out), and
+    // whether its change is white space only.
+    const files: [string, string[], string[] | null, boolean][] = [
+      ['x', ['@@ -1 +1 @@', '-a', '+  a'], [], true],
+      ['y', ['@@ -1 +1 @@', '-b', '+c'], ['@@ -1 +1 @@', '-b', '+c'], false],
+      ['z', ['old mode 100644', 'new mode 100755'], ['old mode 100644', 'new mode 100755'], false],
+      ['w', ['@@ -1 +1 @@', '-d', '+ d'], null, true],
+    ];
+    type File = (typeof files)[number];
+    const patchOf = (hunksOf: (file: File) => string[] | null) =>
+      files
+        .flatMap((file) => {
+          const hunks = hunksOf(file);
+          return hunks === null ? [] : [`diff --git a/${file[0]} b/${file[0]}`, ...hunks];
+        })
+        .join('\n');
+    const patch = patchOf(([, hunks]) => hunks);
+    const ignoring = patchOf(([, , hunksIgnoringWhitespace]) => hunksIgnoringWhitespace);
+    expect(whitespaceOnlyFiles(patch, ignoring)).toEqual(files.map(([, , , only]) => only));
+    expect(whitespaceOnlyFiles(patch, patch)).toEqual(files.map(() => false));
   });
 });
 
