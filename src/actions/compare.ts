@@ -2,14 +2,14 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.js';
 import { candidateEnv } from '../core/agent-command.js';
+import { candidatesToCheck } from '../core/compare-checks.js';
 import {
   type FileChange,
   lineEndingOnlyFiles,
   parseRawNumstatZ,
   whitespaceOnlyFiles,
 } from '../core/compare-files.js';
-import { buildCompareReport, type Gathered } from '../core/compare-report.js';
-import { type CompareReport, candidatesToCheck } from '../core/compare-stats.js';
+import { buildCompareReport, type CompareReport, type Gathered } from '../core/compare-report.js';
 import { candidateWarnings, conflictMarkersIn } from '../core/compare-warnings.js';
 import { assertTaskName } from '../core/names.js';
 import type { Candidate, RunManifest } from '../core/types.js';

@@ -1,6 +1,6 @@
-import { quotePath } from '../core/compare-stats.js';
 import { alignVersions, formatColumns } from '../core/file-columns.js';
 import { assertTaskName } from '../core/names.js';
+import { quotePath } from '../core/quote-path.js';
 import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
