@@ -14,6 +14,7 @@ import { combineVerdicts, unblindAnswer } from '../core/review-verdict.js';
 import type { AgentSpec, RunManifest } from '../core/types.js';
 import { CommandFailure, Interrupted, UsageError } from '../errors.js';
 import { readUsageIn } from '../io/agent-usage.js';
+import { baseMovement, gatherCandidate, unreadableCandidate } from '../io/candidate-changes.js';
 import { readChecks, readLogTail } from '../io/checks.js';
 import { describeCommand, lastLines } from '../io/exec.js';
 import { pathExists, readIfExists } from '../io/files.js';
@@ -32,7 +33,6 @@ import { requireManifest } from '../io/state.js';
 import { which } from '../io/which.js';
 import type { Reporter } from '../output/reporter.js';
 import { printVerdict } from '../output/review-text.js';
-import { baseMovement, gather, unreadable } from './compare.js';
 import { openContext } from './context.js';
 
 export interface ReviewArgs {
@@ -292,8 +292,8 @@ async function gatherMaterial(manifest: RunManifest, dir: string): Promise<Mater
   const recorded = await readChecks(dir);
   return Promise.all(
     manifest.candidates.map(async (candidate) => {
-      const gathered = await gather(manifest, dir, candidate, baseNow).catch((error) =>
-        unreadable(candidate, error),
+      const gathered = await gatherCandidate(manifest, dir, candidate, baseNow).catch((error) =>
+        unreadableCandidate(candidate, error),
       );
       const result = recorded?.results[String(candidate.n)];
       if (!result) return { gathered, check: null };
