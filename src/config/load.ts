@@ -3,9 +3,10 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Config } from '../core/config-shape.js';
 import { UsageError } from '../errors.js';
 import { pathExists } from '../io/files.js';
-import { type Config, checkConfig, DEFAULT_CONFIG } from './schema.js';
+import { checkConfig, DEFAULT_CONFIG } from './schema.js';
 
 export interface ConfigSource {
   /** Which file the setting came from; null for built-in defaults. */
