@@ -1,15 +1,15 @@
-import { quotePath } from '../core/compare-stats.js';
 import { alignVersions, formatColumns } from '../core/file-columns.js';
 import { assertTaskName } from '../core/names.js';
+import { quotePath } from '../core/quote-path.js';
 import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
+import { candidateTree } from '../io/candidate-changes.js';
 import { runOnTerminal } from '../io/exec.js';
 import { pathExists } from '../io/files.js';
 import { fileAtCommit, readRepo } from '../io/git.js';
 import { diffPatch, treeOfCommit } from '../io/snapshot.js';
 import { requireManifest } from '../io/state.js';
-import { candidateTree } from './compare.js';
 
 export interface DiffArgs {
   task: string;

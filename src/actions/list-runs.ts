@@ -1,3 +1,4 @@
+import { lineupText } from '../core/lineup.js';
 import type { RunManifest } from '../core/types.js';
 import { driverFor } from '../io/drivers.js';
 import { readRepo } from '../io/git.js';
@@ -93,11 +94,4 @@ function sessionState(s: RunSummary): string {
         : '';
   if (!s.session) return `no multiplexer${phase}`;
   return `${s.mux} ${s.session} ${s.sessionAlive ? 'alive' : 'gone'}${phase}`;
-}
-
-/** `claude×2 codex`: the line-up in the order of the candidates. */
-export function lineupText(manifest: RunManifest): string {
-  const counts = new Map<string, number>();
-  for (const c of manifest.candidates) counts.set(c.agent, (counts.get(c.agent) ?? 0) + 1);
-  return [...counts].map(([agent, count]) => (count === 1 ? agent : `${agent}×${count}`)).join(' ');
 }

@@ -4,6 +4,7 @@ import { type CandidateSummary, pullRequestBody, pullRequestTitle } from '../cor
 import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
+import { candidateTree } from '../io/candidate-changes.js';
 import { readChecks } from '../io/checks.js';
 import { pathExists } from '../io/files.js';
 import { createPullRequest, requireGh, requireGhLogin } from '../io/gh.js';
@@ -21,7 +22,6 @@ import { diffFiles, readWorktreeChanges } from '../io/snapshot.js';
 import { requireManifest } from '../io/state.js';
 import { readStoredReview } from '../io/stored-review.js';
 import type { Reporter } from '../output/reporter.js';
-import { candidateTree } from './compare.js';
 
 export interface PickPullRequestArgs {
   task: string;

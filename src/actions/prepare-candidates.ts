@@ -1,9 +1,9 @@
 import { rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { Config } from '../config/schema.js';
 import { candidateEnv } from '../core/agent-command.js';
 import { preparationWidth, settleWithLimit } from '../core/concurrency.js';
+import type { Config } from '../core/config-shape.js';
 import { normalizePostgresUrl } from '../core/database-name.js';
 import { EnvValueError, mergeDotenv } from '../core/dotenv.js';
 import { formatStepDuration } from '../core/durations.js';

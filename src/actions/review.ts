@@ -3,8 +3,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { addUsage, type TokenUsage } from '../core/agent-usage.js';
+import { describeCheck, isCurrentCheck } from '../core/compare-checks.js';
 import type { Gathered } from '../core/compare-report.js';
-import { isCurrentCheck, totalsOf } from '../core/compare-stats.js';
+import { totalsOf } from '../core/compare-stats.js';
 import { assertTaskName } from '../core/names.js';
 import { answerSchema, checkAnswer, type ReviewAnswer } from '../core/review-answer.js';
 import { assignLetters, scrubberFor } from '../core/review-blind.js';
@@ -13,7 +14,8 @@ import { combineVerdicts, unblindAnswer } from '../core/review-verdict.js';
 import type { AgentSpec, RunManifest } from '../core/types.js';
 import { CommandFailure, Interrupted, UsageError } from '../errors.js';
 import { readUsageIn } from '../io/agent-usage.js';
-import { describeCheck, readChecks, readLogTail } from '../io/checks.js';
+import { baseMovement, gatherCandidate, unreadableCandidate } from '../io/candidate-changes.js';
+import { readChecks, readLogTail } from '../io/checks.js';
 import { describeCommand, lastLines } from '../io/exec.js';
 import { pathExists, readIfExists } from '../io/files.js';
 import { fileAtCommit } from '../io/git.js';
@@ -31,7 +33,6 @@ import { requireManifest } from '../io/state.js';
 import { which } from '../io/which.js';
 import type { Reporter } from '../output/reporter.js';
 import { printVerdict } from '../output/review-text.js';
-import { baseMovement, gather, unreadable } from './compare.js';
 import { openContext } from './context.js';
 
 export interface ReviewArgs {
@@ -291,8 +292,8 @@ async function gatherMaterial(manifest: RunManifest, dir: string): Promise<Mater
   const recorded = await readChecks(dir);
   return Promise.all(
     manifest.candidates.map(async (candidate) => {
-      const gathered = await gather(manifest, dir, candidate, baseNow).catch((error) =>
-        unreadable(candidate, error),
+      const gathered = await gatherCandidate(manifest, dir, candidate, baseNow).catch((error) =>
+        unreadableCandidate(candidate, error),
       );
       const result = recorded?.results[String(candidate.n)];
       if (!result) return { gathered, check: null };

@@ -5,6 +5,7 @@ import { assignSlots } from '../core/port-slots.js';
 import { type SynthesisSource, synthesisPrompt } from '../core/synthesis-prompt.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
+import { candidateTree } from '../io/candidate-changes.js';
 import { driverFor } from '../io/drivers.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
 import {
@@ -19,10 +20,10 @@ import { withInterruptSignal } from '../io/signals.js';
 import { diffPatch } from '../io/snapshot.js';
 import { listManifests, requireManifest, withStateLock, writeManifest } from '../io/state.js';
 import { readStoredReview } from '../io/stored-review.js';
+import { trustOptions } from '../io/trust.js';
 import { which } from '../io/which.js';
 import { markWorktree } from '../io/worktree-marks.js';
 import type { Reporter } from '../output/reporter.js';
-import { candidateTree } from './compare.js';
 import { openContext } from './context.js';
 import { sessionRequest } from './create-run.js';
 import { planPreparation, prepareCandidates } from './prepare-candidates.js';
@@ -127,7 +128,7 @@ export async function synthesize(
   const preparation = await planPreparation(context, {
     base: manifest.base.commit,
     lineupAgents: [agent],
-    trust: { env, oneOff: Boolean(args.trust) || env.GIT_PARALLEL_TRUST === '1', ask: null },
+    trust: trustOptions(args.trust, env, null),
     dryRun: args.dryRun,
     warn: (line) => reporter.warn(line),
   });

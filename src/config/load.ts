@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Config } from '../core/config-shape.js';
 import { UsageError } from '../errors.js';
-import { pathExists } from '../io/files.js';
-import { type Config, checkConfig, DEFAULT_CONFIG } from './schema.js';
+import { checkConfig, DEFAULT_CONFIG } from './schema.js';
 
 export interface ConfigSource {
   /** Which file the setting came from; null for built-in defaults. */
@@ -28,6 +28,13 @@ export interface LoadedConfig {
 }
 
 const MODULE = 'git-parallel';
+
+/** Whether a file exists: config/ sits below io/ (it is read by io/trust.ts), so it does not use io/files.ts. */
+const isThere = (file: string) =>
+  access(file).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Where a repository's config may live, in the order cosmiconfig looks in each folder: cosmiconfig's own
@@ -141,7 +148,7 @@ async function searchFolder(
   let candidate = false;
   for (const place of places) {
     const file = path.join(dir, place);
-    if (!(await pathExists(file))) continue;
+    if (!(await isThere(file))) continue;
     // A package.json that is not JSON goes to cosmiconfig too, which reports it as before.
     if (place === 'package.json' && (await packageJsonConfigures(file)) === false) continue;
     candidate = true;
@@ -169,7 +176,7 @@ async function sideBySide(dir: string, places: string[], used: string): Promise<
   const others: string[] = [];
   for (const place of places) {
     const file = path.join(dir, place);
-    if (file === used || !(await pathExists(file))) continue;
+    if (file === used || !(await isThere(file))) continue;
     if (place === 'package.json' && !(await packageJsonConfigures(file))) continue;
     others.push(place);
   }

@@ -1,56 +1,6 @@
+import { type Config, HOOK_NAMES, type HookName, isPlainObject } from '../core/config-shape.js';
 import { editDistance } from '../core/edit-distance.js';
-import type { AgentSpec, MuxKind, PromptMode } from '../core/types.js';
-
-/** The settings a user can write in a config file. Every key is optional; defaults fill the rest. */
-export interface Config {
-  /** The default agent (`-a/--agent`). */
-  agent: string;
-  /** The default `--agents`: a count of the default agent, or a line-up such as "claude:2,codex:1". */
-  lineup: number | string;
-  /** Agent definitions by name, added to (or, from the user's own config, overriding) the presets. */
-  agents: Record<string, AgentSpec>;
-  /** Where worktrees go, relative to the main worktree: placeholders {repo} {task} {n} {agent}. */
-  worktreeDir: string;
-  /** The branch name of each candidate: placeholders {repo} {task} {n} {agent}. */
-  branch: string;
-  /** Port variables and their bases: each candidate gets base + slot. */
-  ports: Record<string, number>;
-  /** Slots lie in 1..portSpan-1, so ports stay within [base+1, base+portSpan-1]. */
-  portSpan: number;
-  mux: MuxKind | 'auto';
-  yolo: boolean;
-  /** Issue 17: start every agent in a sandbox that can write only its own worktree and branch. */
-  sandbox: boolean;
-  model: string | null;
-  /** Built-in layout name (tiled, columns, rows, tabs) or a path to a template. */
-  layout: string;
-
-  // After the agents (status, compare).
-  /** The project's own check, run in every worktree by `compare --check`. */
-  check: string | null;
-  /** Seconds before a check is stopped. */
-  checkTimeout: number;
-  /** Seconds without output or file change after which a working agent shows as idle. */
-  idleSeconds: number;
-
-  // Ready-to-run worktrees.
-  /** Gitignored files (globs relative to the repository root) copied into every candidate. */
-  copy: string[];
-  /** Like copy, but symlinked. */
-  link: string[];
-  /** A dotenv file in each worktree that receives the candidate's ports and GIT_PARALLEL_* variables. */
-  envFile: string | null;
-  /** Commands run in every new worktree before its agent starts. */
-  setup: string[];
-  /** Seconds before a setup command is stopped. */
-  setupTimeout: number;
-  /** How node_modules is provided: auto (clone or link when the lockfile matches), install, or none. */
-  deps: 'auto' | 'install' | 'none';
-  /** A database per candidate. */
-  database: { sqlite?: string[]; postgres?: { url: string; env?: string } };
-  /** Shell commands run in a candidate's worktree with its environment. */
-  hooks: { postCreate?: string | string[]; preRemove?: string | string[]; postRemove?: string | string[] };
-}
+import type { AgentSpec, PromptMode } from '../core/types.js';
 
 export const DEFAULT_CONFIG: Config = {
   agent: 'claude',
@@ -264,11 +214,10 @@ const DATABASE_RULES: Record<'sqlite' | 'postgres', Rule> = {
 
 const isCommandOrCommands: Rule = (v, key) =>
   typeof v === 'string' ? isString(v, key) : isStringArray(v, key);
-const HOOK_RULES: Record<'postCreate' | 'preRemove' | 'postRemove', Rule> = {
-  postCreate: isCommandOrCommands,
-  preRemove: isCommandOrCommands,
-  postRemove: isCommandOrCommands,
-};
+const HOOK_RULES = Object.fromEntries(HOOK_NAMES.map((name) => [name, isCommandOrCommands])) as Record<
+  HookName,
+  Rule
+>;
 
 const AGENT_PROMPT_RULE: Rule = (v, key) =>
   isPromptMode(v) ? ok : problem(key, 'must be "positional", "none", "stdin" or { "flag": "-x" }');
@@ -324,10 +273,6 @@ export function checkConfig(value: unknown): ConfigProblem[] {
 /** Fills a checked partial agent definition with the defaults of the shape. */
 export function completeAgentSpec(partial: Partial<AgentSpec> & { command: string }): AgentSpec {
   return { args: [], prompt: 'positional', yolo: [], env: {}, ...partial };
-}
-
-export function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function suggestion(key: string, known: string[]): string {

@@ -207,3 +207,18 @@ export function splitPatch(patch: string): string[] {
   const sections = patch.split(/^(?=diff --git )/m);
   return sections[0]?.startsWith('diff --git ') ? sections : sections.slice(1);
 }
+
+/**
+ * Marks the files whose change is only line endings, or only whitespace (read from the patch and the
+ * patch made with -w, in the same file order as the raw listing).
+ */
+export function withWhitespaceFacts(
+  files: FileChange[],
+  patch: string,
+  ignoringWhitespace: string,
+): FileChange[] {
+  const lineEndings = lineEndingOnlyFiles(patch);
+  const whitespace = whitespaceOnlyFiles(patch, ignoringWhitespace);
+  if (lineEndings.length !== files.length) return files;
+  return files.map((f, i) => ({ ...f, lineEndingsOnly: lineEndings[i]!, whitespaceOnly: whitespace[i]! }));
+}

@@ -1,27 +1,18 @@
+import type { CandidateCost } from './agent-usage.js';
+import { type CheckOutcome, type CheckReport, isCurrentCheck, type RecordedCheck } from './compare-checks.js';
 import type { FileChange } from './compare-files.js';
 import { touchedPaths } from './compare-files.js';
 import {
-  type CandidateReport,
-  type CheckOutcome,
-  type CheckReport,
   type CheckVerdict,
-  type CompareReport,
-  changedLines,
-  isCurrentCheck,
-  overlapOf,
   RANKING_RULE,
-  type RecordedCheck,
   rankCandidates,
   rankedLines,
   rankingRuleText,
-  totalsOf,
-} from './compare-stats.js';
+} from './compare-ranking.js';
+import { changedLines, type Overlap, overlapOf, totalsOf } from './compare-stats.js';
+import type { CompareReview } from './review-verdict.js';
 import type { Candidate, RunManifest } from './types.js';
 
-/**
- * The compare report as a pure function of what was gathered about each candidate and of the check
- * results to show: numbers, overlap, similarity and the ranking by its printed rule.
- */
 /** What compare learns about one candidate before any check runs. */
 export interface Gathered {
   candidate: Candidate;
@@ -45,6 +36,66 @@ export interface Gathered {
   ignored?: string;
 }
 
+/** One candidate in the comparison: what `--json` prints and the HTML report shows. */
+export interface CandidateReport {
+  n: number;
+  name: string;
+  branch: string;
+  worktree: string;
+  agent: string;
+  /** running, done, failed (<code>), killed (<signal>), stopped, not started. */
+  state: string;
+  worktreeMissing: boolean;
+  /** The snapshot tree of the worktree as it is (or the branch's tree when the worktree is gone). */
+  tree: string | null;
+  /** Commits on the branch since the base; null when the branch is gone. */
+  commits: number | null;
+  /** Null when there is nothing to compare (its worktree and its branch are gone, or it is unreadable). */
+  filesChanged: number | null;
+  added: number | null;
+  deleted: number | null;
+  binaryFiles: number;
+  files: FileChange[];
+  /** Uncommitted work in the worktree; null when the worktree is gone. */
+  uncommitted: { changed: number; untracked: number } | null;
+  check: CheckReport | null;
+  /**
+   * The commit its own work is counted from: the merge base of its HEAD and the base branch as it is
+   * now (the run's base unless the base moved and it was rebased, or it was reset behind); null when it
+   * could not be read.
+   */
+  countedFrom: string | null;
+  /** When the base branch moved: whether the candidate merges cleanly into it now (a trial merge). */
+  mergesIntoBase: { clean: boolean; conflicts: string[] } | null;
+  /** What is wrong with this candidate, in words (empty when nothing is). */
+  warnings: string[];
+  /** 1 is best, by RANKING_RULE. */
+  rank: number;
+  /** Issue 16: tokens from the agent's own files (null: unknown) and its wall time. */
+  cost?: CandidateCost;
+}
+
+export interface CompareReport {
+  task: string;
+  base: { commit: string; ref: string | null };
+  /** Where the base branch points now, when it moved since the run started (null when it did not). */
+  baseMoved: { ref: string; commit: string | null } | null;
+  /** Issue 17: the run's agents (and so their changes) were made in a sandbox. */
+  sandboxed?: boolean;
+  generatedAt: string;
+  check: { command: string; source: string; timeoutSeconds: number } | null;
+  ranking: { rule: string[]; text: string; order: number[] };
+  /** Sorted by candidate number. */
+  candidates: CandidateReport[];
+  overlap: Overlap;
+  /** The stored verdict of `review`, un-blinded; null when the run was not reviewed. */
+  review?: CompareReview | null;
+}
+
+/**
+ * The compare report as a pure function of what was gathered about each candidate and of the check
+ * results to show: numbers, overlap, similarity and the ranking by its printed rule.
+ */
 export function buildCompareReport(
   manifest: RunManifest,
   gathered: Gathered[],

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors.js';
+import type { RunManifest } from './types.js';
 
 /** More agents than this on one machine is almost certainly a typo (and a very hot laptop). */
 export const MAX_AGENTS = 32;
@@ -45,4 +46,11 @@ function parseCount(count: string, whole: string): number {
 
 function repeat(name: string, count: number): Lineup {
   return Array.from({ length: count }, () => name);
+}
+
+/** `claude×2 codex`: the line-up in the order of the candidates. */
+export function lineupText(manifest: RunManifest): string {
+  const counts = new Map<string, number>();
+  for (const c of manifest.candidates) counts.set(c.agent, (counts.get(c.agent) ?? 0) + 1);
+  return [...counts].map(([agent, count]) => (count === 1 ? agent : `${agent}×${count}`)).join(' ');
 }

@@ -271,3 +271,10 @@ function ordinal(k: number): string {
   if (tens >= 11 && tens <= 13) return `${k}th`;
   return `${k}${['th', 'st', 'nd', 'rd'][k % 10] ?? 'th'}`;
 }
+
+/** A review running now, as `review-running.json` records it: who runs it (pid), since when, with whom. */
+export interface ReviewRunning {
+  pid: number;
+  startedAt: string;
+  agents: string[];
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '../config/schema.js';
+import { type Config, HOOK_NAMES } from './config-shape.js';
 
 /**
  * What a repository's config would make git-parallel run: its setup commands, hooks, agent definitions
@@ -56,7 +56,7 @@ export function repositoryCommands(
   if (install) commands.push(installScriptsCommand(install));
   if (!layer) return commands;
   for (const [i, command] of (layer.setup ?? []).entries()) commands.push({ key: `setup[${i}]`, command });
-  for (const name of ['postCreate', 'preRemove', 'postRemove'] as const) {
+  for (const name of HOOK_NAMES) {
     for (const [i, command] of hookCommands(layer.hooks?.[name]).entries())
       commands.push({ key: `hooks.${name}[${i}]`, command });
   }
@@ -138,12 +138,7 @@ export function commandsHash(layer: Partial<Config> | null, install: InstallScri
   );
   const subject = {
     setup: layer?.setup ?? [],
-    hooks: Object.fromEntries(
-      ['postCreate', 'preRemove', 'postRemove'].map((name) => [
-        name,
-        hookCommands(layer?.hooks?.[name as 'postCreate']),
-      ]),
-    ),
+    hooks: Object.fromEntries(HOOK_NAMES.map((name) => [name, hookCommands(layer?.hooks?.[name])])),
     agents,
     check: layer?.check ?? null,
     // Present only when set, so the hash of a config without them is what it always was.
@@ -166,12 +161,7 @@ export function runUsesRepositoryCommands(
   if (!layer) return false;
   if ((layer.setup ?? []).length > 0) return true;
   if (repositorySettings(layer).length > 0) return true;
-  if (
-    ['postCreate', 'preRemove', 'postRemove'].some(
-      (name) => hookCommands(layer.hooks?.[name as 'postCreate']).length > 0,
-    )
-  )
-    return true;
+  if (HOOK_NAMES.some((name) => hookCommands(layer.hooks?.[name]).length > 0)) return true;
   return lineupAgents.some((agent) => Object.hasOwn(layer.agents ?? {}, agent));
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isPlainObject } from '../config/schema.js';
 import type { HookEvent } from '../core/agent-state.js';
+import { isPlainObject } from '../core/config-shape.js';
 import type { Candidate } from '../core/types.js';
 import { describeCommand } from './exec.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';

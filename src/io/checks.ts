@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, open, rmdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { CheckOutcome, RecordedCheck } from '../core/compare-stats.js';
+import { type CheckOutcome, describeCheck, type RecordedCheck } from '../core/compare-checks.js';
 import { formatStepDuration } from '../core/durations.js';
 import { runShell } from './exec.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
@@ -174,17 +174,6 @@ export async function ignoredFilesDigest(worktree: string): Promise<string> {
     hash.update(`${entry}\0${info ? `${info.mode} ${info.size} ${info.mtimeMs}` : 'gone'}\0`);
   }
   return hash.digest('hex');
-}
-
-/** "pass · 3.2s", "FAIL exit 1 · 0.4s", "timed out · 900s": a check result in a few words. */
-export function describeCheck(
-  result: Pick<CheckResult, 'passed' | 'exitCode' | 'signal' | 'timedOut' | 'durationMs'>,
-): string {
-  const duration = formatStepDuration(result.durationMs);
-  if (result.timedOut) return `timed out · ${duration}`;
-  if (result.passed) return `pass · ${duration}`;
-  if (result.exitCode === null) return `FAIL ${result.signal ?? 'killed'} · ${duration}`;
-  return `FAIL exit ${result.exitCode} · ${duration}`;
 }
 
 /**

@@ -1,6 +1,11 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { type CompareReview, type ReviewVerdict, reviewForCompare } from '../core/review-verdict.js';
+import {
+  type CompareReview,
+  type ReviewRunning,
+  type ReviewVerdict,
+  reviewForCompare,
+} from '../core/review-verdict.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 import { isAlive } from './lock.js';
 
@@ -14,12 +19,6 @@ import { isAlive } from './lock.js';
 export const verdictPath = (stateDir: string) => path.join(stateDir, 'review.json');
 export const runningPath = (stateDir: string) => path.join(stateDir, 'review-running.json');
 export const reviewRecordDir = (stateDir: string) => path.join(stateDir, 'review');
-
-export interface ReviewRunning {
-  pid: number;
-  startedAt: string;
-  agents: string[];
-}
 
 export async function writeVerdict(stateDir: string, verdict: ReviewVerdict): Promise<void> {
   await writeFileAtomic(verdictPath(stateDir), `${JSON.stringify(verdict, null, 2)}\n`, 0o600);

@@ -141,6 +141,23 @@ export interface TrustOptions {
 }
 
 /**
+ * How a command asks for approval, the same for every command that runs repository commands: `--trust`,
+ * or GIT_PARALLEL_TRUST=1 for scripts and CI jobs, approves for this invocation only; otherwise the
+ * user is asked on `terminal` when there is one (the question on stderr, so stdout stays the command's).
+ */
+export function trustOptions(
+  trust: boolean | undefined,
+  env: NodeJS.ProcessEnv,
+  terminal: NodeJS.ReadableStream | null,
+): Omit<TrustOptions, 'purpose'> {
+  return {
+    env,
+    oneOff: Boolean(trust) || env.GIT_PARALLEL_TRUST === '1',
+    ask: terminal ? { input: terminal, output: process.stderr } : null,
+  };
+}
+
+/**
  * Refuses to go on with commands from the repository's config that the user has not approved. On a
  * terminal it shows them and asks once (a yes is recorded); otherwise it fails with exit 2 and says how
  * to approve. Exported for every command that runs repository commands (run, compare's check).

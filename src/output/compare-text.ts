@@ -1,15 +1,10 @@
+import { describeCheck } from '../core/compare-checks.js';
 import type { FileChange } from '../core/compare-files.js';
 import { changeNotes } from '../core/compare-files.js';
-import { uncommittedText } from '../core/compare-report.js';
-import {
-  type CandidateReport,
-  type CompareReport,
-  pairOf,
-  percent,
-  quotePath,
-} from '../core/compare-stats.js';
+import { type CandidateReport, type CompareReport, uncommittedText } from '../core/compare-report.js';
+import { pairOf, percent } from '../core/compare-stats.js';
+import { quotePath } from '../core/quote-path.js';
 import { reviewCell } from '../core/review-verdict.js';
-import { describeCheck } from '../io/checks.js';
 import { costLines } from './cost-text.js';
 import { formatTable, type Reporter } from './reporter.js';
 import { reviewSummaryLines } from './review-text.js';

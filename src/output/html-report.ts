@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import diff2htmlCss from 'diff2html/bundles/css/diff2html.min.css';
-import { uncommittedText } from '../core/compare-report.js';
-import { type CandidateReport, type CompareReport, pairOf, percent } from '../core/compare-stats.js';
+import { type CandidateReport, type CompareReport, uncommittedText } from '../core/compare-report.js';
+import { pairOf, percent } from '../core/compare-stats.js';
 import type { SharedFile } from '../core/file-columns.js';
 import { describeCost } from './cost-text.js';
 import {

@@ -1,4 +1,4 @@
-import type { CompareReport } from '../core/compare-stats.js';
+import type { CompareReport } from '../core/compare-report.js';
 import { unseenText } from '../core/review-verdict.js';
 import { escapeHtml } from './html-escape.js';
 import { reviewerCost } from './review-text.js';

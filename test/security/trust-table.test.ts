@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Config, checkConfig, DEFAULT_CONFIG } from '../../src/config/schema.js';
+import { checkConfig, DEFAULT_CONFIG } from '../../src/config/schema.js';
+import type { Config } from '../../src/core/config-shape.js';
 import { parseTmuxLayout } from '../../src/core/tmux-layout.js';
 import { repositoryCommands, runUsesRepositoryCommands } from '../../src/core/trust.js';
 

@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
+import { candidatesToCheck, type RecordedCheck } from '../../src/core/compare-checks.js';
 import type { FileChange } from '../../src/core/compare-files.js';
 import {
+  RANKING_RULE,
+  type RankInput,
+  rankCandidates,
+  rankedLines,
+  rankingRuleText,
+} from '../../src/core/compare-ranking.js';
+import {
   type CandidateChange,
-  candidatesToCheck,
   changedLines,
   jaccard,
   multisetJaccard,
   overlapOf,
   percent,
-  quotePath,
-  RANKING_RULE,
-  type RankInput,
-  type RecordedCheck,
-  rankCandidates,
-  rankedLines,
-  rankingRuleText,
 } from '../../src/core/compare-stats.js';
+import { quotePath } from '../../src/core/quote-path.js';
 
 const PATCH = `diff --git a/src/a.ts b/src/a.ts
 index 1111111..2222222 100644

@@ -118,3 +118,69 @@ describe('one way to run a program (issue 15)', () => {
     expect(loads.filter((use) => !use.dynamic)).toEqual([]);
   });
 });
+
+/**
+ * Issue 15 item 4: the floors of src/, top to bottom (cli → commands → actions → io → config/output →
+ * core). A file may use its own floor and those below it, never one above: an arrow running back up (a
+ * core type from config/, an action from commands/) is how a layer starts to depend on its callers.
+ * Type-only imports count: they tie the lower floor to the upper one's shapes just the same.
+ */
+const FLOORS: [floor: number, matches: (file: string) => boolean][] = [
+  [5, (file) => file === 'cli.ts' || file.startsWith('man/')],
+  [4, (file) => file.startsWith('commands/')],
+  [3, (file) => file.startsWith('actions/')],
+  // version.ts reads package.json through io/launcher-path.ts: it sits with io.
+  [2, (file) => file.startsWith('io/') || file === 'version.ts'],
+  [1, (file) => file.startsWith('config/') || file.startsWith('output/')],
+  [0, (file) => file.startsWith('core/') || file.startsWith('types/') || file === 'errors.ts'],
+];
+
+function floorOf(file: string): number {
+  const found = FLOORS.find(([, matches]) => matches(file));
+  if (!found) throw new Error(`${file} is on no floor of the layering: add it to FLOORS`);
+  return found[0];
+}
+
+/** The src-relative file an import of `from` names, or null for a package or node: module. */
+function resolveInSrc(from: string, specifier: string): string | null {
+  if (!specifier.startsWith('.')) return null;
+  return path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier)).replace(/\.js$/, '.ts');
+}
+
+/** `from → to` for every import of `sources` that runs from a lower floor to a higher one. */
+function arrowsUp(sources: ReadonlyMap<string, ModuleUse[]>): string[] {
+  const arrows: string[] = [];
+  for (const [file, uses] of sources) {
+    for (const use of uses) {
+      const target = resolveInSrc(file, use.specifier);
+      if (target !== null && floorOf(target) > floorOf(file)) arrows.push(`${file} → ${target}`);
+    }
+  }
+  return arrows.sort();
+}
+
+describe('the layering has no arrow running back up (issue 15)', () => {
+  it.each([
+    ['core/a.ts', "import type { Config } from '../config/schema.js';", ['core/a.ts → config/schema.ts']],
+    ['output/a.ts', "import { describeCheck } from '../io/checks.js';", ['output/a.ts → io/checks.ts']],
+    [
+      'actions/a.ts',
+      "const { x } = await import('../commands/context.js');",
+      ['actions/a.ts → commands/context.ts'],
+    ],
+    ['config/a.ts', "import { pathExists } from '../io/files.js';", ['config/a.ts → io/files.ts']],
+    ['io/a.ts', "import type { LoadedConfig } from '../config/load.js';", []],
+    ['output/a.ts', "import { loadConfig } from '../config/load.js';", []],
+    ['commands/a.ts', "import { pick } from '../actions/pick.js';", []],
+  ])('%s: %s', (file, code, expected) => {
+    expect(arrowsUp(new Map([[file, moduleUses(code, file)]]))).toEqual(expected);
+  });
+
+  it('puts every file of src on a floor', () => {
+    for (const file of SOURCES.keys()) expect(() => floorOf(file)).not.toThrow();
+  });
+
+  it('finds none in src/', () => {
+    expect(arrowsUp(SOURCES)).toEqual([]);
+  });
+});

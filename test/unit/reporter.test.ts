@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { candidateTable, type RunStatus } from '../../src/actions/status.js';
+import type { RunStatus } from '../../src/core/run-status.js';
 import { colourWanted, painter } from '../../src/output/reporter.js';
+import { candidateTable } from '../../src/output/status-text.js';
 
 describe('colourWanted: FORCE_COLOR, then a non-empty NO_COLOR, then TERM=dumb, then the terminal', () => {
   const tty = { isTTY: true };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config/schema.js';
+import type { Config } from '../../src/core/config-shape.js';
 import {
   commandsHash,
   repositoryCommands,

@@ -1,8 +1,8 @@
 import { type FileChange, splitPatch } from '../core/compare-files.js';
-import type { CompareReport } from '../core/compare-stats.js';
+import type { CompareReport } from '../core/compare-report.js';
 import { alignVersions, type SharedFile } from '../core/file-columns.js';
-import { readBlob } from '../io/git.js';
 import { LARGE_FILE_LINES } from '../output/html-diffs.js';
+import { readBlob } from './git.js';
 
 /**
  * For each file that two or more candidates changed: their versions aligned on the base file's lines.
