@@ -4,10 +4,11 @@ import path from 'node:path';
 import type { CheckOutcome, RecordedCheck } from '../core/compare-stats.js';
 import { formatStepDuration } from '../core/durations.js';
 import { runShell } from './exec.js';
-import { pathExists, readIfExists, writeFileAtomic } from './files.js';
+import { pathExists, writeFileAtomic } from './files.js';
 import { ignoredEntries } from './git.js';
 import { withLock } from './lock.js';
 import { snapshotTree } from './snapshot.js';
+import { readRecord, wrongField } from './state.js';
 
 /**
  * The project's own check (`compare --check "npm test"` or `check` in config), run in every candidate's
@@ -32,19 +33,18 @@ export interface ChecksFile {
 export const checksPath = (stateDir: string) => path.join(stateDir, 'checks.json');
 export const checkLogPath = (stateDir: string, n: number) => path.join(stateDir, 'checks', `${n}.log`);
 
-/** The recorded results; null when none were recorded or the file is unreadable (checks then run again). */
-export async function readChecks(stateDir: string): Promise<ChecksFile | null> {
-  const text = await readIfExists(checksPath(stateDir));
-  if (text === null) return null;
-  try {
-    const parsed = JSON.parse(text) as ChecksFile;
-    return parsed.version === 1 && typeof parsed.command === 'string' && typeof parsed.results === 'object'
-      ? parsed
-      : null;
-  } catch {
-    // A damaged results file only costs a re-run; it is rewritten whole after the next checks.
-    return null;
-  }
+/**
+ * The recorded results; null when none were recorded. A damaged file stops compare (see readRecord)
+ * rather than pass for "no results", which would hide that it is not what compare wrote.
+ */
+export function readChecks(stateDir: string): Promise<ChecksFile | null> {
+  return readRecord<ChecksFile>(
+    checksPath(stateDir),
+    (value) =>
+      wrongField(value, { command: 'string', results: 'object' }) ??
+      ((value as { version?: unknown }).version === 1 ? null : 'is not of version 1'),
+    'it holds the recorded check results; delete it, and git parallel compare runs the checks again',
+  );
 }
 
 /**
