@@ -2,6 +2,7 @@ import { lstat, readdir, rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { planRemoval, type RemovalFacts, type RemovalPlan } from '../core/removal-plan.js';
 import type { RunManifest } from '../core/types.js';
+import { type ArchiveResult, archiveRun } from '../io/archive.js';
 import { pathExists } from '../io/files.js';
 import {
   deleteBranches,
@@ -38,7 +39,7 @@ export async function gatherRemovalFacts(
     localBranches(root),
     // Which ignored files go, and what work is lost (not when archived), matter to a plan that is
     // shown; a rollback skips them.
-    options.ignored ? ignoredMadeByCandidates(manifest) : Promise.resolve({}),
+    options.ignored ? ignoredMadeByCandidates(manifest) : Promise.resolve(null),
     options.risks ? workAtRisk(manifest, options) : Promise.resolve([]),
   ]);
   return { manifest, resources, registered, branches, ignored, losing };
@@ -60,15 +61,23 @@ export async function removeRunResources(
     risks: false,
   });
   const plan = planRemoval(facts, { keepBranches: options.keepBranches, archiveUnder: null });
-  return removeRun(plan, facts, dir, driver, options.env);
+  return (await removeRun(plan, facts, dir, driver, options.env)).leftovers;
+}
+
+/** What a removal did: the archives it made first, the ignored files it deleted, what it could not remove. */
+export interface RemovalDone {
+  archives: ArchiveResult[];
+  ignoredDeleted: Record<string, string[]>;
+  leftovers: string[];
 }
 
 /**
- * Carries out a removal plan: its session, worktrees, hooks, databases, branches, then the state.
- * Archiving (plan.archiveUnder) is the caller's, before this. What the plan names is removed only
- * while it is still there (git still knows the worktree, the branch still exists): the agents were
- * stopped in between. Never throws for one stubborn part: it returns what could not be removed, and
- * keeps the state folder in that case so `rm` can be run again.
+ * Carries out a removal plan (pick's and rm's one way to end a run): the archives, then its session,
+ * worktrees, hooks, databases, branches, and the state. What the plan names is removed only while it
+ * is still there (git still knows the worktree, the branch still exists): the agents were stopped
+ * since it was made. A failed archive throws with nothing removed; after that it never throws for one
+ * stubborn part: it returns what could not be removed, and keeps the state folder in that case so
+ * `rm` can be run again.
  */
 export async function removeRun(
   plan: RemovalPlan,
@@ -76,8 +85,12 @@ export async function removeRun(
   dir: string,
   driver: MuxDriver,
   env: NodeJS.ProcessEnv,
-): Promise<string[]> {
+): Promise<RemovalDone> {
   const { manifest, resources } = facts;
+  const archives = plan.archiveUnder === null ? [] : await archiveRun(manifest);
+  // Looked at again, not taken from the plan: the agents may have made more as they stopped. (Only
+  // for a removal that reports them: a rollback does not.)
+  const ignoredDeleted = facts.ignored === null ? {} : await ignoredMadeByCandidates(manifest);
   const leftovers: string[] = [];
   const attempt = async (what: string, action: () => Promise<unknown>) => {
     try {
@@ -149,7 +162,7 @@ export async function removeRun(
       await attempt(`branches ${existing.join(', ')}`, () => deleteBranches(root, existing));
   }
   if (leftovers.length === 0) await attempt(`state ${dir}`, () => deleteRunFolder(folders, dir));
-  return leftovers;
+  return { archives, ignoredDeleted, leftovers };
 }
 
 /** Deletes `folder` when it holds nothing, or nothing but a small `.git` file (a worktree's pointer). */

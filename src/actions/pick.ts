@@ -6,7 +6,7 @@ import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { stopAgents } from '../io/agent-stop.js';
-import { ARCHIVE_NAMESPACE, type ArchiveResult, archiveRun } from '../io/archive.js';
+import { ARCHIVE_NAMESPACE, type ArchiveResult } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
 import { describeCommand } from '../io/exec.js';
 import { pathExists } from '../io/files.js';
@@ -33,7 +33,7 @@ import { diffFiles, readWorktreeChanges, snapshotTree } from '../io/snapshot.js'
 import { usableRun } from '../io/state.js';
 import { readSettledRun } from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
-import { gatherRemovalFacts, ignoredMadeByCandidates, removeRun } from './apply-removal.js';
+import { gatherRemovalFacts, removeRun } from './apply-removal.js';
 import { assertArchivable } from './work-at-risk.js';
 
 export type { PickStrategy };
@@ -172,17 +172,16 @@ export async function pick(
   let archives: ArchiveResult[] = [];
   let ignored: Record<string, string[]> = {};
   if (plan.removal && removal) {
-    archives = await archiveRun(manifest);
-    ignored = await ignoredMadeByCandidates(manifest);
-    const leftovers = await removeRun(plan.removal, removal, dir, driver, io.env);
-    if (leftovers.length > 0) {
+    const done = await removeRun(plan.removal, removal, dir, driver, io.env);
+    ({ archives, ignoredDeleted: ignored } = done);
+    if (done.leftovers.length > 0) {
       throw new CommandFailure(
-        `picked ${candidate.name}, but could not remove all of ${args.task}: ${leftovers.join('; ')}`,
+        `picked ${candidate.name}, but could not remove all of ${args.task}: ${done.leftovers.join('; ')}`,
       );
     }
     reporter.info(
-      `Archived ${archives.length} candidate${archives.length === 1 ? '' : 's'} under ${ARCHIVE_NAMESPACE}${args.task}/ ` +
-        `(restore one with: git branch <name> ${ARCHIVE_NAMESPACE}${args.task}/<n>); the others' commits are kept there, so nothing is lost.`,
+      `Archived ${archives.length} candidate${archives.length === 1 ? '' : 's'} under ${plan.removal.archiveUnder} ` +
+        `(restore one with: git branch <name> ${plan.removal.archiveUnder}<n>); the others' commits are kept there, so nothing is lost.`,
     );
     reporter.info(`Removed the run ${args.task}.`);
     const described = describeIgnored(ignored);

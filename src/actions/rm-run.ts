@@ -8,7 +8,7 @@ import {
 import type { RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { stopAgents } from '../io/agent-stop.js';
-import { ARCHIVE_NAMESPACE, archiveRun } from '../io/archive.js';
+import { ARCHIVE_NAMESPACE } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
 import { readRepo } from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
@@ -20,7 +20,7 @@ import {
   withoutUnfinishedCheckouts,
 } from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
-import { gatherRemovalFacts, ignoredMadeByCandidates, removeRun } from './apply-removal.js';
+import { gatherRemovalFacts, removeRun } from './apply-removal.js';
 import { assertArchivable, assertNothingLost } from './work-at-risk.js';
 
 export interface RmArgs {
@@ -89,9 +89,9 @@ export async function rmRuns(
       : await recoveredDriver(manifest, io.env);
     const facts = await gatherRemovalFacts(manifest, read.dir, {
       keepBranches: args.keepBranches,
-      ignored: read.manifest !== null,
-      // A recovered run has no base to measure work against; it is removed only with --force.
-      risks: read.manifest !== null && !args.archive,
+      ignored: true,
+      // Without --force, work at risk was refused above; a recovered run has no base to measure it by.
+      risks: args.force && read.manifest !== null && !args.archive,
     });
     const archiveUnder = args.archive && read.manifest ? `${ARCHIVE_NAMESPACE}${read.task}/` : null;
     const plan = planRemoval(facts, { keepBranches: args.keepBranches, archiveUnder });
@@ -121,16 +121,14 @@ export async function rmRuns(
   const removed: string[] = [];
   const ignoredDeleted: Record<string, string[]> = {};
   for (const { read, manifest, driver, facts, plan } of runs) {
-    if (plan.archiveUnder !== null) {
-      const archives = await archiveRun(manifest);
-      const refs = archives.map((a) => a.ref).join(', ');
-      if (archives.length > 0) io.reporter.info(`Archived ${refs} (restore one: git branch <name> <ref>).`);
-    }
-    // Looked at again: the agents may have made more as they stopped.
-    const ignored = await ignoredMadeByCandidates(manifest);
-    const leftovers = await removeRun(plan, facts, read.dir, driver, io.env);
-    if (leftovers.length > 0)
-      throw new CommandFailure(`could not remove all of ${read.task}: ${leftovers.join('; ')}`);
+    const done = await removeRun(plan, facts, read.dir, driver, io.env);
+    if (done.archives.length > 0)
+      io.reporter.info(
+        `Archived ${done.archives.map((a) => a.ref).join(', ')} (restore one: git branch <name> <ref>).`,
+      );
+    if (done.leftovers.length > 0)
+      throw new CommandFailure(`could not remove all of ${read.task}: ${done.leftovers.join('; ')}`);
+    const ignored = done.ignoredDeleted;
     removed.push(read.task);
     Object.assign(ignoredDeleted, ignored);
     if (!read.manifest) {

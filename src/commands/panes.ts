@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { assertTaskNames } from '../core/names.js';
 import { withExamples, withPlainHelp } from './help-text.js';
-import { commandIo } from './io.js';
+import { atTerminal, commandIo } from './io.js';
 import { withJson } from './options.js';
 
 /**
@@ -29,7 +29,7 @@ export const attachCommand: CommandModule<
     assertTaskNames(argv.task);
     const { attachRun } = await import('../actions/attach.js');
     const io = commandIo(argv.json);
-    await attachRun(argv, { ...io, isTerminal: Boolean(process.stdout.isTTY && process.stdin.isTTY) });
+    await attachRun(argv, { ...io, isTerminal: atTerminal() });
   },
 };
 

@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { withExamples } from './help-text.js';
-import { commandIo } from './io.js';
+import { atTerminal, commandIo } from './io.js';
 import { withJson } from './options.js';
 
 /**
@@ -43,7 +43,7 @@ export const demoCommand: CommandModule<
     const io = commandIo(argv.json);
     await demo(argv, {
       ...io,
-      isTerminal: Boolean(process.stdout.isTTY && process.stdin.isTTY),
+      isTerminal: atTerminal(),
       argv0: process.argv0,
       script: process.argv[1],
     });

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { assertTaskNames } from '../core/names.js';
 import { UsageError } from '../errors.js';
 import { withExamples } from './help-text.js';
-import { commandIo } from './io.js';
+import { atTerminal, commandIo } from './io.js';
 import { withJson } from './options.js';
 
 /**
@@ -67,7 +67,7 @@ export const statusCommand: CommandModule<object, StatusArgv> = {
         {
           ...commandIo(argv.json),
           out: process.stdout,
-          isTerminal: Boolean(process.stdout.isTTY),
+          isTerminal: atTerminal(),
           signal: controller.signal,
         },
       );

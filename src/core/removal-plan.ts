@@ -22,8 +22,8 @@ export interface RemovalFacts {
   registered: ReadonlySet<string>;
   /** The repository's local branches. */
   branches: ReadonlySet<string>;
-  /** Per candidate name, the ignored files it made itself, deleted with its worktree. */
-  ignored: Record<string, string[]>;
+  /** Per candidate name, the ignored files it made itself, deleted with its worktree; null: not looked at. */
+  ignored: Record<string, string[]> | null;
   /** What removing would lose, one phrase per candidate (removal goes ahead only when forced). */
   losing: string[];
 }
@@ -74,7 +74,7 @@ export function planRemoval(
     databases: facts.resources?.postgres?.databases.map((d) => d.database) ?? [],
     branches: options.keepBranches ? [] : branches,
     keptBranches: options.keepBranches ? branches : [],
-    ignoredDeleted: facts.ignored,
+    ignoredDeleted: facts.ignored ?? {},
     losing: options.archiveUnder === null ? facts.losing : [],
   };
 }

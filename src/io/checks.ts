@@ -3,6 +3,7 @@ import { lstat, open, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckOutcome, RecordedCheck } from '../core/compare-stats.js';
 import { formatStepDuration } from '../core/durations.js';
+import { createLiveLines, liveProgressWanted } from '../output/live-progress.js';
 import { runShell } from './exec.js';
 import { pathExists, writeFileAtomic } from './files.js';
 import { ignoredEntries } from './git.js';
@@ -198,42 +199,36 @@ export function createCheckProgress(
   env: NodeJS.ProcessEnv,
   now: () => number = Date.now,
 ): CheckProgress {
-  const width = Math.max(0, ...jobs.map((j) => j.name.length));
-  const label = (job: CheckJob) => job.name.padEnd(width);
-  const redraw = Boolean(stream.isTTY) && !env.CI && env.TERM !== 'dumb';
-  if (!redraw) {
+  if (!liveProgressWanted(stream, env)) {
     return {
       started: (job) => stream.write(`${job.name}: check started\n`),
       finished: (job, result) => stream.write(`${job.name}: check ${describeCheck(result)}\n`),
       close: () => {},
     };
   }
-  const lines = new Map<number, { since: number; done: string | null }>();
-  let drawn = 0;
-  const draw = () => {
-    const text = jobs.map((job) => {
-      const line = lines.get(job.n);
-      const what = !line ? 'waiting' : (line.done ?? `running ${formatStepDuration(now() - line.since)}`);
-      return `\x1b[2K  ${label(job)}  ${what}\n`;
-    });
-    stream.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${text.join('')}`);
-    drawn = jobs.length;
+  const lines = createLiveLines(
+    jobs.map((job) => job.name),
+    { stream, live: true },
+  );
+  const running = new Map<CheckJob, number>();
+  const tick = () => {
+    for (const [job, since] of running)
+      lines.update(job.name, `running ${formatStepDuration(now() - since)}`);
   };
-  const timer = setInterval(draw, 1000);
+  const timer = setInterval(tick, 1000);
   timer.unref();
-  draw();
   return {
     started: (job) => {
-      lines.set(job.n, { since: now(), done: null });
-      draw();
+      running.set(job, now());
+      tick();
     },
     finished: (job, result) => {
-      lines.set(job.n, { since: lines.get(job.n)?.since ?? now(), done: describeCheck(result) });
-      draw();
+      running.delete(job);
+      lines.update(job.name, describeCheck(result));
     },
     close: () => {
       clearInterval(timer);
-      draw();
+      lines.finish();
     },
   };
 }
