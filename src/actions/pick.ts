@@ -65,6 +65,9 @@ export interface PickArgs {
  * 5. Unless `--keep`: every candidate's final state is archived under refs/git-parallel/<task>/<n>,
  *    then the run is removed (session, worktrees, branches, ports, state). Because the other candidates
  *    are archived, their unmerged commits are not lost, so pick needs no --force.
+ *
+ * The steps are planned once the checks pass (core/pick-plan.ts, with the removal's own plan):
+ * --dry-run prints that plan, and the pick follows it.
  */
 export async function pick(
   args: PickArgs,

@@ -41,6 +41,9 @@ export interface RmArgs {
  * Then the agents are ended and waited for (io/agent-stop.ts), and the check is made again: what an
  * agent wrote as it stopped is refused like any other work (issue 10 F4). Ignored files are deleted with
  * the worktrees, as `git worktree remove` does; those the candidate made itself are named.
+ *
+ * Each run's removal is planned before anything is touched (core/removal-plan.ts): --dry-run prints
+ * the plans, and removeRun carries them out.
  */
 export async function rmRuns(
   args: RmArgs,
