@@ -42,10 +42,10 @@ import {
 import { which } from '../io/which.js';
 import { markWorktree } from '../io/worktree-marks.js';
 import type { Reporter } from '../output/reporter.js';
+import { removeRunResources } from './apply-removal.js';
 import { openContext } from './context.js';
 import { readIssueSpec } from './issue-spec.js';
 import { planPreparation, prepareCandidates, type SetupFailure } from './prepare-candidates.js';
-import { removeRunResources } from './remove-run.js';
 
 export interface CreateRunArgs {
   task: string;

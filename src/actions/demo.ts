@@ -126,7 +126,7 @@ async function removeDemo(home: string, env: NodeJS.ProcessEnv): Promise<boolean
   const repo = path.join(home, 'demo-app');
   const commonDir = path.join(repo, '.git');
   const reads = (await pathExists(commonDir)) ? await listManifests(commonDir) : [];
-  const { removeRunResources } = await import('./remove-run.js');
+  const { removeRunResources } = await import('./apply-removal.js');
   for (const read of reads) {
     if (!read.manifest) continue;
     const driver = await driverFor(read.manifest.mux.kind, env, repo);

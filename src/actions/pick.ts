@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { parseRawNumstatZ } from '../core/compare-files.js';
+import { describePick, type PickStrategy, planPick } from '../core/pick-plan.js';
+import { describeIgnored, planRemoval } from '../core/removal-plan.js';
 import { candidateNumbered } from '../core/run-candidates.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { stopAgents } from '../io/agent-stop.js';
-import { ARCHIVE_NAMESPACE, type ArchiveResult, archiveRun } from '../io/archive.js';
+import { ARCHIVE_NAMESPACE, type ArchiveResult } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
 import { describeCommand } from '../io/exec.js';
 import { pathExists } from '../io/files.js';
@@ -28,17 +30,13 @@ import {
   uncommittedChanges,
 } from '../io/git.js';
 import { diffFiles, readWorktreeChanges, snapshotTree } from '../io/snapshot.js';
-import { requireManifest, usableRun } from '../io/state.js';
+import { usableRun } from '../io/state.js';
 import { readSettledRun } from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
-import {
-  assertArchivable,
-  describeIgnored,
-  ignoredMadeByCandidates,
-  removeRunResources,
-} from './remove-run.js';
+import { gatherRemovalFacts, removeRun } from './apply-removal.js';
+import { assertArchivable } from './work-at-risk.js';
 
-export type PickStrategy = 'merge' | 'squash' | 'rebase';
+export type { PickStrategy };
 
 export interface PickArgs {
   task: string;
@@ -67,6 +65,9 @@ export interface PickArgs {
  * 5. Unless `--keep`: every candidate's final state is archived under refs/git-parallel/<task>/<n>,
  *    then the run is removed (session, worktrees, branches, ports, state). Because the other candidates
  *    are archived, their unmerged commits are not lost, so pick needs no --force.
+ *
+ * The steps are planned once the checks pass (core/pick-plan.ts, with the removal's own plan):
+ * --dry-run prints that plan, and the pick follows it.
  */
 export async function pick(
   args: PickArgs,
@@ -74,13 +75,13 @@ export async function pick(
 ): Promise<void> {
   const { reporter } = io;
   const repo = await readRepo(io.cwd);
-  // A pick that ends the run claims it as rm does (waiting for a creation in progress, or for another
-  // removal), so an rm of the same run at once waits instead of removing the worktrees under this pick,
-  // which then archived nothing and said nothing was lost (issue 10 F9).
-  const { manifest, dir } =
-    args.keep || args.dryRun
-      ? await requireManifest(repo.commonDir, args.task)
-      : usableRun(await readSettledRun(repo.commonDir, args.task, (line) => reporter.info(line)), args.task);
+  // Pick claims the run as rm does (waiting for a creation in progress, or for another removal), so an rm
+  // of the same run at once waits instead of removing the worktrees under this pick, which then archived
+  // nothing and said nothing was lost (issue 10 F9). With --keep too: the merge reads the worktree.
+  const { manifest, dir } = usableRun(
+    await readSettledRun(repo.commonDir, args.task, (line) => reporter.info(line)),
+    args.task,
+  );
   const candidate = candidateNumbered(manifest, args.n);
   if (args.message !== undefined && args.strategy === 'rebase') {
     throw new UsageError(
@@ -117,8 +118,27 @@ export async function pick(
 
   await assertNothingUntrackedInTheWay(into, target, candidate, worktreeExists);
 
+  // Read before anything changes: a damaged resources.json stops the pick here (DamagedRecord).
+  const removal = args.keep
+    ? null
+    : await gatherRemovalFacts(manifest, dir, { keepBranches: false, ignored: true, risks: false });
+  const plan = planPick({
+    candidate,
+    target,
+    into,
+    mainRoot: main,
+    strategy: args.strategy,
+    dirty,
+    removal:
+      removal &&
+      planRemoval(removal, { keepBranches: false, archiveUnder: `${ARCHIVE_NAMESPACE}${manifest.task}/` }),
+  });
   if (args.dryRun) {
-    reportPlan(args, manifest, candidate, target, dirty, reporter);
+    const steps = describePick(plan, manifest.candidates);
+    reporter.document({ dryRun: true, steps, plan });
+    if (reporter.json) return;
+    reporter.print(`Would pick ${candidate.name} into ${target}:`);
+    for (const step of steps) reporter.print(`  ${step}`);
     return;
   }
 
@@ -127,7 +147,7 @@ export async function pick(
   // is picked or archived too. (A Zellij --tab run lives in the user's own session, which is never
   // ended; its agents are hung up one by one.)
   const driver = await driverFor(manifest.mux.kind, io.env, main);
-  if (!args.keep) {
+  if (plan.endAgents) {
     const stop = await stopAgents(manifest, dir, driver, io.env);
     if (stop.survivors.length > 0) {
       throw new CommandFailure(
@@ -146,26 +166,25 @@ export async function pick(
     reporter.info(`Committed the uncommitted work of ${candidate.name} on ${candidate.branch}.`);
   }
 
-  await bringIn(args, into, candidate, target, reporter, io.env);
-  const head = await headCommit(into);
+  await bringIn(args, plan.into, candidate, plan.target, reporter, io.env);
+  const head = await headCommit(plan.into);
   reporter.info(
     `Picked ${candidate.name} into ${target} (${describeStrategy(args.strategy)}, now at ${head.slice(0, 10)}).`,
   );
 
   let archives: ArchiveResult[] = [];
   let ignored: Record<string, string[]> = {};
-  if (!args.keep) {
-    archives = await archiveRun(manifest);
-    ignored = await ignoredMadeByCandidates(manifest);
-    const leftovers = await removeRunResources(manifest, dir, driver, { keepBranches: false, env: io.env });
-    if (leftovers.length > 0) {
+  if (plan.removal && removal) {
+    const done = await removeRun(plan.removal, removal, dir, driver, io.env);
+    ({ archives, ignoredDeleted: ignored } = done);
+    if (done.leftovers.length > 0) {
       throw new CommandFailure(
-        `picked ${candidate.name}, but could not remove all of ${args.task}: ${leftovers.join('; ')}`,
+        `picked ${candidate.name}, but could not remove all of ${args.task}: ${done.leftovers.join('; ')}`,
       );
     }
     reporter.info(
-      `Archived ${archives.length} candidate${archives.length === 1 ? '' : 's'} under ${ARCHIVE_NAMESPACE}${args.task}/ ` +
-        `(restore one with: git branch <name> ${ARCHIVE_NAMESPACE}${args.task}/<n>); the others' commits are kept there, so nothing is lost.`,
+      `Archived ${archives.length} candidate${archives.length === 1 ? '' : 's'} under ${plan.removal.archiveUnder} ` +
+        `(restore one with: git branch <name> ${plan.removal.archiveUnder}<n>); the others' commits are kept there, so nothing is lost.`,
     );
     reporter.info(`Removed the run ${args.task}.`);
     const described = describeIgnored(ignored);
@@ -178,7 +197,7 @@ export async function pick(
     head,
     committedUncommittedWork: dirty,
     archives: archives.map((a) => ({ ref: a.ref, commit: a.commit, snapshot: a.snapshot })),
-    removed: !args.keep,
+    removed: plan.removal !== null,
     ignoredDeleted: ignored,
   });
 }
@@ -324,33 +343,4 @@ function describeStrategy(strategy: PickStrategy): string {
     : strategy === 'squash'
       ? 'one squashed commit'
       : 'rebased and fast-forwarded';
-}
-
-function reportPlan(
-  args: PickArgs,
-  manifest: RunManifest,
-  candidate: Candidate,
-  target: string,
-  dirty: boolean,
-  reporter: Reporter,
-): void {
-  const steps = [
-    ...(args.keep ? [] : ['end the agents and wait for them']),
-    ...(dirty ? [`commit the uncommitted work of ${candidate.name} on ${candidate.branch}`] : []),
-    args.strategy === 'merge'
-      ? `merge ${candidate.branch} into ${target} with a merge commit (--no-ff)`
-      : args.strategy === 'squash'
-        ? `squash ${candidate.branch} into one commit on ${target}`
-        : `rebase ${candidate.branch} onto ${target} in its worktree, then fast-forward ${target}`,
-    ...(args.keep
-      ? []
-      : [
-          `archive ${manifest.candidates.map((c) => c.name).join(', ')} under ${ARCHIVE_NAMESPACE}${manifest.task}/`,
-          `remove the run ${manifest.task} (session, worktrees, branches, state)`,
-        ]),
-  ];
-  reporter.document({ dryRun: true, steps });
-  if (reporter.json) return;
-  reporter.print(`Would pick ${candidate.name} into ${target}:`);
-  for (const step of steps) reporter.print(`  ${step}`);
 }

@@ -55,8 +55,8 @@ import {
   type TrustOptions,
   trustSubject,
 } from '../io/trust.js';
+import { createLiveLines, type LiveLines, liveProgressWanted } from '../output/live-progress.js';
 import type { Reporter } from '../output/reporter.js';
-import { createSetupProgress, liveProgressWanted, type SetupProgress } from '../output/setup-progress.js';
 import type { Context } from './context.js';
 
 /**
@@ -286,7 +286,7 @@ export async function prepareCandidates(
   reporter.info(
     `Preparing ${candidates.length} worktree${candidates.length === 1 ? '' : 's'}${deps.method === 'none' ? '' : ` (dependencies: ${deps.reason})`}…`,
   );
-  const progress = createSetupProgress(
+  const progress = createLiveLines(
     candidates.map((c) => c.name),
     { stream, live: liveProgressWanted(stream, env) },
   );
@@ -355,7 +355,7 @@ interface CandidateWork {
   snapshots: { file: string; snapshot: string }[];
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
-  progress: SetupProgress;
+  progress: LiveLines;
   warn: (line: string) => void;
   dir: string;
 }

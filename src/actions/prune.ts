@@ -10,7 +10,7 @@ import { listManifests, runDir, withStateLock } from '../io/state.js';
 import { findOrphanedCheckouts, holdsOnlyKnownContent } from '../io/unfinished-checkout.js';
 import { findMarkedWorktrees } from '../io/worktree-marks.js';
 import { formatAge, formatTable, type Reporter } from '../output/reporter.js';
-import { removeRunResources } from './remove-run.js';
+import { removeRunResources } from './apply-removal.js';
 
 export interface PruneArgs {
   /** Drop archives (refs/git-parallel/…). */

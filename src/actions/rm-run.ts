@@ -1,7 +1,14 @@
+import {
+  describeIgnored,
+  describeRemoval,
+  planRemoval,
+  type RemovalFacts,
+  type RemovalPlan,
+} from '../core/removal-plan.js';
 import type { RunManifest } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { stopAgents } from '../io/agent-stop.js';
-import { archiveRun } from '../io/archive.js';
+import { ARCHIVE_NAMESPACE } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
 import { readRepo } from '../io/git.js';
 import type { MuxDriver } from '../io/mux.js';
@@ -13,14 +20,8 @@ import {
   withoutUnfinishedCheckouts,
 } from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
-import {
-  assertArchivable,
-  assertNothingLost,
-  describeIgnored,
-  ignoredMadeByCandidates,
-  removeRunResources,
-  workAtRisk,
-} from './remove-run.js';
+import { gatherRemovalFacts, removeRun } from './apply-removal.js';
+import { assertArchivable, assertNothingLost } from './work-at-risk.js';
 
 export interface RmArgs {
   tasks: string[];
@@ -40,6 +41,9 @@ export interface RmArgs {
  * Then the agents are ended and waited for (io/agent-stop.ts), and the check is made again: what an
  * agent wrote as it stopped is refused like any other work (issue 10 F4). Ignored files are deleted with
  * the worktrees, as `git worktree remove` does; those the candidate made itself are named.
+ *
+ * Each run's removal is planned before anything is touched (core/removal-plan.ts): --dry-run prints
+ * the plans, and removeRun carries them out.
  */
 export async function rmRuns(
   args: RmArgs,
@@ -72,59 +76,62 @@ export async function rmRuns(
   };
   await check(false);
 
-  if (args.dryRun) {
-    for (const read of reads) {
-      if (args.archive && read.manifest) {
-        const names = read.manifest.candidates.map((c) => c.name).join(', ');
-        io.reporter.print(`would archive ${names} under refs/git-parallel/${read.task}/, then remove it`);
-      } else {
-        const risks = read.manifest
-          ? await workAtRisk(read.manifest, { keepBranches: args.keepBranches })
-          : [];
-        io.reporter.print(`would remove ${read.task}${risks.length ? ` (losing: ${risks.join('; ')})` : ''}`);
-      }
-      if (read.manifest) {
-        const ignored = describeIgnored(await ignoredMadeByCandidates(read.manifest));
-        if (ignored) io.reporter.print(`  and delete ignored files the candidates made: ${ignored}`);
-      }
-    }
-    io.reporter.document({ removed: [], dryRun: true });
-    return;
-  }
-
-  // End every run's agents and wait for them, then look again, before anything is deleted.
-  const runs: { read: ManifestRead; manifest: RunManifest; driver: MuxDriver }[] = [];
+  // Every run is planned before any is touched: a damaged resources.json stops here (DamagedRecord).
+  const runs: {
+    read: ManifestRead;
+    manifest: RunManifest;
+    driver: MuxDriver;
+    facts: RemovalFacts;
+    plan: RemovalPlan;
+  }[] = [];
   for (const read of reads) {
     // run.json is damaged: what the run created is found from git's own facts (the worktree marks).
     const manifest = read.manifest ?? (await recoverManifest(repo, read.task));
     const driver = read.manifest
       ? await driverFor(manifest.mux.kind, io.env)
       : await recoveredDriver(manifest, io.env);
+    const facts = await gatherRemovalFacts(manifest, read.dir, {
+      keepBranches: args.keepBranches,
+      ignored: true,
+      // Without --force, work at risk was refused above; a recovered run has no base to measure it by.
+      risks: args.force && read.manifest !== null && !args.archive,
+    });
+    const archiveUnder = args.archive && read.manifest ? `${ARCHIVE_NAMESPACE}${read.task}/` : null;
+    const plan = planRemoval(facts, { keepBranches: args.keepBranches, archiveUnder });
+    runs.push({ read, manifest, driver, facts, plan });
+  }
+
+  if (args.dryRun) {
+    for (const { manifest, plan } of runs) {
+      io.reporter.print(`would remove ${plan.task}:`);
+      for (const step of describeRemoval(plan, manifest.candidates)) io.reporter.print(`  ${step}`);
+    }
+    io.reporter.document({ removed: [], dryRun: true, plans: runs.map((run) => run.plan) });
+    return;
+  }
+
+  // End every run's agents and wait for them, then look again, before anything is deleted.
+  for (const { read, manifest, driver } of runs) {
     const stop = await stopAgents(manifest, read.dir, driver, io.env);
     if (stop.survivors.length > 0 && !args.force) {
       throw new CommandFailure(
         `could not stop the agents of ${stop.survivors.map((n) => `${read.task}-${n}`).join(', ')}; nothing was removed (end them yourself, or use --force)`,
       );
     }
-    runs.push({ read, manifest, driver });
   }
   await check(true);
 
   const removed: string[] = [];
   const ignoredDeleted: Record<string, string[]> = {};
-  for (const { read, manifest, driver } of runs) {
-    if (args.archive && read.manifest) {
-      const archives = await archiveRun(read.manifest);
-      const refs = archives.map((a) => a.ref).join(', ');
-      if (archives.length > 0) io.reporter.info(`Archived ${refs} (restore one: git branch <name> <ref>).`);
-    }
-    const ignored = await ignoredMadeByCandidates(manifest);
-    const leftovers = await removeRunResources(manifest, read.dir, driver, {
-      keepBranches: args.keepBranches,
-      env: io.env,
-    });
-    if (leftovers.length > 0)
-      throw new CommandFailure(`could not remove all of ${read.task}: ${leftovers.join('; ')}`);
+  for (const { read, manifest, driver, facts, plan } of runs) {
+    const done = await removeRun(plan, facts, read.dir, driver, io.env);
+    if (done.archives.length > 0)
+      io.reporter.info(
+        `Archived ${done.archives.map((a) => a.ref).join(', ')} (restore one: git branch <name> <ref>).`,
+      );
+    if (done.leftovers.length > 0)
+      throw new CommandFailure(`could not remove all of ${read.task}: ${done.leftovers.join('; ')}`);
+    const ignored = done.ignoredDeleted;
     removed.push(read.task);
     Object.assign(ignoredDeleted, ignored);
     if (!read.manifest) {
@@ -132,9 +139,7 @@ export async function rmRuns(
         `Removed the damaged run ${read.task}: ${manifest.candidates.length} worktrees found by their marks.`,
       );
     } else {
-      const kept = args.keepBranches
-        ? ` (kept branches ${manifest.candidates.map((c) => c.branch).join(', ')})`
-        : '';
+      const kept = plan.keptBranches.length > 0 ? ` (kept branches ${plan.keptBranches.join(', ')})` : '';
       io.reporter.info(`Removed ${read.task}: ${manifest.candidates.length} worktrees${kept}.`);
     }
     const described = describeIgnored(ignored);

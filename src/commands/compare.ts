@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { assertTaskNames } from '../core/names.js';
 import { UsageError } from '../errors.js';
 import { withExamples } from './help-text.js';
-import { commandIo } from './io.js';
+import { atTerminal, commandIo } from './io.js';
 import { withJson, withTask } from './options.js';
 
 interface CompareArgv {
@@ -66,7 +66,7 @@ export const compareCommand: CommandModule<object, CompareArgv> = {
         ...io,
         progress: process.stderr,
         stdin: process.stdin,
-        isTerminal: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+        isTerminal: atTerminal(),
       },
     );
   },

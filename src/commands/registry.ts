@@ -1,22 +1,15 @@
 import type { CommandModule } from 'yargs';
-import { hookEventCommand, pickCommand, pruneCommand, sendCommand, statusCommand } from './after.js';
-import {
-  attachCommand,
-  demoAgentCommand,
-  demoCommand,
-  doctorCommand,
-  launchCommand,
-  listCommand,
-  portsCommand,
-  rmCommand,
-} from './basic.js';
 import { commandWords, refuseCommandLikeTask } from './command-words.js';
 import { compareCommand, diffCommand } from './compare.js';
+import { pickCommand, pruneCommand, rmCommand } from './finish.js';
 import { completeCommand, completionCommand, helpCommand, versionCommand } from './help.js';
+import { attachCommand, hookEventCommand, launchCommand, sendCommand } from './panes.js';
 import { initCommand, trustCommand } from './prepare.js';
 import { reviewCommand } from './review.js';
 import { runCommand } from './run.js';
 import { synthesizeCommand } from './synthesize.js';
+import { demoAgentCommand, demoCommand, doctorCommand } from './try-out.js';
+import { listCommand, portsCommand, statusCommand } from './view.js';
 
 /**
  * `git parallel <task>` is `git parallel run <task>`, except that a task name that is a command, or close to

@@ -3,7 +3,7 @@ import { parseIssueReference, taskNameForIssue } from '../core/github-issue.js';
 import { assertTaskNames } from '../core/names.js';
 import { UsageError } from '../errors.js';
 import { withExamples } from './help-text.js';
-import { commandIo } from './io.js';
+import { atTerminal, commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
 interface RunArgv {
@@ -114,7 +114,7 @@ export const runCommand: CommandModule<object, RunArgv> = {
         trust: argv.trust,
         dryRun: argv['dry-run'],
       },
-      { ...io, stdin: process.stdin, isTerminal: Boolean(process.stdout.isTTY && process.stdin.isTTY) },
+      { ...io, stdin: process.stdin, isTerminal: atTerminal() },
     );
   },
 };

@@ -178,14 +178,12 @@ export function buildCompareReport(
 }
 
 /**
- * "2 changed, 1 untracked", "no", `missing` when the worktree is gone, or "unknown" when it is there but
- * git could not read it (its warning says why).
+ * "2 changed, 1 untracked", "no", "no worktree" when the worktree is gone (as compare's warning says), or
+ * "unknown" when it is there but git could not read it (its warning says why). The text table and the
+ * HTML page say the same.
  */
-export function uncommittedText(
-  c: Pick<CandidateReport, 'uncommitted' | 'worktreeMissing'>,
-  missing: string,
-): string {
-  if (c.uncommitted === null) return c.worktreeMissing ? missing : 'unknown';
+export function uncommittedText(c: Pick<CandidateReport, 'uncommitted' | 'worktreeMissing'>): string {
+  if (c.uncommitted === null) return c.worktreeMissing ? 'no worktree' : 'unknown';
   const { changed, untracked } = c.uncommitted;
   if (changed === 0 && untracked === 0) return 'no';
   return [changed > 0 ? `${changed} changed` : '', untracked > 0 ? `${untracked} untracked` : '']

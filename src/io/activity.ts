@@ -4,9 +4,10 @@ import path from 'node:path';
 import { screenForActivity } from '../core/agent-screens.js';
 import type { Activity } from '../core/agent-state.js';
 import type { Candidate } from '../core/types.js';
-import { pathExists, readIfExists, writeFileAtomic } from './files.js';
+import { pathExists, writeFileAtomic } from './files.js';
 import { lastCommitTime } from './git.js';
 import { runGit } from './git-runner.js';
+import { inspectRecord, wrongField } from './state.js';
 
 /**
  * Activity facts for `status`: when a pane's output last changed, and what a worktree holds.
@@ -60,15 +61,12 @@ export async function observePaneOutput(
   return { earliest: new Date(next.changedAfter ?? 0), latest: new Date(next.changedBy) };
 }
 
+/** A damaged cache is as good as none: it only holds a hash of the screen, rewritten on this read. */
 async function readCache(file: string): Promise<OutputCache | null> {
-  const text = await readIfExists(file);
-  if (text === null) return null;
-  try {
-    const parsed = JSON.parse(text) as OutputCache;
-    return typeof parsed.hash === 'string' && typeof parsed.observedAt === 'string' ? parsed : null;
-  } catch {
-    return null;
-  }
+  const read = await inspectRecord<OutputCache>(file, (value) =>
+    wrongField(value, { hash: 'string', observedAt: 'string' }),
+  );
+  return read?.value ?? null;
 }
 
 /** Two activity sources together: the newest change of either, with its bounds. */

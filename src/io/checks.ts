@@ -3,11 +3,13 @@ import { lstat, open, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type CheckOutcome, describeCheck, type RecordedCheck } from '../core/compare-checks.js';
 import { formatStepDuration } from '../core/durations.js';
+import { createLiveLines, liveProgressWanted } from '../output/live-progress.js';
 import { runShell } from './exec.js';
-import { pathExists, readIfExists, writeFileAtomic } from './files.js';
+import { pathExists, writeFileAtomic } from './files.js';
 import { ignoredEntries } from './git.js';
 import { withLock } from './lock.js';
 import { snapshotTree } from './snapshot.js';
+import { readRecord, wrongField } from './state.js';
 
 /**
  * The project's own check (`compare --check "npm test"` or `check` in config), run in every candidate's
@@ -32,19 +34,18 @@ export interface ChecksFile {
 export const checksPath = (stateDir: string) => path.join(stateDir, 'checks.json');
 export const checkLogPath = (stateDir: string, n: number) => path.join(stateDir, 'checks', `${n}.log`);
 
-/** The recorded results; null when none were recorded or the file is unreadable (checks then run again). */
-export async function readChecks(stateDir: string): Promise<ChecksFile | null> {
-  const text = await readIfExists(checksPath(stateDir));
-  if (text === null) return null;
-  try {
-    const parsed = JSON.parse(text) as ChecksFile;
-    return parsed.version === 1 && typeof parsed.command === 'string' && typeof parsed.results === 'object'
-      ? parsed
-      : null;
-  } catch {
-    // A damaged results file only costs a re-run; it is rewritten whole after the next checks.
-    return null;
-  }
+/**
+ * The recorded results; null when none were recorded. A damaged file stops compare (see readRecord)
+ * rather than pass for "no results", which would hide that it is not what compare wrote.
+ */
+export function readChecks(stateDir: string): Promise<ChecksFile | null> {
+  return readRecord<ChecksFile>(
+    checksPath(stateDir),
+    (value) =>
+      wrongField(value, { command: 'string', results: 'object' }) ??
+      ((value as { version?: unknown }).version === 1 ? null : 'is not of version 1'),
+    'it holds the recorded check results; delete it, and git parallel compare runs the checks again',
+  );
 }
 
 /**
@@ -187,42 +188,36 @@ export function createCheckProgress(
   env: NodeJS.ProcessEnv,
   now: () => number = Date.now,
 ): CheckProgress {
-  const width = Math.max(0, ...jobs.map((j) => j.name.length));
-  const label = (job: CheckJob) => job.name.padEnd(width);
-  const redraw = Boolean(stream.isTTY) && !env.CI && env.TERM !== 'dumb';
-  if (!redraw) {
+  if (!liveProgressWanted(stream, env)) {
     return {
       started: (job) => stream.write(`${job.name}: check started\n`),
       finished: (job, result) => stream.write(`${job.name}: check ${describeCheck(result)}\n`),
       close: () => {},
     };
   }
-  const lines = new Map<number, { since: number; done: string | null }>();
-  let drawn = 0;
-  const draw = () => {
-    const text = jobs.map((job) => {
-      const line = lines.get(job.n);
-      const what = !line ? 'waiting' : (line.done ?? `running ${formatStepDuration(now() - line.since)}`);
-      return `\x1b[2K  ${label(job)}  ${what}\n`;
-    });
-    stream.write(`${drawn > 0 ? `\x1b[${drawn}A` : ''}${text.join('')}`);
-    drawn = jobs.length;
+  const lines = createLiveLines(
+    jobs.map((job) => job.name),
+    { stream, live: true },
+  );
+  const running = new Map<CheckJob, number>();
+  const tick = () => {
+    for (const [job, since] of running)
+      lines.update(job.name, `running ${formatStepDuration(now() - since)}`);
   };
-  const timer = setInterval(draw, 1000);
+  const timer = setInterval(tick, 1000);
   timer.unref();
-  draw();
   return {
     started: (job) => {
-      lines.set(job.n, { since: now(), done: null });
-      draw();
+      running.set(job, now());
+      tick();
     },
     finished: (job, result) => {
-      lines.set(job.n, { since: lines.get(job.n)?.since ?? now(), done: describeCheck(result) });
-      draw();
+      running.delete(job);
+      lines.update(job.name, describeCheck(result));
     },
     close: () => {
       clearInterval(timer);
-      draw();
+      lines.finish();
     },
   };
 }

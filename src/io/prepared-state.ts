@@ -1,10 +1,12 @@
 import path from 'node:path';
 import { candidateEnv } from '../core/agent-command.js';
+import type { RunResources } from '../core/removal-plan.js';
 import type { Candidate, RunManifest } from '../core/types.js';
-import { readIfExists, writeFileAtomic } from './files.js';
+import { writeFileAtomic } from './files.js';
 import { describeFailure, endMarkedProcesses, runSteps, type StepFailure } from './hooks.js';
 import { dropDatabases, redact } from './postgres.js';
 import { sandboxPrefix } from './sandbox.js';
+import { readRecord, wrongField } from './state.js';
 
 /**
  * What preparing a run leaves in its state folder, beside run.json:
@@ -15,15 +17,9 @@ import { sandboxPrefix } from './sandbox.js';
  *                        starting the agent
  *   logs/<n>-setup.log   everything candidate n's setup printed
  *
- * Removal uses the recorded hooks, not today's config: a run is cleaned up by the commands that set it
- * up, and a config changed since (a pull, a branch switch) cannot run unapproved commands on `rm`.
+ * resources.json holds a RunResources (core/removal-plan.ts).
  */
-export interface RunResources {
-  hooks: { preRemove: string[]; postRemove: string[] };
-  /** Milliseconds per hook command. */
-  timeout: number;
-  postgres: { url: string; databases: { n: number; database: string }[] } | null;
-}
+export type { RunResources };
 
 export interface SetupFailureRecord extends StepFailure {
   candidate: string;
@@ -44,28 +40,51 @@ export async function writeResources(dir: string, resources: RunResources): Prom
   await writeFileAtomic(resourcesPath(dir), `${JSON.stringify(resources, null, 2)}\n`, 0o600);
 }
 
-export async function readResources(dir: string): Promise<RunResources | null> {
-  const text = await readIfExists(resourcesPath(dir));
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as RunResources;
-  } catch {
-    return null;
-  }
+function resourcesProblem(value: unknown): string | null {
+  const wrong = wrongField(value, { hooks: 'object', timeout: 'number' });
+  if (wrong !== null) return wrong;
+  const { hooks, postgres } = value as { hooks: object; postgres?: unknown };
+  const wrongHooks = wrongField(hooks, { preRemove: 'string[]', postRemove: 'string[]' });
+  if (wrongHooks !== null) return `hooks ${wrongHooks.replace(/^has /, 'have ')}`;
+  if (postgres === null) return null;
+  const wrongPostgres = wrongField(postgres, { url: 'string', databases: 'array' });
+  if (wrongPostgres !== null) return `postgres ${wrongPostgres}`;
+  const databases = (postgres as { databases: unknown[] }).databases;
+  return databases.every((d) => wrongField(d, { n: 'number', database: 'string' }) === null)
+    ? null
+    : 'postgres has a database without n or name';
+}
+
+/**
+ * What removing the run must undo; null for a run made before it was recorded. A damaged one stops the
+ * command: removing the run without it would leave its databases and skip its removal hooks unsaid.
+ */
+export function readResources(dir: string): Promise<RunResources | null> {
+  return readRecord<RunResources>(
+    resourcesPath(dir),
+    resourcesProblem,
+    `it lists the removal hooks and PostgreSQL databases of the run ${path.basename(dir)}, and nothing was changed; repair it, or delete it to remove the run without running those hooks or dropping those databases`,
+  );
 }
 
 export async function writeSetupFailure(dir: string, n: number, record: SetupFailureRecord): Promise<void> {
   await writeFileAtomic(setupFailurePath(dir, n), `${JSON.stringify(record, null, 2)}\n`);
 }
 
-export async function readSetupFailure(dir: string, n: number): Promise<SetupFailureRecord | null> {
-  const text = await readIfExists(setupFailurePath(dir, n));
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as SetupFailureRecord;
-  } catch {
-    return null;
-  }
+/** Why candidate n's setup failed, or null when it did not (or has not run yet). */
+export function readSetupFailure(dir: string, n: number): Promise<SetupFailureRecord | null> {
+  return readRecord<SetupFailureRecord>(
+    setupFailurePath(dir, n),
+    (value) =>
+      wrongField(value, {
+        step: 'string',
+        command: 'string',
+        how: 'string',
+        tail: 'string[]',
+        logFile: 'string',
+      }),
+    `it records why candidate ${n}'s setup failed; delete it, then git parallel launch ${path.basename(dir)} ${n} starts the agent`,
+  );
 }
 
 /**

@@ -6,8 +6,9 @@ import {
   type ReviewVerdict,
   reviewForCompare,
 } from '../core/review-verdict.js';
-import { readIfExists, writeFileAtomic } from './files.js';
+import { writeFileAtomic } from './files.js';
 import { isAlive } from './lock.js';
+import { inspectRecord, wrongField } from './state.js';
 
 /**
  * What `review` keeps in the run's state folder:
@@ -31,16 +32,16 @@ export async function writeVerdict(stateDir: string, verdict: ReviewVerdict): Pr
 export async function readVerdict(
   stateDir: string,
 ): Promise<{ verdict: ReviewVerdict; problem: null } | { verdict: null; problem: string } | null> {
-  const text = await readIfExists(verdictPath(stateDir));
-  if (text === null) return null;
-  try {
-    const value = JSON.parse(text) as ReviewVerdict;
-    if (value?.schemaVersion !== 1 || !Array.isArray(value.ranking) || !Array.isArray(value.candidates))
-      return { verdict: null, problem: 'review.json is not a verdict of this version' };
-    return { verdict: value, problem: null };
-  } catch (error) {
-    return { verdict: null, problem: `review.json is not valid JSON (${(error as Error).message})` };
-  }
+  const read = await inspectRecord<ReviewVerdict>(verdictPath(stateDir), (value) =>
+    wrongField(value, { ranking: 'array', candidates: 'array' }) === null &&
+    (value as { schemaVersion?: unknown }).schemaVersion === 1
+      ? null
+      : 'is not a verdict of this version',
+  );
+  if (read === null) return null;
+  return read.problem === null
+    ? { verdict: read.value, problem: null }
+    : { verdict: null, problem: read.problem };
 }
 
 export async function markReviewRunning(stateDir: string, running: ReviewRunning): Promise<void> {
@@ -59,14 +60,12 @@ export async function reviewRunning(
   stateDir: string,
   alive: (pid: number) => boolean = isAlive,
 ): Promise<ReviewRunning | null> {
-  const text = await readIfExists(runningPath(stateDir));
-  if (text === null) return null;
-  try {
-    const running = JSON.parse(text) as ReviewRunning;
-    return typeof running.pid === 'number' && running.pid > 0 && alive(running.pid) ? running : null;
-  } catch {
-    return null;
-  }
+  // A damaged marker names no process that could finish a review: as stale as a dead one.
+  const read = await inspectRecord<ReviewRunning>(runningPath(stateDir), (value) =>
+    wrongField(value, { pid: 'number', startedAt: 'string' }),
+  );
+  const running = read?.value;
+  return running && running.pid > 0 && alive(running.pid) ? running : null;
 }
 
 /** The stored verdict as compare shows it, or null; a damaged review.json is said, not shown. */

@@ -74,21 +74,14 @@ export function readManifest(commonDir: string, task: string): Promise<ManifestR
 }
 
 export async function readManifestAt(dir: string, task: string): Promise<ManifestRead | null> {
-  const text = await readIfExists(manifestPath(dir));
-  if (text === null) {
+  const read = await inspectRecord<RunManifest>(manifestPath(dir), manifestProblem);
+  if (read === null) {
     const entries = await readdir(dir).catch(() => null);
     return entries === null ? null : { task, dir, manifest: null, problem: 'run.json is missing' };
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    return { task, dir, manifest: null, problem: `run.json is not valid JSON (${(error as Error).message})` };
-  }
-  const problem = manifestProblem(parsed);
-  return problem
-    ? { task, dir, manifest: null, problem }
-    : { task, dir, manifest: await relocateManifest(parsed as RunManifest, dir), problem: null };
+  return read.problem !== null
+    ? { task, dir, manifest: null, problem: read.problem }
+    : { task, dir, manifest: await relocateManifest(read.value, dir), problem: null };
 }
 
 /** Like readManifest, but a missing or damaged run is a usage error that says what to do. */
@@ -134,22 +127,103 @@ export async function removeRunState(dir: string): Promise<void> {
 }
 
 function manifestProblem(value: unknown): string | null {
-  if (typeof value !== 'object' || value === null) return 'run.json does not hold an object';
+  if (typeof value !== 'object' || value === null) return 'does not hold an object';
   const m = value as Partial<RunManifest>;
   if (m.version !== MANIFEST_VERSION)
-    return `run.json has version ${JSON.stringify(m.version)}, expected ${MANIFEST_VERSION}`;
-  if (typeof m.task !== 'string') return 'run.json has no task';
-  if (!m.base || typeof m.base.commit !== 'string') return 'run.json has no base commit';
-  if (!m.mux || typeof m.mux.kind !== 'string') return 'run.json has no multiplexer';
+    return `has version ${JSON.stringify(m.version)}, expected ${MANIFEST_VERSION}`;
+  if (typeof m.task !== 'string') return 'has no task';
+  if (!m.base || typeof m.base.commit !== 'string') return 'has no base commit';
+  if (!m.mux || typeof m.mux.kind !== 'string') return 'has no multiplexer';
   // Issue 10 F9: a session that is not a name would be "ended" by rm without ending anything.
   if (m.mux.session !== null && typeof m.mux.session !== 'string')
-    return 'run.json has a multiplexer session that is not a name';
-  if (!Array.isArray(m.candidates)) return 'run.json has no candidates';
+    return 'has a multiplexer session that is not a name';
+  if (!Array.isArray(m.candidates)) return 'has no candidates';
   for (const c of m.candidates) {
     if (typeof c?.n !== 'number' || typeof c.worktree !== 'string' || typeof c.branch !== 'string') {
-      return 'run.json has a candidate without n, worktree or branch';
+      return 'has a candidate without n, worktree or branch';
     }
-    if (typeof c.ports !== 'object' || c.ports === null) return `run.json candidate ${c.n} has no ports`;
+    if (typeof c.ports !== 'object' || c.ports === null) return `candidate ${c.n} has no ports`;
+  }
+  return null;
+}
+
+/**
+ * What is wrong with a record's value, as words that follow its name ("has no task"); null when it can
+ * be used. Each record kind has one, beside the code that writes it.
+ */
+export type RecordShape = (value: unknown) => string | null;
+
+/**
+ * A record in the state folder that exists but cannot be used. It stops the command (exit 2) before it
+ * changes anything, naming the file and how to recover: acting on a guess would do the wrong thing — an
+ * `rm` that read a damaged resources.json as "none" skipped the databases and removal hooks it lists.
+ */
+export class DamagedRecord extends UsageError {
+  override name = 'DamagedRecord';
+  constructor(
+    readonly file: string,
+    readonly problem: string,
+    recover: string,
+  ) {
+    super(`${file} is damaged: it ${problem}; ${recover}`);
+  }
+}
+
+/**
+ * The one way a JSON record of a run's state folder is read. A missing file is null for every record
+ * (not written yet, or never: older runs, candidates whose agent has not started); a damaged one is a
+ * DamagedRecord that names it and says how to recover (`recover`).
+ */
+export async function readRecord<T>(file: string, shape: RecordShape, recover: string): Promise<T | null> {
+  const read = await inspectRecord<T>(file, shape);
+  if (read === null) return null;
+  if (read.problem !== null) throw new DamagedRecord(file, read.fault, recover);
+  return read.value;
+}
+
+/**
+ * Like readRecord, for the callers that show a damaged record instead of stopping (list and status show
+ * a damaged run.json beside the others): `problem` is a phrase that starts with the file's name.
+ */
+export async function inspectRecord<T>(
+  file: string,
+  shape: RecordShape,
+): Promise<{ value: T; problem: null } | { value: null; problem: string; fault: string } | null> {
+  const text = await readIfExists(file);
+  if (text === null) return null;
+  let fault: string | null;
+  let value: unknown = null;
+  try {
+    value = JSON.parse(text);
+    fault = shape(value);
+  } catch (error) {
+    // One line: newer V8 messages quote the text, which may hold line breaks.
+    fault = `is not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')})`;
+  }
+  return fault === null
+    ? { value: value as T, problem: null }
+    : { value: null, problem: `${path.basename(file)} ${fault}`, fault };
+}
+
+/** A field check for RecordShapes: the name of the first field of `value` not of its kind, or null. */
+export function wrongField(
+  value: unknown,
+  fields: Record<string, 'string' | 'number' | 'object' | 'array' | 'string[]'>,
+): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'does not hold an object';
+  const record = value as Record<string, unknown>;
+  for (const [name, kind] of Object.entries(fields)) {
+    const field = record[name];
+    const ok =
+      kind === 'array'
+        ? Array.isArray(field)
+        : kind === 'string[]'
+          ? Array.isArray(field) && field.every((item) => typeof item === 'string')
+          : kind === 'object'
+            ? typeof field === 'object' && field !== null && !Array.isArray(field)
+            : typeof field === kind;
+    if (!ok)
+      return `has no ${name} (${kind === 'string[]' ? 'a list of strings' : `a${kind === 'array' || kind === 'object' ? 'n' : ''} ${kind}`})`;
   }
   return null;
 }
@@ -162,14 +236,21 @@ export interface AgentRecord {
   exit?: { code: number | null; signal: string | null; at: string };
 }
 
-export async function readAgentRecord(dir: string, n: number): Promise<AgentRecord | null> {
-  const text = await readIfExists(agentRecordPath(dir, n));
-  if (text === null) return null;
-  try {
-    return JSON.parse(text) as AgentRecord;
-  } catch {
-    return null;
-  }
+function agentRecordProblem(value: unknown): string | null {
+  const wrong = wrongField(value, { pid: 'number', startedAt: 'string' });
+  if (wrong !== null) return wrong;
+  const exit = (value as { exit?: unknown }).exit;
+  if (exit === undefined || wrongField(exit, { at: 'string' }) === null) return null;
+  return 'has an exit that is not one (no time)';
+}
+
+/** Null before the candidate's agent was started. */
+export function readAgentRecord(dir: string, n: number): Promise<AgentRecord | null> {
+  return readRecord<AgentRecord>(
+    agentRecordPath(dir, n),
+    agentRecordProblem,
+    `it records candidate ${n}'s agent process; delete it (git parallel launch ${path.basename(dir)} ${n} starts the agent again and records it anew)`,
+  );
 }
 
 /**

@@ -40,7 +40,7 @@ export function printReport(report: CompareReport, reporter: Reporter): void {
         ? `${c.filesChanged} (${c.binaryFiles} bin)`
         : String(c.filesChanged),
     c.added === null ? '-' : `+${c.added} -${c.deleted}`,
-    uncommittedText(c, 'no worktree'),
+    uncommittedText(c),
     c.check
       ? `${paint(c.check.passed ? 'green' : 'red', describeCheck(c.check))}${c.check.current ? '' : ' (stale)'}`
       : '-',

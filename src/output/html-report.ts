@@ -111,7 +111,7 @@ function summarySection(report: CompareReport, ranked: CandidateReport[]): strin
 <td class="num">${c.commits ?? '–'}</td>
 <td class="num">${c.filesChanged ?? '–'}${c.binaryFiles > 0 ? ` <span class="muted">(${c.binaryFiles} binary)</span>` : ''}</td>
 <td class="num">${lineCounts(c)}</td>${report.baseMoved ? `\n<td>${escapeHtml(mergeCell(c))}</td>` : ''}
-<td>${escapeHtml(uncommittedText(c, 'worktree missing'))}</td>
+<td>${escapeHtml(uncommittedText(c))}</td>
 <td>${checkCell(c)}</td>
 <td class="cost">${escapeHtml(describeCost(c.cost, c.agent))}</td>
 </tr>`,
@@ -174,7 +174,7 @@ function candidateSection(c: CandidateReport, input: HtmlReportInput, budget: Di
       ? 'nothing to compare'
       : `${c.filesChanged} file${c.filesChanged === 1 ? '' : 's'}`,
     lineCounts(c),
-    `uncommitted: ${escapeHtml(uncommittedText(c, 'worktree missing'))}`,
+    `uncommitted: ${escapeHtml(uncommittedText(c))}`,
     `worktree <code>${escapeHtml(c.worktree)}</code>${c.worktreeMissing ? ' (missing)' : ''}`,
   ];
   const check = c.check

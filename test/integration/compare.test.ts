@@ -480,7 +480,7 @@ process.exit(n === '3' ? 1 : 0);
       const page = readFileSync(htmlFile, 'utf8');
       expect(page).toMatch(/feat-3<\/a><div class="warning">warning: git could not read/);
       expect(page).toContain('uncommitted: unknown');
-      expect(page).not.toContain('worktree missing');
+      expect(page).not.toContain('no worktree');
     } finally {
       rmSync(nested, { recursive: true, force: true });
     }

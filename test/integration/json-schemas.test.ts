@@ -52,6 +52,7 @@ describe('--json documents follow schemas/*.schema.json', () => {
       ['compare', await json(['compare', 't', '--no-check'])],
       ['doctor', await json(['doctor'])],
       ['trust', await json(['trust'])],
+      ['rm', await json(['rm', 't', '--archive', '--dry-run'])],
       ['rm', await json(['rm', 't', '--archive'])],
       ['prune', await json(['prune', '--archives', '--runs', '--dry-run'])],
       ['prune', await json(['prune', '--archives'])],
@@ -64,7 +65,11 @@ describe('--json documents follow schemas/*.schema.json', () => {
     // status has one shape, with a task or without.
     expect(documents[0]![1]).toEqual(documents[1]![1]);
     // The documents are not empty shells: the archive made by rm --archive is the one prune drops.
-    expect((documents[9]![1] as { archives: unknown[] }).archives).toHaveLength(2);
+    expect((documents[10]![1] as { archives: unknown[] }).archives).toHaveLength(2);
+    // rm --dry-run gives the plan rm then carried out.
+    expect((documents[8]![1] as { plans: unknown[] }).plans).toMatchObject([
+      { task: 't', archiveUnder: 'refs/git-parallel/t/', branches: ['t-1', 't-2'], losing: [] },
+    ]);
     // A schema that does not match fails: the check is real.
     const validate = new Ajv2020({ strict: true }).compile(schema('list'));
     expect(validate({ schemaVersion: 1, runs: [{ task: 't', alive: true }] })).toBe(false);

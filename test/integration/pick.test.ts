@@ -233,6 +233,14 @@ describe('git parallel pick', () => {
     );
     const mainBefore = repo.git('rev-parse', 'main');
 
+    // --dry-run names the worktree it would merge in, and --json gives the plan the pick then follows.
+    const dry = await cli(['pick', 'f', '1', '--dry-run']);
+    expect(dry.stdout).toContain(
+      `  merge f-1 into feature with a merge commit (--no-ff) in the worktree ${featureWorktree}\n`,
+    );
+    const plan = JSON.parse((await cli(['pick', 'f', '1', '--dry-run', '--json'])).stdout).plan;
+    expect(plan).toMatchObject({ target: 'feature', into: featureWorktree, intoLinked: true });
+
     const picked = await cli(['pick', 'f', '1']);
     expect(picked.code, picked.stderr).toBe(0);
     expect(picked.stderr).toContain('Picked f-1 into feature');
@@ -252,7 +260,10 @@ describe('git parallel pick', () => {
         '  commit the uncommitted work of t-1 on t-1',
         '  merge t-1 into main with a merge commit (--no-ff)',
         '  archive t-1, t-2, t-3 under refs/git-parallel/t/',
-        '  remove the run t (session, worktrees, branches, state)',
+        '  end the session app-t',
+        `  remove the worktrees ${worktree(1)}, ${worktree(2)}, ${worktree(3)}`,
+        '  delete the branches t-1, t-2, t-3',
+        '  delete the state of t',
         '',
       ].join('\n'),
     );

@@ -213,6 +213,36 @@ describe('setup and hooks', () => {
     }
   });
 
+  // Issue 15 item 5: a damaged resources.json once read as "no resources", so rm removed the worktrees
+  // without their removal hooks (and without dropping their databases), and said it was done.
+  it('a damaged resources.json stops rm and pick, naming the file, before anything is removed', async () => {
+    config({ hooks: { preRemove: `touch ${records}/preRemove-$GIT_PARALLEL_INDEX` } });
+    expect((await cli(['dmg', '-n', '2', '--mux', 'none'])).code).toBe(0);
+    const resources = path.join(state('dmg'), 'resources.json');
+    writeFileSync(resources, '{"hooks": {"preRemove": [');
+    const manifest = JSON.parse(readFileSync(path.join(state('dmg'), 'run.json'), 'utf8'));
+    const worktree = manifest.candidates[0].worktree as string;
+    writeFileSync(path.join(worktree, 'work.txt'), 'work\n');
+
+    for (const args of [
+      ['rm', 'dmg', '--force'],
+      ['pick', 'dmg', '1'],
+    ]) {
+      const result = await cli(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `^git parallel: ${resources.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is damaged: it is not valid JSON \\(.*\\); it lists the removal hooks and PostgreSQL databases of the run dmg, and nothing was changed; .*\\n$`,
+        ),
+      );
+    }
+    // Nothing was removed or picked, and no hook ran.
+    expect(existsSync(path.join(worktree, 'work.txt'))).toBe(true);
+    expect(repo.git('worktree', 'list').split('\n')).toHaveLength(3);
+    expect(repo.git('log', '--format=%s', '-1')).toBe('config');
+    expect(existsSync(path.join(records, 'preRemove-1'))).toBe(false);
+  });
+
   it('a failing postCreate hook is a setup failure of that candidate', async () => {
     config({ hooks: { postCreate: FAIL_ON_TWO } });
     const result = await cli(['pc', '-n', '2', '--mux', 'none']);

@@ -194,7 +194,7 @@ describe('destructive paths × kinds of work (content hashes)', () => {
       // --dry-run names them beforehand, so they can be copied out first.
       const dry = await cli(['rm', 't', '--dry-run']);
       expect(dry.stdout).toMatch(
-        /and delete ignored files the candidates made: t-2: (notes\.local, build\/|build\/, notes\.local)/,
+        /\n {2}delete ignored files the candidates made: t-2: (notes\.local, build\/|build\/, notes\.local)/,
       );
     }
 

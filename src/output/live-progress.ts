@@ -1,19 +1,20 @@
 /**
- * Progress of preparing the candidates. On a terminal, one line per candidate, redrawn in place as each
- * moves through its steps; elsewhere (CI, a pipe, a log file) one line per change, so a log reads as a
- * history. Always on stderr, so --json output on stdout stays one document.
+ * Live progress, one line per candidate: preparing the candidates, running their checks. On a terminal
+ * (liveProgressWanted) the lines are redrawn in place as each moves on; elsewhere (CI, a pipe, a log
+ * file) one line per change, so a log reads as a history. Always on stderr, so --json output on stdout
+ * stays one document. The one renderer, so both decide about the terminal the same way.
  */
-export interface SetupProgress {
+export interface LiveLines {
   update(name: string, text: string): void;
   /** Leaves the last state on screen and stops redrawing. */
   finish(): void;
 }
 
-export function createSetupProgress(
+export function createLiveLines(
   names: readonly string[],
   options: { stream: NodeJS.WritableStream; live: boolean },
-): SetupProgress {
-  const width = Math.max(...names.map((n) => n.length));
+): LiveLines {
+  const width = Math.max(0, ...names.map((n) => n.length));
   const lines = new Map(names.map((name) => [name, 'waiting']));
   const format = (name: string) => `  ${name.padEnd(width)}  ${lines.get(name)}`;
   if (!options.live) {

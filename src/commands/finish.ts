@@ -6,92 +6,10 @@ import { commandIo } from './io.js';
 import { withDryRun, withJson } from './options.js';
 
 /**
- * The commands for after the agents started: status, send, pick, prune, and the hidden hook-event
- * that agents' hooks call. Each handler imports its action only when it runs.
+ * The commands that end a run: pick keeps a candidate, rm removes runs, prune drops what is left over.
+ * Each handler imports its action only when it runs, so `--help`, `--version` and the read-only
+ * commands load no more code than they use.
  */
-interface StatusArgv {
-  task?: string;
-  watch: boolean;
-  interval: number;
-  json: boolean;
-}
-
-export const statusCommand: CommandModule<object, StatusArgv> = {
-  command: 'status [task]',
-  describe:
-    'what every agent is doing: state, time, commits, changed files, lines, ports (all runs without a task)',
-  builder: (yargs) =>
-    withJson(withExamples(yargs, 'status'))
-      .positional('task', { type: 'string', describe: 'the run (default: a summary of every run)' })
-      .option('watch', {
-        alias: 'w',
-        type: 'boolean',
-        default: false,
-        describe: 'keep watching until every agent has finished; ring the bell when one waits and at the end',
-      })
-      .option('interval', { type: 'number', default: 2, describe: 'seconds between --watch refreshes' }),
-  handler: async (argv) => {
-    assertTaskNames(argv.task);
-    if (!(argv.interval > 0))
-      throw new UsageError(`--interval must be a number of seconds above 0, got ${argv.interval}`);
-    const { showStatus } = await import('../actions/status.js');
-    const controller = new AbortController();
-    const stop = () => controller.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      await showStatus(
-        { task: argv.task, watch: argv.watch, interval: argv.interval },
-        {
-          ...commandIo(argv.json),
-          out: process.stdout,
-          isTerminal: Boolean(process.stdout.isTTY),
-          signal: controller.signal,
-        },
-      );
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
-  },
-};
-
-export const sendCommand: CommandModule<
-  object,
-  { task: string; words?: string[]; json: boolean; force: boolean; prompt: boolean }
-> = {
-  command: 'send <task> [words..]',
-  describe:
-    'type the same text into every agent (or candidates <n>…) and press Enter: send <task> [<n>…] <text>',
-  builder: (yargs) =>
-    withJson(withPlainHelp(withExamples(yargs, 'send')))
-      .positional('task', { type: 'string', demandOption: true, describe: 'the run' })
-      .positional('words', {
-        type: 'string',
-        array: true,
-        describe: 'candidate numbers, then the text (quoted)',
-      })
-      .option('prompt', {
-        type: 'boolean',
-        default: false,
-        describe: "send the run's prompt again, as given (to an agent that dropped it at its sign-in)",
-      })
-      .option('force', {
-        type: 'boolean',
-        default: false,
-        describe: 'type even into an agent that waits at a permission prompt or dialog',
-      }),
-  handler: async (argv) => {
-    assertTaskNames(argv.task);
-    const { parseSendWords, sendText } = await import('../actions/send.js');
-    const { targets, text } = parseSendWords((argv.words ?? []).map(String), argv.prompt);
-    await sendText(
-      { task: argv.task, targets, text, force: argv.force, prompt: argv.prompt },
-      commandIo(argv.json),
-    );
-  },
-};
-
 interface PickArgv {
   task: string;
   n: number;
@@ -185,6 +103,54 @@ async function pickWithPullRequest(argv: PickArgv): Promise<void> {
   );
 }
 
+interface RmArgv {
+  tasks: string[];
+  force: boolean;
+  'keep-branches': boolean;
+  archive: boolean;
+  'dry-run': boolean;
+  json: boolean;
+}
+
+export const rmCommand: CommandModule<object, RmArgv> = {
+  command: 'rm <tasks..>',
+  describe:
+    'end the session, remove the worktrees, branches and state (refuses to lose work without --force)',
+  builder: (yargs) =>
+    withDryRun(withJson(withPlainHelp(withExamples(yargs, 'rm'))))
+      .positional('tasks', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'the runs to remove',
+      })
+      .option('force', {
+        type: 'boolean',
+        default: false,
+        describe: 'remove even uncommitted work and unmerged commits',
+      })
+      .option('keep-branches', { type: 'boolean', default: false, describe: 'keep the candidate branches' })
+      .option('archive', {
+        type: 'boolean',
+        default: false,
+        describe: "first keep every candidate's final state under refs/git-parallel/<task>/<n>",
+      }),
+  handler: async (argv) => {
+    assertTaskNames(...argv.tasks);
+    const { rmRuns } = await import('../actions/rm-run.js');
+    await rmRuns(
+      {
+        tasks: argv.tasks,
+        force: argv.force,
+        keepBranches: argv['keep-branches'],
+        archive: argv.archive,
+        dryRun: argv['dry-run'],
+      },
+      commandIo(argv.json),
+    );
+  },
+};
+
 export const pruneCommand: CommandModule<
   object,
   {
@@ -231,29 +197,6 @@ export const pruneCommand: CommandModule<
         dryRun: argv['dry-run'],
       },
       commandIo(argv.json),
-    );
-  },
-};
-
-/** Hidden: what the agents' hooks run (io/agent-hooks.ts). */
-export const hookEventCommand: CommandModule<
-  object,
-  { task: string; n: number; event: string; payload?: string; 'state-dir'?: string }
-> = {
-  command: 'hook-event <task> <n> <event> [payload]',
-  describe: false,
-  builder: (yargs) =>
-    yargs
-      .positional('task', { type: 'string', demandOption: true })
-      .positional('n', { type: 'number', demandOption: true })
-      .positional('event', { type: 'string', demandOption: true })
-      .positional('payload', { type: 'string' })
-      .option('state-dir', { type: 'string' }),
-  handler: async (argv) => {
-    const { hookEvent } = await import('../actions/hook-event.js');
-    process.exitCode = await hookEvent(
-      { task: argv.task, n: argv.n, event: argv.event, payload: argv.payload, stateDir: argv['state-dir'] },
-      { cwd: process.cwd(), env: process.env, stdin: process.stdin, stderr: process.stderr },
     );
   },
 };

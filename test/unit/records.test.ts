@@ -1,0 +1,96 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readChecks } from '../../src/io/checks.js';
+import { readResources, readSetupFailure } from '../../src/io/prepared-state.js';
+import { readVerdict } from '../../src/io/review-state.js';
+import { DamagedRecord, readAgentRecord, readManifest } from '../../src/io/state.js';
+import { createLiveLines } from '../../src/output/live-progress.js';
+
+/** Issue 15 item 5: every record of a run's state folder is read one way. */
+describe('the records of a run', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'gp-records-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  let count = 0;
+  const folder = () => {
+    const dir = path.join(root, 'parallel', `t${++count}`);
+    mkdirSync(path.join(dir, 'agents'), { recursive: true });
+    return dir;
+  };
+
+  const readers: [string, string, (dir: string) => Promise<unknown>][] = [
+    ['agents/1.json', 'agent record', (dir) => readAgentRecord(dir, 1)],
+    ['resources.json', 'resources', readResources],
+    ['agents/1.setup.json', 'setup failure', (dir) => readSetupFailure(dir, 1)],
+    ['checks.json', 'check results', readChecks],
+  ];
+
+  it.each(readers)('%s (%s): missing is null', async (_file, _what, read) => {
+    expect(await read(folder())).toBeNull();
+  });
+
+  it.each(readers)('%s (%s): damaged is an error naming it, on one line', async (file, _what, read) => {
+    for (const text of ['{"pid": 4', '[1, 2]', '{"hooks": {"preRemove": [1]}, "timeout": 5}']) {
+      const dir = folder();
+      writeFileSync(path.join(dir, file), text);
+      const error = await read(dir).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DamagedRecord);
+      const message = (error as DamagedRecord).message;
+      expect(message.startsWith(`${path.join(dir, file)} is damaged: it `)).toBe(true);
+      expect(message).not.toContain('\n');
+      expect((error as DamagedRecord).exitCode).toBe(2);
+    }
+  });
+
+  it('reads what was written whole', async () => {
+    const dir = folder();
+    const resources = { hooks: { preRemove: ['a'], postRemove: [] }, timeout: 5, postgres: null };
+    writeFileSync(path.join(dir, 'resources.json'), JSON.stringify(resources));
+    expect(await readResources(dir)).toEqual(resources);
+  });
+
+  it('shows a damaged run.json and review.json instead of stopping, naming the file', async () => {
+    const dir = folder();
+    writeFileSync(path.join(dir, 'run.json'), '{"version": 1,\n "task":');
+    expect((await readManifest(path.dirname(path.dirname(dir)), path.basename(dir)))?.problem).toMatch(
+      /^run\.json is not valid JSON \([^\n]+\)$/,
+    );
+    writeFileSync(path.join(dir, 'review.json'), '{"schemaVersion": 2}');
+    expect(await readVerdict(dir)).toEqual({
+      verdict: null,
+      problem: 'review.json is not a verdict of this version',
+    });
+  });
+});
+
+describe('createLiveLines', () => {
+  const stream = (isTTY: boolean) => {
+    const written: string[] = [];
+    return { written, isTTY, columns: 20, write: (text: string) => written.push(text) > 0 };
+  };
+
+  it('elsewhere than a terminal, writes one line per change', () => {
+    const out = stream(false);
+    const lines = createLiveLines(['t-1', 't-10'], { stream: out as never, live: false });
+    lines.update('t-1', 'installing');
+    lines.update('t-1', 'installing');
+    lines.update('t-10', 'done');
+    lines.finish();
+    expect(out.written.join('')).toBe('  t-1   installing\n  t-10  done\n');
+  });
+
+  it('on a terminal, redraws every line in place, cut to the width of the screen', () => {
+    const out = stream(true);
+    const lines = createLiveLines(['t-1', 't-2'], { stream: out as never, live: true });
+    lines.update('t-1', 'installing dependencies');
+    lines.update('t-2', 'done');
+    expect(out.written).toEqual([
+      '\x1b[2K  t-1  installing d\n\x1b[2K  t-2  waiting\n',
+      '\x1b[2A\x1b[2K  t-1  installing d\n\x1b[2K  t-2  done\n',
+    ]);
+  });
+});
