@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { waitFor } from '../helpers/stand-in-agent.js';
@@ -164,6 +165,36 @@ export async function agentWorld(): Promise<AgentWorld> {
       rmSync(repo.parent, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
+}
+
+/**
+ * A fresh agentWorld for every test of the describe block this is called in, closed after the test:
+ * the setup every real-agent test file shares, so each states only what differs. The object returned
+ * stands for the world of the test that runs now (each property is read from it when used), so tests
+ * use it as they would the world itself. `beforeClose` runs first at the end of each test (e.g. to keep
+ * the agents' files).
+ */
+export function useAgentWorld(options: { beforeClose?: (world: AgentWorld) => void } = {}): AgentWorld {
+  let current: AgentWorld | undefined;
+  beforeEach(async () => {
+    current = await agentWorld();
+  });
+  afterEach(async () => {
+    const world = current;
+    current = undefined;
+    if (!world) return;
+    try {
+      options.beforeClose?.(world);
+    } finally {
+      await world.close();
+    }
+  });
+  return new Proxy({} as AgentWorld, {
+    get(_, key) {
+      if (!current) throw new Error('the agent world exists only inside a test');
+      return Reflect.get(current, key);
+    },
+  });
 }
 
 function safe(read: () => string): string {
