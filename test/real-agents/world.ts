@@ -39,7 +39,7 @@ export interface AgentWorld {
   /** What the agent's shell command recorded in its worktree. */
   probe(task: string, n: number): Record<string, string> | null;
   manifest(task: string): { candidates: { n: number; ports: Record<string, number>; worktree: string }[] };
-  /** Processes whose working folder lies inside this world's folder (agents, their helpers). */
+  /** The processes of this world's agents and their helpers (see processesUnder). */
   processesInside(): { pid: number; command: string }[];
   close(): Promise<void>;
 }
@@ -205,13 +205,23 @@ function safe(read: () => string): string {
   }
 }
 
+/**
+ * The processes of this world's agents: working in a folder inside it, or started by an agent of it
+ * (GIT_PARALLEL_WORKTREE, which the launcher gives the agent, names a worktree inside it; every helper
+ * the agent starts inherits it, a background server that moved to another folder too).
+ */
 function processesUnder(folder: string): { pid: number; command: string }[] {
   const found: { pid: number; command: string }[] = [];
+  const inside = (p: string) => p === folder || p.startsWith(`${folder}/`);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
-      if (cwd === folder || cwd.startsWith(`${folder}/`) || cwd.includes(`${folder}/`)) {
+      const worktree = readFileSync(`/proc/${entry}/environ`, 'utf8')
+        .split('\0')
+        .find((v) => v.startsWith('GIT_PARALLEL_WORKTREE='))
+        ?.slice('GIT_PARALLEL_WORKTREE='.length);
+      if (inside(cwd) || cwd.includes(`${folder}/`) || (worktree !== undefined && inside(worktree))) {
         const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
         found.push({ pid: Number(entry), command });
       }
