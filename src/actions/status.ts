@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config/load.js';
-import { detectDialog } from '../core/agent-screens.js';
+import { detectDialog, detectTurnError } from '../core/agent-screens.js';
 import {
   type AgentState,
   type AgentStateName,
@@ -189,6 +189,7 @@ export async function runStatus(
         processAlive: record && !record.exit && record.pid > 0 ? isAlive(record.pid) : null,
         activity: latestActivity(output, files),
         dialog: content === null ? null : detectDialog(content),
+        turnError: content === null ? null : detectTurnError(content),
         resendCommand: `git parallel send ${manifest.task} ${candidate.n} --prompt`,
         now: options.now,
         idleSeconds: options.idleSeconds,
