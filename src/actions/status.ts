@@ -1,4 +1,4 @@
-import { detectDialog } from '../core/agent-screens.js';
+import { detectDialog, detectTurnError } from '../core/agent-screens.js';
 import { type AgentState, deriveAgentState, FINISHED_STATES } from '../core/agent-state.js';
 import { lineupText } from '../core/lineup.js';
 import type { CandidateStatus, RunStatus } from '../core/run-status.js';
@@ -122,6 +122,7 @@ export async function runStatus(
         processAlive: record && !record.exit && record.pid > 0 ? isAlive(record.pid) : null,
         activity: latestActivity(output, files),
         dialog: content === null ? null : detectDialog(content),
+        turnError: content === null ? null : detectTurnError(content),
         resendCommand: `git parallel send ${manifest.task} ${candidate.n} --prompt`,
         now: options.now,
         idleSeconds: options.idleSeconds,

@@ -118,3 +118,48 @@ export function screenForActivity(screen: string): string {
     .replace(/\b\d+(\.\d+)?k?\s?tokens\b/g, '#n tokens')
     .replace(/[⠀-⣿✻✶✳✢✽·∗*◐◓◑◒●○◉◎⏺]/g, ' ');
 }
+
+/**
+ * How an agent that reports no failed turn itself draws the API error that ended one. `error` is the
+ * agent's own error line, with its words in group 1; `entry` matches the first line of every entry of its
+ * conversation (the user's message, the model's reply, a tool call, an error). The error counts only when
+ * it is the LAST entry: a later message or reply means the agent moved on. Both are anchored at the start
+ * of a line, where only the agent draws: the model's reply is drawn under the agent's own marker, its
+ * further lines indented, so text the model wrote never starts a line with the error's marker.
+ */
+interface TurnErrorPattern {
+  error: RegExp;
+  entry: RegExp;
+  /** The agent's input line, drawn below the conversation and like an entry: entries are read above it. */
+  composer?: RegExp;
+}
+
+const TURN_ERRORS: TurnErrorPattern[] = [
+  // Gemini CLI 0.61 has no hook for a failed turn: AfterAgent fires as for a finished one
+  // (packages/core/src/core/client.ts, sendMessageStream), and its screen says
+  //   "✕ [API Error: <the API's answer>]" then "ℹ This request failed. Press F12 for diagnostics…".
+  // Entries: "> " the user's message, "✦ " the model's reply, "╭" a tool call's box, "✕ " an error.
+  { error: /^✕ \[API Error: (.*?)\]?$/, entry: /^(> |✦ |╭|✕ )/ },
+  // Codex 0.171 has no hook for a failed turn (`notify` fires on a finished turn only; the StopFailure hook
+  // came after 0.171: codex-rs/hooks/src/events/stop_failure.rs), and its screen says "■ <the error>".
+  // Entries: "› " the user's message, "• " a reply or a command, "■ " an error; "■ Conversation
+  // interrupted" is the user's Esc, not an error. Its input line starts "› " too, always last.
+  {
+    error: /^■ (?!Conversation interrupted)(.+)$/,
+    entry: /^(› |• |■ )/,
+    composer: /^› /,
+  },
+];
+
+/** The agent's own words for the API error that ended its last turn, if its screen shows one last. */
+export function detectTurnError(screen: string): string | null {
+  const lines = screen.split('\n').map((line) => line.trimEnd());
+  for (const pattern of TURN_ERRORS) {
+    const composer = pattern.composer ? lines.findLastIndex((line) => pattern.composer!.test(line)) : -1;
+    const conversation = composer === -1 ? lines : lines.slice(0, composer);
+    const last = conversation.findLast((line) => pattern.entry.test(line));
+    const match = last === undefined ? null : pattern.error.exec(last);
+    if (match) return match[1]!.trim().slice(0, 200) || 'API error';
+  }
+  return null;
+}

@@ -8,7 +8,8 @@
  *   waiting   the agent itself said it needs input (a Notification hook), or its screen shows a known
  *             dialog (a permission prompt, folder trust, sign-in)
  *   done      exited 0, or the agent said it finished its turn (a Stop/notify hook)
- *   failed    exited non-zero (or was killed), or its turn ended in an API error (a StopFailure hook)
+ *   failed    exited non-zero (or was killed), or its turn ended in an API error (a StopFailure hook, or
+ *             the agent's own error line, last on its screen, for agents that report no failed turn)
  *   gone      its pane or session is missing, or its process vanished without an exit record
  */
 import type { ScreenDialog } from './agent-screens.js';
@@ -63,6 +64,8 @@ export interface AgentFacts {
   activity: Activity | null;
   /** A known dialog on the agent's screen (see core/agent-screens.ts); null when none or unknown. */
   dialog?: ScreenDialog | null;
+  /** The API error that ended its last turn, from its screen (see core/agent-screens.ts); null when none. */
+  turnError?: string | null;
   /** The command that sends the candidate's prompt again, for a dialog that dropped it. */
   resendCommand?: string;
   now: Date;
@@ -163,6 +166,15 @@ export function deriveAgentState(facts: AgentFacts): AgentState {
       reason: hook.message ? `its turn ended in an error: ${hook.message}` : 'its turn ended in an API error',
       exitCode: null,
       since: hook.at,
+    };
+  }
+  // Drawn by an agent whose hooks say "done" for a failed turn too (Gemini CLI's AfterAgent).
+  if (facts.turnError) {
+    return {
+      state: 'failed',
+      reason: `its turn ended in an API error: ${facts.turnError}`,
+      exitCode: null,
+      since: hook?.at ?? null,
     };
   }
   if (hook?.event === 'waiting') {

@@ -156,16 +156,24 @@ export async function installAgentHooks(
 type EventArgvs = Record<HookEvent['event'], string[]>;
 
 const REPORT_FUNCTION = (events: EventArgvs) => `const events = ${JSON.stringify(events)};
-function report(event) {
+function report(event, payload) {
   const [program, ...args] = events[event];
-  spawn(program, args, { stdio: 'ignore' }).on('error', () => {});
+  const child = spawn(program, args, { stdio: ['pipe', 'ignore', 'ignore'] });
+  child.on('error', () => {});
+  child.stdin.on('error', () => {});
+  child.stdin.end(payload ? JSON.stringify(payload) : '');
 }`;
 
 /**
  * opencode: a plugin in the worktree's `.opencode/plugins/` (opencode loads `{plugin,plugins}/*.{ts,js}`
  * of the project's `.opencode`), whose `event` hook sees every bus event: permission.asked → waiting,
- * permission.replied → working, session.idle → done, session.error → failed. Source: opencode's plugin
- * docs (packages/web/src/content/docs/plugins.mdx, "Events") and the event names in opencode 1.18.
+ * permission.replied → working, session.idle → done, an error → failed: session.error, or the assistant
+ * message whose `error` is set (message.updated; the reply the error ended). opencode ends a turn that
+ * failed with the error AND then session.idle: the idle that follows an error is not reported, or
+ * `done` would cover `failed`. An interrupted turn (the user pressed Esc) is a session.error too, named
+ * MessageAbortedError: that one is no failure. The error's own words (`error.data.message`) go to the hook
+ * on its stdin. Source: opencode's plugin docs (packages/web/src/content/docs/plugins.mdx, "Events") and
+ * the events of opencode 1.18 (session.error carries `{ sessionID, error: { name, data: { message } } }`).
  */
 export function opencodePlugin(events: EventArgvs): string {
   return `// Written by git-parallel: reports this agent's state to \`git parallel status\` (this worktree only).
@@ -175,10 +183,29 @@ const ON = {
   'permission.asked': 'waiting',
   'permission.replied': 'working',
   'session.idle': 'done',
-  'session.error': 'failed',
 };
+let failed = false;
 export const GitParallelStatus = async () => ({
   event: async ({ event }) => {
+    // A new turn starts busy: whatever failed before, its idle is reported again.
+    if (event.type === 'session.status' && event.properties?.status?.type === 'busy') failed = false;
+    // The error that ended a turn: on the session, or on the reply it ended (opencode 1.18 draws that one).
+    const error =
+      event.type === 'session.error'
+        ? event.properties?.error
+        : event.type === 'message.updated' && event.properties?.info?.role === 'assistant'
+          ? event.properties.info.error
+          : undefined;
+    if (error) {
+      if (error.name === 'MessageAbortedError' || failed) return;
+      failed = true;
+      report('failed', { error: String(error.data?.message ?? error.name ?? 'unknown error') });
+      return;
+    }
+    if (event.type === 'session.idle' && failed) {
+      failed = false;
+      return;
+    }
     const state = ON[event.type];
     if (state) report(state);
   },

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/stand-in-agent.js';
 import { FINAL_TEXT } from './model-server.js';
-import { type AgentWorld, agentWorld, CALLER_PROBE } from './world.js';
+import { CALLER_PROBE, useAgentWorld } from './world.js';
 
 /**
  * Claude Code and Codex from npm, three candidates each and a mixed line-up, running real turns against
@@ -11,13 +11,7 @@ import { type AgentWorld, agentWorld, CALLER_PROBE } from './world.js';
  * and the next reply ends the turn.
  */
 describe.each(['claude', 'codex', 'gemini', 'opencode', 'copilot'])('real %s', (agent) => {
-  let world: AgentWorld;
-  beforeEach(async () => {
-    world = await agentWorld();
-  });
-  afterEach(async () => {
-    await world?.close();
-  });
+  const world = useAgentWorld();
 
   /** Answers "yes" where each candidate waits: in every one of these agents the first choice is selected. */
   const approve = (task: string, n: number) =>

@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAIN_USAGE } from './model-server.js';
-import { type AgentWorld, agentWorld } from './world.js';
+import { type AgentWorld, useAgentWorld } from './world.js';
 
 /**
  * Issue 16: the real Claude Code and Codex run a turn against the model stand-in (a shell tool call, then
@@ -10,20 +10,19 @@ import { type AgentWorld, agentWorld } from './world.js';
  * wrote into their own files (Claude's transcript, Codex's session file) appear in `compare --json` and
  * `status --json`, converted to one meaning: input not from a cache, cached, output.
  */
+/** Copies the agents' folders (relative to HOME) into $GP_KEEP_AGENT_FILES/<name>, when it is set. */
+function keepAgentFiles(world: AgentWorld, folders: Record<string, string>): void {
+  const keep = process.env.GP_KEEP_AGENT_FILES;
+  if (!keep) return;
+  mkdirSync(keep, { recursive: true });
+  for (const [name, folder] of Object.entries(folders))
+    cpSync(path.join(world.home, folder), path.join(keep, name), { recursive: true });
+}
+
 describe('real claude and codex: token counts from their own files', () => {
-  let world: AgentWorld;
-  beforeEach(async () => {
-    world = await agentWorld();
-  });
-  afterEach(async () => {
-    // GP_KEEP_AGENT_FILES=<folder>: keep the agents' files, as real-format samples for the unit tests.
-    if (world && process.env.GP_KEEP_AGENT_FILES) {
-      const keep = process.env.GP_KEEP_AGENT_FILES;
-      mkdirSync(keep, { recursive: true });
-      cpSync(path.join(world.home, '.claude', 'projects'), path.join(keep, 'claude'), { recursive: true });
-      cpSync(path.join(world.home, '.codex', 'sessions'), path.join(keep, 'codex'), { recursive: true });
-    }
-    await world?.close();
+  // GP_KEEP_AGENT_FILES=<folder>: keep the agents' files, as real-format samples for the unit tests.
+  const world = useAgentWorld({
+    beforeClose: (w) => keepAgentFiles(w, { claude: '.claude/projects', codex: '.codex/sessions' }),
   });
 
   it('compare --json and status --json show each candidate’s input, cached and output tokens and its wall time', async () => {
@@ -80,17 +79,8 @@ describe('real claude and codex: token counts from their own files', () => {
 });
 
 describe('real gemini and copilot: token counts from their own files', () => {
-  let world: AgentWorld;
-  beforeEach(async () => {
-    world = await agentWorld();
-  });
-  afterEach(async () => {
-    if (world && process.env.GP_KEEP_AGENT_FILES) {
-      const keep = process.env.GP_KEEP_AGENT_FILES;
-      cpSync(path.join(world.home, '.gemini'), path.join(keep, 'gemini'), { recursive: true });
-      cpSync(path.join(world.home, '.copilot'), path.join(keep, 'copilot'), { recursive: true });
-    }
-    await world?.close();
+  const world = useAgentWorld({
+    beforeClose: (w) => keepAgentFiles(w, { gemini: '.gemini', copilot: '.copilot' }),
   });
 
   it('compare --json shows the tokens Gemini CLI and Copilot CLI recorded, Copilot’s while it is still open', async () => {
@@ -136,11 +126,7 @@ describe('real gemini and copilot: token counts from their own files', () => {
 });
 
 describe('real opencode: token counts from its SQLite database', () => {
-  let world: AgentWorld;
-  beforeEach(async () => {
-    world = await agentWorld();
-  });
-  afterEach(() => world?.close());
+  const world = useAgentWorld();
 
   it('compare --json and the text show the tokens opencode recorded in opencode.db, read through opencode db', async () => {
     world.server.setToolCallDelay(0);

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type AgentWorld, agentWorld } from './world.js';
+import { describe, expect, it } from 'vitest';
+import { useAgentWorld } from './world.js';
 
 interface Row {
   name: string;
@@ -12,13 +12,7 @@ interface Row {
 
 /** `doctor` with the real agents: their versions, and whether each is set up for this repository. */
 describe('doctor with the real agents', () => {
-  let world: AgentWorld;
-  beforeEach(async () => {
-    world = await agentWorld();
-  });
-  afterEach(async () => {
-    await world?.close();
-  });
+  const world = useAgentWorld();
 
   const rows = async () => {
     const result = await world.cli(['doctor', '--json']);

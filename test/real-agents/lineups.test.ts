@@ -1,18 +1,12 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/stand-in-agent.js';
-import { type AgentWorld, agentWorld, CALLER_PROBE } from './world.js';
+import { CALLER_PROBE, useAgentWorld } from './world.js';
 
 /** Mixed line-ups, prompts that look like options or subcommands, API errors and first-run dialogs. */
 describe('real agents together', () => {
-  let world: AgentWorld;
-  beforeEach(async () => {
-    world = await agentWorld();
-  });
-  afterEach(async () => {
-    await world?.close();
-  });
+  const world = useAgentWorld();
 
   it('a mixed line-up of all five, the prompt a subcommand name of each: every agent runs a turn with it, in its own worktree and PORT', async () => {
     world.server.setToolCallDelay(0);

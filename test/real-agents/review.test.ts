@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { describeUsage } from '../../src/core/agent-usage.js';
 import { waitFor } from '../helpers/stand-in-agent.js';
 import { MAIN_USAGE } from './model-server.js';
-import { type AgentWorld, agentWorld } from './world.js';
+import { useAgentWorld } from './world.js';
 
 /**
  * `git parallel review` with the real Claude Code and Codex CLIs as reviewers, in their one-shot modes
@@ -17,13 +17,7 @@ import { type AgentWorld, agentWorld } from './world.js';
  * paths, which the blind prompt must not.
  */
 describe('review with real agents', () => {
-  let world: AgentWorld;
-  beforeEach(async () => {
-    world = await agentWorld();
-  });
-  afterEach(async () => {
-    await world?.close();
-  });
+  const world = useAgentWorld();
 
   const TASK = 'Make main() return 42, and say so in the README';
   /** What each candidate wrote: a line only it has, so its diff can be found in a prompt. */

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FINAL_TEXT } from './model-server.js';
-import { type AgentWorld, agentWorld } from './world.js';
+import { useAgentWorld } from './world.js';
 
 /**
  * Issue 17 with the real Claude Code (installed by scripts/install-agents.mjs), run as a user runs it:
@@ -12,13 +12,7 @@ import { type AgentWorld, agentWorld } from './world.js';
  * candidate's branch and the write outside must fail.
  */
 describe('--sandbox --yolo with the real Claude Code', () => {
-  let world: AgentWorld;
-  beforeEach(async () => {
-    world = await agentWorld();
-  });
-  afterEach(async () => {
-    await world?.close();
-  });
+  const world = useAgentWorld();
 
   it('runs a turn that edits and commits on its own branch, and cannot write into the main worktree', async () => {
     const escaped = path.join(world.repo.root, 'escaped.txt');

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/stand-in-agent.js';
 import { PROBE_FILE } from './model-server.js';
-import { type AgentWorld, agentWorld } from './world.js';
+import { useAgentWorld } from './world.js';
 
 /**
  * Issue 16, with the real agent CLIs against the model stand-in: `synthesize --from 1,2` adds candidate 4
@@ -11,11 +11,7 @@ import { type AgentWorld, agentWorld } from './world.js';
  * pane is started with a prompt that holds candidates 1 and 2's diffs (each wrote its own probe file).
  */
 describe('real agents: synthesize', () => {
-  let world: AgentWorld;
-  beforeEach(async () => {
-    world = await agentWorld();
-  });
-  afterEach(() => world?.close());
+  const world = useAgentWorld();
 
   it('--from 1,2 adds candidate 4 with its own worktree and pane; its agent gets 1 and 2’s diffs', async () => {
     world.server.setToolCallDelay(0);

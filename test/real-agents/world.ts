@@ -9,6 +9,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { waitFor } from '../helpers/stand-in-agent.js';
@@ -38,7 +39,7 @@ export interface AgentWorld {
   /** What the agent's shell command recorded in its worktree. */
   probe(task: string, n: number): Record<string, string> | null;
   manifest(task: string): { candidates: { n: number; ports: Record<string, number>; worktree: string }[] };
-  /** Processes whose working folder lies inside this world's folder (agents, their helpers). */
+  /** The processes of this world's agents and their helpers (see processesUnder). */
   processesInside(): { pid: number; command: string }[];
   close(): Promise<void>;
 }
@@ -166,6 +167,36 @@ export async function agentWorld(): Promise<AgentWorld> {
   };
 }
 
+/**
+ * A fresh agentWorld for every test of the describe block this is called in, closed after the test:
+ * the setup every real-agent test file shares, so each states only what differs. The object returned
+ * stands for the world of the test that runs now (each property is read from it when used), so tests
+ * use it as they would the world itself. `beforeClose` runs first at the end of each test (e.g. to keep
+ * the agents' files).
+ */
+export function useAgentWorld(options: { beforeClose?: (world: AgentWorld) => void } = {}): AgentWorld {
+  let current: AgentWorld | undefined;
+  beforeEach(async () => {
+    current = await agentWorld();
+  });
+  afterEach(async () => {
+    const world = current;
+    current = undefined;
+    if (!world) return;
+    try {
+      options.beforeClose?.(world);
+    } finally {
+      await world.close();
+    }
+  });
+  return new Proxy({} as AgentWorld, {
+    get(_, key) {
+      if (!current) throw new Error('the agent world exists only inside a test');
+      return Reflect.get(current, key);
+    },
+  });
+}
+
 function safe(read: () => string): string {
   try {
     return read();
@@ -174,13 +205,23 @@ function safe(read: () => string): string {
   }
 }
 
+/**
+ * The processes of this world's agents: working in a folder inside it, or started by an agent of it
+ * (GIT_PARALLEL_WORKTREE, which the launcher gives the agent, names a worktree inside it; every helper
+ * the agent starts inherits it, a background server that moved to another folder too).
+ */
 function processesUnder(folder: string): { pid: number; command: string }[] {
   const found: { pid: number; command: string }[] = [];
+  const inside = (p: string) => p === folder || p.startsWith(`${folder}/`);
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cwd = readlinkSync(`/proc/${entry}/cwd`);
-      if (cwd === folder || cwd.startsWith(`${folder}/`) || cwd.includes(`${folder}/`)) {
+      const worktree = readFileSync(`/proc/${entry}/environ`, 'utf8')
+        .split('\0')
+        .find((v) => v.startsWith('GIT_PARALLEL_WORKTREE='))
+        ?.slice('GIT_PARALLEL_WORKTREE='.length);
+      if (inside(cwd) || cwd.includes(`${folder}/`) || (worktree !== undefined && inside(worktree))) {
         const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
         found.push({ pid: Number(entry), command });
       }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isSideTurn } from '../../src/actions/hook-event.js';
 import { agentStartProblem, withPrompt } from '../../src/core/agent-command.js';
 import { AGENT_PRESETS } from '../../src/core/agent-presets.js';
-import { detectDialog, screenForActivity } from '../../src/core/agent-screens.js';
+import { detectDialog, detectTurnError, screenForActivity } from '../../src/core/agent-screens.js';
 import { codexNotifyArgs, withClaudeHooks } from '../../src/io/agent-hooks.js';
 
 /** Issue 9: prompts in each agent's own syntax, what agents refuse, and what their screens say. */
@@ -42,6 +42,48 @@ describe('agentStartProblem', () => {
     );
     expect(ask('mcp servers')).toBeNull();
     expect(agentStartProblem('codex', AGENT_PRESETS.codex!, { ...facts, prompt: 'mcp' })).toBeNull();
+  });
+});
+
+describe('detectTurnError', () => {
+  // Gemini CLI 0.61's screen after a turn that a 400 ended, as the real-agent suite saw it.
+  const failed = [
+    '> go',
+    '',
+    '✕ [API Error: {"type":"error","error":{"message":"refused","code":400}}]',
+    '',
+    'ℹ This request failed. Press F12 for diagnostics, or run /settings and change "Error Verbosity"',
+    ' >   Type your message or @path/to/file',
+  ].join('\n');
+  it("reads Gemini's own error line when it is the last entry of the conversation", () => {
+    expect(detectTurnError(failed)).toBe('{"type":"error","error":{"message":"refused","code":400}}');
+  });
+  it('ignores an error that a later message or reply follows', () => {
+    expect(detectTurnError(`${failed}\n> again\n\n✦ Recorded the environment. Done.`)).toBeNull();
+    expect(detectTurnError(`${failed}\n> again`)).toBeNull();
+  });
+  it('is not fooled by the model or the user writing the error line', () => {
+    expect(detectTurnError('> go\n✦ Here it is:\n  ✕ [API Error: made up]')).toBeNull();
+    expect(detectTurnError('✦ Sure.\n> ✕ [API Error: typed by the user]')).toBeNull();
+    expect(detectTurnError('✦ All done. ✕ [API Error: quoted]')).toBeNull();
+  });
+});
+
+describe('detectTurnError: Codex', () => {
+  // Codex 0.171's screen after a turn that a 400 ended, as the real-agent suite saw it.
+  const failed = [
+    '› go',
+    '■ {"type":"error","error":{"message":"refused","code":400}}',
+    '› Ask Codex to do anything',
+    '  gpt-4.1 default · /tmp/app-worktrees/e-1',
+  ].join('\n');
+  it('reads its error line above its input line', () => {
+    expect(detectTurnError(failed)).toBe('{"type":"error","error":{"message":"refused","code":400}}');
+  });
+  it('ignores an error a later message follows, an interrupt, and the model writing the line', () => {
+    expect(detectTurnError(failed.replace('› Ask', '› again\n• Working (2s)\n› Ask'))).toBeNull();
+    expect(detectTurnError('› go\n■ Conversation interrupted - tell the model what to do\n› Ask')).toBeNull();
+    expect(detectTurnError('› go\n• Here:\n  ■ made up\n› Ask Codex to do anything')).toBeNull();
   });
 });
 

@@ -192,6 +192,13 @@ describe('deriveAgentState', () => {
       1,
     ],
     [
+      "the agent's own error line ended the turn, though its hook said done (Gemini CLI)",
+      { hook: { event: 'done', at: ago(5) }, turnError: 'quota exceeded' },
+      'failed',
+      'its turn ended in an API error: quota exceeded',
+      null,
+    ],
+    [
       'process vanished without an exit record',
       { processAlive: false },
       'gone',
