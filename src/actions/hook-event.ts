@@ -49,13 +49,17 @@ export async function hookEvent(
 
 /**
  * Claude Code's Notification payload carries `message` ("Claude needs your permission to use Bash"), its
- * StopFailure payload `error` and `error_details`.
+ * StopFailure payload `error` and `error_details`; Copilot CLI's errorOccurred payload an `error` object
+ * with its own `message`.
  */
-function messageOf(input: string): string | undefined {
+export function messageOf(input: string): string | undefined {
   if (input.trim() === '') return undefined;
   try {
     const payload = JSON.parse(input) as Record<string, unknown>;
-    const text = [payload.message, payload.error_details, payload.error].find(
+    const error = payload.error;
+    const errorText =
+      typeof error === 'object' && error !== null ? (error as Record<string, unknown>).message : error;
+    const text = [payload.message, payload.error_details, errorText].find(
       (value): value is string => typeof value === 'string' && value !== '',
     );
     return text?.slice(0, 200);

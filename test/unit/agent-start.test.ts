@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSideTurn } from '../../src/actions/hook-event.js';
+import { isSideTurn, messageOf } from '../../src/actions/hook-event.js';
 import { agentStartProblem, withPrompt } from '../../src/core/agent-command.js';
 import { AGENT_PRESETS } from '../../src/core/agent-presets.js';
 import { detectDialog, detectTurnError, screenForActivity } from '../../src/core/agent-screens.js';
@@ -190,5 +190,32 @@ describe('agent setup files', () => {
     expect(geminiTrusts({ '/r/app-worktrees/t-1': 'TRUST_PARENT' }, '/r/app-worktrees')).toBe(true);
     expect(geminiTrusts({ '/r/app': 'TRUST_FOLDER' }, '/r/app-worktrees')).toBe(false);
     expect(geminiTrusts({ '/r': 'DO_NOT_TRUST' }, '/r/app-worktrees')).toBe(false);
+  });
+});
+
+describe('messageOf: the reason a hook payload gives', () => {
+  it.each([
+    [
+      'Claude Notification',
+      { message: 'Claude needs your permission to use Bash' },
+      'Claude needs your permission to use Bash',
+    ],
+    [
+      'Claude StopFailure',
+      { error: 'rate_limit', error_details: '429 Too Many Requests' },
+      '429 Too Many Requests',
+    ],
+    [
+      'Copilot errorOccurred',
+      { error: { name: 'CAPIError', message: '400 invalid_request_error' } },
+      '400 invalid_request_error',
+    ],
+    ['no reason', { session_id: 'x' }, undefined],
+  ])('%s', (_name, payload, reason) => {
+    expect(messageOf(JSON.stringify(payload))).toBe(reason);
+  });
+  it('is empty for no payload or text that is not JSON', () => {
+    expect(messageOf('')).toBeUndefined();
+    expect(messageOf('not json')).toBeUndefined();
   });
 });
