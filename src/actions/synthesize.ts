@@ -17,6 +17,7 @@ import { readStoredReview } from '../io/stored-review.js';
 import { which } from '../io/which.js';
 import { createWorktrees } from '../io/worktrees.js';
 import type { Reporter } from '../output/reporter.js';
+import { printablePreparation } from '../output/run-text.js';
 import { candidateTree } from './compare.js';
 import { openContext } from './context.js';
 import { gatherPreparationFacts } from './preparation-facts.js';
@@ -164,7 +165,7 @@ export async function synthesize(
       from,
       withReview: review !== null,
       prompt,
-      preparation: preparation.plan,
+      preparation: printablePreparation(preparation.plan),
     });
     if (reporter.json) return;
     reporter.print(

@@ -1,5 +1,6 @@
 import { redact } from '../core/database-name.js';
 import { shellQuote } from '../core/pane-script.js';
+import type { PreparationPlan } from '../core/preparation-plan.js';
 import type { RunPlan } from '../core/run-plan.js';
 import type { RunManifest } from '../core/types.js';
 import type { Reporter } from './reporter.js';
@@ -20,14 +21,15 @@ function commandText(argv: readonly string[]): string {
  * its prompt, the preparation, the session's panes, the warnings), or as text on stdout.
  */
 export function reportRunPlan(plan: RunPlan, reporter: Reporter): void {
-  const { manifest, preparation } = plan;
-  const postgres = preparation.postgres && { ...preparation.postgres, url: redact(preparation.postgres.url) };
+  const { manifest } = plan;
+  const preparation = printablePreparation(plan.preparation);
+  const { postgres } = preparation;
   reporter.document({
     dryRun: true,
     plan: manifest,
     prompt: plan.prompt,
     agents: plan.starts,
-    preparation: { ...preparation, postgres },
+    preparation,
     session: plan.session,
     warnings: plan.warnings,
   });
@@ -57,6 +59,12 @@ export function reportRunPlan(plan: RunPlan, reporter: Reporter): void {
     reporter.print(`The prompt (${plan.prompt.length} characters):`);
     for (const line of plan.prompt.split('\n')) reporter.print(`  ${line}`);
   }
+}
+
+/** The preparation as it is printed: the database URL without its password. */
+export function printablePreparation(preparation: PreparationPlan): PreparationPlan {
+  const { postgres } = preparation;
+  return { ...preparation, postgres: postgres && { ...postgres, url: redact(postgres.url) } };
 }
 
 function preparationLines(plan: RunPlan): string[] {
