@@ -30,9 +30,10 @@ import type { Reporter } from '../output/reporter.js';
 import { createSetupProgress, liveProgressWanted, type SetupProgress } from '../output/setup-progress.js';
 
 /**
- * Ready-to-run worktrees, as the run's plan says (core/preparation-plan.ts): between creating the worktrees and starting the agents, every candidate gets
- * its gitignored files (copy/link/.worktreeinclude), its envFile, its node_modules, its own databases,
- * then its postCreate hooks and setup commands run. Candidates are prepared in parallel, a few at a time.
+ * Ready-to-run worktrees, as the run's plan says (core/preparation-plan.ts; nothing is decided here):
+ * between creating the worktrees and starting the agents, every candidate gets its gitignored files
+ * (copy/link/.worktreeinclude), its envFile, its node_modules, its own databases, then its postCreate
+ * hooks and setup commands run. Candidates are prepared in parallel, a few at a time.
  *
  * A failing setup step (an install, a postCreate hook, a setup command) is that candidate's problem: it
  * is recorded, its agent is not started (the launcher shows why and opens a shell), the others go on,
