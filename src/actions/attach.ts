@@ -1,11 +1,12 @@
+import { sessionRequest } from '../core/session-request.js';
 import { UsageError } from '../errors.js';
 import { driverFor } from '../io/drivers.js';
 import { describeCommand } from '../io/exec.js';
 import { pathExists } from '../io/files.js';
 import { readRepo } from '../io/git.js';
+import { launcherPrefix } from '../io/launcher-path.js';
 import { requireManifest } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
-import { sessionRequest } from './create-run.js';
 
 export interface AttachArgs {
   task: string;
@@ -46,7 +47,7 @@ export async function attachRun(
       );
     }
     await driver.createSession(
-      sessionRequest(manifest, dir, ['--resume', ...(args.restart ? ['--restart'] : [])]),
+      sessionRequest(manifest, dir, launcherPrefix(), ['--resume', ...(args.restart ? ['--restart'] : [])]),
     );
     recreated = true;
     io.reporter.info(

@@ -1,7 +1,7 @@
 import { issuePrompt, type RunIssue } from '../core/github-issue.js';
+import type { CreateRunArgs } from '../core/run-options.js';
 import { UsageError } from '../errors.js';
 import { viewIssue } from '../io/gh.js';
-import type { CreateRunArgs } from './create-run.js';
 
 /**
  * Issue 16: `git parallel <task> --issue N` takes the prompt from the issue (title, body, comments, read

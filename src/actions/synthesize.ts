@@ -1,32 +1,29 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { buildManifest, draftCandidates, type RunRequest } from '../core/plan.js';
-import { assignSlots } from '../core/port-slots.js';
+import { planPreparation } from '../core/preparation-plan.js';
+import { sessionRequest } from '../core/session-request.js';
 import { type SynthesisSource, synthesisPrompt } from '../core/synthesis-prompt.js';
 import type { Candidate, RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { candidateTree } from '../io/candidate-changes.js';
 import { driverFor } from '../io/drivers.js';
 import { pathExists, writeFileAtomic } from '../io/files.js';
-import {
-  branchExists,
-  checkoutWorktrees,
-  deleteBranches,
-  registerWorktree,
-  removeWorktree,
-} from '../io/git.js';
-import { portsFree } from '../io/ports.js';
+import { branchExists, deleteBranches, removeWorktree } from '../io/git.js';
+import { launcherPrefix } from '../io/launcher-path.js';
 import { withInterruptSignal } from '../io/signals.js';
 import { diffPatch } from '../io/snapshot.js';
-import { listManifests, requireManifest, withStateLock, writeManifest } from '../io/state.js';
+import { requireManifest, withStateLock, writeManifest } from '../io/state.js';
 import { readStoredReview } from '../io/stored-review.js';
 import { trustOptions } from '../io/trust.js';
 import { which } from '../io/which.js';
-import { markWorktree } from '../io/worktree-marks.js';
+import { createWorktrees } from '../io/worktrees.js';
 import type { Reporter } from '../output/reporter.js';
+import { printablePreparation } from '../output/run-text.js';
 import { openContext } from './context.js';
-import { sessionRequest } from './create-run.js';
-import { planPreparation, prepareCandidates } from './prepare-candidates.js';
+import { gatherPreparationFacts } from './preparation-facts.js';
+import { prepareCandidates } from './prepare-candidates.js';
+import { freeSlots } from './run-facts.js';
 
 export interface SynthesizeArgs {
   task: string;
@@ -125,23 +122,24 @@ export async function synthesize(
   const prompt = synthesisPrompt({ task: manifest.task, prompt: runPrompt, sources, review });
   const promptFile = path.join(dir, `prompt-${n}.md`);
 
-  const preparation = await planPreparation(context, {
+  // The same preparation as the run's own candidates get, planned the same way (core/preparation-plan.ts).
+  const preparationFacts = await gatherPreparationFacts(context, {
     base: manifest.base.commit,
     lineupAgents: [agent],
+    worktrees: [draft.worktree, ...manifest.candidates.map((c) => c.worktree)],
     trust: trustOptions(args.trust, env, null),
     dryRun: args.dryRun,
-    warn: (line) => reporter.warn(line),
+    env,
   });
+  const preparation = planPreparation(preparationFacts, {
+    task: manifest.task,
+    repository: repo.mainRoot,
+    ns: [n],
+  });
+  for (const line of preparation.warnings) reporter.warn(line);
 
-  const planCandidate = async (takenSlots: Set<number>): Promise<Candidate> => {
-    const slots = await assignSlots({
-      repoName: repo.name,
-      worktreeNames: [draft.name],
-      bases: config.ports,
-      span: config.portSpan,
-      takenSlots,
-      portsFree,
-    });
+  const planCandidate = async (): Promise<Candidate> => {
+    const slots = await freeSlots(context, [draft.name]);
     const built = buildManifest({
       request,
       repo,
@@ -161,8 +159,15 @@ export async function synthesize(
   };
 
   if (args.dryRun) {
-    const candidate = await planCandidate(await liveSlots(repo.commonDir));
-    reporter.document({ dryRun: true, candidate, from, withReview: review !== null, prompt });
+    const candidate = await planCandidate();
+    reporter.document({
+      dryRun: true,
+      candidate,
+      from,
+      withReview: review !== null,
+      prompt,
+      preparation: printablePreparation(preparation.plan),
+    });
     if (reporter.json) return;
     reporter.print(
       `Would add ${candidate.name} to ${manifest.task} (${agent}, combining ${from.join(', ')}):`,
@@ -181,7 +186,7 @@ export async function synthesize(
       if (current.manifest.candidates.some((c) => c.n === n)) {
         throw new UsageError(`candidate ${n} of ${args.task} appeared meanwhile; synthesize again`);
       }
-      const candidate = await planCandidate(await liveSlots(repo.commonDir));
+      const candidate = await planCandidate();
       await writeFileAtomic(promptFile, prompt);
       const updated: RunManifest = {
         ...current.manifest,
@@ -196,24 +201,17 @@ export async function synthesize(
     let notOpened: string | null = null;
     let opened = false;
     try {
-      // Registered under the lock, as create-run registers worktrees, so concurrent runs do not race.
-      await withStateLock(repo.commonDir, async () => {
-        await registerWorktree(repo.mainRoot, candidate.worktree, candidate.branch, manifest.base.commit);
-        registered = true;
-        await markWorktree({
-          task: manifest.task,
-          n,
-          branch: candidate.branch,
-          worktree: candidate.worktree,
-        });
-      });
       reporter.info(
         `Creating ${candidate.name} from ${manifest.base.ref ?? manifest.base.commit.slice(0, 10)}…`,
       );
-      // Not handed the abort signal: the rollback must not race a checkout still writing (see create-run).
-      await checkoutWorktrees([candidate.worktree], { width: 1, workers: 2 });
+      // Registered under the lock and checked out as a run's own candidates are (io/worktrees.ts).
+      await createWorktrees({ ...updated, candidates: [candidate] }, signal, {
+        registered: () => {
+          registered = true;
+        },
+      });
       if (signal.aborted) throw signal.reason;
-      await prepareCandidates(updated, dir, preparation, {
+      await prepareCandidates(updated, dir, preparation.plan, {
         env,
         reporter,
         signal,
@@ -222,7 +220,7 @@ export async function synthesize(
       });
       if (signal.aborted) throw signal.reason;
       if (sessionAlive && driver.addPane) {
-        const sessionPanes = sessionRequest(updated, dir);
+        const sessionPanes = sessionRequest(updated, dir, launcherPrefix());
         notOpened = await driver.addPane(sessionPanes, sessionPanes.panes.at(-1)!);
         opened = notOpened === null;
       }
@@ -261,13 +259,4 @@ export async function synthesize(
       );
     else reporter.print(`Start its agent in a terminal: git parallel launch ${manifest.task} ${n}`);
   });
-}
-
-/** Slots held by the repository's live runs: their ports are recorded and never move. */
-async function liveSlots(commonDir: string): Promise<Set<number>> {
-  const slots = new Set<number>();
-  for (const read of await listManifests(commonDir)) {
-    for (const candidate of read.manifest?.candidates ?? []) slots.add(candidate.slot);
-  }
-  return slots;
 }

@@ -52,3 +52,14 @@ export function normalizePostgresUrl(url: string): string {
     return `${match[1]}localhost${match[2] ?? ''}`;
   }
 }
+
+/** A URL for messages and printed plans: the password never appears. */
+export function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(an invalid URL)';
+  }
+}

@@ -1,3 +1,5 @@
+import { type InstallScripts, LIFECYCLE_SCRIPTS } from './trust.js';
+
 /**
  * Which package manager a Node project uses and how it installs exactly its lockfile. Pure: the names
  * of the files present and the package.json's `packageManager` field in, a decision out.
@@ -99,4 +101,63 @@ function frozenInstall(name: PackageManagerName, yarnBerry: boolean): string {
     case 'bun':
       return 'bun install --frozen-lockfile';
   }
+}
+
+/** The files that decide how a project installs: package.json, Yarn 2's rc file and the lockfiles. */
+export const PACKAGE_FILES: readonly string[] = [
+  'package.json',
+  '.yarnrc.yml',
+  ...LOCKFILES.map((l) => l.file),
+];
+
+/** What a folder, or a commit, holds of a Node project: which of PACKAGE_FILES exist, and package.json's text. */
+export interface PackageFiles {
+  files: ReadonlySet<string>;
+  packageJson: string | null;
+}
+
+/** package.json parsed, or null when there is none or it does not parse (the package manager says why). */
+function parsePackageJson(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function packageManagerOf(project: PackageFiles): PackageManagerChoice | null {
+  const field = parsePackageJson(project.packageJson)?.packageManager;
+  return choosePackageManager({
+    files: project.files,
+    packageManagerField: typeof field === 'string' ? field : null,
+  });
+}
+
+/** Whether package.json declares anything to install (a project without dependencies needs no install). */
+export function declaresDependencies(packageJson: string | null): boolean {
+  const parsed = parsePackageJson(packageJson);
+  // A package.json that does not parse: let the package manager say so.
+  if (parsed === null) return packageJson !== null;
+  return ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'].some(
+    (key) => typeof parsed[key] === 'object' && parsed[key] !== null && Object.keys(parsed[key]).length > 0,
+  );
+}
+
+/** The install a candidate may get and the project's own lifecycle scripts; null for nothing to install. */
+export function installScriptsOf(project: PackageFiles): InstallScripts | null {
+  const choice = packageManagerOf(project);
+  if (!choice?.install) return null;
+  // Nothing to install, nothing that runs (the demo's package.json, for one).
+  if (!choice.lockfile && !declaresDependencies(project.packageJson)) return null;
+  const scripts = parsePackageJson(project.packageJson)?.scripts;
+  const table = typeof scripts === 'object' && scripts !== null ? (scripts as Record<string, unknown>) : {};
+  const own = Object.fromEntries(
+    LIFECYCLE_SCRIPTS.filter((name) => typeof table[name] === 'string').map((name) => [
+      name,
+      table[name] as string,
+    ]),
+  );
+  return { install: choice.install, scripts: own };
 }

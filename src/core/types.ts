@@ -36,6 +36,20 @@ export interface OneShotMode {
 export type MuxKind = 'tmux' | 'zellij' | 'none';
 
 /** What a pane runs and where: the multiplexer-neutral description of one agent pane. */
+/** What the multiplexer is asked to start for a run: one pane per candidate, each running the launcher. */
+export interface SessionRequest {
+  session: string;
+  /** Window/tab name. */
+  window: string;
+  /** Built-in layout name or a template path. */
+  layout: string;
+  panes: PaneSpec[];
+  /** The run's state folder, where the layout file is written. */
+  stateDir: string;
+  /** Zellij's --tab: the run opens as tab(s) of the current session. */
+  tab?: boolean;
+}
+
 export interface PaneSpec {
   /** The border/pane title, `<task>-<n> · <agent> · :<PORT>`. */
   title: string;
@@ -91,3 +105,17 @@ export interface RunManifest {
 }
 
 export const MANIFEST_VERSION = 1;
+
+/** A gitignored file or folder of the main worktree that every candidate gets (io/copy-files.ts). */
+export interface FileEntry {
+  /** Relative to the repository root, `/`-separated. */
+  path: string;
+  isDir: boolean;
+  how: 'copy' | 'link';
+}
+
+export interface FileSelection {
+  entries: FileEntry[];
+  /** One line per config pattern that selected nothing, with the reason when it is known. */
+  warnings: string[];
+}

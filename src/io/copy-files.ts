@@ -2,6 +2,7 @@ import type { Stats } from 'node:fs';
 import { chmod, copyFile, cp, lstat, mkdir, readdir, readlink, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { compileGlob, type PathRule, parseWorktreeInclude, reachesInto, selects } from '../core/globs.js';
+import type { FileEntry, FileSelection } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { run } from './exec.js';
 import { pathExists, readIfExists } from './files.js';
@@ -17,18 +18,7 @@ import { resolveInside } from './inside.js';
  * overwritten), and an untracked file that is not ignored would show up as the candidate's own work
  * and could be committed by its agent.
  */
-export interface FileEntry {
-  /** Relative to the repository root, `/`-separated. */
-  path: string;
-  isDir: boolean;
-  how: 'copy' | 'link';
-}
-
-export interface FileSelection {
-  entries: FileEntry[];
-  /** One line per config pattern that selected nothing, with the reason when it is known. */
-  warnings: string[];
-}
+export type { FileEntry, FileSelection } from '../core/types.js';
 
 export const WORKTREE_INCLUDE = '.worktreeinclude';
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import {
   chmod,
@@ -14,10 +15,16 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { createLimiter } from '../core/concurrency.js';
-import { choosePackageManager, LOCKFILES, type PackageManagerChoice } from '../core/package-manager.js';
+import { chooseDeps, type DepsFacts, type DepsPlan } from '../core/deps-method.js';
+import {
+  PACKAGE_FILES,
+  type PackageFiles,
+  type PackageManagerChoice,
+  packageManagerOf,
+} from '../core/package-manager.js';
 import { run } from './exec.js';
 import { pathExists } from './files.js';
-import { runGit } from './git-runner.js';
+import { fileAtCommit, filesAtCommit, isIgnored } from './git.js';
 
 /**
  * Dependencies for a new worktree, without paying for a full install when the main worktree already
@@ -44,16 +51,7 @@ import { runGit } from './git-runner.js';
  *    candidate's, or the worktree is on another file system: `npm ci`, `pnpm install --frozen-lockfile`,
  *    `yarn install --frozen-lockfile`/`--immutable`, `bun install --frozen-lockfile`.
  */
-export type DepsMethod = 'clone' | 'hardlink' | 'install' | 'none';
-
-export interface DepsPlan {
-  method: DepsMethod;
-  /** Why this method, for the progress line and --verbose readers. */
-  reason: string;
-  choice: PackageManagerChoice | null;
-  /** A line the user should see (a project whose dependencies cannot be provided). */
-  warning?: string;
-}
+export type { DepsMethod, DepsPlan } from '../core/deps-method.js';
 
 /** Bookkeeping files package managers rewrite in place: copied, never linked. */
 const REWRITTEN_IN_PLACE = new Set([
@@ -66,101 +64,86 @@ const REWRITTEN_IN_PLACE = new Set([
 /** Tool caches rewritten in place: each candidate builds its own. */
 const LEFT_OUT = new Set(['.cache', '.vite', '.vite-temp']);
 
-/** Whether package.json declares anything to install (a project without dependencies needs no install). */
-export async function declaresDependencies(root: string): Promise<boolean> {
-  try {
-    const parsed = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    return ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'].some(
-      (key) => typeof parsed[key] === 'object' && parsed[key] !== null && Object.keys(parsed[key]).length > 0,
-    );
-  } catch {
-    // A package.json that does not parse: let the package manager say so.
-    return true;
-  }
+/** The package files of a folder (the main worktree, for init and trust). */
+export async function readPackageFiles(root: string): Promise<PackageFiles> {
+  const files = new Set<string>();
+  for (const name of PACKAGE_FILES) if (await pathExists(path.join(root, name))) files.add(name);
+  const packageJson = files.has('package.json')
+    ? await readFile(path.join(root, 'package.json'), 'utf8').catch(() => null)
+    : null;
+  return { files, packageJson };
 }
 
 export async function readPackageManager(root: string): Promise<PackageManagerChoice | null> {
-  const names = ['package.json', '.yarnrc.yml', ...LOCKFILES.map((l) => l.file)];
-  const files = new Set<string>();
-  for (const name of names) if (await pathExists(path.join(root, name))) files.add(name);
-  let packageManagerField: string | null = null;
-  if (files.has('package.json')) {
-    try {
-      const parsed = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as {
-        packageManager?: unknown;
-      };
-      packageManagerField = typeof parsed.packageManager === 'string' ? parsed.packageManager : null;
-    } catch {
-      // A package.json that does not parse: the package manager will say so when it runs.
-    }
-  }
-  return choosePackageManager({ files, packageManagerField });
+  return packageManagerOf(await readPackageFiles(root));
+}
+
+/** The package files of a commit, each with its object id: two git calls (one without a package.json). */
+export async function readPackageFilesAtCommit(
+  mainRoot: string,
+  commit: string,
+): Promise<PackageFiles & { ids: ReadonlyMap<string, string> }> {
+  const ids = await filesAtCommit(mainRoot, commit, PACKAGE_FILES);
+  const packageJson = ids.has('package.json') ? await fileAtCommit(mainRoot, commit, 'package.json') : null;
+  return { files: new Set(ids.keys()), packageJson, ids };
 }
 
 /**
- * Decides once per run how candidates get node_modules. `worktree` is one candidate's worktree (all of a
- * run's worktrees come from the same commit, so their lockfiles are the same).
+ * Decides once per run, before any worktree exists, how candidates get node_modules: the candidates' side
+ * is the base commit's package files (every candidate is checked out from it; `worktree` is where the
+ * first one will be, for its file system), so the dry run shows the method the run uses. Reads of the main
+ * worktree and one check-ignore; the clone probe (one `cp`) only when the choice comes down to it.
  */
 export async function planDeps(
   mode: 'auto' | 'install' | 'none',
   mainRoot: string,
+  base: PackageFiles & { ids: ReadonlyMap<string, string> },
   worktree: string,
   env: NodeJS.ProcessEnv,
   platform = process.platform,
 ): Promise<DepsPlan> {
-  if (mode === 'none') return { method: 'none', reason: 'deps is "none"', choice: null };
-  const choice = await readPackageManager(worktree);
-  if (!choice) return { method: 'none', reason: 'no package.json', choice: null };
-  // Preparing must leave `git status` empty: a node_modules git does not ignore would be every agent's work.
-  if (
-    (await runGit(worktree, ['check-ignore', '-q', '--', 'node_modules/'], { check: false })).exitCode !== 0
-  ) {
-    return {
-      method: 'none',
-      reason: 'node_modules is not gitignored',
-      choice,
-      warning:
-        "node_modules is not gitignored, so the candidates get no dependencies (they would show as every agent's work); add node_modules/ to .gitignore",
-    };
-  }
-  if (!choice.lockfile && !(await declaresDependencies(worktree)))
-    return { method: 'none', reason: 'package.json declares no dependencies', choice };
-  if (choice.install === null) {
-    return {
-      method: 'none',
-      reason: `${choice.name} cannot install without writing a lockfile`,
-      choice,
-      warning: `the project has no lockfile and ${choice.name} cannot install without writing one; the candidates get no node_modules (commit a lockfile, or install in setup)`,
-    };
-  }
-  if (mode === 'install') return { method: 'install', reason: 'deps is "install"', choice };
+  const facts: DepsFacts = {
+    mode,
+    base,
+    nodeModulesIgnored: false,
+    mainHasNodeModules: false,
+    sameLockfile: false,
+    staleNodeModules: null,
+    sameFileSystem: false,
+    canClone: false,
+  };
+  const choice = packageManagerOf(base);
+  if (mode === 'none' || !choice) return chooseDeps(facts);
   const source = path.join(mainRoot, 'node_modules');
   const sourceStats = await stat(source).catch(() => null);
-  if (!sourceStats?.isDirectory())
-    return { method: 'install', reason: 'the main worktree has no node_modules', choice };
-  if (!choice.lockfile) return { method: 'install', reason: 'the project has no lockfile', choice };
-  const [mainLock, candidateLock] = await Promise.all([
-    readFile(path.join(mainRoot, choice.lockfile)).catch(() => null),
-    readFile(path.join(worktree, choice.lockfile)).catch(() => null),
-  ]);
-  if (!mainLock || !candidateLock || !mainLock.equals(candidateLock)) {
-    return { method: 'install', reason: `${choice.lockfile} differs from the main worktree's`, choice };
-  }
-  const stale = await staleNodeModules(mainRoot, choice);
-  if (stale) return { method: 'install', reason: stale, choice };
-  if ((await stat(worktree)).dev !== sourceStats.dev) {
-    return {
-      method: 'install',
-      reason: 'the worktrees are on another file system than the main worktree',
-      choice,
-    };
-  }
-  if (await canClone(source, worktree, platform, env))
-    return { method: 'clone', reason: 'copy-on-write clone', choice };
-  return { method: 'hardlink', reason: 'hard links; this file system cannot clone', choice };
+  const lockId = choice.lockfile ? base.ids.get(choice.lockfile) : undefined;
+  const mainLock =
+    choice.lockfile && lockId ? await readFile(path.join(mainRoot, choice.lockfile)).catch(() => null) : null;
+  const place = await nearestExisting(worktree);
+  facts.nodeModulesIgnored = await isIgnored(mainRoot, 'node_modules/');
+  facts.mainHasNodeModules = sourceStats?.isDirectory() ?? false;
+  facts.sameLockfile =
+    mainLock !== null && lockId !== undefined && blobId(mainLock, lockId.length) === lockId;
+  facts.staleNodeModules = sourceStats ? await staleNodeModules(mainRoot, choice) : null;
+  facts.sameFileSystem = sourceStats !== null && (await stat(place)).dev === sourceStats.dev;
+  const plan = chooseDeps(facts);
+  if (plan.method !== 'hardlink') return plan;
+  return chooseDeps({ ...facts, canClone: await canClone(source, place, platform, env) });
+}
+
+/** The git object id of a file's content (sha-1, or sha-256 in a repository that uses it). */
+function blobId(content: Buffer, idLength: number): string {
+  return createHash(idLength === 64 ? 'sha256' : 'sha1')
+    .update(`blob ${content.length}\0`)
+    .update(content)
+    .digest('hex');
+}
+
+/** The folder itself, or its closest parent that exists: where a worktree not made yet will live. */
+async function nearestExisting(folder: string): Promise<string> {
+  let current = folder;
+  while (!(await pathExists(current)) && path.dirname(current) !== current) current = path.dirname(current);
+  return current;
 }
 
 /** What each package manager leaves in node_modules after an install (its record of what it installed). */

@@ -523,6 +523,24 @@ export async function fileAtCommit(cwd: string, commit: string, file: string): P
   return blob.exitCode === 0 ? blob.stdout : null;
 }
 
+/**
+ * Which of `files` (from the top of the repository) `commit` holds, each with its object id: one call for
+ * a handful of files, so a run is planned from its base before any worktree exists.
+ */
+export async function filesAtCommit(
+  cwd: string,
+  commit: string,
+  files: readonly string[],
+): Promise<Map<string, string>> {
+  const listing = await runGit(cwd, ['ls-tree', '-z', commit, '--', ...files]);
+  const found = new Map<string, string>();
+  for (const entry of fieldsOf(listing.stdout)) {
+    const match = /^\d+ blob ([0-9a-f]+)\t(.*)$/s.exec(entry);
+    if (match) found.set(match[2]!, match[1]!);
+  }
+  return found;
+}
+
 /** A blob's content, by its id. */
 export async function readBlob(cwd: string, blob: string): Promise<string> {
   return (await runGit(cwd, ['cat-file', 'blob', blob])).stdout;

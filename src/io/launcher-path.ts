@@ -21,11 +21,12 @@ export function packageRoot(): string {
 }
 
 /**
- * The argv a pane runs: `/bin/sh` with core/pane-script.ts's one-line program, handed Node and our own
- * bin by absolute path (no PATH needed) and the run's words as its own arguments (never inside the
- * program text). Node sets up and leaves; `sh` stays with the agent (issue 18).
+ * The argv a pane runs, up to the run's own words: `/bin/sh` with core/pane-script.ts's one-line program,
+ * handed Node and our own bin by absolute path (no PATH needed); core/session-request.ts adds the task,
+ * the candidate and the state folder as the program's arguments (never inside its text). Node sets up
+ * and leaves; `sh` stays with the agent (issue 18).
  */
-export function launcherArgv(stateDir: string, task: string, n: number): string[] {
+export function launcherPrefix(): string[] {
   return [
     '/bin/sh',
     '-c',
@@ -33,8 +34,5 @@ export function launcherArgv(stateDir: string, task: string, n: number): string[
     'git-parallel',
     process.execPath,
     path.join(packageRoot(), 'bin', 'git-parallel.js'),
-    task,
-    String(n),
-    stateDir,
   ];
 }

@@ -1,18 +1,7 @@
-import type { MuxKind, PaneSpec } from '../core/types.js';
+import type { MuxKind, PaneSpec, SessionRequest } from '../core/types.js';
 
 /** What every multiplexer driver is asked to do; tmux and Zellij implement it, `none` does nothing. */
-export interface SessionRequest {
-  session: string;
-  /** Window/tab name. */
-  window: string;
-  /** Built-in layout name or a template path. */
-  layout: string;
-  panes: PaneSpec[];
-  /** The run's state folder, where the layout file is written. */
-  stateDir: string;
-  /** Zellij's --tab: the run opens as tab(s) of the current session. */
-  tab?: boolean;
-}
+export type { SessionRequest } from '../core/types.js';
 
 export interface MuxDriver {
   readonly kind: MuxKind;

@@ -1,5 +1,14 @@
-import { candidateDatabaseName, databaseOf, quoteIdentifier, withDatabase } from '../core/database-name.js';
+import {
+  candidateDatabaseName,
+  databaseOf,
+  quoteIdentifier,
+  redact,
+  withDatabase,
+} from '../core/database-name.js';
 import { CommandFailure, UsageError } from '../errors.js';
+
+/** Messages name a database URL without its password (core/database-name.ts). */
+export { redact };
 
 /**
  * A PostgreSQL database per candidate: `CREATE DATABASE <template>_<task>_<n> TEMPLATE <template>`,
@@ -203,17 +212,6 @@ function safeUser(url: string): string {
     return decodeURIComponent(new URL(url).username) || 'the current user';
   } catch {
     return 'the current user';
-  }
-}
-
-/** A URL for messages: the password never appears. */
-export function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(an invalid URL)';
   }
 }
 

@@ -3,15 +3,15 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { type LoadedConfig, userConfigDir } from '../config/load.js';
 import { PRESET_NAMES } from '../core/agent-presets.js';
+import { installScriptsOf } from '../core/package-manager.js';
 import {
   commandsHash,
   type InstallScripts,
-  LIFECYCLE_SCRIPTS,
   type RepositoryCommand,
   repositoryCommands,
 } from '../core/trust.js';
 import { UsageError } from '../errors.js';
-import { declaresDependencies, readPackageManager } from './deps.js';
+import { readPackageFiles } from './deps.js';
 import { readIfExists, writeFileAtomic } from './files.js';
 
 /**
@@ -50,24 +50,7 @@ export async function trustSubject(loaded: LoadedConfig, mainRoot: string): Prom
 
 /** The install a candidate may get and the project's own lifecycle scripts; null for a project without package.json. */
 export async function readInstallScripts(mainRoot: string): Promise<InstallScripts | null> {
-  const choice = await readPackageManager(mainRoot);
-  if (!choice?.install) return null;
-  // Nothing to install, nothing that runs (the demo's package.json, for one).
-  if (!choice.lockfile && !(await declaresDependencies(mainRoot))) return null;
-  let scripts: Record<string, unknown> = {};
-  try {
-    const parsed = JSON.parse((await readIfExists(path.join(mainRoot, 'package.json'))) ?? '{}');
-    if (typeof parsed?.scripts === 'object' && parsed.scripts !== null) scripts = parsed.scripts;
-  } catch {
-    // A package.json that does not parse runs no scripts; the package manager reports it.
-  }
-  const own = Object.fromEntries(
-    LIFECYCLE_SCRIPTS.filter((name) => typeof scripts[name] === 'string').map((name) => [
-      name,
-      scripts[name] as string,
-    ]),
-  );
-  return { install: choice.install, scripts: own };
+  return installScriptsOf(await readPackageFiles(mainRoot));
 }
 
 /** Whether the install in a candidate may run lifecycle scripts: approved, or --trust. */
