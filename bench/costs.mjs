@@ -4,14 +4,14 @@
 // for N candidates on the small packed fixture with real tmux and sleeping agents. Wall-clock figures
 // are bench/run.mjs's; these say where that time goes and how it grows with N.
 //
-//   node bench/costs.mjs [--n 1,5,10] [--runs 5] [--json]
+//   node bench/costs.mjs [--n 1,5,10] [--runs 5] [--json] [--bin <another build's bin/git-parallel.js>]
 //
 // Needs strace for the process counts (without it only CPU time is printed).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BIN, benchEnv, fixture, makeChangedCandidates } from './lib.mjs';
+import { benchEnv, fixture, makeChangedCandidates, BIN as OWN_BIN } from './lib.mjs';
 
 const flag = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -19,6 +19,8 @@ const flag = (name, fallback) => {
 };
 const NS = flag('--n', '1,5,10').split(',').map(Number);
 const RUNS = Number(flag('--runs', '5'));
+// --bin: another build's bin/git-parallel.js (an earlier commit's, for a before/after table).
+const BIN = flag('--bin', OWN_BIN);
 const hasStrace = spawnSync('strace', ['-V']).status === 0;
 
 const { env, tmux, killTmux } = benchEnv();

@@ -119,13 +119,11 @@ export class TmuxDriver implements MuxDriver {
     await writeFileAtomic(path.join(request.stateDir, 'session.tmux'), script);
     // A running tmux server gives new panes its own environment: the launcher restores the caller's.
     await writeCallerEnv(request.stateDir, this.env);
-    for (const command of commands) {
-      const result = await this.tmux(command, false);
-      if (result.exitCode !== 0) {
-        throw new CommandFailure(
-          `tmux ${command[0]} failed while creating ${request.session}: ${result.stderr.trim()}`,
-        );
-      }
+    // Every command in one tmux process, `;` between them as in the script (tmux stops at the first that
+    // fails): one process for the session instead of three or four per pane (issue 18).
+    const result = await this.tmux(joinTmuxCommands(commands), false);
+    if (result.exitCode !== 0) {
+      throw new CommandFailure(`tmux failed while creating ${request.session}: ${result.stderr.trim()}`);
     }
   }
 
@@ -223,18 +221,12 @@ export class TmuxDriver implements MuxDriver {
     let left = paneIds;
     while (left.length > 0) {
       const marker = `git-parallel-screen-end-${randomBytes(8).toString('hex')}`;
-      const args = left.flatMap((id, i) => [
-        ...(i > 0 ? [';'] : []),
-        'capture-pane',
-        '-p',
-        '-J',
-        '-t',
-        id,
-        ';',
-        'display-message',
-        '-p',
-        marker,
-      ]);
+      const args = joinTmuxCommands(
+        left.flatMap((id) => [
+          ['capture-pane', '-p', '-J', '-t', id],
+          ['display-message', '-p', marker],
+        ]),
+      );
       const result = await this.query(args).catch(() => null);
       if (result === null) {
         // tmux cannot be started: no screen can be read.
@@ -273,4 +265,15 @@ export class TmuxDriver implements MuxDriver {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await this.tmux(['send-keys', '-t', paneId, 'Enter']);
   }
+}
+
+/**
+ * Several tmux commands as one argument list, separated by `;` arguments. tmux also ends a command at an
+ * argument that ends in ";" (a path, a shell script), unless that ";" is escaped as "\\;": so it is.
+ */
+export function joinTmuxCommands(commands: string[][]): string[] {
+  return commands.flatMap((command, i) => [
+    ...(i > 0 ? [';'] : []),
+    ...command.map((word) => (word.endsWith(';') ? `${word.slice(0, -1)}\\;` : word)),
+  ]);
 }
