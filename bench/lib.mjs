@@ -2,15 +2,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
+  appendFileSync,
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -190,4 +193,91 @@ export function timeWithPeak(args, options) {
   const peakKb = Number(readFileSync(file, 'utf8').trim().split('\n')[0]);
   rmSync(file, { force: true });
   return { ms, peakKb };
+}
+
+/**
+ * The environment every scenario runs in: a private user config, so these scenarios measure git-parallel's
+ * own work (no dependency install, deps: "none"; dependencies ready is bench/deps.mjs), and a stand-in
+ * agent that only sleeps, so what a pane costs beyond its agent can be told apart; tmux on a private
+ * server, killed by `killTmux`.
+ */
+export function benchEnv() {
+  const userConfig = mkdtempSync(path.join(tmpdir(), 'gp-bench-config-'));
+  mkdirSync(path.join(userConfig, 'git-parallel'));
+  writeFileSync(
+    path.join(userConfig, 'git-parallel', 'config.json'),
+    JSON.stringify({
+      deps: 'none',
+      agents: { sleeper: { command: 'sleep', args: ['600'], prompt: 'none' } },
+    }),
+  );
+  const tmuxSocket = `gp-bench-${process.pid}`;
+  const env = {
+    ...process.env,
+    NO_COLOR: '1',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_PARALLEL_TRUST: '1',
+    GIT_PARALLEL_TMUX_SOCKET: tmuxSocket,
+    XDG_CONFIG_HOME: userConfig,
+  };
+  for (const name of Object.keys(env)) if (name === 'TMUX' || name.startsWith('ZELLIJ')) delete env[name];
+  const tmux = (...args) => run('tmux', ['-L', tmuxSocket, ...args], { env });
+  const killTmux = () => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // No server running.
+    }
+  };
+  return { env, tmux, killTmux };
+}
+
+/** One fixture repository and the operations the scenarios share. */
+export function fixture(kind, env, killTmux) {
+  const repo = fixtureRepo(kind);
+  const worktrees = path.join(path.dirname(repo), 'repo-worktrees');
+  const git = (...args) => run('git', args, { cwd: repo, env });
+  const gp = (...args) => run(process.execPath, [BIN, ...args], { cwd: repo, env });
+  const removeAll = () => {
+    killTmux();
+    for (const line of git('worktree', 'list', '--porcelain').split('\n')) {
+      const wt = line.startsWith('worktree ') ? line.slice(9) : null;
+      if (wt && wt !== repo) git('worktree', 'remove', '--force', '--force', wt);
+    }
+    git('worktree', 'prune');
+    for (const branch of git('branch', '--format=%(refname:short)')
+      .split('\n')
+      .filter((b) => b && b !== 'main'))
+      git('branch', '-D', branch);
+    cleanDir(worktrees);
+    cleanDir(path.join(repo, '.git', 'parallel'));
+  };
+  removeAll(); // a run interrupted earlier may have left worktrees and branches behind
+  return { kind, repo, files: fileCount(repo), loose: looseObjects(repo), worktrees, git, gp, removeAll };
+}
+
+/**
+ * Changes in each of a run's n candidates, like agents leave them: a few hundred lines in six files, some
+ * committed, some not, plus an untracked file.
+ */
+export function makeChangedCandidates(fx, task, n, env) {
+  const sources = fx.git('ls-files', '*.ts', '*.js', '*.mjs').split('\n').filter(Boolean).slice(0, 40);
+  for (let i = 1; i <= n; i++) {
+    const wt = path.join(fx.worktrees, `${task}-${i}`);
+    for (const [k, file] of sources.slice(i, i + 6).entries()) {
+      appendFileSync(
+        path.join(wt, file),
+        Array.from({ length: 40 }, (_, l) => `// candidate ${i} line ${l}\n`).join(''),
+      );
+      if (k === 3)
+        run('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', 'commit', '-qam', `c${i}`], {
+          cwd: wt,
+          env,
+        });
+    }
+    writeFileSync(
+      path.join(wt, `notes-${i}.md`),
+      Array.from({ length: 50 }, (_, l) => `note ${l}\n`).join(''),
+    );
+  }
 }

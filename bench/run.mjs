@@ -9,16 +9,14 @@
 // --quick: 2 interleaved runs per comparison and one round of the growth table (default 5 and 2).
 // BENCH_RUNS overrides the runs per comparison; BENCH_ONLY=<startup|read|create|growth> runs one part.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   BIN,
-  cleanDir,
-  fileCount,
-  fixtureRepo,
+  benchEnv,
+  fixture,
   interleave,
-  looseObjects,
+  makeChangedCandidates,
   ROOT,
   run,
   timeCommand,
@@ -33,58 +31,9 @@ const GROWTH_ROUNDS = QUICK ? 1 : 2;
 const ONLY = process.env.BENCH_ONLY ?? '';
 const part = (name) => !ONLY || ONLY === name;
 
-// A private user config: these scenarios measure git-parallel's own work, so no dependency install
-// (deps: "none"; dependencies ready is bench/deps.mjs), and a stand-in agent that only sleeps, so what a
-// pane costs beyond its agent can be told apart.
-const userConfig = mkdtempSync(path.join(tmpdir(), 'gp-bench-config-'));
-mkdirSync(path.join(userConfig, 'git-parallel'));
-writeFileSync(
-  path.join(userConfig, 'git-parallel', 'config.json'),
-  JSON.stringify({ deps: 'none', agents: { sleeper: { command: 'sleep', args: ['600'], prompt: 'none' } } }),
-);
-const tmuxSocket = `gp-bench-${process.pid}`;
-const env = {
-  ...process.env,
-  NO_COLOR: '1',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_PARALLEL_TRUST: '1',
-  GIT_PARALLEL_TMUX_SOCKET: tmuxSocket,
-  XDG_CONFIG_HOME: userConfig,
-};
-for (const name of Object.keys(env)) if (name === 'TMUX' || name.startsWith('ZELLIJ')) delete env[name];
-const tmux = (...args) => run('tmux', ['-L', tmuxSocket, ...args], { env });
-const killTmux = () => {
-  try {
-    tmux('kill-server');
-  } catch {
-    // No server running.
-  }
-};
+const { env, tmux, killTmux } = benchEnv();
 process.on('exit', killTmux);
-
-/** One fixture repository and the operations the scenarios share. */
-function fixture(kind) {
-  const repo = fixtureRepo(kind);
-  const worktrees = path.join(path.dirname(repo), 'repo-worktrees');
-  const git = (...args) => run('git', args, { cwd: repo, env });
-  const gp = (...args) => run(process.execPath, [BIN, ...args], { cwd: repo, env });
-  const removeAll = () => {
-    killTmux();
-    for (const line of git('worktree', 'list', '--porcelain').split('\n')) {
-      const wt = line.startsWith('worktree ') ? line.slice(9) : null;
-      if (wt && wt !== repo) git('worktree', 'remove', '--force', '--force', wt);
-    }
-    git('worktree', 'prune');
-    for (const branch of git('branch', '--format=%(refname:short)')
-      .split('\n')
-      .filter((b) => b && b !== 'main'))
-      git('branch', '-D', branch);
-    cleanDir(worktrees);
-    cleanDir(path.join(repo, '.git', 'parallel'));
-  };
-  removeAll(); // a run interrupted earlier may have left worktrees and branches behind
-  return { kind, repo, files: fileCount(repo), loose: looseObjects(repo), worktrees, git, gp, removeAll };
-}
+const fixtureOf = (kind) => fixture(kind, env, killTmux);
 
 /** Every figure: what was measured, its target, and whether it is met (null: reported, no target). */
 const figures = [];
@@ -137,32 +86,11 @@ function createScenario(fx, n) {
   };
 }
 
-/**
- * A run in which every candidate changed a few hundred lines: some committed, some not, plus an
- * untracked file, like agents leave them.
- */
+/** A run of n candidates, each with changes like agents leave them (bench/lib.mjs). */
 function prepareChangedRun(fx, n) {
   fx.removeAll();
   fx.gp('bench', '--agents', `shell:${n}`, '--mux', 'none');
-  const sources = fx.git('ls-files', '*.ts', '*.js', '*.mjs').split('\n').filter(Boolean).slice(0, 40);
-  for (let i = 1; i <= n; i++) {
-    const wt = path.join(fx.worktrees, `bench-${i}`);
-    for (const [k, file] of sources.slice(i, i + 6).entries()) {
-      appendFileSync(
-        path.join(wt, file),
-        Array.from({ length: 40 }, (_, l) => `// candidate ${i} line ${l}\n`).join(''),
-      );
-      if (k === 3)
-        run('git', ['-c', 'user.name=b', '-c', 'user.email=b@b', 'commit', '-qam', `c${i}`], {
-          cwd: wt,
-          env,
-        });
-    }
-    writeFileSync(
-      path.join(wt, `notes-${i}.md`),
-      Array.from({ length: 50 }, (_, l) => `note ${l}\n`).join(''),
-    );
-  }
+  makeChangedCandidates(fx, 'bench', n, env);
 }
 
 /** What a person would type to get the same numbers status/compare show, candidate after candidate. */
@@ -252,8 +180,8 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
-const small = fixture('small');
-const large = fixture('large');
+const small = fixtureOf('small');
+const large = fixtureOf('large');
 for (const fx of [small, large])
   console.error(`fixture ${fx.kind}: ${fx.files} files, ${fx.loose} loose objects (packed) — ${fx.repo}`);
 console.error(`${RUNS} interleaved runs per comparison, ${GROWTH_ROUNDS} round(s) of the growth table`);

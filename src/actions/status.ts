@@ -3,7 +3,7 @@ import { type AgentState, deriveAgentState, FINISHED_STATES } from '../core/agen
 import { lineupText } from '../core/lineup.js';
 import type { CandidateStatus, RunStatus } from '../core/run-status.js';
 import type { RunManifest } from '../core/types.js';
-import { latestActivity, observePaneOutput, readWorktreeFacts, type WorktreeFacts } from '../io/activity.js';
+import { latestActivity, observePaneOutput, readWorktreesFacts, type WorktreeFacts } from '../io/activity.js';
 import { readHookEvent } from '../io/agent-hooks.js';
 import { agentPanesFor } from '../io/agent-panes.js';
 import { readCandidateCost } from '../io/agent-usage.js';
@@ -93,15 +93,18 @@ export async function runStatus(
   options: GatherOptions,
 ): Promise<RunStatus> {
   const panes = await agentPanesFor(manifest, options.env);
+  const worktrees = readWorktreesFacts(manifest.repo.root, manifest.candidates, manifest.base.commit);
   const [sessionAlive, paneMap] = await Promise.all([panes.sessionAlive(), panes.panes()]);
+  // Every live pane's screen in one read (tmux: one process, whatever the number of candidates).
+  const screens = panes.contents([...(paneMap?.values() ?? [])].filter((pane) => !pane.dead));
   const candidates = await Promise.all(
     manifest.candidates.map(async (candidate): Promise<CandidateStatus> => {
       const pane = paneMap?.get(candidate.n) ?? null;
       const [record, hook, worktree, content, cost] = await Promise.all([
         readAgentRecord(dir, candidate.n),
         readHookEvent(dir, candidate.n),
-        readWorktreeFacts(manifest.repo.root, candidate, manifest.base.commit),
-        pane && !pane.dead ? panes.content(pane) : Promise.resolve(null),
+        worktrees.get(candidate.n)!,
+        pane && !pane.dead ? screens.then((all) => all.get(candidate.n) ?? null) : Promise.resolve(null),
         readCandidateCost(manifest, candidate, dir, options.env, options.now),
       ]);
       const output =

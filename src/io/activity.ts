@@ -5,7 +5,6 @@ import { screenForActivity } from '../core/agent-screens.js';
 import type { Activity } from '../core/agent-state.js';
 import type { Candidate } from '../core/types.js';
 import { pathExists, writeFileAtomic } from './files.js';
-import { lastCommitTime } from './git.js';
 import { runGit } from './git-runner.js';
 import { inspectRecord, wrongField } from './state.js';
 
@@ -103,22 +102,105 @@ const MAX_COUNTED_BYTES = 2 * 1024 * 1024;
 /** Enough recent paths to see activity; a tree with more changes is busy anyway. */
 const MAX_STATTED_PATHS = 2000;
 
-export async function readWorktreeFacts(
+/** A candidate branch as the run's base sees it. */
+interface BranchFacts {
+  /** Commits on the branch that the base does not contain. */
+  ahead: number;
+  /** When its newest commit was committed; null when it has none beyond the base. */
+  tipTime: Date | null;
+}
+
+/**
+ * The worktree facts of every candidate of a run, each as soon as it is known. The branches are read for
+ * all candidates at once (readBranchFacts: two git processes, whatever their number); each worktree then
+ * takes two (`diff --numstat` and `status`), run at the same time as the branches are read.
+ */
+export function readWorktreesFacts(
   repoRoot: string,
+  candidates: Candidate[],
+  baseCommit: string,
+): Map<number, Promise<WorktreeFacts>> {
+  const branches = readBranchFacts(
+    repoRoot,
+    candidates.map((c) => c.branch),
+    baseCommit,
+  );
+  return new Map(candidates.map((c) => [c.n, readWorktreeFacts(c, baseCommit, branches)]));
+}
+
+/**
+ * How far each branch is ahead of `baseCommit`, and when its newest commit was made; a branch that does
+ * not exist is left out. One `for-each-ref` reads every branch tip, one `rev-list --parents` the commits
+ * the base does not contain (of every branch together), and the counts come from walking that graph: the
+ * commits reachable from a tip within it are exactly those of `base..tip`.
+ */
+export async function readBranchFacts(
+  repoRoot: string,
+  branches: string[],
+  baseCommit: string,
+): Promise<Map<string, BranchFacts>> {
+  const wanted = new Set(branches);
+  const refs = await runGit(repoRoot, [
+    'for-each-ref',
+    '--format=%(objectname) %(committerdate:unix) %(refname)',
+    'refs/heads/',
+  ]);
+  const tips = new Map<string, { commit: string; time: number }>();
+  for (const line of refs.stdout.split('\n')) {
+    const match = line.match(/^([0-9a-f]+) (\d*) refs\/heads\/(.+)$/);
+    if (match && wanted.has(match[3]!)) tips.set(match[3]!, { commit: match[1]!, time: Number(match[2]) });
+  }
+  const ahead = [...new Set([...tips.values()].map((t) => t.commit))].filter((c) => c !== baseCommit);
+  const parents = new Map<string, string[]>();
+  if (ahead.length > 0) {
+    // The tips go on stdin: a command line has room for fewer of them.
+    const listed = await runGit(repoRoot, ['rev-list', '--parents', '--stdin', '--not', baseCommit, '--'], {
+      input: `${ahead.join('\n')}\n`,
+      check: false,
+    });
+    // A base commit git no longer has: no branch can be measured against it (each one reads as gone).
+    if (listed.exitCode !== 0) return new Map();
+    for (const line of listed.stdout.split('\n')) {
+      const [commit, ...rest] = line.split(' ');
+      if (commit) parents.set(commit, rest);
+    }
+  }
+  const facts = new Map<string, BranchFacts>();
+  for (const [branch, tip] of tips) {
+    const count = reachableWithin(parents, tip.commit);
+    facts.set(branch, { ahead: count, tipTime: count > 0 ? new Date(tip.time * 1000) : null });
+  }
+  return facts;
+}
+
+/** How many commits of `graph` (commit → parents) `tip` reaches, itself included. */
+function reachableWithin(graph: Map<string, string[]>, tip: string): number {
+  const seen = new Set<string>();
+  const stack = [tip];
+  while (stack.length > 0) {
+    const commit = stack.pop()!;
+    if (seen.has(commit) || !graph.has(commit)) continue;
+    seen.add(commit);
+    stack.push(...graph.get(commit)!);
+  }
+  return seen.size;
+}
+
+async function readWorktreeFacts(
   candidate: Candidate,
   baseCommit: string,
+  branches: Promise<Map<string, BranchFacts>>,
 ): Promise<WorktreeFacts> {
-  const branchRef = `refs/heads/${candidate.branch}`;
-  // One call answers both "does the branch exist" (rev-list fails without it) and "how far ahead".
-  const [worktreeExists, count] = await Promise.all([
-    pathExists(candidate.worktree),
-    runGit(repoRoot, ['rev-list', '--count', `${baseCommit}..${branchRef}`, '--'], { check: false }),
+  const wt = candidate.worktree;
+  const worktreeExists = await pathExists(wt);
+  const [branchFacts, changes] = await Promise.all([
+    branches.then((all) => all.get(candidate.branch) ?? null),
+    worktreeExists ? readChanges(wt, baseCommit) : null,
   ]);
-  const branchExists = count.exitCode === 0;
-  const ahead = branchExists ? Number(count.stdout.trim()) : null;
-  const tipTime =
-    branchExists && ahead !== null && ahead > 0 ? await lastCommitTime(repoRoot, branchRef) : null;
-  if (!worktreeExists) {
+  const branchExists = branchFacts !== null;
+  const ahead = branchFacts?.ahead ?? null;
+  const tipTime = branchFacts?.tipTime ?? null;
+  if (changes === null) {
     return {
       worktreeExists,
       branchExists,
@@ -131,8 +213,22 @@ export async function readWorktreeFacts(
       lastChange: tipTime,
     };
   }
+  const newest = Math.max(changes.newestFile, tipTime?.getTime() ?? 0);
+  return {
+    worktreeExists,
+    branchExists,
+    ahead,
+    files: changes.files,
+    added: changes.added,
+    removed: changes.removed,
+    uncommitted: changes.uncommitted,
+    untracked: changes.untracked,
+    lastChange: newest > 0 ? new Date(newest) : null,
+  };
+}
 
-  const wt = candidate.worktree;
+/** What a worktree holds against the base: its lines, its uncommitted and untracked files, their newest change. */
+async function readChanges(wt: string, baseCommit: string) {
   const [numstat, status] = await Promise.all([
     runGit(wt, [...READ_ONLY, 'diff', '--numstat', '-z', '--no-renames', baseCommit, '--']),
     runGit(wt, [...READ_ONLY, 'status', '--porcelain=v1', '-z', '--no-renames', '--untracked-files=all']),
@@ -161,18 +257,13 @@ export async function readWorktreeFacts(
       ),
     ),
   );
-  const newestFile = Math.max(0, ...mtimes);
-  const newest = Math.max(newestFile, tipTime?.getTime() ?? 0);
   return {
-    worktreeExists,
-    branchExists,
-    ahead,
     files: changedPaths.length + untrackedPaths.length,
     added,
     removed,
     uncommitted: statusEntries.length - untracked,
     untracked,
-    lastChange: newest > 0 ? new Date(newest) : null,
+    newestFile: Math.max(0, ...mtimes),
   };
 }
 

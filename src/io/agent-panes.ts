@@ -23,6 +23,8 @@ export interface AgentPanes {
   panes(): Promise<Map<number, CandidatePane> | null>;
   /** The pane's screen text, or null. */
   content(pane: CandidatePane): Promise<string | null>;
+  /** The screens of several panes, by candidate number, read at once (tmux: one process for all). */
+  contents(panes: CandidatePane[]): Promise<Map<number, string | null>>;
   send(pane: CandidatePane, text: string): Promise<void>;
 }
 
@@ -33,16 +35,29 @@ export async function agentPanesFor(manifest: RunManifest, env: NodeJS.ProcessEn
   const sessionAlive = () => driver.sessionExists(session);
   if (manifest.mux.kind === 'tmux') {
     const tmux = driver instanceof TmuxDriver ? driver : new TmuxDriver(env);
+    // One `list-panes` answers both questions: it fails when the session is gone.
+    let listing: ReturnType<TmuxDriver['listPanes']> | undefined;
+    const listed = () => {
+      listing ??= tmux.listPanes(session);
+      return listing;
+    };
     return {
-      sessionAlive,
-      panes: async () => {
-        const listed = await tmux.listPanes(session);
-        return byCandidate(
+      sessionAlive: async () => (await listed()) !== null,
+      panes: async () =>
+        byCandidate(
           manifest,
-          listed.map((p) => ({ id: p.id, title: p.name, dead: p.dead, deadStatus: p.status })),
-        );
-      },
+          ((await listed()) ?? []).map((p) => ({
+            id: p.id,
+            title: p.name,
+            dead: p.dead,
+            deadStatus: p.status,
+          })),
+        ),
       content: (pane) => tmux.capturePane(pane.id),
+      contents: async (panes) => {
+        const screens = await tmux.capturePanes(panes.map((p) => p.id));
+        return new Map(panes.map((p) => [p.n, screens.get(p.id) ?? null]));
+      },
       send: (pane, text) => tmux.sendLiteral(pane.id, text),
     };
   }
@@ -58,6 +73,10 @@ export async function agentPanesFor(manifest: RunManifest, env: NodeJS.ProcessEn
       );
     },
     content: (pane) => zellij.dumpScreen(session, pane.id),
+    contents: async (panes) =>
+      new Map(
+        await Promise.all(panes.map(async (p) => [p.n, await zellij.dumpScreen(session, p.id)] as const)),
+      ),
     send: (pane, text) => zellij.sendText(session, pane.id, text),
   };
 }
@@ -66,6 +85,7 @@ const noPanes: AgentPanes = {
   sessionAlive: async () => null,
   panes: async () => null,
   content: async () => null,
+  contents: async () => new Map(),
   send: async () => {},
 };
 

@@ -8,14 +8,7 @@ import { ignoredFilesDigest } from './checks.js';
 import { pathExists } from './files.js';
 import { commitsBetween, resolveCommit } from './git.js';
 import { isAlive } from './lock.js';
-import {
-  blobSizes,
-  diffFiles,
-  diffPatch,
-  readWorktreeChanges,
-  snapshotTree,
-  treeOfCommit,
-} from './snapshot.js';
+import { blobSizes, diffFilesAndPatch, diffPatch, snapshotTree, treeOfCommit } from './snapshot.js';
 import { type AgentRecord, readAgentRecord } from './state.js';
 
 /**
@@ -35,25 +28,34 @@ export async function gatherCandidate(
   const runBase = manifest.base.commit;
   const facts = await readCandidateGitState(root, candidate, runBase, baseNow);
   // A candidate whose worktree was removed is still comparable through its branch.
-  const tree = await candidateTree(manifest, candidate);
+  const tree = await candidateTree(manifest, candidate, facts.indexFile ?? undefined);
   const cwd = facts.worktreeMissing ? root : candidate.worktree;
   // Its own work: from where it meets the base branch (the run's base, unless the base branch moved and
   // the candidate was rebased onto it, or the candidate was reset behind it).
   const from = facts.countFrom;
-  const [commits, files, patch, patchIgnoringWhitespace, uncommitted, record, merge, submodules, ignored] =
-    await Promise.all([
-      facts.head === null ? null : commitsBetween(root, from, facts.head),
-      tree ? readFileChanges(cwd, from, tree) : [],
-      tree ? diffPatch(cwd, from, tree) : '',
-      tree ? diffPatch(cwd, from, tree, { ignoreWhitespace: true }) : '',
-      facts.worktreeMissing ? null : readWorktreeChanges(candidate.worktree),
-      readAgentRecord(dir, candidate.n),
-      baseNow !== null && baseNow !== runBase && tree && facts.head
-        ? trialMerge(root, baseNow, facts.head, tree)
-        : null,
-      tree ? submodulePaths(root, tree) : new Set<string>(),
-      facts.worktreeMissing ? undefined : ignoredFilesDigest(candidate.worktree),
-    ]);
+  const [
+    commits,
+    { files, patch },
+    patchIgnoringWhitespace,
+    uncommitted,
+    record,
+    merge,
+    submodules,
+    ignored,
+  ] = await Promise.all([
+    facts.head === null ? null : commitsBetween(root, from, facts.head),
+    tree ? readFileChanges(cwd, from, tree) : { files: [], patch: '' },
+    tree ? diffPatch(cwd, from, tree, { ignoreWhitespace: true }) : '',
+    facts.uncommitted,
+    readAgentRecord(dir, candidate.n),
+    baseNow !== null && baseNow !== runBase && tree && facts.head
+      ? trialMerge(root, baseNow, facts.head, tree)
+      : null,
+    tree
+      ? submodulePaths(root, tree, facts.worktreeMissing ? undefined : candidate.worktree)
+      : new Set<string>(),
+    facts.worktreeMissing ? undefined : ignoredFilesDigest(candidate.worktree),
+  ]);
   const state = agentState(record);
   const changes = withWhitespaceFacts(files, patch, patchIgnoringWhitespace);
   const warnings = candidateWarnings({
@@ -110,17 +112,25 @@ export async function baseMovement(manifest: RunManifest): Promise<CompareReport
   return commit === manifest.base.commit ? null : { ref, commit };
 }
 
-/** The files a candidate changed, with the sizes of its binary files' two versions. */
-async function readFileChanges(cwd: string, base: string, tree: string): Promise<FileChange[]> {
-  const files = parseRawNumstatZ(await diffFiles(cwd, base, tree));
+/** The files a candidate changed, with the sizes of its binary files' two versions, and its patch. */
+async function readFileChanges(
+  cwd: string,
+  base: string,
+  tree: string,
+): Promise<{ files: FileChange[]; patch: string }> {
+  const diff = await diffFilesAndPatch(cwd, base, tree);
+  const files = parseRawNumstatZ(diff.files);
   const blobs = files
     .filter((f) => f.binary)
     .flatMap((f) => [f.oldBlob, f.newBlob])
     .filter((blob) => !/^0+$/.test(blob));
   const sizes = await blobSizes(cwd, [...new Set(blobs)]);
-  return files.map((f) =>
-    f.binary ? { ...f, oldSize: sizes.get(f.oldBlob) ?? null, newSize: sizes.get(f.newBlob) ?? null } : f,
-  );
+  return {
+    files: files.map((f) =>
+      f.binary ? { ...f, oldSize: sizes.get(f.oldBlob) ?? null, newSize: sizes.get(f.newBlob) ?? null } : f,
+    ),
+    patch: diff.patch,
+  };
 }
 
 /**
@@ -138,7 +148,11 @@ export function agentState(record: AgentRecord | null, alive: (pid: number) => b
  * The content of a candidate as it is now (a snapshot of its worktree, which changes nothing), or its
  * branch's tree when the worktree is gone; null when both are gone.
  */
-export async function candidateTree(manifest: RunManifest, candidate: Candidate): Promise<string | null> {
-  if (await pathExists(candidate.worktree)) return snapshotTree(candidate.worktree);
+export async function candidateTree(
+  manifest: RunManifest,
+  candidate: Candidate,
+  indexFile?: string,
+): Promise<string | null> {
+  if (await pathExists(candidate.worktree)) return snapshotTree(candidate.worktree, { indexFile });
   return treeOfCommit(manifest.repo.root, `refs/heads/${candidate.branch}`);
 }

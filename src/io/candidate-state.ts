@@ -28,6 +28,10 @@ export interface CandidateGitState {
   containsBaseNow: boolean;
   /** Where its own work starts: the merge base of its HEAD and the base branch as it is now. */
   countFrom: string;
+  /** Uncommitted work in the worktree (`git status`): changed tracked paths and untracked files; null without one. */
+  uncommitted: { changed: number; untracked: number } | null;
+  /** The worktree's index file (where a snapshot starts from); null without a worktree. */
+  indexFile: string | null;
 }
 
 const OPERATIONS: [string, CandidateGitState['operation']][] = [
@@ -38,6 +42,12 @@ const OPERATIONS: [string, CandidateGitState['operation']][] = [
   ['REVERT_HEAD', 'revert'],
 ];
 
+/**
+ * Read with few git processes, since compare reads every candidate (issue 18): one `rev-parse` in the
+ * worktree answers its HEAD, its branch, the candidate's branch and where the operation files and the
+ * index are; one `status --porcelain=v2` its conflicts, dirty submodules and uncommitted work; the merge
+ * base is asked only when the HEAD is not the base itself.
+ */
 export async function readCandidateGitState(
   root: string,
   candidate: Candidate,
@@ -45,79 +55,138 @@ export async function readCandidateGitState(
   baseNow: string | null,
 ): Promise<CandidateGitState> {
   const worktreeMissing = !(await pathExists(candidate.worktree));
-  const branchCommit = await resolveCommit(root, `refs/heads/${candidate.branch}`);
   const wt = candidate.worktree;
-  const [head, worktreeBranch, operation, unmergedPaths, dirtySubmodules] = worktreeMissing
-    ? [branchCommit, null, null, [], []]
-    : await Promise.all([
-        resolveCommit(wt, 'HEAD'),
-        symbolicHead(wt),
-        operationInProgress(wt),
-        unmerged(wt),
-        submodulesWithChanges(wt),
-      ]);
-  const [containsBase, containsBaseNow] = await Promise.all([
-    head !== null && isAncestor(root, runBase, head),
-    head !== null && baseNow !== null && baseNow !== runBase && isAncestor(root, baseNow, head),
-  ]);
+  const [where, status] = worktreeMissing
+    ? [{ branchCommit: await resolveCommit(root, `refs/heads/${candidate.branch}`) }, null]
+    : await Promise.all([worktreeRefs(wt, candidate.branch), worktreeStatus(wt)]);
+  const head = worktreeMissing ? where.branchCommit : (where.head ?? null);
   const target = baseNow ?? runBase;
-  const countFrom = head === null ? runBase : ((await mergeBase(root, head, target)) ?? runBase);
+  const moved = baseNow !== null && baseNow !== runBase;
+  // The merge base with the base as it is now is where the candidate's own work starts; a HEAD contains a
+  // commit exactly when their merge base is that commit.
+  const [countFrom, runBaseMerge] = await Promise.all([
+    head === null ? runBase : head === target ? target : mergeBase(root, head, target),
+    head === null || !moved ? null : head === runBase ? runBase : mergeBase(root, head, runBase),
+  ]);
   return {
     worktreeMissing,
-    hasBranch: branchCommit !== null,
+    hasBranch: where.branchCommit !== null,
     head,
-    worktreeBranch,
-    operation,
-    unmergedPaths,
-    dirtySubmodules,
-    containsBase,
-    containsBaseNow,
-    countFrom,
+    worktreeBranch: where.worktreeBranch ?? null,
+    operation: where.operation ?? null,
+    unmergedPaths: status?.unmergedPaths ?? [],
+    dirtySubmodules: status?.dirtySubmodules ?? [],
+    containsBase: head !== null && (moved ? runBaseMerge === runBase : countFrom === runBase),
+    containsBaseNow: head !== null && moved && countFrom === baseNow,
+    countFrom: countFrom ?? runBase,
+    uncommitted: status?.uncommitted ?? null,
+    indexFile: where.indexFile ?? null,
   };
 }
 
-async function symbolicHead(worktree: string): Promise<string | null> {
-  const result = await runGit(worktree, ['symbolic-ref', '--quiet', 'HEAD'], { check: false });
-  const ref = result.stdout.trim();
-  return result.exitCode === 0 && ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null;
+interface WorktreeRefs {
+  head: string | null;
+  worktreeBranch: string | null;
+  branchCommit: string | null;
+  operation: CandidateGitState['operation'];
+  indexFile: string;
 }
 
-async function operationInProgress(worktree: string): Promise<CandidateGitState['operation']> {
-  const names = OPERATIONS.map(([name]) => name);
-  const result = await runGit(worktree, ['rev-parse', ...names.flatMap((name) => ['--git-path', name])]);
-  const paths = result.stdout.split('\n').filter(Boolean);
-  for (const [i, [, operation]] of OPERATIONS.entries()) {
-    const file = paths[i];
-    if (file && (await pathExists(path.resolve(worktree, file)))) return operation;
+/**
+ * The worktree's HEAD commit and branch, the commit of the candidate's branch, the operation under way
+ * and the index file, in one `rev-parse`; a HEAD without a commit or a deleted branch makes that fail, and
+ * then each is asked on its own.
+ */
+async function worktreeRefs(worktree: string, branch: string): Promise<WorktreeRefs> {
+  const names = [...OPERATIONS.map(([name]) => name), 'index'];
+  const gitPaths = names.flatMap((name) => ['--git-path', name]);
+  const together = await runGit(
+    worktree,
+    [
+      'rev-parse',
+      'HEAD^{commit}',
+      `refs/heads/${branch}^{commit}`,
+      '--symbolic-full-name',
+      'HEAD',
+      ...gitPaths,
+    ],
+    { check: false },
+  );
+  let head: string | null;
+  let branchCommit: string | null;
+  let symbolic: string;
+  let paths: string[];
+  if (together.exitCode === 0) {
+    [head, branchCommit, symbolic, ...paths] = together.stdout.split('\n').map((line) => line.trim()) as [
+      string,
+      string,
+      string,
+      ...string[],
+    ];
+  } else {
+    [head, branchCommit, symbolic, paths] = await Promise.all([
+      resolveCommit(worktree, 'HEAD'),
+      resolveCommit(worktree, `refs/heads/${branch}`),
+      runGit(worktree, ['symbolic-ref', '--quiet', 'HEAD'], { check: false }).then((r) =>
+        r.exitCode === 0 ? r.stdout.trim() : 'HEAD',
+      ),
+      runGit(worktree, ['rev-parse', ...gitPaths]).then((r) => r.stdout.split('\n').map((l) => l.trim())),
+    ]);
   }
-  return null;
+  const files = paths.slice(0, names.length).map((file) => path.resolve(worktree, file));
+  let operation: CandidateGitState['operation'] = null;
+  for (const [i, [, name]] of OPERATIONS.entries()) {
+    if (await pathExists(files[i]!)) {
+      operation = name;
+      break;
+    }
+  }
+  return {
+    head,
+    branchCommit,
+    worktreeBranch: symbolic.startsWith('refs/heads/') ? symbolic.slice('refs/heads/'.length) : null,
+    operation,
+    indexFile: files[names.length - 1]!,
+  };
 }
 
-async function unmerged(worktree: string): Promise<string[]> {
-  const result = await runGit(worktree, ['ls-files', '--unmerged', '-z']);
-  const paths = result.stdout
-    .split('\0')
-    .filter(Boolean)
-    .map((entry) => entry.slice(entry.indexOf('\t') + 1));
-  return [...new Set(paths)];
-}
-
-/** `status --porcelain=v2`: a submodule entry's third field is `S<c><m><u>`; m or u mean work inside it. */
-async function submodulesWithChanges(worktree: string): Promise<string[]> {
+/**
+ * `status --porcelain=v2`, read-only: unmerged entries (`u`) are the conflicts; a submodule entry's third
+ * field is `S<c><m><u>`, where m or u mean work inside it; every entry but `?` is an uncommitted change,
+ * as `status --porcelain=v1 --no-renames` counts them.
+ */
+async function worktreeStatus(worktree: string): Promise<{
+  unmergedPaths: string[];
+  dirtySubmodules: string[];
+  uncommitted: { changed: number; untracked: number };
+}> {
   const result = await runGit(worktree, [
     '--no-optional-locks',
     'status',
     '--porcelain=v2',
     '-z',
+    '--no-renames',
     '--untracked-files=all',
     '--ignore-submodules=none',
   ]);
   const dirty: string[] = [];
+  const unmerged = new Set<string>();
+  let changed = 0;
+  let untracked = 0;
   const fields = result.stdout.split('\0');
   for (let i = 0; i < fields.length; i++) {
     const entry = fields[i]!;
+    if (entry === '') continue;
     if (entry.startsWith('2 ')) i++; // a rename's original path follows as its own field
+    if (entry.startsWith('? ')) {
+      untracked++;
+      continue;
+    }
+    if (entry.startsWith('! ')) continue;
+    changed++;
     const parts = entry.split(' ');
+    // "u <XY> <sub> <m1> <m2> <m3> <mW> <h1> <h2> <h3> <path>"
+    if (entry.startsWith('u ')) unmerged.add(parts.slice(10).join(' '));
     const sub = parts[2];
     if (
       (entry.startsWith('1 ') || entry.startsWith('2 ')) &&
@@ -127,12 +196,7 @@ async function submodulesWithChanges(worktree: string): Promise<string[]> {
       dirty.push(parts.slice(entry.startsWith('1 ') ? 8 : 9).join(' '));
     }
   }
-  return dirty;
-}
-
-async function isAncestor(cwd: string, ancestor: string, commit: string): Promise<boolean> {
-  const result = await runGit(cwd, ['merge-base', '--is-ancestor', ancestor, commit], { check: false });
-  return result.exitCode === 0;
+  return { unmergedPaths: [...unmerged], dirtySubmodules: dirty, uncommitted: { changed, untracked } };
 }
 
 async function mergeBase(cwd: string, a: string, b: string): Promise<string | null> {
@@ -184,8 +248,12 @@ export async function trialMerge(
   throw new Error(`git merge-tree failed: ${result.stderr.trim()}`);
 }
 
-/** The submodule paths registered in a tree's .gitmodules. */
-export async function submodulePaths(cwd: string, tree: string): Promise<Set<string>> {
+/**
+ * The submodule paths registered in a tree's .gitmodules. `worktree`: the tree is that worktree's
+ * snapshot, which holds a .gitmodules only when the worktree has one, so without the file no git is run.
+ */
+export async function submodulePaths(cwd: string, tree: string, worktree?: string): Promise<Set<string>> {
+  if (worktree !== undefined && !(await pathExists(path.join(worktree, '.gitmodules')))) return new Set();
   const result = await runGit(
     cwd,
     ['config', '-z', '--blob', `${tree}:.gitmodules`, '--get-regexp', '^submodule\\..*\\.path$'],

@@ -13,9 +13,9 @@ import { childrenShielded } from './signals.js';
  * every command started here (command-log.ts).
  *
  * execa costs about 25 ms of CPU to load, bundled: it is imported on first use (esbuild puts it in a chunk
- * of its own), so `--version`, `--help` and `list` of a repository without runs never load it. git is the
- * exception for the same reason — `list` and `status` run little else — and keeps a small node:child_process
- * path below until git moves to simple-git (issue 15), which will own it.
+ * of its own), so `--version`, `--help`, `list` and `status` never load it. For the same reason a small
+ * node:child_process path below runs git's repository probe (git-runner.ts's probeGit) and the short
+ * read-only queries of tmux that `list` and `status` make (runQuery): they run little else.
  */
 export interface RunOptions {
   cwd: string;
@@ -274,14 +274,13 @@ function spawnFailure(command: string, args: string[], cwd: string): CommandFail
 }
 
 /**
- * git, until it moves to simple-git: node:child_process, so that `list` and `status` start without execa.
- * Shielded children get their own process group, as above; an abort stops the child and rejects only once
- * it has exited (a rollback must not race a git that is still writing).
+ * git's light path (the repository probe, a rollback's git in a process group of its own): runQuery's
+ * node:child_process runner, retried as `run` retries a shielded child cut by a terminal signal.
  */
 async function runGit(args: string[], options: RunOptions): Promise<RunResult> {
-  if (!childrenShielded()) return runGitOnce(args, options, false);
+  if (!childrenShielded()) return queryOnce('git', args, options, false);
   for (let attempt = 1; ; attempt++) {
-    const result = await runGitOnce(args, { ...options, check: false }, true);
+    const result = await queryOnce('git', args, { ...options, check: false }, true);
     const cut = result.signal === 'SIGINT' || result.signal === 'SIGTERM' || result.signal === 'SIGHUP';
     if (cut && !options.signal?.aborted && attempt < 10) continue;
     if (result.exitCode !== 0 && options.check !== false) throw failureOf(result);
@@ -289,11 +288,32 @@ async function runGit(args: string[], options: RunOptions): Promise<RunResult> {
   }
 }
 
-function runGitOnce(args: string[], options: RunOptions, detached: boolean): Promise<RunResult> {
+/**
+ * A short read-only query of a program (tmux's panes and screens for `status` and `list`): started with
+ * node:child_process, not execa, whose load (about 25 ms of CPU bundled) cost `status` more than all its
+ * tmux queries together. Nothing execa adds is needed for a query: no timeout, no process group, no abort,
+ * output kept whole. A failure is the same error as `run`'s; `--verbose` lists it as every command. In a
+ * shielded context (a rollback under Ctrl-C) it is an ordinary `run`, in a process group of its own.
+ */
+export async function runQuery(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; check?: boolean },
+): Promise<RunResult> {
+  if (childrenShielded()) return run(command, args, options);
+  return queryOnce(command, args, options, false);
+}
+
+function queryOnce(
+  command: string,
+  args: string[],
+  options: RunOptions,
+  detached: boolean,
+): Promise<RunResult> {
   if (options.signal?.aborted) return Promise.reject(options.signal.reason);
-  noteCommand(['git', ...args], options.cwd);
+  noteCommand([command, ...args], options.cwd);
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, {
+    const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -314,15 +334,17 @@ function runGitOnce(args: string[], options: RunOptions, detached: boolean): Pro
       options.signal?.removeEventListener('abort', onAbort);
       reject(
         error.code === 'ENOENT'
-          ? spawnFailure('git', args, options.cwd)
-          : new CommandFailure(`could not run ${describe('git', args)} in ${options.cwd}: ${error.message}`),
+          ? spawnFailure(command, args, options.cwd)
+          : new CommandFailure(
+              `could not run ${describe(command, args)} in ${options.cwd}: ${error.message}`,
+            ),
       );
     });
     child.on('close', (code, signal) => {
       options.signal?.removeEventListener('abort', onAbort);
       if (options.signal?.aborted) return reject(options.signal.reason);
       const result: RunResult = {
-        command: 'git',
+        command,
         args,
         cwd: options.cwd,
         stdout: Buffer.concat(out).toString('utf8'),

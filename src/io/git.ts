@@ -419,6 +419,7 @@ export async function reflogOnlyTips(
 
 /** How many commits `to` has that `from` has not (`git rev-list --count from..to`). */
 export async function commitsBetween(cwd: string, from: string, to: string): Promise<number> {
+  if (from === to) return 0;
   return Number(await gitOutput(cwd, ['rev-list', '--count', `${from}..${to}`, '--']));
 }
 

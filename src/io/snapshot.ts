@@ -26,17 +26,17 @@ import { runGit } from './git-runner.js';
  *
  * Used by `compare`, `diff` and (later) archives. Nothing here depends on a run.
  */
-export async function snapshotTree(worktree: string): Promise<string> {
+export async function snapshotTree(worktree: string, options: { indexFile?: string } = {}): Promise<string> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'git-parallel-snapshot-'));
   const temporaryIndex = path.join(scratch, 'index');
   // core.splitIndex=false: a split index would make git write a shared-index file into the git dir.
   const config = ['-c', 'core.splitIndex=false'];
   const env = { ...process.env, GIT_INDEX_FILE: temporaryIndex, GIT_OPTIONAL_LOCKS: '0' };
   try {
-    const realIndex = path.resolve(
-      worktree,
-      (await runGit(worktree, ['rev-parse', '--git-path', 'index'])).stdout.trim(),
-    );
+    // A caller that has read where the index is (compare, in the rev-parse it makes anyway) saves a process.
+    const realIndex =
+      options.indexFile ??
+      path.resolve(worktree, (await runGit(worktree, ['rev-parse', '--git-path', 'index'])).stdout.trim());
     const copied = await copyPreservingTimes(realIndex, temporaryIndex);
     if (
       !copied &&
@@ -110,6 +110,22 @@ async function copyPreservingTimes(from: string, to: string): Promise<boolean> {
  */
 export async function diffFiles(cwd: string, from: string, to: string): Promise<string> {
   return (await runGit(cwd, ['diff-tree', '-r', '-z', '-M', '-C', '--raw', '--numstat', from, to])).stdout;
+}
+
+/**
+ * diffFiles and diffPatch of the same two trees in one git process (compare reads both for every
+ * candidate): with -z, git writes the raw and numstat records, an empty record, then the patch, whose text
+ * -z does not change. The records never hold two NULs in a row, so the first pair ends them.
+ */
+export async function diffFilesAndPatch(
+  cwd: string,
+  from: string,
+  to: string,
+): Promise<{ files: string; patch: string }> {
+  const args = ['diff-tree', '-r', '-z', '-M', '-C', '--raw', '--numstat', '-p', '--no-color', from, to];
+  const out = (await runGit(cwd, args)).stdout;
+  const end = out.indexOf('\0\0');
+  return end === -1 ? { files: out, patch: '' } : { files: out.slice(0, end + 1), patch: out.slice(end + 2) };
 }
 
 /** The full patch between two trees (or commits), in git's own format, for the statistics and the report. */

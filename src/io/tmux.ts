@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import {
   formatSafe,
@@ -10,10 +11,20 @@ import type { PaneSpec } from '../core/types.js';
 import { CommandFailure, LayoutTemplateError } from '../errors.js';
 
 import { writeCallerEnv } from './caller-env.js';
-import { run, runOnTerminal } from './exec.js';
+import { run, runOnTerminal, runQuery } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';
+
+/** One pane of a session, as `list-panes` describes it. */
+export interface TmuxPane {
+  id: string;
+  dead: boolean;
+  /** The exit status of a dead pane's command. */
+  status: number | null;
+  /** The `@gp_name` pane option git-parallel sets (the candidate's title). */
+  name: string;
+}
 
 /**
  * The tmux driver. It uses the user's default tmux server, so `switch-client` works from inside tmux;
@@ -37,6 +48,11 @@ export class TmuxDriver implements MuxDriver {
     return run('tmux', [...this.socketArgs, ...args], { cwd: '/', env: this.env, check });
   }
 
+  /** A read-only question to the server, on exec.ts's light path (`status` and `list` load no execa). */
+  private query(args: string[]) {
+    return runQuery('tmux', [...this.socketArgs, ...args], { cwd: '/', env: this.env, check: false });
+  }
+
   async version(): Promise<string | null> {
     try {
       const result = await run('tmux', ['-V'], { cwd: '/', env: this.env, check: false });
@@ -48,7 +64,7 @@ export class TmuxDriver implements MuxDriver {
 
   async sessionExists(session: string): Promise<boolean> {
     // With no server running this fails too ("error connecting"): that is "no session".
-    const result = await this.tmux(['has-session', '-t', `=${session}`], false).catch(() => null);
+    const result = await this.query(['has-session', '-t', `=${session}`]).catch(() => null);
     return result?.exitCode === 0;
   }
 
@@ -103,13 +119,11 @@ export class TmuxDriver implements MuxDriver {
     await writeFileAtomic(path.join(request.stateDir, 'session.tmux'), script);
     // A running tmux server gives new panes its own environment: the launcher restores the caller's.
     await writeCallerEnv(request.stateDir, this.env);
-    for (const command of commands) {
-      const result = await this.tmux(command, false);
-      if (result.exitCode !== 0) {
-        throw new CommandFailure(
-          `tmux ${command[0]} failed while creating ${request.session}: ${result.stderr.trim()}`,
-        );
-      }
+    // Every command in one tmux process, `;` between them as in the script (tmux stops at the first that
+    // fails): one process for the session instead of three or four per pane (issue 18).
+    const result = await this.tmux(joinTmuxCommands(commands), false);
+    if (result.exitCode !== 0) {
+      throw new CommandFailure(`tmux failed while creating ${request.session}: ${result.stderr.trim()}`);
     }
   }
 
@@ -169,22 +183,16 @@ export class TmuxDriver implements MuxDriver {
     if (await this.sessionExists(session)) await this.tmux(['kill-session', '-t', `=${session}`]);
   }
 
-  /** Pane facts for `status`: which panes are dead, with which exit status. */
-  async listPanes(
-    session: string,
-  ): Promise<{ id: string; dead: boolean; status: number | null; name: string }[]> {
-    const result = await this.tmux(
-      [
-        'list-panes',
-        '-s',
-        '-t',
-        `=${session}`,
-        '-F',
-        '#{pane_id}\t#{pane_dead}\t#{pane_dead_status}\t#{@gp_name}',
-      ],
-      false,
-    ).catch(() => null);
-    if (!result || result.exitCode !== 0) return [];
+  /**
+   * Pane facts for `status`: which panes are dead, with which exit status; null when the session does
+   * not exist (or no server runs), so that one call also answers whether the session is alive.
+   */
+  async listPanes(session: string): Promise<TmuxPane[] | null> {
+    const format = '#{pane_id}\t#{pane_dead}\t#{pane_dead_status}\t#{@gp_name}';
+    const result = await this.query(['list-panes', '-s', '-t', `=${session}`, '-F', format]).catch(
+      () => null,
+    );
+    if (!result || result.exitCode !== 0) return null;
     return result.stdout
       .trim()
       .split('\n')
@@ -199,8 +207,42 @@ export class TmuxDriver implements MuxDriver {
 
   /** The visible text of a pane (joined wrapped lines), or null when the pane is gone. */
   async capturePane(paneId: string): Promise<string | null> {
-    const result = await this.tmux(['capture-pane', '-p', '-J', '-t', paneId], false).catch(() => null);
-    return result && result.exitCode === 0 ? result.stdout : null;
+    return (await this.capturePanes([paneId])).get(paneId) ?? null;
+  }
+
+  /**
+   * The visible text of several panes, in one tmux call (one process whatever the number of panes):
+   * each `capture-pane` is followed by a `display-message` of a marker no screen holds. tmux stops a
+   * command sequence at its first failure (a pane that closed since it was listed): the panes after it
+   * are asked again, and a pane that fails alone is gone (null).
+   */
+  async capturePanes(paneIds: string[]): Promise<Map<string, string | null>> {
+    const screens = new Map<string, string | null>();
+    let left = paneIds;
+    while (left.length > 0) {
+      const marker = `git-parallel-screen-end-${randomBytes(8).toString('hex')}`;
+      const args = joinTmuxCommands(
+        left.flatMap((id) => [
+          ['capture-pane', '-p', '-J', '-t', id],
+          ['display-message', '-p', marker],
+        ]),
+      );
+      const result = await this.query(args).catch(() => null);
+      if (result === null) {
+        // tmux cannot be started: no screen can be read.
+        for (const id of left) screens.set(id, null);
+        break;
+      }
+      // Every screen followed by its marker was captured whole; what follows the last marker is not.
+      const parts = result.stdout.split(`${marker}\n`);
+      const captured = Math.min(parts.length - 1, left.length);
+      for (let i = 0; i < captured; i++) screens.set(left[i]!, parts[i]!);
+      if (captured === left.length) break;
+      // The first pane not captured failed: it is gone; the others are asked again.
+      screens.set(left[captured]!, null);
+      left = left.slice(captured + 1);
+    }
+    return screens;
   }
 
   /**
@@ -223,4 +265,15 @@ export class TmuxDriver implements MuxDriver {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await this.tmux(['send-keys', '-t', paneId, 'Enter']);
   }
+}
+
+/**
+ * Several tmux commands as one argument list, separated by `;` arguments. tmux also ends a command at an
+ * argument that ends in ";" (a path, a shell script), unless that ";" is escaped as "\\;": so it is.
+ */
+export function joinTmuxCommands(commands: string[][]): string[] {
+  return commands.flatMap((command, i) => [
+    ...(i > 0 ? [';'] : []),
+    ...command.map((word) => (word.endsWith(';') ? `${word.slice(0, -1)}\\;` : word)),
+  ]);
 }
