@@ -13,9 +13,9 @@ import { childrenShielded } from './signals.js';
  * every command started here (command-log.ts).
  *
  * execa costs about 25 ms of CPU to load, bundled: it is imported on first use (esbuild puts it in a chunk
- * of its own), so `--version`, `--help`, `list` and `status` never load it. For the same reason a small
- * node:child_process path below runs git's repository probe (git-runner.ts's probeGit) and the short
- * read-only queries of tmux that `list` and `status` make (runQuery): they run little else.
+ * of its own), so `--version`, `--help`, and `list` or `status` where no run's session lives never load it. For the same reason a small
+ * node:child_process path below runs git's repository probe (git-runner.ts's probeGit): git is not
+ * execa's job (simple-git's is), and `list` and `status` run little else.
  */
 export interface RunOptions {
   cwd: string;
@@ -274,7 +274,7 @@ function spawnFailure(command: string, args: string[], cwd: string): CommandFail
 }
 
 /**
- * git's light path (the repository probe, a rollback's git in a process group of its own): runQuery's
+ * git's light path (the repository probe, a rollback's git in a process group of its own): a
  * node:child_process runner, retried as `run` retries a shielded child cut by a terminal signal.
  */
 async function runGit(args: string[], options: RunOptions): Promise<RunResult> {
@@ -286,22 +286,6 @@ async function runGit(args: string[], options: RunOptions): Promise<RunResult> {
     if (result.exitCode !== 0 && options.check !== false) throw failureOf(result);
     return result;
   }
-}
-
-/**
- * A short read-only query of a program (tmux's panes and screens for `status` and `list`): started with
- * node:child_process, not execa, whose load (about 25 ms of CPU bundled) cost `status` more than all its
- * tmux queries together. Nothing execa adds is needed for a query: no timeout, no process group, no abort,
- * output kept whole. A failure is the same error as `run`'s; `--verbose` lists it as every command. In a
- * shielded context (a rollback under Ctrl-C) it is an ordinary `run`, in a process group of its own.
- */
-export async function runQuery(
-  command: string,
-  args: string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; input?: string; check?: boolean },
-): Promise<RunResult> {
-  if (childrenShielded()) return run(command, args, options);
-  return queryOnce(command, args, options, false);
 }
 
 function queryOnce(
