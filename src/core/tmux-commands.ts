@@ -167,3 +167,30 @@ export function tmuxQuote(word: string): string {
   if (/^[A-Za-z0-9_@%+=,./:-]+$/.test(word)) return word;
   return `'${word.replaceAll("'", `'"'"'`)}'`;
 }
+
+/**
+ * tmux's client sends a command line to the server in one message, and refuses one longer than its
+ * message limit ("command too long": 16 KiB less a header, MAX_IMSGSIZE in tmux's source). A session of
+ * 32 panes, each with its launcher's path and title, is longer than that as one `;`-joined command line:
+ * so the commands go in groups of at most `budget` bytes (each word and its NUL), in order, and a group
+ * is one tmux process. A command longer than the budget alone is its own group, for tmux to judge.
+ */
+export const TMUX_COMMAND_BUDGET = 12_000;
+
+export function tmuxCommandGroups(commands: string[][], budget = TMUX_COMMAND_BUDGET): string[][][] {
+  const groups: string[][][] = [];
+  let size = 0;
+  for (const command of commands) {
+    // Each word and its NUL, and the ";" word between commands.
+    const bytes = command.reduce((sum, word) => sum + Buffer.byteLength(word) + 1, 2);
+    const last = groups.at(-1);
+    if (last && size + bytes <= budget) {
+      last.push(command);
+      size += bytes;
+    } else {
+      groups.push([command]);
+      size = bytes;
+    }
+  }
+  return groups;
+}

@@ -4,6 +4,7 @@ import {
   formatSafe,
   renderTmuxScript,
   tmuxAddPaneCommands,
+  tmuxCommandGroups,
   tmuxSessionCommands,
 } from '../core/tmux-commands.js';
 import { parseTmuxLayout } from '../core/tmux-layout.js';
@@ -123,11 +124,14 @@ export class TmuxDriver implements MuxDriver {
     await writeFileAtomic(path.join(request.stateDir, 'session.tmux'), script);
     // A running tmux server gives new panes its own environment: the launcher restores the caller's.
     await writeCallerEnv(request.stateDir, this.env);
-    // Every command in one tmux process, `;` between them as in the script (tmux stops at the first that
-    // fails): one process for the session instead of three or four per pane (issue 18).
-    const result = await this.tmux(joinTmuxCommands(commands), false);
-    if (result.exitCode !== 0) {
-      throw new CommandFailure(`tmux failed while creating ${request.session}: ${result.stderr.trim()}`);
+    // The commands joined by `;` as in the script (tmux stops at the first that fails), as few tmux
+    // processes as its message limit allows: one for a small session instead of three or four per pane
+    // (issue 18).
+    for (const group of tmuxCommandGroups(commands)) {
+      const result = await this.tmux(joinTmuxCommands(group), false);
+      if (result.exitCode !== 0) {
+        throw new CommandFailure(`tmux failed while creating ${request.session}: ${result.stderr.trim()}`);
+      }
     }
   }
 

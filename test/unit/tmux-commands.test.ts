@@ -1,11 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PANE_SHELL } from '../../src/core/pane-script.js';
 import {
   formatSafe,
   renderTmuxScript,
+  TMUX_COMMAND_BUDGET,
+  tmuxCommandGroups,
   tmuxQuote,
   tmuxSessionCommands,
 } from '../../src/core/tmux-commands.js';
 import { parseTmuxLayout } from '../../src/core/tmux-layout.js';
+import { joinTmuxCommands } from '../../src/io/tmux.js';
+import { privateTmux } from '../helpers/tmux.js';
 
 const panes = [
   { title: 't-1 · claude · :4001', cwd: '/w/t-1', argv: ['/bin/node', '/gp.js', 'launch', 't', '1'] },
@@ -89,5 +95,69 @@ describe('parseTmuxLayout', () => {
     ['windows', 'x.tmux:1: "windows" needs a value (windows, arrange or option)'],
   ])('%j → %s', (text, message) => {
     expect(() => parseTmuxLayout(text, 'x.tmux', values)).toThrow(message);
+  });
+});
+
+describe('tmuxCommandGroups: a session in as few tmux processes as its message limit allows', () => {
+  const manyPanes = Array.from({ length: 32 }, (_, i) => ({
+    title: `grow-${i + 1} · shell · :${4001 + i}`,
+    cwd: `/home/someone/projects/a-repository-worktrees/grow-${i + 1}`,
+    // As a pane starts (io/launcher-path.ts): sh -c PANE_SHELL with node, the CLI, task, n and state folder.
+    argv: [
+      '/bin/sh',
+      '-c',
+      PANE_SHELL,
+      'git-parallel',
+      '/usr/local/bin/node',
+      '/usr/local/lib/node_modules/git-parallel/bin/git-parallel.js',
+      'grow',
+      String(i + 1),
+      '/home/someone/projects/a-repository/.git/parallel/runs/grow',
+    ],
+  }));
+  const commands = tmuxSessionCommands({ ...spec, panes: manyPanes });
+  const bytes = (group: string[][]) =>
+    joinTmuxCommands(group).reduce((n, w) => n + Buffer.byteLength(w) + 1, 0);
+
+  it('keeps a small session in one group, splits a large one in order, each group within the budget', () => {
+    expect(tmuxCommandGroups(tmuxSessionCommands(spec))).toHaveLength(1);
+    const groups = tmuxCommandGroups(commands);
+    expect(bytes(commands)).toBeGreaterThan(TMUX_COMMAND_BUDGET);
+    expect(groups.length).toBeGreaterThan(1);
+    expect(groups.flat()).toEqual(commands);
+    for (const group of groups) expect(bytes(group)).toBeLessThanOrEqual(TMUX_COMMAND_BUDGET);
+  });
+
+  it('puts a command longer than the budget in a group of its own', () => {
+    const long = ['set-option', '-t', 's', '@x', 'y'.repeat(100)];
+    expect(tmuxCommandGroups([['a'], long, ['b']], 50)).toEqual([[['a']], [long], [['b']]]);
+  });
+
+  describe('against the real tmux', () => {
+    const tmux = privateTmux();
+    afterAll(() => tmux.kill());
+    const run = (args: string[]) => {
+      try {
+        execFileSync('tmux', ['-L', tmux.socket, ...args], { stdio: 'pipe' });
+        return 'ok';
+      } catch (error) {
+        return String((error as { stderr?: Buffer }).stderr ?? error);
+      }
+    };
+    // Commands that each set a user option of the session, TMUX_COMMAND_BUDGET bytes in all.
+    const filler = (total: number) => {
+      const out: string[][] = [['new-session', '-d', '-s', 'limit']];
+      for (let i = 0; bytes(out) < total - 600; i++)
+        out.push(['set-option', '-t', 'limit', `@o${i}`, 'v'.repeat(400)]);
+      return out;
+    };
+
+    it('accepts a group of the budget, and refuses the same commands at twice the size ("command too long")', () => {
+      const withinBudget = filler(TMUX_COMMAND_BUDGET);
+      expect(bytes(withinBudget)).toBeLessThanOrEqual(TMUX_COMMAND_BUDGET);
+      expect(run(joinTmuxCommands(withinBudget))).toBe('ok');
+      run(['kill-session', '-t', 'limit']);
+      expect(run(joinTmuxCommands(filler(2 * TMUX_COMMAND_BUDGET)))).toMatch(/command too long/);
+    });
   });
 });
