@@ -4,14 +4,8 @@ import { planRemoval, type RemovalFacts, type RemovalPlan } from '../core/remova
 import type { RunManifest } from '../core/types.js';
 import { type ArchiveResult, archiveRun } from '../io/archive.js';
 import { pathExists } from '../io/files.js';
-import {
-  deleteBranches,
-  ignoredOnlyHere,
-  listWorktrees,
-  localBranches,
-  pruneWorktrees,
-  removeWorktree,
-} from '../io/git.js';
+import { deleteBranches, listWorktrees, localBranches, pruneWorktrees, removeWorktree } from '../io/git.js';
+import { ignoredOnlyHere } from '../io/git-risks.js';
 import type { MuxDriver } from '../io/mux.js';
 import {
   dropRecordedDatabases,

@@ -8,16 +8,9 @@ import { candidateTree } from '../io/candidate-changes.js';
 import { readChecks } from '../io/checks.js';
 import { pathExists } from '../io/files.js';
 import { createPullRequest, requireGh, requireGhLogin } from '../io/gh.js';
-import {
-  branchExists,
-  commitAllWork,
-  commitsBetween,
-  configValue,
-  gitProblem,
-  pushBranch,
-  readRepo,
-  remoteNames,
-} from '../io/git.js';
+import { branchExists, commitsBetween, configValue, pushBranch, readRepo, remoteNames } from '../io/git.js';
+import { commitAllWork } from '../io/git-merge.js';
+import { gitProblem } from '../io/git-risks.js';
 import { diffFiles, readWorktreeChanges } from '../io/snapshot.js';
 import { requireManifest } from '../io/state.js';
 import { readStoredReview } from '../io/stored-review.js';

@@ -12,23 +12,24 @@ import { describeCommand } from '../io/exec.js';
 import { pathExists } from '../io/files.js';
 import {
   branchExists,
-  commitAllWork,
-  commitStaged,
   commitsBetween,
-  conflictedPaths,
   currentBranch,
-  fastForward,
   type GitResult,
   gitFailure,
   headCommit,
   listWorktrees,
-  mergeWithCommit,
   readRepo,
+} from '../io/git.js';
+import {
+  commitAllWork,
+  commitStaged,
+  conflictedPaths,
+  fastForward,
+  mergeWithCommit,
   rebaseOnto,
   squashMerge,
-  trackedChanges,
-  uncommittedChanges,
-} from '../io/git.js';
+} from '../io/git-merge.js';
+import { trackedChanges, uncommittedChanges } from '../io/git-risks.js';
 import { diffFiles, readWorktreeChanges, snapshotTree } from '../io/snapshot.js';
 import { usableRun } from '../io/state.js';
 import { readSettledRun } from '../io/unfinished-checkout.js';

@@ -2,7 +2,8 @@ import type { RunManifest } from '../core/types.js';
 import { UsageError } from '../errors.js';
 import { ARCHIVE_NAMESPACE } from '../io/archive.js';
 import { pathExists } from '../io/files.js';
-import { commitsNotIn, gitProblem, localBranches, uncommittedChanges, worktreeRisks } from '../io/git.js';
+import { localBranches } from '../io/git.js';
+import { commitsNotIn, gitProblem, uncommittedChanges, worktreeRisks } from '../io/git-risks.js';
 
 /** What removing a run would lose, one phrase per candidate that holds work. */
 export async function workAtRisk(

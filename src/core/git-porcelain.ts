@@ -65,3 +65,8 @@ export function parseStatusZ(text: string): StatusEntry[] {
   }
   return entries;
 }
+
+/** NUL-separated output (`-z`) as its fields, without the empty one after the last NUL. */
+export function fieldsOf(text: string): string[] {
+  return text.split('\0').filter((field) => field !== '');
+}

@@ -1,6 +1,6 @@
 import type { Candidate, RunManifest } from '../core/types.js';
 import { pathExists } from './files.js';
-import { reflogOnlyTips } from './git.js';
+import { reflogOnlyTips } from './git-risks.js';
 import { runGit } from './git-runner.js';
 import { readWorktreeChanges, snapshotTree } from './snapshot.js';
 

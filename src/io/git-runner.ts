@@ -118,6 +118,11 @@ export async function runGit(cwd: string, args: string[], options: GitOptions = 
   return result;
 }
 
+/** Runs a git command whose output is all that matters, trimmed. */
+export async function gitOutput(cwd: string, args: string[], options: GitOptions = {}): Promise<string> {
+  return (await runGit(cwd, args, options)).stdout.trim();
+}
+
 /**
  * Runs one of simple-git's own tasks (where its parser fits, as `log` does) in `cwd`, with runGit's
  * errors: `args` is what the task runs, for messages.
