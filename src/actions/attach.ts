@@ -1,7 +1,7 @@
+import { describeCommand } from '../core/command-text.js';
 import { sessionRequest } from '../core/session-request.js';
 import { UsageError } from '../errors.js';
 import { driverFor } from '../io/drivers.js';
-import { describeCommand } from '../io/exec.js';
 import { pathExists } from '../io/files.js';
 import { readRepo } from '../io/git.js';
 import { launcherPrefix } from '../io/launcher-path.js';

@@ -1,6 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
+import { shellQuote } from '../core/command-text.js';
 import { UsageError } from '../errors.js';
 import { driverFor } from '../io/drivers.js';
 import { pathExists } from '../io/files.js';
@@ -95,7 +96,7 @@ export async function demo(args: DemoArgs, io: DemoIo): Promise<void> {
 /** The closing hints: every line a command that works as printed, in the order of the flow. */
 export function demoHints(cli: string, repo: string): string[] {
   const steps: [string, string][] = [
-    [`cd ${shellWord(repo)}`, ''],
+    [`cd ${shellQuote(repo)}`, ''],
     [`${cli} status ${DEMO_TASK} --watch`, 'what each agent does; ends when all have finished'],
     [
       `${cli} compare ${DEMO_TASK} --check "npm test"`,
@@ -108,10 +109,6 @@ export function demoHints(cli: string, repo: string): string[] {
   ];
   const width = Math.max(...steps.map(([command]) => command.length));
   return steps.map(([command, why]) => (why ? `  ${command.padEnd(width)}  # ${why}` : `  ${command}`));
-}
-
-function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'"'"'`)}'`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { describeCommand } from '../core/command-text.js';
 import { parseRawNumstatZ } from '../core/compare-files.js';
 import { describePick, type PickStrategy, planPick } from '../core/pick-plan.js';
 import { describeIgnored, planRemoval } from '../core/removal-plan.js';
@@ -8,7 +9,6 @@ import { CommandFailure, UsageError } from '../errors.js';
 import { stopAgents } from '../io/agent-stop.js';
 import { ARCHIVE_NAMESPACE, type ArchiveResult } from '../io/archive.js';
 import { driverFor } from '../io/drivers.js';
-import { describeCommand } from '../io/exec.js';
 import { pathExists } from '../io/files.js';
 import {
   branchExists,

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { addUsage, type TokenUsage } from '../core/agent-usage.js';
+import { describeCommand, lastLines } from '../core/command-text.js';
 import { describeCheck, isCurrentCheck } from '../core/compare-checks.js';
 import type { Gathered } from '../core/compare-report.js';
 import { totalsOf } from '../core/compare-stats.js';
@@ -16,7 +17,6 @@ import { CommandFailure, Interrupted, UsageError } from '../errors.js';
 import { readUsageIn } from '../io/agent-usage.js';
 import { baseMovement, gatherCandidate, unreadableCandidate } from '../io/candidate-changes.js';
 import { readChecks, readLogTail } from '../io/checks.js';
-import { describeCommand, lastLines } from '../io/exec.js';
 import { pathExists, readIfExists } from '../io/files.js';
 import { fileAtCommit } from '../io/git.js';
 import {

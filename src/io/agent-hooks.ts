@@ -1,9 +1,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { HookEvent } from '../core/agent-state.js';
+import { describeCommand } from '../core/command-text.js';
 import { isPlainObject } from '../core/config-shape.js';
 import type { Candidate } from '../core/types.js';
-import { describeCommand } from './exec.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
 import { isTracked } from './git.js';
 import { runGit } from './git-runner.js';

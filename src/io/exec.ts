@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Options as ExecaOptions, Result as ExecaResult, ResultPromise } from 'execa';
+import { describe, lastLines } from '../core/command-text.js';
 import { CommandFailure } from '../errors.js';
 import { noteCommand } from './command-log.js';
+import { groupGone, killGroup } from './process-group.js';
 import { childrenShielded } from './signals.js';
 
 /**
@@ -203,57 +205,6 @@ function stopperOf(subprocess: ResultPromise, ownGroup: boolean): Stopper {
   return stopper;
 }
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals | 0): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    // ESRCH: the group has no process left.
-    return false;
-  }
-}
-
-/** Waits until process group `pid` has no living process: `graceMs` for it to end by itself, then SIGKILL. */
-async function groupGone(pid: number | undefined, graceMs: number): Promise<void> {
-  if (pid === undefined) return;
-  const deadline = Date.now() + graceMs;
-  while (await groupHasLiving(pid)) {
-    if (Date.now() > deadline) {
-      killGroup(pid, 'SIGKILL');
-      // A SIGKILLed process ends at once; this only waits for the kernel to be done with it.
-      const killed = Date.now() + 1_000;
-      while ((await groupHasLiving(pid)) && Date.now() < killed) await pause(10);
-      return;
-    }
-    await pause(10);
-  }
-}
-
-/**
- * Whether a process of group `pgid` still runs. A zombie does not: it has exited and waits for its parent
- * to collect it, which for an orphan is init — in a container, an init that may take a second or more.
- * Linux reads the members' states from /proc; elsewhere a zombie counts as running (launchd collects
- * orphans at once).
- */
-async function groupHasLiving(pgid: number): Promise<boolean> {
-  if (!killGroup(pgid, 0)) return false;
-  if (process.platform !== 'linux') return true;
-  const { readdir, readFile } = await import('node:fs/promises');
-  for (const name of await readdir('/proc').catch(() => [])) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
-    // "pid (command) state ppid pgrp …"; the command may hold spaces and parentheses.
-    const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(group) === pgid && state !== 'Z' && state !== 'X') return true;
-  }
-  return false;
-}
-
-function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function spawnError(command: string, args: string[], cwd: string, result: ExecaResult): CommandFailure {
   const cause = result.cause as NodeJS.ErrnoException | undefined;
   if (cause?.code === 'ENOENT' || !existsSync(cwd)) return spawnFailure(command, args, cwd);
@@ -354,24 +305,6 @@ export function failureOf(result: RunResult): CommandFailure {
     `${describe(result.command, result.args)} ${how} (in ${result.cwd})${tail ? `: ${tail.split('\n').at(-1)}` : ''}`,
     tail ? tail.split('\n') : [],
   );
-}
-
-export function lastLines(text: string, count: number): string {
-  return text.trimEnd().split('\n').slice(-count).join('\n').trim();
-}
-
-/** A command line for messages, quoted so it can be pasted into a POSIX shell. */
-export function describe(command: string, args: string[]): string {
-  return describeCommand([command, ...args]);
-}
-
-export function describeCommand(argv: string[]): string {
-  return argv.map(shellQuote).join(' ');
-}
-
-export function shellQuote(word: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
-  return `'${word.replaceAll("'", `'"'"'`)}'`;
 }
 
 export interface TerminalRunOptions {

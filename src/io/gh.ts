@@ -1,6 +1,7 @@
+import { lastLines } from '../core/command-text.js';
 import { type GhIssue, type IssueReference, parseGhIssue } from '../core/github-issue.js';
 import { CommandFailure, UsageError } from '../errors.js';
-import { lastLines, run } from './exec.js';
+import { run } from './exec.js';
 import { which } from './which.js';
 
 /**

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { SimpleGit, SimpleGitOptions } from 'simple-git';
+import { describe, lastLines } from '../core/command-text.js';
 import { CommandFailure } from '../errors.js';
 import { noteCommand } from './command-log.js';
-import { describe, lastLines, type RunResult, run } from './exec.js';
+import { type RunResult, run } from './exec.js';
 import { childrenShielded } from './signals.js';
 
 /**

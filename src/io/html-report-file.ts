@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { lastLines } from '../core/command-text.js';
 import type { CompareReport, Gathered } from '../core/compare-report.js';
 import { UsageError } from '../errors.js';
 import { readLogTail } from './checks.js';
-import { lastLines } from './exec.js';
 import { writeFileAtomic } from './files.js';
 
 /**

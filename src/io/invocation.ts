@@ -1,6 +1,6 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { shellQuote } from './exec.js';
+import { shellQuote } from '../core/command-text.js';
 import { which } from './which.js';
 
 /**

@@ -1,7 +1,8 @@
 import { withPrompt } from '../core/agent-command.js';
+import { describe, lastLines } from '../core/command-text.js';
 import type { AgentSpec } from '../core/types.js';
 import { CommandFailure, UsageError } from '../errors.js';
-import { describe, lastLines, run } from './exec.js';
+import { run } from './exec.js';
 import { which } from './which.js';
 
 /**

@@ -1,6 +1,7 @@
+import { describe } from '../core/command-text.js';
 import { parseVersion, type Version, zellijFeatures } from '../core/versions.js';
 import { CommandFailure } from '../errors.js';
-import { describe, failureOf, type RunResult, run } from './exec.js';
+import { failureOf, type RunResult, run } from './exec.js';
 
 /** How long any one zellij call may take: a client that cannot reach its server retries forever. */
 export const ZELLIJ_TIMEOUT_MS = 10_000;

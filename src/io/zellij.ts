@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { describeCommand } from '../core/command-text.js';
 import type { PaneSpec } from '../core/types.js';
 import {
   atLeast,
@@ -15,7 +16,7 @@ import {
 import { layoutTabNames, renderZellijLayout } from '../core/zellij-layout.js';
 import { CommandFailure, UsageError } from '../errors.js';
 import { writeCallerEnv } from './caller-env.js';
-import { describeCommand, runOnTerminal } from './exec.js';
+import { runOnTerminal } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { html as diffToHtml, parse as parseDiff } from 'diff2html';
+import { shellQuote } from '../core/command-text.js';
 import {
   changeNotes,
   type FileChange,
@@ -61,7 +62,7 @@ export function renderCandidateDiffs(input: CandidateDiffInput, budget: DiffBudg
       const lines = change ? change.added + change.deleted : section.split('\n').length;
       const counts = change?.binary ? 'binary' : change ? `+${change.added} −${change.deleted}` : '';
       const show = change
-        ? `<code>${escapeHtml(`${input.diffCommand} ${shellWord(change.path)}`)}</code>`
+        ? `<code>${escapeHtml(`${input.diffCommand} ${shellQuote(change.path)}`)}</code>`
         : 'git parallel diff';
       if (lines > LARGE_FILE_LINES) {
         budget.tooLargeFiles++;
@@ -164,15 +165,10 @@ const STATUS_WORDS: Record<string, string> = {
   T: 'type changed',
 };
 
-/** A path as one shell word, for a command a person copies. */
-export function shellWord(word: string): string {
-  return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'"'"'`)}'`;
-}
-
 /** Candidates' versions of one file side by side: a column per candidate, rows aligned on the base. */
 export function renderSharedFile(task: string, file: SharedFile, budget: DiffBudget): string {
   const title = `<code>${escapeHtml(file.path)}</code> <span class="muted">· ${file.columns.map((c) => escapeHtml(c.name)).join(' · ')}</span>`;
-  const command = `<code>${escapeHtml(`git parallel diff ${task} --file ${shellWord(file.path)}`)}</code>`;
+  const command = `<code>${escapeHtml(`git parallel diff ${task} --file ${shellQuote(file.path)}`)}</code>`;
   const note = file.note ? `<p class="muted">${escapeHtml(file.note)}</p>` : '';
   if (file.rows === null) {
     budget.tooLargeFiles++;
