@@ -5,21 +5,12 @@ import {
   buildManifest,
   type ConflictFacts,
   draftCandidates,
-  type RunRequest,
   sessionName,
 } from '../../src/core/plan.js';
+import { planRepo, planRequest } from '../helpers/run-request.js';
 
-const repo = { mainRoot: '/src/app', name: 'app', commonDir: '/src/app/.git' };
-const request: RunRequest = {
-  task: 'auth',
-  lineup: 'claude:2,codex:1',
-  defaultAgent: 'claude',
-  worktreeDir: '../{repo}-worktrees/{task}-{n}',
-  branch: '{task}-{n}',
-  ports: { PORT: 4000 },
-  yolo: false,
-  model: null,
-};
+const repo = planRepo;
+const request = planRequest('claude:2,codex:1');
 
 describe('draftCandidates', () => {
   it('names candidates from the patterns, next to the repository', () => {

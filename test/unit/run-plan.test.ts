@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { AGENT_PRESETS } from '../../src/core/agent-presets.js';
 import { chooseDeps, type DepsFacts } from '../../src/core/deps-method.js';
-import { draftCandidates, type RunRequest } from '../../src/core/plan.js';
+import { draftCandidates } from '../../src/core/plan.js';
 import { type PreparationFacts, planPreparation } from '../../src/core/preparation-plan.js';
 import { declaredRunArgs, RUN_OPTIONS } from '../../src/core/run-options.js';
 import { planRun, type RunFacts } from '../../src/core/run-plan.js';
+import { planRepo, planRequest } from '../helpers/run-request.js';
 
-const repo = { mainRoot: '/src/app', name: 'app', commonDir: '/src/app/.git' };
-const request: RunRequest = {
-  task: 'auth',
-  lineup: 'claude:1,codex:1',
-  defaultAgent: 'claude',
-  worktreeDir: '../{repo}-worktrees/{task}-{n}',
-  branch: '{task}-{n}',
-  ports: { PORT: 4000 },
-  yolo: false,
-  model: null,
-};
+const repo = planRepo;
+const request = planRequest('claude:1,codex:1');
 const npmChoice = {
   name: 'npm' as const,
   lockfile: 'package-lock.json',
