@@ -22,7 +22,10 @@ export function explainUsageFailure(
   if (unknown.length > 0) {
     const where = command ? ` for git parallel ${command}` : '';
     const names = unknown.map((name) => `${name.length === 1 ? '-' : '--'}${name}`);
-    const hint = unknown.length === 1 ? suggestion(unknown[0]!, facts.knownOptions) : '';
+    const hint =
+      unknown.length === 1
+        ? (valueAfterEquals(facts.argv, unknown[0]!) ?? suggestion(unknown[0]!, facts.knownOptions))
+        : '';
     return `unknown option${names.length === 1 ? '' : 's'} ${names.join(', ')}${where}${hint} (see ${help})`;
   }
   return `${message} (see ${help})`;
@@ -46,6 +49,19 @@ export function unknownOptions(argv: readonly string[], known: readonly string[]
 
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
+/**
+ * `--prompt "--fix the test"`: the value starts with a dash, so yargs takes it for an option of its own.
+ * No option's name holds a space, so such a word was meant as the value of the option before it, which
+ * takes it when written with "=" (as git and yargs read `--message=-x`).
+ */
+function valueAfterEquals(argv: readonly string[], name: string): string | null {
+  if (!/\s/.test(name)) return null;
+  const at = argv.findIndex((word) => word.replace(/^--?/, '') === name);
+  const option = at > 0 ? argv[at - 1]! : '';
+  if (!option.startsWith('-') || option.includes('=')) return null;
+  return ` (a value that starts with "-" goes after "=": ${option}=${JSON.stringify(argv[at]!)})`;
 }
 
 function suggestion(name: string, known: readonly string[]): string {

@@ -31,6 +31,13 @@ describe('explainUsageFailure', () => {
       'Unknown arguments: x, q',
       'unknown options -x, -q for git parallel status (see git parallel status --help)',
     ],
+    // A prompt that starts with a dash, given as its own word, reads as an option: say how to pass it.
+    [
+      ['add-auth', '--prompt', '--fix the $thing'],
+      ['prompt', 'p', 'agents'],
+      'Unknown argument: fix the $thing',
+      'unknown option --fix the $thing (a value that starts with "-" goes after "=": --prompt="--fix the $thing") (see git parallel --help)',
+    ],
     [
       ['rm'],
       ['json', 'force'],
