@@ -13,10 +13,6 @@ import { CALLER_PROBE, useAgentWorld } from './world.js';
 describe.each(['claude', 'codex', 'gemini', 'opencode', 'copilot'])('real %s', (agent) => {
   const world = useAgentWorld();
 
-  /** Answers "yes" where each candidate waits: in every one of these agents the first choice is selected. */
-  const approve = (task: string, n: number) =>
-    world.tmux.tmux('send-keys', '-t', world.paneId(task, n), 'Enter');
-
   it('3 candidates: each its own PORT and worktree; working → waiting at a permission → done; send refuses there; rm leaves nothing running', async () => {
     // The prompt starts with "--", holds quotes, "$", a line break: it must arrive byte for byte.
     const prompt = `--fix the "failing" test in $HOME's 'app'\nthen stop`;
@@ -45,7 +41,7 @@ describe.each(['claude', 'codex', 'gemini', 'opencode', 'copilot'])('real %s', (
     expect(refused.stderr).toContain('--force');
 
     world.server.setToolCallDelay(0);
-    for (const n of [1, 2, 3]) approve('t', n);
+    await Promise.all([1, 2, 3].map((n) => world.approve('t', n)));
     await world.waitForAll('t', 'done');
     for (const n of [1, 2, 3]) {
       expect(world.screen('t', n)).toContain(FINAL_TEXT);

@@ -33,7 +33,7 @@ describe.each([
     const sent = await world.cli(['send', 'e', '1', 'again']);
     expect(sent.code, sent.stderr).toBe(0);
     await world.waitForAll('e', 'waiting');
-    world.tmux.tmux('send-keys', '-t', world.paneId('e', 1), 'Enter');
+    await world.approve('e', 1);
     await world.waitForAll('e', 'done');
     expect(world.probe('e', 1)?.PORT).toBe(String(world.manifest('e').candidates[0]!.ports.PORT));
   });

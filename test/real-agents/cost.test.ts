@@ -37,7 +37,7 @@ describe('real claude and codex: token counts from their own files', () => {
     ]);
     expect(created.code, created.stderr).toBe(0);
     await world.waitForAll('c', 'waiting');
-    for (const n of [1, 2]) world.tmux.tmux('send-keys', '-t', world.paneId('c', n), 'Enter');
+    await Promise.all([1, 2].map((n) => world.approve('c', n)));
     await world.waitForAll('c', 'done');
 
     const claude = MAIN_USAGE.anthropic;
@@ -95,7 +95,7 @@ describe('real gemini and copilot: token counts from their own files', () => {
     ]);
     expect(created.code, created.stderr).toBe(0);
     await world.waitForAll('g', 'waiting');
-    for (const n of [1, 2]) world.tmux.tmux('send-keys', '-t', world.paneId('g', n), 'Enter');
+    await Promise.all([1, 2].map((n) => world.approve('g', n)));
     await world.waitForAll('g', 'done');
 
     const gemini = MAIN_USAGE.gemini;
@@ -133,7 +133,7 @@ describe('real opencode: token counts from its SQLite database', () => {
     const created = await world.cli(['o', '--agents', 'opencode:1', '-p', 'record the port', '--no-attach']);
     expect(created.code, created.stderr).toBe(0);
     await world.waitForAll('o', 'waiting');
-    world.tmux.tmux('send-keys', '-t', world.paneId('o', 1), 'Enter');
+    await world.approve('o', 1);
     await world.waitForAll('o', 'done');
 
     const compared = await world.cli(['compare', 'o', '--no-check', '--json']);

@@ -25,7 +25,7 @@ describe('real agents together', () => {
 
     await world.waitForAll('m', 'waiting');
     expect(world.server.prompts).toEqual(['mcp', 'mcp', 'mcp', 'mcp', 'mcp']);
-    for (const n of [1, 2, 3, 4, 5]) world.tmux.tmux('send-keys', '-t', world.paneId('m', n), 'Enter');
+    await Promise.all([1, 2, 3, 4, 5].map((n) => world.approve('m', n)));
     await world.waitForAll('m', 'done');
     const ports = new Set<string>();
     for (const n of [1, 2, 3, 4, 5]) {

@@ -25,7 +25,7 @@ describe('real agents: pick', () => {
     ]);
     expect(created.code, created.stderr).toBe(0);
     await world.waitForAll('p', 'waiting');
-    for (const n of [1, 2, 3, 4, 5]) world.tmux.tmux('send-keys', '-t', world.paneId('p', n), 'Enter');
+    await Promise.all([1, 2, 3, 4, 5].map((n) => world.approve('p', n)));
     await world.waitForAll('p', 'done');
     // Every agent is still open after its turn, Codex with its helpers.
     const before = world.processesInside();

@@ -25,7 +25,7 @@ describe('real agents: synthesize', () => {
     ]);
     expect(created.code, created.stderr).toBe(0);
     await world.waitForAll('s', 'waiting');
-    for (const n of [1, 2, 3]) world.tmux.tmux('send-keys', '-t', world.paneId('s', n), 'Enter');
+    await Promise.all([1, 2, 3].map((n) => world.approve('s', n)));
     await world.waitForAll('s', 'done');
     const probes = [1, 2, 3].map((n) => world.probe('s', n)!);
     for (const probe of probes) expect(probe.PORT).toMatch(/^\d+$/);

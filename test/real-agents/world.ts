@@ -36,6 +36,8 @@ export interface AgentWorld {
   worktree(task: string, n: number): string;
   paneId(task: string, n: number): string;
   screen(task: string, n: number): string;
+  /** Answers "yes" where candidate n waits at a permission prompt (see approveInPane). */
+  approve(task: string, n: number): Promise<void>;
   /** What the agent's shell command recorded in its worktree. */
   probe(task: string, n: number): Record<string, string> | null;
   manifest(task: string): { candidates: { n: number; ports: Record<string, number>; worktree: string }[] };
@@ -108,6 +110,8 @@ export async function agentWorld(): Promise<AgentWorld> {
     return line.split('\t')[1]!;
   };
   const screen = (task: string, n: number) => tmux.tmux('capture-pane', '-p', '-t', paneId(task, n));
+  const stateOf = async (task: string, n: number) =>
+    (await states(task)).find((c) => c.name === `${task}-${n}`)?.state;
   return {
     repo,
     server,
@@ -141,6 +145,12 @@ export async function agentWorld(): Promise<AgentWorld> {
     worktree: (task, n) => path.join(repo.parent, 'app-worktrees', `${task}-${n}`),
     paneId,
     screen,
+    approve: (task, n) =>
+      approveInPane({
+        press: () => tmux.tmux('send-keys', '-t', paneId(task, n), 'Enter'),
+        screen: () => screen(task, n),
+        stillWaiting: async () => (await stateOf(task, n)) === 'waiting',
+      }),
     probe: (task, n) => {
       const file = path.join(repo.parent, 'app-worktrees', `${task}-${n}`, PROBE_FILE);
       if (!existsSync(file)) return null;
@@ -195,6 +205,30 @@ export function useAgentWorld(options: { beforeClose?: (world: AgentWorld) => vo
       return Reflect.get(current, key);
     },
   });
+}
+
+/**
+ * Answers "yes" at a permission prompt as a person does: Enter (in all five agents the first choice,
+ * allow once, is selected), and Enter again when a few seconds later the candidate still waits and its
+ * screen has not moved at all. Gemini CLI 0.61 once dropped the Enter that arrived as its dialog appeared
+ * (CI, 2026-12-03: the dialog stayed open for the whole 300 s). A second Enter cannot approve anything
+ * twice: it is sent only to the same unchanged dialog; where the agent did move on, nothing more is sent.
+ */
+async function approveInPane(pane: {
+  press: () => void;
+  screen: () => string;
+  stillWaiting: () => Promise<boolean>;
+}): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const before = pane.screen();
+    pane.press();
+    const moved = await waitFor(
+      async () => ((await pane.stillWaiting()) && pane.screen() === before ? undefined : true),
+      'the agent to take the answer',
+      6_000,
+    ).catch(() => false);
+    if (moved || attempt === 3) return;
+  }
 }
 
 function safe(read: () => string): string {
