@@ -22,6 +22,13 @@ export async function main(argv: string[]): Promise<void> {
         return;
       }
     }
+    // `git parallel --version` alone: the number yargs' .version() would print, without loading yargs (a
+    // third of this command's start, issue 18). Any other use of --version still goes through yargs.
+    if (argv.length === 1 && argv[0] === '--version') {
+      const { version } = await import('./version.js');
+      process.stdout.write(`${version}\n`);
+      return;
+    }
     const { asksForHelp, createParser } = await import('./commands/parser.js');
     if (argv.length === 0) {
       (await createParser([], { help: true })).showHelp('log');

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { REPO_ROOT, runCli } from '../helpers/cli.js';
  * Issue 18: `git parallel --help` prints the text the build rendered ahead (dist/help-text.js) instead of
  * loading yargs. It must be exactly what yargs prints for the same command line.
  */
-describe('the prerendered --help', () => {
+describe('the prerendered --help, and --version without yargs', () => {
   it('is built beside the bundle, for each width', async () => {
     const file = path.join(REPO_ROOT, 'dist', 'help-text.js');
     expect(existsSync(file)).toBe(true);
@@ -27,5 +27,12 @@ describe('the prerendered --help', () => {
       const fast = await runCli([flag], { cwd: tmpdir() });
       expect(fast).toEqual(byYargs);
     }
+  });
+
+  it('--version alone prints what yargs prints for it, which is package.json version', async () => {
+    const byYargs = await runCli(['--version', '--verbose'], { cwd: tmpdir() });
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    expect(byYargs).toMatchObject({ code: 0, stdout: `${version}\n`, stderr: '' });
+    expect(await runCli(['--version'], { cwd: tmpdir() })).toEqual(byYargs);
   });
 });
