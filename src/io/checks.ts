@@ -4,10 +4,10 @@ import path from 'node:path';
 import { type CheckOutcome, describeCheck, type RecordedCheck } from '../core/compare-checks.js';
 import { formatStepDuration } from '../core/durations.js';
 import { createLiveLines, liveProgressWanted } from '../output/live-progress.js';
-import { runShell } from './exec.js';
 import { pathExists, writeFileAtomic } from './files.js';
 import { ignoredEntries } from './git.js';
 import { withLock } from './lock.js';
+import { runShell } from './shell-run.js';
 import { snapshotTree } from './snapshot.js';
 import { readRecord, wrongField } from './state.js';
 

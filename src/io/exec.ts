@@ -1,17 +1,17 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import type { Options as ExecaOptions, Result as ExecaResult, ResultPromise } from 'execa';
+import type { Options as ExecaOptions, Result as ExecaResult } from 'execa';
 import { describe, lastLines } from '../core/command-text.js';
 import { CommandFailure } from '../errors.js';
 import { noteCommand } from './command-log.js';
-import { groupGone, killGroup } from './process-group.js';
+import { killGroup, stopperOf } from './process-group.js';
 import { childrenShielded } from './signals.js';
 
 /**
  * The one way to start a program (issue 15): execa for every program that is not git, argument arrays
  * only, an explicit cwd and env (execa's `extendEnv` is off: the child gets exactly the env it is given),
  * never a shell (the one exception, a user's own hook or check command, goes through `runShell`, and
- * says so). A failure names the command, its cwd, the exit code and stderr's tail. `--verbose` lists
+ * says so, shell-run.ts). A failure names the command, its cwd, the exit code and stderr's tail. `--verbose` lists
  * every command started here (command-log.ts).
  *
  * execa costs about 25 ms of CPU to load, bundled: it is imported on first use (esbuild puts it in a chunk
@@ -59,12 +59,11 @@ export interface RunResult {
 
 /** The programs we read (tmux, ps, zellij, agents' --version) print kilobytes; 64 MiB is a runaway. */
 const DEFAULT_MAX_BUFFER = 64 * 1024 * 1024;
-/** How long a stopped command's process group has between SIGTERM and SIGKILL. */
-const STOP_GRACE_MS = 2_000;
 
 type Execa = typeof import('execa').execa;
 let loadedExeca: Execa | undefined;
-async function execa(): Promise<Execa> {
+/** execa, loaded on first use (see above); shell-run.ts starts the user's commands with it too. */
+export async function execa(): Promise<Execa> {
   loadedExeca ??= (await import('execa')).execa;
   return loadedExeca;
 }
@@ -157,7 +156,7 @@ async function runProgram(
 }
 
 /** What every execa call here shares: results, not rejections; output as printed; no hidden env. */
-const COMMON = {
+export const COMMON = {
   reject: false,
   extendEnv: false,
   stripFinalNewline: false,
@@ -166,46 +165,12 @@ const COMMON = {
   cleanup: false,
 } as const satisfies ExecaOptions;
 
-type StopReason = 'timeout' | 'abort' | 'maxBuffer';
-
-interface Stopper {
-  /** Why the command was stopped, if it was. */
-  reason: StopReason | null;
-  now(reason: StopReason): void;
-  /** Resolves once a stopped command's process group has no process left (at once when not stopped). */
-  settled(): Promise<void>;
-}
-
-/**
- * Stops a command: its process group when it has one of its own (what it started goes with it), else the
- * child; SIGTERM first, SIGKILL after STOP_GRACE_MS.
- */
-function stopperOf(subprocess: ResultPromise, ownGroup: boolean): Stopper {
-  const pid = subprocess.pid;
-  const send = (signal: NodeJS.Signals) => {
-    if (ownGroup) killGroup(pid, signal);
-    else subprocess.kill(signal);
-  };
-  let force: NodeJS.Timeout | null = null;
-  const stopper: Stopper = {
-    reason: null,
-    now(reason) {
-      if (stopper.reason) return;
-      stopper.reason = reason;
-      send('SIGTERM');
-      force = setTimeout(() => send('SIGKILL'), STOP_GRACE_MS);
-      force.unref();
-    },
-    async settled() {
-      if (!stopper.reason) return;
-      if (ownGroup) await groupGone(pid, STOP_GRACE_MS);
-      if (force) clearTimeout(force);
-    },
-  };
-  return stopper;
-}
-
-function spawnError(command: string, args: string[], cwd: string, result: ExecaResult): CommandFailure {
+export function spawnError(
+  command: string,
+  args: string[],
+  cwd: string,
+  result: ExecaResult,
+): CommandFailure {
   const cause = result.cause as NodeJS.ErrnoException | undefined;
   if (cause?.code === 'ENOENT' || !existsSync(cwd)) return spawnFailure(command, args, cwd);
   return new CommandFailure(
@@ -363,87 +328,4 @@ export async function startDetached(
       subprocess.then((result) => reject(spawnError(command, args, options.cwd, result)), reject);
     });
   });
-}
-
-export interface ShellRunOptions {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /** Everything the command prints (stdout and stderr, interleaved) is appended here. */
-  logFile: string;
-  /** Milliseconds; the whole process group is stopped when it runs longer. */
-  timeout?: number;
-  signal?: AbortSignal;
-  /**
-   * When the shell ends (or is stopped), SIGKILL whatever is left of its process group: a check's
-   * background children (`sleep 600 &`, a dev server holding its port) and processes that ignored
-   * SIGTERM at a timeout do not outlive it.
-   */
-  killGroupOnExit?: boolean;
-  /** Issue 17: the argv the shell runs inside, e.g. a sandbox (bwrap's command line up to `--`). */
-  within?: string[];
-}
-
-export interface ShellRunResult {
-  command: string;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  durationMs: number;
-  logFile: string;
-}
-
-/**
- * Runs one of the user's own commands (a setup step, a hook, a check) through `sh -c`: the one place a
- * shell is used, because these are shell commands the user wrote. Output goes to a log file; the command
- * runs in its own process group so a timeout or an interrupt stops everything it started, and the result
- * of a stopped command comes once that group is empty. Without `killGroupOnExit`, what a command that
- * ended by itself left in the background (a setup's dev server) keeps running: the run's removal ends it.
- */
-export async function runShell(command: string, options: ShellRunOptions): Promise<ShellRunResult> {
-  const { open, mkdir } = await import('node:fs/promises');
-  const path = await import('node:path');
-  const start = await execa();
-  await mkdir(path.dirname(options.logFile), { recursive: true });
-  const log = await open(options.logFile, 'a');
-  const started = Date.now();
-  try {
-    const [program, ...args] = [...(options.within ?? []), '/bin/sh', '-c', command];
-    noteCommand([program!, ...args], options.cwd);
-    const subprocess = start(program!, args, {
-      ...COMMON,
-      cwd: options.cwd,
-      env: options.env,
-      stdin: 'ignore',
-      // The log's own descriptor goes to the child as is (no pipe through us), so what the command leaves
-      // in the background keeps writing there and never holds our result. execa's types name only the
-      // descriptors 3 to 9; any descriptor is passed the same way (lib/stdio/native.js).
-      stdout: log.fd as 3,
-      stderr: log.fd as 3,
-      detached: true,
-    });
-    const stop = stopperOf(subprocess, true);
-    const timer = options.timeout ? setTimeout(() => stop.now('timeout'), options.timeout) : null;
-    const onAbort = () => stop.now('abort');
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    // An abort that came while the log was being opened has already fired: stop the group now.
-    if (options.signal?.aborted) onAbort();
-    const result = await subprocess;
-    if (timer) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onAbort);
-    if (options.killGroupOnExit) killGroup(subprocess.pid, 'SIGKILL');
-    await stop.settled();
-    if (result.exitCode === undefined && result.signal === undefined) {
-      throw spawnError('/bin/sh', ['-c', command], options.cwd, result);
-    }
-    return {
-      command,
-      exitCode: result.exitCode ?? null,
-      signal: (result.signal as NodeJS.Signals | undefined) ?? null,
-      timedOut: stop.reason === 'timeout',
-      durationMs: Date.now() - started,
-      logFile: options.logFile,
-    };
-  } finally {
-    await log.close();
-  }
 }

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { run, runShell, type ShellRunResult } from './exec.js';
+import { run } from './exec.js';
+import { runShell, type ShellRunResult } from './shell-run.js';
 
 /**
  * The user's own commands (setup steps, hooks, a fallback install), run one after another through the

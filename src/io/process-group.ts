@@ -3,6 +3,9 @@
  * a stopped command started does not outlive it (exec.ts's timeouts, Ctrl-C and ownGroup).
  */
 
+/** How long a stopped command's process group has between SIGTERM and SIGKILL. */
+const STOP_GRACE_MS = 2_000;
+
 export function killGroup(pid: number | undefined, signal: NodeJS.Signals | 0): boolean {
   if (pid === undefined) return false;
   try {
@@ -12,6 +15,48 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals | 0): 
     // ESRCH: the group has no process left.
     return false;
   }
+}
+
+type StopReason = 'timeout' | 'abort' | 'maxBuffer';
+
+interface Stopper {
+  /** Why the command was stopped, if it was. */
+  reason: StopReason | null;
+  now(reason: StopReason): void;
+  /** Resolves once a stopped command's process group has no process left (at once when not stopped). */
+  settled(): Promise<void>;
+}
+
+/**
+ * Stops a command: its process group when it has one of its own (what it started goes with it), else the
+ * child; SIGTERM first, SIGKILL after STOP_GRACE_MS.
+ */
+export function stopperOf(
+  subprocess: { pid?: number; kill(signal: NodeJS.Signals): boolean },
+  ownGroup: boolean,
+): Stopper {
+  const pid = subprocess.pid;
+  const send = (signal: NodeJS.Signals) => {
+    if (ownGroup) killGroup(pid, signal);
+    else subprocess.kill(signal);
+  };
+  let force: NodeJS.Timeout | null = null;
+  const stopper: Stopper = {
+    reason: null,
+    now(reason) {
+      if (stopper.reason) return;
+      stopper.reason = reason;
+      send('SIGTERM');
+      force = setTimeout(() => send('SIGKILL'), STOP_GRACE_MS);
+      force.unref();
+    },
+    async settled() {
+      if (!stopper.reason) return;
+      if (ownGroup) await groupGone(pid, STOP_GRACE_MS);
+      if (force) clearTimeout(force);
+    },
+  };
+  return stopper;
 }
 
 /** Waits until process group `pid` has no living process: `graceMs` for it to end by itself, then SIGKILL. */
