@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { detectDialog, detectTurnError } from '../core/agent-screens.js';
 import { type AgentState, deriveAgentState, FINISHED_STATES } from '../core/agent-state.js';
 import { lineupText } from '../core/lineup.js';
@@ -9,7 +10,7 @@ import { agentPanesFor } from '../io/agent-panes.js';
 import { readCandidateCost } from '../io/agent-usage.js';
 import { isAlive } from '../io/lock.js';
 import { reviewRunning } from '../io/review-state.js';
-import { listManifests, readAgentRecord, readManifest, requireManifest } from '../io/state.js';
+import { DamagedRecord, listManifests, readAgentRecord, readManifest, requireManifest } from '../io/state.js';
 import type { Reporter } from '../output/reporter.js';
 import { candidateTable, reviewNote, runsTable, SANDBOXED_NOTE } from '../output/status-text.js';
 import { openContext } from './context.js';
@@ -52,7 +53,14 @@ export async function showStatus(args: StatusArgs, io: StatusIo): Promise<void> 
     return Promise.all(
       reads.map((read) =>
         read.manifest
-          ? runStatus(read.manifest, read.dir, { idleSeconds: config.idleSeconds, env: io.env, now })
+          ? runStatus(read.manifest, read.dir, { idleSeconds: config.idleSeconds, env: io.env, now }).catch(
+              // One run's damaged record (an agent's start/exit record) shows as that run's problem, as a
+              // damaged run.json does: the summary of the others still prints. `status <task>` names it.
+              (error: unknown) => {
+                if (!(error instanceof DamagedRecord)) throw error;
+                return damagedRun(read.task, `${path.basename(error.file)} ${error.problem}`);
+              },
+            )
           : Promise.resolve(damagedRun(read.task, read.problem!)),
       ),
     );

@@ -288,4 +288,22 @@ describe('git parallel status', () => {
     expect(all.stdout).toMatch(/^broken +\? +\? +damaged: run\.json is not valid JSON/m);
     expect((await cli(['status', '--watch', '--interval', '0'])).code).toBe(2);
   });
+
+  it("shows a run whose agent record is damaged as damaged, and the other runs' status still", async () => {
+    configure({ finisher: define({}) });
+    for (const task of ['good', 'hurt']) {
+      const started = await cli([task, '-n', 'finisher:1', '-p', 'go', '--no-attach', '--trust']);
+      expect(started.code, started.stderr).toBe(0);
+      await exitRecords(task, [1]);
+    }
+    writeFileSync(path.join(repo.root, '.git/parallel/hurt/agents/1.json'), '{"pid": "one"');
+    const all = await cli(['status']);
+    expect(all.stderr).toBe('');
+    expect(all.code).toBe(0);
+    expect(all.stdout).toMatch(/^hurt +\? +\? +damaged: 1\.json is not valid JSON/m);
+    expect(all.stdout).toMatch(/^good +finisher\b.*\bdone\b/m);
+    const one = await cli(['status', 'hurt']);
+    expect(one.code).toBe(2);
+    expect(one.stderr).toMatch(/agents\/1\.json is damaged: it is not valid JSON .*git parallel launch hurt 1/);
+  });
 });
