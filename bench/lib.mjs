@@ -232,12 +232,11 @@ export function benchEnv() {
   return { env, tmux, killTmux };
 }
 
-/** One fixture repository and the operations the scenarios share. */
-export function fixture(kind, env, killTmux) {
-  const repo = fixtureRepo(kind);
-  const worktrees = path.join(path.dirname(repo), 'repo-worktrees');
+/** One fixture repository and the operations the scenarios share (run by `bin`, this build unless given). */
+export function fixture(kind, env, killTmux, { bin = BIN, repo = fixtureRepo(kind) } = {}) {
+  const worktrees = path.join(path.dirname(repo), `${path.basename(repo)}-worktrees`);
   const git = (...args) => run('git', args, { cwd: repo, env });
-  const gp = (...args) => run(process.execPath, [BIN, ...args], { cwd: repo, env });
+  const gp = (...args) => run(process.execPath, [bin, ...args], { cwd: repo, env });
   const removeAll = () => {
     killTmux();
     for (const line of git('worktree', 'list', '--porcelain').split('\n')) {
@@ -253,7 +252,17 @@ export function fixture(kind, env, killTmux) {
     cleanDir(path.join(repo, '.git', 'parallel'));
   };
   removeAll(); // a run interrupted earlier may have left worktrees and branches behind
-  return { kind, repo, files: fileCount(repo), loose: looseObjects(repo), worktrees, git, gp, removeAll };
+  return {
+    kind,
+    repo,
+    bin,
+    files: fileCount(repo),
+    loose: looseObjects(repo),
+    worktrees,
+    git,
+    gp,
+    removeAll,
+  };
 }
 
 /**
