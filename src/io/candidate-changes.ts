@@ -1,12 +1,18 @@
+import { reachableWithin } from '../core/commit-graph.js';
 import type { FileChange } from '../core/compare-files.js';
 import { parseRawNumstatZ, withWhitespaceFacts } from '../core/compare-files.js';
 import type { CompareReport, Gathered } from '../core/compare-report.js';
 import { candidateWarnings, conflictMarkersIn } from '../core/compare-warnings.js';
 import type { Candidate, RunManifest } from '../core/types.js';
-import { readCandidateGitState, submodulePaths, trialMerge } from './candidate-state.js';
+import {
+  type CandidateGitState,
+  readCandidateGitState,
+  submodulePaths,
+  trialMerge,
+} from './candidate-state.js';
 import { ignoredFilesDigest } from './checks.js';
 import { pathExists } from './files.js';
-import { commitsBetween, resolveCommit } from './git.js';
+import { commitsBetween, commitsNotIn, resolveCommit } from './git.js';
 import { isAlive } from './lock.js';
 import { blobSizes, diffFilesAndPatch, diffPatch, snapshotTree, treeOfCommit } from './snapshot.js';
 import { type AgentRecord, readAgentRecord } from './state.js';
@@ -18,15 +24,71 @@ import { type AgentRecord, readAgentRecord } from './state.js';
  */
 
 /** What compare learns about one candidate (also what `review` shows its reviewers). */
-export async function gatherCandidate(
+export function gatherCandidate(
   manifest: RunManifest,
   dir: string,
   candidate: Candidate,
   baseNow: string | null,
 ): Promise<Gathered> {
+  return gatherCandidates(manifest, dir, [candidate], baseNow)[0]!;
+}
+
+/**
+ * What compare learns about each of `candidates`, one promise each (one candidate git cannot read must
+ * not hide the others). Their commits are counted together (issue 18): one `rev-list` for all that start
+ * from the same commit, instead of one per candidate. `readIgnored`: whether a candidate's ignored files
+ * are digested, which only a check (recorded or to run) needs.
+ */
+export function gatherCandidates(
+  manifest: RunManifest,
+  dir: string,
+  candidates: Candidate[],
+  baseNow: string | null,
+  readIgnored: (candidate: Candidate) => boolean = () => true,
+): Promise<Gathered>[] {
+  const root = manifest.repo.root;
+  const states = candidates.map((c) => readCandidateGitState(root, c, manifest.base.commit, baseNow));
+  // Asked by the first candidate whose state was read, so a batch nobody needs is never started.
+  let graphs: Promise<Map<string, Map<string, string[]> | null>> | undefined;
+  const commitGraphs = () => {
+    graphs ??= Promise.allSettled(states).then(async (settled) => {
+      const heads = new Map<string, Set<string>>();
+      for (const s of settled) {
+        if (s.status !== 'fulfilled' || s.value.head === null || s.value.head === s.value.countFrom) continue;
+        heads.set(s.value.countFrom, (heads.get(s.value.countFrom) ?? new Set()).add(s.value.head));
+      }
+      return new Map(
+        await Promise.all(
+          [...heads].map(async ([from, tips]) => [from, await commitsNotIn(root, from, [...tips])] as const),
+        ),
+      );
+    });
+    return graphs;
+  };
+  const ownCommits = async (facts: CandidateGitState): Promise<number | null> => {
+    if (facts.head === null) return null;
+    if (facts.head === facts.countFrom) return 0;
+    const graph = (await commitGraphs()).get(facts.countFrom);
+    // A graph git could not list: the candidate's own rev-list says why (and makes it unreadable).
+    return graph ? reachableWithin(graph, facts.head) : commitsBetween(root, facts.countFrom, facts.head);
+  };
+  return candidates.map(async (candidate, i) => {
+    const facts = await states[i]!;
+    return gatherOne(manifest, dir, candidate, baseNow, facts, ownCommits(facts), readIgnored(candidate));
+  });
+}
+
+async function gatherOne(
+  manifest: RunManifest,
+  dir: string,
+  candidate: Candidate,
+  baseNow: string | null,
+  facts: CandidateGitState,
+  ownCommits: Promise<number | null>,
+  readIgnored: boolean,
+): Promise<Gathered> {
   const root = manifest.repo.root;
   const runBase = manifest.base.commit;
-  const facts = await readCandidateGitState(root, candidate, runBase, baseNow);
   // A candidate whose worktree was removed is still comparable through its branch.
   const tree = await candidateTree(manifest, candidate, facts.indexFile ?? undefined);
   const cwd = facts.worktreeMissing ? root : candidate.worktree;
@@ -43,7 +105,7 @@ export async function gatherCandidate(
     submodules,
     ignored,
   ] = await Promise.all([
-    facts.head === null ? null : commitsBetween(root, from, facts.head),
+    ownCommits,
     tree ? readFileChanges(cwd, from, tree) : { files: [], patch: '' },
     tree ? diffPatch(cwd, from, tree, { ignoreWhitespace: true }) : '',
     facts.uncommitted,
@@ -54,7 +116,7 @@ export async function gatherCandidate(
     tree
       ? submodulePaths(root, tree, facts.worktreeMissing ? undefined : candidate.worktree)
       : new Set<string>(),
-    facts.worktreeMissing ? undefined : ignoredFilesDigest(candidate.worktree),
+    facts.worktreeMissing || !readIgnored ? undefined : ignoredFilesDigest(candidate.worktree),
   ]);
   const state = agentState(record);
   const changes = withWhitespaceFacts(files, patch, patchIgnoringWhitespace);
