@@ -4,11 +4,11 @@ import { candidateEnv } from '../core/agent-command.js';
 import { candidatesToCheck } from '../core/compare-checks.js';
 import { buildCompareReport, type Gathered } from '../core/compare-report.js';
 import { assertTaskName } from '../core/names.js';
-import type { RunManifest } from '../core/types.js';
+import type { Candidate, RunManifest } from '../core/types.js';
 import { Interrupted, UsageError } from '../errors.js';
 import { readCandidateCost } from '../io/agent-usage.js';
 import { openInBrowser } from '../io/browser.js';
-import { baseMovement, gatherCandidate, unreadableCandidate } from '../io/candidate-changes.js';
+import { baseMovement, gatherCandidates, unreadableCandidate } from '../io/candidate-changes.js';
 import { type CheckResult, createCheckProgress, readChecks, recordChecks, runChecks } from '../io/checks.js';
 import { assertReportWritable, writeHtmlReport } from '../io/html-report-file.js';
 import { reviewForReport } from '../io/review-state.js';
@@ -105,12 +105,16 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   // One candidate that git cannot read must not hide the others: it becomes a row with a warning.
   const baseMoved = await baseMovement(manifest);
   const baseNow = baseMoved ? baseMoved.commit : manifest.base.commit;
+  const recorded = recordedChecks(await readChecks(dir), check);
+  // Only a check reads a worktree's ignored files: without one to run, a candidate with no recorded
+  // result has nothing to match them against, so no `ls-files --ignored` runs for it (issue 18).
+  const readIgnored = (c: Candidate) => check !== null || recorded.has(c.n);
   const gathered = await Promise.all(
-    manifest.candidates.map((c) =>
-      gatherCandidate(manifest, dir, c, baseNow).catch((error) => unreadableCandidate(c, error)),
+    gatherCandidates(manifest, dir, manifest.candidates, baseNow, readIgnored).map((pending, i) =>
+      pending.catch((error) => unreadableCandidate(manifest.candidates[i]!, error)),
     ),
   );
-  const checks = await checkResults(manifest, dir, gathered, check, timeoutSeconds, args.rerun, io);
+  const checks = await checkResults(manifest, dir, gathered, recorded, check, timeoutSeconds, args.rerun, io);
   const report = buildCompareReport(manifest, gathered, checks, check, timeoutSeconds);
   report.baseMoved = baseMoved;
   // Issue 16: what each candidate cost, from its agent's own files.
@@ -131,22 +135,29 @@ export async function compare(args: CompareArgs, io: CompareIo): Promise<void> {
   }
 }
 
+/** The recorded check results worth showing: all of them without a check to run, else that command's. */
+function recordedChecks(
+  recordedFile: Awaited<ReturnType<typeof readChecks>>,
+  check: CheckCommand | null,
+): Map<number, CheckResult> {
+  return new Map<number, CheckResult>(
+    recordedFile && (check === null || recordedFile.command === check.command)
+      ? Object.values(recordedFile.results).map((r) => [r.n, r])
+      : [],
+  );
+}
+
 /** Runs the checks that are due (in parallel), records them, and returns every result worth showing. */
 async function checkResults(
   manifest: RunManifest,
   dir: string,
   gathered: Gathered[],
+  recorded: Map<number, CheckResult>,
   check: CheckCommand | null,
   timeoutSeconds: number,
   rerun: boolean,
   io: CompareIo,
 ): Promise<Map<number, { result: CheckResult; ranNow: boolean }>> {
-  const recordedFile = await readChecks(dir);
-  const recorded = new Map<number, CheckResult>(
-    recordedFile && (check === null || recordedFile.command === check.command)
-      ? Object.values(recordedFile.results).map((r) => [r.n, r])
-      : [],
-  );
   const shown = new Map([...recorded].map(([n, result]) => [n, { result, ranNow: false }]));
   if (check === null) return shown;
 

@@ -3,8 +3,10 @@ import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { screenForActivity } from '../core/agent-screens.js';
 import type { Activity } from '../core/agent-state.js';
+import { reachableWithin } from '../core/commit-graph.js';
 import type { Candidate } from '../core/types.js';
 import { pathExists, writeFileAtomic } from './files.js';
+import { commitsNotIn } from './git.js';
 import { runGit } from './git-runner.js';
 import { inspectRecord, wrongField } from './state.js';
 
@@ -151,39 +153,15 @@ export async function readBranchFacts(
     if (match && wanted.has(match[3]!)) tips.set(match[3]!, { commit: match[1]!, time: Number(match[2]) });
   }
   const ahead = [...new Set([...tips.values()].map((t) => t.commit))].filter((c) => c !== baseCommit);
-  const parents = new Map<string, string[]>();
-  if (ahead.length > 0) {
-    // The tips go on stdin: a command line has room for fewer of them.
-    const listed = await runGit(repoRoot, ['rev-list', '--parents', '--stdin', '--not', baseCommit, '--'], {
-      input: `${ahead.join('\n')}\n`,
-      check: false,
-    });
-    // A base commit git no longer has: no branch can be measured against it (each one reads as gone).
-    if (listed.exitCode !== 0) return new Map();
-    for (const line of listed.stdout.split('\n')) {
-      const [commit, ...rest] = line.split(' ');
-      if (commit) parents.set(commit, rest);
-    }
-  }
+  const parents = await commitsNotIn(repoRoot, baseCommit, ahead);
+  // A base commit git no longer has: no branch can be measured against it (each one reads as gone).
+  if (parents === null) return new Map();
   const facts = new Map<string, BranchFacts>();
   for (const [branch, tip] of tips) {
     const count = reachableWithin(parents, tip.commit);
     facts.set(branch, { ahead: count, tipTime: count > 0 ? new Date(tip.time * 1000) : null });
   }
   return facts;
-}
-
-/** How many commits of `graph` (commit → parents) `tip` reaches, itself included. */
-function reachableWithin(graph: Map<string, string[]>, tip: string): number {
-  const seen = new Set<string>();
-  const stack = [tip];
-  while (stack.length > 0) {
-    const commit = stack.pop()!;
-    if (seen.has(commit) || !graph.has(commit)) continue;
-    seen.add(commit);
-    stack.push(...graph.get(commit)!);
-  }
-  return seen.size;
 }
 
 async function readWorktreeFacts(

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { mergeBaseFromSymmetric } from '../core/commit-graph.js';
 import type { Candidate } from '../core/types.js';
 import { pathExists } from './files.js';
 import { resolveCommit } from './git.js';
@@ -56,17 +57,23 @@ export async function readCandidateGitState(
 ): Promise<CandidateGitState> {
   const worktreeMissing = !(await pathExists(candidate.worktree));
   const wt = candidate.worktree;
-  const [where, status] = worktreeMissing
-    ? [{ branchCommit: await resolveCommit(root, `refs/heads/${candidate.branch}`) }, null]
-    : await Promise.all([worktreeRefs(wt, candidate.branch), worktreeStatus(wt)]);
-  const head = worktreeMissing ? where.branchCommit : (where.head ?? null);
   const target = baseNow ?? runBase;
   const moved = baseNow !== null && baseNow !== runBase;
+  const bases = moved ? [target, runBase] : [target];
+  const [where, status] = worktreeMissing
+    ? [{ branchCommit: await resolveCommit(root, `refs/heads/${candidate.branch}`) }, null]
+    : await Promise.all([worktreeRefs(wt, candidate.branch, bases), worktreeStatus(wt)]);
+  const head = worktreeMissing ? where.branchCommit : (where.head ?? null);
   // The merge base with the base as it is now is where the candidate's own work starts; a HEAD contains a
-  // commit exactly when their merge base is that commit.
+  // commit exactly when their merge base is that commit. The worktree's rev-parse found them already,
+  // unless it could not (then merge-base is asked).
+  const mergeWith = (base: string, head: string) => {
+    const known = where.mergeBases?.get(base);
+    return head === base ? base : known !== undefined ? known : mergeBase(root, head, base);
+  };
   const [countFrom, runBaseMerge] = await Promise.all([
-    head === null ? runBase : head === target ? target : mergeBase(root, head, target),
-    head === null || !moved ? null : head === runBase ? runBase : mergeBase(root, head, runBase),
+    head === null ? runBase : mergeWith(target, head),
+    head === null || !moved ? null : mergeWith(runBase, head),
   ]);
   return {
     worktreeMissing,
@@ -86,6 +93,8 @@ export async function readCandidateGitState(
 
 interface WorktreeRefs {
   head: string | null;
+  /** The HEAD's merge base with each of the bases asked (see mergeBaseFromSymmetric); empty when not read. */
+  mergeBases: Map<string, string | null | undefined>;
   worktreeBranch: string | null;
   branchCommit: string | null;
   operation: CandidateGitState['operation'];
@@ -93,11 +102,12 @@ interface WorktreeRefs {
 }
 
 /**
- * The worktree's HEAD commit and branch, the commit of the candidate's branch, the operation under way
- * and the index file, in one `rev-parse`; a HEAD without a commit or a deleted branch makes that fail, and
- * then each is asked on its own.
+ * The worktree's HEAD commit and branch, the commit of the candidate's branch, the HEAD's merge base with
+ * each of `bases` (`HEAD...<base>` lists them as `^<commit>`, issue 18: no `merge-base` process per
+ * candidate), the operation under way and the index file, in one `rev-parse`; a HEAD without a commit or a
+ * deleted branch makes that fail, and then each is asked on its own.
  */
-async function worktreeRefs(worktree: string, branch: string): Promise<WorktreeRefs> {
+async function worktreeRefs(worktree: string, branch: string, bases: string[]): Promise<WorktreeRefs> {
   const names = [...OPERATIONS.map(([name]) => name), 'index'];
   const gitPaths = names.flatMap((name) => ['--git-path', name]);
   const together = await runGit(
@@ -106,6 +116,7 @@ async function worktreeRefs(worktree: string, branch: string): Promise<WorktreeR
       'rev-parse',
       'HEAD^{commit}',
       `refs/heads/${branch}^{commit}`,
+      ...bases.map((base) => `HEAD...${base}`),
       '--symbolic-full-name',
       'HEAD',
       ...gitPaths,
@@ -116,13 +127,19 @@ async function worktreeRefs(worktree: string, branch: string): Promise<WorktreeR
   let branchCommit: string | null;
   let symbolic: string;
   let paths: string[];
+  const mergeBases = new Map<string, string | null | undefined>();
   if (together.exitCode === 0) {
-    [head, branchCommit, symbolic, ...paths] = together.stdout.split('\n').map((line) => line.trim()) as [
-      string,
-      string,
-      string,
-      ...string[],
-    ];
+    const lines = together.stdout.split('\n').map((line) => line.trim());
+    [head = null, branchCommit = null] = lines;
+    let at = 2;
+    for (const base of bases) {
+      // `HEAD...<base>` prints the two ends, then one `^<commit>` per merge base.
+      at += 2;
+      const excluded: string[] = [];
+      while (lines[at]?.startsWith('^')) excluded.push(lines[at++]!);
+      mergeBases.set(base, mergeBaseFromSymmetric(excluded));
+    }
+    [symbolic = 'HEAD', ...paths] = lines.slice(at);
   } else {
     [head, branchCommit, symbolic, paths] = await Promise.all([
       resolveCommit(worktree, 'HEAD'),
@@ -143,6 +160,7 @@ async function worktreeRefs(worktree: string, branch: string): Promise<WorktreeR
   }
   return {
     head,
+    mergeBases,
     branchCommit,
     worktreeBranch: symbolic.startsWith('refs/heads/') ? symbolic.slice('refs/heads/'.length) : null,
     operation,

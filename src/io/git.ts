@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseParentLines } from '../core/commit-graph.js';
 import { fieldsOf, parseWorktreeList, type StatusEntry, type WorktreeEntry } from '../core/git-porcelain.js';
 import { UsageError } from '../errors.js';
 import {
@@ -192,6 +193,24 @@ export async function pruneWorktrees(repoRoot: string): Promise<void> {
 export async function commitsBetween(cwd: string, from: string, to: string): Promise<number> {
   if (from === to) return 0;
   return Number(await gitOutput(cwd, ['rev-list', '--count', `${from}..${to}`, '--']));
+}
+
+/**
+ * The commits `tips` reach that `base` does not contain, each with its parents, for every tip in one
+ * `rev-list --parents` (core/commit-graph.ts counts each tip's from it). The tips go on stdin: a command
+ * line has room for fewer of them. Null when git cannot walk them (a commit it no longer has).
+ */
+export async function commitsNotIn(
+  cwd: string,
+  base: string,
+  tips: string[],
+): Promise<Map<string, string[]> | null> {
+  if (tips.length === 0) return new Map();
+  const listed = await runGit(cwd, ['rev-list', '--parents', '--stdin', '--not', base, '--'], {
+    input: `${tips.join('\n')}\n`,
+    check: false,
+  });
+  return listed.exitCode === 0 ? parseParentLines(listed.stdout) : null;
 }
 
 /** The repository's remotes, by name (`git remote`). */

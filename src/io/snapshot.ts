@@ -1,6 +1,7 @@
 import { copyFile, mkdtemp, rm, stat, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { splitStdinDiffs, stdinPairHeader } from '../core/diff-batch.js';
 import { runGit } from './git-runner.js';
 
 /**
@@ -122,10 +123,51 @@ export async function diffFilesAndPatch(
   from: string,
   to: string,
 ): Promise<{ files: string; patch: string }> {
-  const args = ['diff-tree', '-r', '-z', '-M', '-C', '--raw', '--numstat', '-p', '--no-color', from, to];
-  const out = (await runGit(cwd, args)).stdout;
+  return splitFilesAndPatch((await runGit(cwd, [...FILES_AND_PATCH, from, to])).stdout);
+}
+
+const FILES_AND_PATCH = ['diff-tree', '-r', '-z', '-M', '-C', '--raw', '--numstat', '-p', '--no-color'];
+
+function splitFilesAndPatch(out: string): { files: string; patch: string } {
   const end = out.indexOf('\0\0');
   return end === -1 ? { files: out, patch: '' } : { files: out.slice(0, end + 1), patch: out.slice(end + 2) };
+}
+
+/**
+ * diffFilesAndPatch for many pairs of trees (trees, not commits: `--stdin` reads a commit as "a commit
+ * and its parents"), in one `diff-tree --stdin` (issue 18). The same output as one call per pair, as
+ * long as the pairs' diffs would read the same attributes in `cwd`; null when git's output does not split.
+ */
+export async function diffFilesAndPatchEach(
+  cwd: string,
+  pairs: [string, string][],
+): Promise<{ files: string; patch: string }[] | null> {
+  const out = await runGit(cwd, [...FILES_AND_PATCH.slice(0, 1), '--stdin', ...FILES_AND_PATCH.slice(1)], {
+    input: pairs.map(([from, to]) => stdinPairHeader(from, to)).join(''),
+  });
+  return splitStdinDiffs(out.stdout, pairs, true)?.map(splitFilesAndPatch) ?? null;
+}
+
+/** diffPatch with whitespace ignored for many pairs of trees, in one `diff-tree --stdin` (see above). */
+export async function diffPatchIgnoringWhitespaceEach(
+  cwd: string,
+  pairs: [string, string][],
+): Promise<string[] | null> {
+  const out = await runGit(cwd, ['diff-tree', '--stdin', '-r', '-p', '-M', '-C', '--no-color', '-w'], {
+    input: pairs.map(([from, to]) => stdinPairHeader(from, to)).join(''),
+  });
+  return splitStdinDiffs(out.stdout, pairs, false);
+}
+
+/** The tree of each commit (full ids), in one `rev-parse`; null when one of them is not a commit git has. */
+export async function treesOfCommits(cwd: string, commits: string[]): Promise<Map<string, string> | null> {
+  if (commits.length === 0) return new Map();
+  const result = await runGit(cwd, ['rev-parse', ...commits.map((c) => `${c}^{tree}`)], {
+    check: false,
+  });
+  const trees = result.stdout.split('\n').filter(Boolean);
+  if (result.exitCode !== 0 || trees.length !== commits.length) return null;
+  return new Map(commits.map((c, i) => [c, trees[i]!]));
 }
 
 /** The full patch between two trees (or commits), in git's own format, for the statistics and the report. */
