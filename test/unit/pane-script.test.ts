@@ -57,7 +57,7 @@ describe('renderPaneScript', () => {
     exports: { GP_PROBE: "it's $(here)" },
     agent,
     statusWithoutAgent: 1,
-    shell: '/bin/sh',
+    say: ['── the header ──'],
     ...more,
   });
   const runScript = (p: PaneScriptPlan) => {
@@ -71,6 +71,7 @@ describe('renderPaneScript', () => {
     const agent = ['/bin/sh', '-c', 'echo "$$ $GP_PROBE $(pwd)" > out.txt; exit 3'];
     const result = runScript(plan({ argv: agent, name: 'probe', stdinFile: null }));
     expect(result.status).toBe(3);
+    expect(result.stdout.split('\n')[0]).toBe('── the header ──');
     expect(result.stdout).toContain(`[git-parallel] probe exited with code 3. This shell is in ${dir}.`);
     const [pid, ...rest] = readFileSync(path.join(dir, 'out.txt'), 'utf8').trim().split(' ');
     expect(rest.join(' ')).toBe(`it's $(here) ${dir}`);
