@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CreateRunArgs } from '../core/run-options.js';
 import { planRun, type RunPlan } from '../core/run-plan.js';
 import { Interrupted, UsageError } from '../errors.js';
+import { callerVariables } from '../io/caller-env.js';
 import { writeFileAtomic } from '../io/files.js';
 import type { MuxDriver } from '../io/mux.js';
 import { shieldedFromTerminalSignals, withInterruptSignal } from '../io/signals.js';
@@ -13,6 +14,7 @@ import { createWorktrees } from '../io/worktrees.js';
 import type { Reporter } from '../output/reporter.js';
 import { describeBase, reportCreatedRun, reportRunPlan } from '../output/run-text.js';
 import { removeRunResources } from './apply-removal.js';
+import { preparePaneScripts } from './pane-plan.js';
 import { prepareCandidates, type SetupFailure } from './prepare-candidates.js';
 import { freeSlots, gatherRunFacts } from './run-facts.js';
 
@@ -86,6 +88,8 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
         await prepareCandidates(manifest, dir, plan.preparation, { env, reporter, signal, strictSetup })
       ).failures;
       if (signal.aborted) throw signal.reason;
+      // Issue 18: the panes' scripts, written now, so that the panes start without a Node launcher.
+      if (plan.session !== null) await preparePaneScripts(dir, manifest, callerVariables(env));
       await startSession(plan, driver);
       if (signal.aborted) throw signal.reason;
       manifest.phase = 'ready';
@@ -131,7 +135,8 @@ export async function createRun(args: CreateRunArgs, io: CreateRunIo): Promise<v
 
 /**
  * The plan's session, with the panes as they are now: preparation gave candidates their own variables
- * (a database URL), which the launcher reads from run.json, so the panes themselves are as planned.
+ * (a database URL), which the pane scripts written just before hold (and the launcher reads from
+ * run.json), so the panes themselves are as planned.
  */
 async function startSession(plan: RunPlan, driver: MuxDriver): Promise<void> {
   if (plan.session === null) return;

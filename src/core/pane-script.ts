@@ -1,19 +1,28 @@
 /**
- * What a pane runs, once the Node launcher has done its part (issue 18).
+ * What a pane runs (issue 18).
  *
- * A Node process costs about 55 MB resident; kept alive for an agent's whole life in every pane, 32
- * candidates cost 1.8 GB before any agent starts. So the work is split (the choice, over a pure `sh`
- * launcher generated at run creation, because everything that needs reading or deciding — the manifest,
- * the caller's environment, hooks, the sandbox, a failed setup, `attach --resume/--restart` — stays in
- * TypeScript, read at launch time as before, and only the waiting is done in `sh`):
+ * A Node process costs about 55 MB resident and 100 ms of CPU to start: kept alive for an agent's whole
+ * life in every pane, 32 candidates cost 1.8 GB before any agent starts, and N launchers starting at once
+ * on a 2-core machine take the CPU that creating the run itself needs. So the reading and deciding (the
+ * manifest, the caller's environment, hooks, the sandbox, a failed setup) is done in TypeScript by one
+ * planner, actions/pane-plan.ts's planPane, and only its result — this module's script — runs in `sh`.
+ * That script is written at one of two moments:
  *
- *   1. The pane runs `/bin/sh -c PANE_SHELL …` (below). That `sh` starts `git-parallel launch … --hand-over`,
- *      which reads the run, prints the header, installs hooks, builds the agent's argv (sandboxed or not),
- *      writes this module's script to `agents/<n>.launch.sh` (0600: it holds the candidate's environment)
- *      and exits.
- *   2. The same `sh` sources that script: it exports the candidate's variables, starts the agent, records
- *      its start (pid, time) and its exit (`$?`), says how it ended, and `exec`s the user's shell in the
- *      worktree. While the agent runs, the pane holds `sh` (1–2 MB) and the agent, nothing else.
+ *   1. Ahead, at run creation (actions/create-run.ts → preparePaneScripts), as `agents/<n>.prepared.sh`,
+ *      after the candidates are prepared and before the session starts. A fresh pane's `sh` (PANE_SHELL,
+ *      below) renames it to `agents/<n>.launch.sh` and sources it: no Node process at all.
+ *   2. At launch time, by `git-parallel launch … --hand-over` (actions/launch.ts), whenever the pane finds
+ *      no prepared script or is given options: `attach` recreating a session (`--resume`, `--restart`:
+ *      the agent records decide what starts), synthesize's added candidate, a pane command started again
+ *      later (a recreation from session.tmux: the prepared script was consumed by the first start, so a
+ *      stale one never runs), and the candidates creation leaves to it (see preparePaneScripts). It writes
+ *      `agents/<n>.launch.sh` and exits, and the pane's `sh` sources it. A person typing `git parallel
+ *      launch` for a `--mux none` run gets the same script, run by Node, which waits.
+ *
+ * Either way the script (0600: it holds the candidate's environment) prints the header, exports the
+ * candidate's variables, starts the agent, records its start (pid, time) and its exit (`$?`), says how it
+ * ended, and `exec`s the user's shell in the worktree. While the agent runs, the pane holds `sh` (1–2 MB)
+ * and the agent, nothing else.
  *
  * Details the shell imposes, each chosen to keep the Node launcher's behaviour:
  *   - The agent is started by a nested `sh -c` that writes the start record with its own `$$` and then
@@ -26,9 +35,13 @@
  *     the candidate's PATH is the user's, and need not hold them.
  *   - Times are whole seconds (`date -u`), rounded down: a start time may only err early, as `rm`'s
  *     "this pid started after the record, it is another program" check requires.
- *   - Only variables that differ from the pane's own environment are exported, and only those whose names
- *     a shell can hold (`[A-Za-z_][A-Za-z0-9_]*`); others (`BASH_FUNC_x%%`) still reach the agent when the
- *     pane's environment already had them, and are not put on a command line, where `ps` would show them.
+ *   - Only variables that differ from the pane's own environment are exported (a script written ahead
+ *     knows no pane environment and exports all of the caller's and the candidate's), and only those
+ *     whose names a shell can hold (`[A-Za-z_][A-Za-z0-9_]*`); others (`BASH_FUNC_x%%`) still reach the
+ *     agent when the pane's environment already had them, and are not put on a command line, where `ps`
+ *     would show them.
+ *   - The shell exec'd afterwards is the pane's own `$SHELL`, read before the exports, as the Node
+ *     launcher read it from its own environment: a script written ahead cannot know it.
  */
 
 export interface PaneScriptPlan {
@@ -38,6 +51,8 @@ export interface PaneScriptPlan {
   worktree: string;
   /** Variables to export (name → value), before the agent and for the shell after it. */
   exports: Record<string, string>;
+  /** Lines printed first: the header, and why the agent is not started or started without hooks. */
+  say: string[];
   /** The agent's argv, or null when it is not started (its setup failed, or it had exited: attach --resume). */
   agent: {
     argv: string[];
@@ -47,20 +62,23 @@ export interface PaneScriptPlan {
   } | null;
   /** Without an agent: the status the pane reports when no terminal is attached. */
   statusWithoutAgent: number;
-  /** The user's shell, exec'd afterwards when the pane has a terminal. */
-  shell: string;
 }
 
 /**
  * The pane's own `sh` program, given as `sh -c PANE_SHELL git-parallel NODE BIN TASK N STATE_DIR [OPTION…]`.
- * Kept to one line without `#`, so tmux's and Zellij's layout files carry it as a plain argument.
+ * Without options it runs the script written ahead when there is one (renamed first, so it runs once);
+ * otherwise the Node launcher writes the script. Kept to one line without `#`, so tmux's and Zellij's
+ * layout files carry it as a plain argument.
  */
 export const PANE_SHELL =
   'gp_node=$1 gp_bin=$2 gp_task=$3 gp_n=$4 gp_dir=$5; shift 5; ' +
-  '"$gp_node" "$gp_bin" launch "$gp_task" "$gp_n" --state-dir "$gp_dir" --hand-over "$@" && ' +
-  '. "$gp_dir/agents/$gp_n.launch.sh"';
+  'if [ -z "$1" ] && command -p mv -f "$gp_dir/agents/$gp_n.prepared.sh" "$gp_dir/agents/$gp_n.launch.sh" 2>/dev/null; ' +
+  'then . "$gp_dir/agents/$gp_n.launch.sh"; ' +
+  'else "$gp_node" "$gp_bin" launch "$gp_task" "$gp_n" --state-dir "$gp_dir" --hand-over "$@" && ' +
+  '. "$gp_dir/agents/$gp_n.launch.sh"; fi';
 
 export const paneScriptName = (n: number) => `${n}.launch.sh`;
+export const preparedScriptName = (n: number) => `${n}.prepared.sh`;
 
 /** Names bash (the `sh` of macOS) keeps read-only: assigning one there would end the script. */
 const SHELL_OWN = new Set([
@@ -103,9 +121,11 @@ export function renderPaneScript(plan: PaneScriptPlan): string {
   const q = shellQuote;
   const record = `${plan.stateDir}/agents/${plan.n}.json`;
   const lines = [
-    '# Written by `git-parallel launch --hand-over` and sourced by the pane (src/core/pane-script.ts).',
+    '# Written by git-parallel (run creation or `launch`) and sourced by the pane (src/core/pane-script.ts).',
     'unset gp_node gp_bin gp_task gp_n gp_dir',
+    'gp_shell=${SHELL:-/bin/sh}',
     'trap : INT',
+    ...plan.say.map((line) => `printf '%s\\n' ${q(line)}`),
     ...Object.entries(plan.exports).map(([name, value]) => `export ${name}=${q(value)}`),
     `cd ${q(plan.worktree)} || exit 1`,
   ];
@@ -137,6 +157,6 @@ export function renderPaneScript(plan: PaneScriptPlan): string {
   } else {
     lines.push(`gp_status=${plan.statusWithoutAgent}`);
   }
-  lines.push(`if [ -t 0 ]; then exec ${q(plan.shell)}; fi`, 'exit "$gp_status"');
+  lines.push('if [ -t 0 ]; then exec "$gp_shell"; fi', 'exit "$gp_status"');
   return `${lines.join('\n')}\n`;
 }

@@ -33,11 +33,17 @@ const PANE_OWN = new Set([
 ]);
 const isPaneOwn = (name: string) => PANE_OWN.has(name) || name.startsWith('ZELLIJ');
 
-export async function writeCallerEnv(stateDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** The caller's variables as the launcher restores them: all but the pane's own. */
+export function callerVariables(env: NodeJS.ProcessEnv): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
     if (value !== undefined && !isPaneOwn(name)) kept[name] = value;
   }
+  return kept;
+}
+
+export async function writeCallerEnv(stateDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const kept = callerVariables(env);
   const file = callerEnvPath(stateDir);
   const temporary = `${file}.${process.pid}.tmp`;
   // `mode` applies only when the file is created; chmod covers a leftover temporary file.

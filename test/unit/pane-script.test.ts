@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   environmentChanges,
   exportableName,
+  PANE_SHELL,
   type PaneScriptPlan,
   renderPaneScript,
   shellQuote,
@@ -57,7 +58,7 @@ describe('renderPaneScript', () => {
     exports: { GP_PROBE: "it's $(here)" },
     agent,
     statusWithoutAgent: 1,
-    shell: '/bin/sh',
+    say: ['── the header ──'],
     ...more,
   });
   const runScript = (p: PaneScriptPlan) => {
@@ -71,6 +72,7 @@ describe('renderPaneScript', () => {
     const agent = ['/bin/sh', '-c', 'echo "$$ $GP_PROBE $(pwd)" > out.txt; exit 3'];
     const result = runScript(plan({ argv: agent, name: 'probe', stdinFile: null }));
     expect(result.status).toBe(3);
+    expect(result.stdout.split('\n')[0]).toBe('── the header ──');
     expect(result.stdout).toContain(`[git-parallel] probe exited with code 3. This shell is in ${dir}.`);
     const [pid, ...rest] = readFileSync(path.join(dir, 'out.txt'), 'utf8').trim().split(' ');
     expect(rest.join(' ')).toBe(`it's $(here) ${dir}`);
@@ -110,5 +112,45 @@ describe('renderPaneScript', () => {
     expect(result.status).toBe(0);
     expect(existsSync(path.join(dir, 'state'))).toBe(false);
     expect(runScript(plan(null, { statusWithoutAgent: 4 })).status).toBe(4);
+  });
+});
+
+/** Issue 18: the pane's program runs a script written ahead once, and the Node launcher otherwise. */
+describe('PANE_SHELL', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'gp-pane-shell-'));
+    mkdirSync(path.join(dir, 'agents'));
+    // A stand-in for `node bin/git-parallel.js`: given `launch TASK N --state-dir DIR --hand-over …`, it
+    // notes its call and writes the script as the launcher does.
+    writeFileSync(
+      path.join(dir, 'launcher.sh'),
+      'printf \'%s\\n\' "$*" >> "$5/calls.txt"; printf \'echo from-launcher\\n\' > "$5/agents/$3.launch.sh"\n',
+    );
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const pane = (...options: string[]) =>
+    execFileSync(
+      '/bin/sh',
+      ['-c', PANE_SHELL, 'git-parallel', '/bin/sh', path.join(dir, 'launcher.sh'), 't', '2', dir, ...options],
+      { encoding: 'utf8' },
+    );
+  const calls = () =>
+    existsSync(path.join(dir, 'calls.txt')) ? readFileSync(path.join(dir, 'calls.txt'), 'utf8') : '';
+
+  it('runs the prepared script without the launcher, once; a later start asks the launcher', () => {
+    writeFileSync(path.join(dir, 'agents', '2.prepared.sh'), 'echo from-creation\n');
+    expect(pane()).toBe('from-creation\n');
+    expect(calls()).toBe('');
+    expect(existsSync(path.join(dir, 'agents', '2.prepared.sh'))).toBe(false);
+    expect(pane()).toBe('from-launcher\n');
+    expect(calls()).toBe(`launch t 2 --state-dir ${dir} --hand-over\n`);
+  });
+
+  it('asks the launcher when given options (attach --resume), even with a prepared script', () => {
+    writeFileSync(path.join(dir, 'agents', '2.prepared.sh'), 'echo from-creation\n');
+    expect(pane('--resume', '--restart')).toBe('from-launcher\n');
+    expect(calls()).toBe(`launch t 2 --state-dir ${dir} --hand-over --resume --restart\n`);
   });
 });
