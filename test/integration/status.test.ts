@@ -304,6 +304,8 @@ describe('git parallel status', () => {
     expect(all.stdout).toMatch(/^good +finisher\b.*\bdone\b/m);
     const one = await cli(['status', 'hurt']);
     expect(one.code).toBe(2);
-    expect(one.stderr).toMatch(/agents\/1\.json is damaged: it is not valid JSON .*git parallel launch hurt 1/);
+    expect(one.stderr).toMatch(
+      /agents\/1\.json is damaged: it is not valid JSON .*git parallel launch hurt 1/,
+    );
   });
 });

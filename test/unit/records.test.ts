@@ -4,8 +4,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readChecks } from '../../src/io/checks.js';
 import { readResources, readSetupFailure } from '../../src/io/prepared-state.js';
+import { DamagedRecord } from '../../src/io/records.js';
 import { readVerdict } from '../../src/io/review-state.js';
-import { DamagedRecord, readAgentRecord, readManifest } from '../../src/io/state.js';
+import { readAgentRecord, readManifest } from '../../src/io/state.js';
 import { createLiveLines } from '../../src/output/live-progress.js';
 
 /** Issue 15 item 5: every record of a run's state folder is read one way. */
