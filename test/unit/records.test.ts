@@ -7,6 +7,7 @@ import { readResources, readSetupFailure } from '../../src/io/prepared-state.js'
 import { DamagedRecord } from '../../src/io/records.js';
 import { readVerdict } from '../../src/io/review-state.js';
 import { readAgentRecord, readManifest } from '../../src/io/state.js';
+import { isApproved, trustStorePath } from '../../src/io/trust.js';
 import { createLiveLines } from '../../src/output/live-progress.js';
 
 /** Issue 15 item 5: every record of a run's state folder is read one way. */
@@ -65,6 +66,42 @@ describe('the records of a run', () => {
       verdict: null,
       problem: 'review.json is not a verdict of this version',
     });
+  });
+});
+
+/** Issue 15 item 5: the records git-parallel keeps outside a run's state folder are read the same way. */
+describe('the records kept elsewhere', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'gp-records-elsewhere-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  let count = 0;
+  const place = () => path.join(root, `p${++count}`);
+
+  it('a damaged trust store stops the check, naming the file and how to recover', async () => {
+    const subject = {
+      repository: '/r',
+      file: null,
+      commands: [{ key: 'setup[0]', command: 'npm test' }],
+      hash: 'h',
+    };
+    for (const text of [
+      '{"version": 1,',
+      '{"version": 1, "repositories": {"/r": "h"}}',
+      '{"version": 2, "repositories": {}}',
+    ]) {
+      const env = { XDG_CONFIG_HOME: place() };
+      mkdirSync(path.dirname(trustStorePath(env)), { recursive: true });
+      writeFileSync(trustStorePath(env), text);
+      const error = await isApproved(env, subject).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DamagedRecord);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^${trustStorePath(env)} is damaged: it [^\n]+; fix it or delete it \\(every repository then asks again\\)$`,
+        ),
+      );
+    }
   });
 });
 
