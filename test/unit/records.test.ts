@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readCallerEnv } from '../../src/io/caller-env.js';
 import { readChecks } from '../../src/io/checks.js';
 import { readResources, readSetupFailure } from '../../src/io/prepared-state.js';
 import { DamagedRecord } from '../../src/io/records.js';
@@ -45,6 +46,24 @@ describe('the records of a run', () => {
       expect(message.startsWith(`${path.join(dir, file)} is damaged: it `)).toBe(true);
       expect(message).not.toContain('\n');
       expect((error as DamagedRecord).exitCode).toBe(2);
+    }
+  });
+
+  it('caller-env.json: missing is no variables, damaged is an error naming it, on one line', async () => {
+    expect(await readCallerEnv(folder())).toEqual({});
+    for (const text of ['{"PATH": "/bin"', '["PATH"]', '{"PATH": 1}']) {
+      const dir = folder();
+      writeFileSync(path.join(dir, 'caller-env.json'), text);
+      const error = await readCallerEnv(dir).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DamagedRecord);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^${path.join(dir, 'caller-env.json')} is damaged: it [^\\n]+; delete it to start the agents`,
+        ),
+      );
     }
   });
 
