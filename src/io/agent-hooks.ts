@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { HookEvent } from '../core/agent-state.js';
+import { HOOK_EVENTS, type HookEvent } from '../core/agent-state.js';
 import { describeCommand } from '../core/command-text.js';
 import { isPlainObject } from '../core/config-shape.js';
 import type { Candidate } from '../core/types.js';
@@ -8,6 +8,7 @@ import { pathExists, readIfExists, writeFileAtomic } from './files.js';
 import { isTracked } from './git.js';
 import { runGit } from './git-runner.js';
 import { packageRoot } from './launcher-path.js';
+import { inspectRecord, wrongField } from './records.js';
 import { manifestPath } from './state.js';
 
 /**
@@ -363,20 +364,31 @@ function tomlString(value: string): string {
   return JSON.stringify(value).replaceAll('\x7f', '\\u007f');
 }
 
-/** What the agent last reported, or null. */
+/**
+ * What the agent last reported, or null. Every hook that fires rewrites the record whole, so a damaged
+ * one (a write cut short) reads as none: status falls back to the agent's screen until the next hook
+ * replaces it. Stopping instead would stop that hook too, and leave the damage for good.
+ */
 export async function readHookEvent(stateDir: string, n: number): Promise<HookEvent | null> {
-  const text = await readIfExists(hookEventPath(stateDir, n));
-  if (text === null) return null;
-  try {
-    const parsed = JSON.parse(text) as { event?: unknown; at?: unknown; message?: unknown };
-    if (!['waiting', 'done', 'working', 'failed'].includes(String(parsed.event))) return null;
-    if (typeof parsed.at !== 'string') return null;
-    const event: HookEvent = { event: parsed.event as HookEvent['event'], at: new Date(parsed.at) };
-    if (typeof parsed.message === 'string' && parsed.message !== '') event.message = parsed.message;
-    return event;
-  } catch {
-    return null;
-  }
+  const read = await inspectRecord<{ event: HookEvent['event']; at: string; message?: string }>(
+    hookEventPath(stateDir, n),
+    hookEventProblem,
+  );
+  if (read?.value == null) return null;
+  const { event, at, message } = read.value;
+  return { event, at: new Date(at), ...(message ? { message } : {}) };
+}
+
+function hookEventProblem(value: unknown): string | null {
+  const wrong = wrongField(value, { event: 'string', at: 'string' });
+  if (wrong !== null) return wrong;
+  const record = value as { event: string; at: string; message?: unknown };
+  if (!(HOOK_EVENTS as readonly string[]).includes(record.event))
+    return `has an unknown event ${record.event}`;
+  if (Number.isNaN(Date.parse(record.at))) return `has a time that is not one (${record.at})`;
+  if (record.message !== undefined && typeof record.message !== 'string')
+    return 'has a message that is not text';
+  return null;
 }
 
 /**

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readHookEvent } from '../../src/io/agent-hooks.js';
 import { readCallerEnv } from '../../src/io/caller-env.js';
 import { readChecks } from '../../src/io/checks.js';
 import { readResources, readSetupFailure } from '../../src/io/prepared-state.js';
@@ -65,6 +66,25 @@ describe('the records of a run', () => {
         ),
       );
     }
+  });
+
+  it('agents/1.event.json: damaged reads as none (status then reads the screen; the next hook rewrites it)', async () => {
+    const at = '2026-01-02T03:04:05.000Z';
+    for (const text of [
+      '{"event": "done"',
+      '{"event": "done", "at": "soon"}',
+      `{"event": "stopped", "at": "${at}"}`,
+    ]) {
+      const dir = folder();
+      writeFileSync(path.join(dir, 'agents', '1.event.json'), text);
+      expect(await readHookEvent(dir, 1)).toBeNull();
+    }
+    const dir = folder();
+    writeFileSync(
+      path.join(dir, 'agents', '1.event.json'),
+      `{"event": "waiting", "at": "${at}", "message": "Bash?"}`,
+    );
+    expect(await readHookEvent(dir, 1)).toEqual({ event: 'waiting', at: new Date(at), message: 'Bash?' });
   });
 
   it('reads what was written whole', async () => {
