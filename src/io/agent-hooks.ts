@@ -4,6 +4,7 @@ import { HOOK_EVENTS, type HookEvent } from '../core/agent-state.js';
 import { describeCommand } from '../core/command-text.js';
 import { isPlainObject } from '../core/config-shape.js';
 import type { Candidate } from '../core/types.js';
+import { UsageError } from '../errors.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
 import { isTracked } from './git.js';
 import { runGit } from './git-runner.js';
@@ -109,10 +110,10 @@ export async function installAgentHooks(
     };
     const bypass = candidate.command.includes('--dangerously-skip-permissions');
     const file = '.claude/settings.local.json';
-    const written = await mergeIntoFile(candidate.worktree, file, (existing) =>
+    await mergeIntoFile(candidate.worktree, file, (existing) =>
       withClaudeHooks(existing, commands, { acceptBypassMode: bypass }),
     );
-    return { files: written ? [file] : [], args: [] };
+    return { files: [file], args: [] };
   }
   if (kind === 'codex') {
     return { files: [], args: codexNotifyArgs(hookEventArgv(stateDir, task, candidate.n, 'done')) };
@@ -122,10 +123,8 @@ export async function installAgentHooks(
       describeCommand(hookEventArgv(stateDir, task, candidate.n, event));
     const commands = { waiting: command('waiting'), done: command('done'), working: command('working') };
     const file = '.gemini/settings.json';
-    const written = await mergeIntoFile(candidate.worktree, file, (existing) =>
-      withGeminiHooks(existing, commands),
-    );
-    return { files: written ? [file] : [], args: [] };
+    await mergeIntoFile(candidate.worktree, file, (existing) => withGeminiHooks(existing, commands));
+    return { files: [file], args: [] };
   }
   if (kind === 'opencode' || kind === 'copilot') {
     const argv = (event: HookEvent['event']) => hookEventArgv(stateDir, task, candidate.n, event);
@@ -148,13 +147,18 @@ export async function installAgentHooks(
             working: describeCommand(events.working),
             failed: describeCommand(events.failed),
           });
-    const written = await mergeIntoFile(candidate.worktree, file, () => text);
-    return { files: written ? [file] : [], args: [] };
+    await mergeIntoFile(candidate.worktree, file, () => text);
+    return { files: [file], args: [] };
   }
   return { files: [], args: [] };
 }
 
 type EventArgvs = Record<HookEvent['event'], string[]>;
+
+/** Why an agent's settings file cannot take our hooks, as words that follow its name. */
+export interface NotMergeable {
+  problem: string;
+}
 
 const REPORT_FUNCTION = (events: EventArgvs) => `const events = ${JSON.stringify(events)};
 function report(event, payload) {
@@ -241,19 +245,23 @@ export function codexNotifyArgs(argv: string[]): string[] {
 async function mergeIntoFile(
   worktree: string,
   file: string,
-  merge: (existing: string | null) => string | null,
-): Promise<boolean> {
+  merge: (existing: string | null) => string | NotMergeable,
+): Promise<void> {
   const absolute = path.join(worktree, file);
   const existing = await readIfExists(absolute);
   const merged = merge(existing);
-  if (merged === null) return false;
+  // The agent's own file, not a record of ours: it is left exactly as it is, never replaced by our
+  // hooks alone; launch shows this line in the pane and starts the agent without them.
+  if (typeof merged !== 'string')
+    throw new UsageError(
+      `${absolute} ${merged.problem}; it is left as it is, so this agent's status comes from its screen only (fix the file to get its hooks)`,
+    );
   const tracked = await isTracked(worktree, file);
   if (merged !== existing) {
     await mkdir(path.dirname(absolute), { recursive: true });
     await writeFile(absolute, merged);
   }
   await hideFromGit(worktree, file, tracked);
-  return true;
 }
 
 async function hideFromGit(worktree: string, file: string, tracked: boolean): Promise<void> {
@@ -280,13 +288,13 @@ async function hideFromGit(worktree: string, file: string, tracked: boolean): Pr
 /**
  * Claude Code settings with our hooks added: Notification → waiting, Stop → done (the turn ended),
  * UserPromptSubmit → working (a new message clears both), StopFailure → failed (an API error ended it). Our previous entries are replaced,
- * everything else is kept. Null when the existing file is not a JSON object (left alone).
+ * everything else is kept. A NotMergeable when the existing file is not a JSON object (left alone).
  */
 export function withClaudeHooks(
   existing: string | null,
   commands: { waiting: string; done: string; working: string; failed?: string },
   options: { acceptBypassMode?: boolean } = {},
-): string | null {
+): string | NotMergeable {
   const ours: [string, string][] = [
     ['Notification', commands.waiting],
     ['Stop', commands.done],
@@ -311,7 +319,7 @@ export function withClaudeHooks(
 export function withGeminiHooks(
   existing: string | null,
   commands: { waiting: string; done: string; working: string },
-): string | null {
+): string | NotMergeable {
   return withCommandHooks(existing, [
     ['Notification', commands.waiting],
     ['AfterAgent', commands.done],
@@ -321,22 +329,24 @@ export function withGeminiHooks(
 
 /**
  * A settings file with our command hooks added, Claude Code's shape. Our previous entries are replaced,
- * everything else is kept. Null when the existing file is not a JSON object (left alone).
+ * everything else is kept. A NotMergeable when the existing file is not a JSON object (left alone).
  */
 function withCommandHooks(
   existing: string | null,
   ours: [string, string][],
   extra: Record<string, unknown> = {},
-): string | null {
+): string | NotMergeable {
   let settings: Record<string, unknown> = {};
   if (existing !== null && existing.trim() !== '') {
+    let parsed: unknown;
     try {
-      const parsed: unknown = JSON.parse(existing);
-      if (!isPlainObject(parsed)) return null;
-      settings = parsed;
-    } catch {
-      return null;
+      parsed = JSON.parse(existing);
+    } catch (error) {
+      // One line: newer V8 messages quote the text, which may hold line breaks.
+      return { problem: `is not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')})` };
     }
+    if (!isPlainObject(parsed)) return { problem: 'does not hold a JSON object' };
+    settings = parsed;
   }
   const hooks: Record<string, unknown> = isPlainObject(settings.hooks) ? { ...settings.hooks } : {};
   for (const [event, command] of ours) {
