@@ -10,6 +10,7 @@ import { DamagedRecord } from '../../src/io/records.js';
 import { readVerdict } from '../../src/io/review-state.js';
 import { readAgentRecord, readManifest } from '../../src/io/state.js';
 import { isApproved, trustStorePath } from '../../src/io/trust.js';
+import { findMarkedWorktrees } from '../../src/io/worktree-marks.js';
 import { createLiveLines } from '../../src/output/live-progress.js';
 
 /** Issue 15 item 5: every record of a run's state folder is read one way. */
@@ -114,6 +115,23 @@ describe('the records kept elsewhere', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
   let count = 0;
   const place = () => path.join(root, `p${++count}`);
+
+  it('a worktree mark that cannot be used is left out, not guessed at', async () => {
+    const commonDir = place();
+    const marks: Record<string, string> = {
+      good: '{"task": "t", "n": 1, "branch": "parallel/t-1", "worktree": "/w/t-1"}',
+      cut: '{"task": "t", "n": 2, "bra',
+      nobranch: '{"task": "t", "n": 3, "worktree": "/w/t-3"}',
+      text: '{"task": "t", "n": "4", "branch": "parallel/t-4", "worktree": "/w/t-4"}',
+    };
+    for (const [id, text] of Object.entries(marks)) {
+      mkdirSync(path.join(commonDir, 'worktrees', id), { recursive: true });
+      writeFileSync(path.join(commonDir, 'worktrees', id, 'git-parallel.json'), text);
+    }
+    expect(await findMarkedWorktrees(commonDir, 't')).toEqual([
+      { task: 't', n: 1, branch: 'parallel/t-1', worktree: '/w/t-1' },
+    ]);
+  });
 
   it('a damaged trust store stops the check, naming the file and how to recover', async () => {
     const subject = {
