@@ -32,7 +32,8 @@ export async function gatherRemovalFacts(
       .catch(() => new Set<string>()),
     localBranches(root),
     // Which ignored files go, and what work is lost (not when archived), matter to a plan that is
-    // shown; a rollback skips them.
+    // shown (--dry-run); a rollback skips them, and a removal lists the ignored files once, after its
+    // agents stopped (withIgnoredListed).
     options.ignored ? ignoredMadeByCandidates(manifest) : Promise.resolve(null),
     options.risks ? workAtRisk(manifest, options) : Promise.resolve([]),
   ]);
@@ -82,9 +83,8 @@ export async function removeRun(
 ): Promise<RemovalDone> {
   const { manifest, resources } = facts;
   const archives = plan.archiveUnder === null ? [] : await archiveRun(manifest);
-  // Looked at again, not taken from the plan: the agents may have made more as they stopped. (Only
-  // for a removal that reports them: a rollback does not.)
-  const ignoredDeleted = facts.ignored === null ? {} : await ignoredMadeByCandidates(manifest);
+  // As the caller listed them (withIgnoredListed); none for a removal that reports none (a rollback).
+  const ignoredDeleted = facts.ignored ?? {};
   const leftovers: string[] = [];
   const attempt = async (what: string, action: () => Promise<unknown>) => {
     try {
@@ -157,6 +157,15 @@ export async function removeRun(
   }
   if (leftovers.length === 0) await attempt(`state ${dir}`, () => deleteRunFolder(folders, dir));
   return { archives, ignoredDeleted, leftovers };
+}
+
+/**
+ * The facts with the candidates' ignored files listed now, for a removal to report what it deletes:
+ * after the agents stopped (they may make more as they stop), and once (the facts gathered before list
+ * them only for a plan that is shown).
+ */
+export async function withIgnoredListed(facts: RemovalFacts): Promise<RemovalFacts> {
+  return { ...facts, ignored: await ignoredMadeByCandidates(facts.manifest) };
 }
 
 /** Deletes `folder` when it holds nothing, or nothing but a small `.git` file (a worktree's pointer). */

@@ -1,4 +1,4 @@
-import { type HookEvent, nextHookEvent } from '../core/agent-state.js';
+import { HOOK_EVENTS, type HookEvent, nextHookEvent } from '../core/agent-state.js';
 import { assertTaskNames } from '../core/names.js';
 import { UsageError } from '../errors.js';
 import { readHookEvent, writeHookEvent } from '../io/agent-hooks.js';
@@ -14,8 +14,6 @@ export interface HookEventArgs {
   payload?: string;
 }
 
-const EVENTS = ['waiting', 'done', 'working', 'failed'] as const;
-
 /**
  * Hidden: what an agent's hook runs (see io/agent-hooks.ts). Records the event in the run's state.
  * It runs inside the agent, so it must be quick and must never disturb the agent: every failure is
@@ -26,8 +24,8 @@ export async function hookEvent(
   args: HookEventArgs,
   io: { cwd: string; env: NodeJS.ProcessEnv; stdin: NodeJS.ReadStream; stderr: NodeJS.WritableStream },
 ): Promise<number> {
-  if (!(EVENTS as readonly string[]).includes(args.event)) {
-    throw new UsageError(`unknown hook event ${JSON.stringify(args.event)}; use ${EVENTS.join(', ')}`);
+  if (!(HOOK_EVENTS as readonly string[]).includes(args.event)) {
+    throw new UsageError(`unknown hook event ${JSON.stringify(args.event)}; use ${HOOK_EVENTS.join(', ')}`);
   }
   try {
     // The task check of every command, here inside the try: a hook must never fail its agent (issue 10 F1).

@@ -34,7 +34,7 @@ import { diffFiles, readWorktreeChanges, snapshotTree } from '../io/snapshot.js'
 import { usableRun } from '../io/state.js';
 import { readSettledRun } from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
-import { gatherRemovalFacts, removeRun } from './apply-removal.js';
+import { gatherRemovalFacts, removeRun, withIgnoredListed } from './apply-removal.js';
 import { assertArchivable } from './work-at-risk.js';
 
 export type { PickStrategy };
@@ -122,7 +122,7 @@ export async function pick(
   // Read before anything changes: a damaged resources.json stops the pick here (DamagedRecord).
   const removal = args.keep
     ? null
-    : await gatherRemovalFacts(manifest, dir, { keepBranches: false, ignored: true, risks: false });
+    : await gatherRemovalFacts(manifest, dir, { keepBranches: false, ignored: args.dryRun, risks: false });
   const plan = planPick({
     candidate,
     target,
@@ -176,7 +176,7 @@ export async function pick(
   let archives: ArchiveResult[] = [];
   let ignored: Record<string, string[]> = {};
   if (plan.removal && removal) {
-    const done = await removeRun(plan.removal, removal, dir, driver, io.env);
+    const done = await removeRun(plan.removal, await withIgnoredListed(removal), dir, driver, io.env);
     ({ archives, ignoredDeleted: ignored } = done);
     if (done.leftovers.length > 0) {
       throw new CommandFailure(

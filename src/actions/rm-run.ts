@@ -20,7 +20,7 @@ import {
   withoutUnfinishedCheckouts,
 } from '../io/unfinished-checkout.js';
 import type { Reporter } from '../output/reporter.js';
-import { gatherRemovalFacts, removeRun } from './apply-removal.js';
+import { gatherRemovalFacts, removeRun, withIgnoredListed } from './apply-removal.js';
 import { assertArchivable, assertNothingLost } from './work-at-risk.js';
 
 export interface RmArgs {
@@ -92,7 +92,7 @@ export async function rmRuns(
       : await recoveredDriver(manifest, io.env);
     const facts = await gatherRemovalFacts(manifest, read.dir, {
       keepBranches: args.keepBranches,
-      ignored: true,
+      ignored: args.dryRun,
       // Without --force, work at risk was refused above; a recovered run has no base to measure it by.
       risks: args.force && read.manifest !== null && !args.archive,
     });
@@ -124,7 +124,7 @@ export async function rmRuns(
   const removed: string[] = [];
   const ignoredDeleted: Record<string, string[]> = {};
   for (const { read, manifest, driver, facts, plan } of runs) {
-    const done = await removeRun(plan, facts, read.dir, driver, io.env);
+    const done = await removeRun(plan, await withIgnoredListed(facts), read.dir, driver, io.env);
     if (done.archives.length > 0)
       io.reporter.info(
         `Archived ${done.archives.map((a) => a.ref).join(', ')} (restore one: git branch <name> <ref>).`,

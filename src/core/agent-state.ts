@@ -27,8 +27,11 @@ export interface LauncherRecord {
 }
 
 /** What an agent's own hook reported (Claude Code Notification/Stop/StopFailure/UserPromptSubmit, Codex notify). */
+/** What an agent's hooks report. */
+export const HOOK_EVENTS = ['waiting', 'done', 'working', 'failed'] as const;
+
 export interface HookEvent {
-  event: 'waiting' | 'done' | 'working' | 'failed';
+  event: (typeof HOOK_EVENTS)[number];
   at: Date;
   /** The agent's own words, e.g. "Claude needs your permission to use Bash". */
   message?: string;

@@ -8,7 +8,7 @@ import type { Candidate } from '../core/types.js';
 import { pathExists, writeFileAtomic } from './files.js';
 import { commitsNotIn } from './git.js';
 import { runGit } from './git-runner.js';
-import { inspectRecord, wrongField } from './state.js';
+import { inspectRecord, wrongField } from './records.js';
 
 /**
  * Activity facts for `status`: when a pane's output last changed, and what a worktree holds.

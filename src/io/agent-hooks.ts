@@ -1,13 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { HookEvent } from '../core/agent-state.js';
+import { HOOK_EVENTS, type HookEvent } from '../core/agent-state.js';
 import { describeCommand } from '../core/command-text.js';
 import { isPlainObject } from '../core/config-shape.js';
 import type { Candidate } from '../core/types.js';
+import { UsageError } from '../errors.js';
 import { pathExists, readIfExists, writeFileAtomic } from './files.js';
 import { isTracked } from './git.js';
 import { runGit } from './git-runner.js';
 import { packageRoot } from './launcher-path.js';
+import { inspectRecord, wrongField } from './records.js';
 import { manifestPath } from './state.js';
 
 /**
@@ -108,10 +110,10 @@ export async function installAgentHooks(
     };
     const bypass = candidate.command.includes('--dangerously-skip-permissions');
     const file = '.claude/settings.local.json';
-    const written = await mergeIntoFile(candidate.worktree, file, (existing) =>
+    await mergeIntoFile(candidate.worktree, file, (existing) =>
       withClaudeHooks(existing, commands, { acceptBypassMode: bypass }),
     );
-    return { files: written ? [file] : [], args: [] };
+    return { files: [file], args: [] };
   }
   if (kind === 'codex') {
     return { files: [], args: codexNotifyArgs(hookEventArgv(stateDir, task, candidate.n, 'done')) };
@@ -121,10 +123,8 @@ export async function installAgentHooks(
       describeCommand(hookEventArgv(stateDir, task, candidate.n, event));
     const commands = { waiting: command('waiting'), done: command('done'), working: command('working') };
     const file = '.gemini/settings.json';
-    const written = await mergeIntoFile(candidate.worktree, file, (existing) =>
-      withGeminiHooks(existing, commands),
-    );
-    return { files: written ? [file] : [], args: [] };
+    await mergeIntoFile(candidate.worktree, file, (existing) => withGeminiHooks(existing, commands));
+    return { files: [file], args: [] };
   }
   if (kind === 'opencode' || kind === 'copilot') {
     const argv = (event: HookEvent['event']) => hookEventArgv(stateDir, task, candidate.n, event);
@@ -147,13 +147,18 @@ export async function installAgentHooks(
             working: describeCommand(events.working),
             failed: describeCommand(events.failed),
           });
-    const written = await mergeIntoFile(candidate.worktree, file, () => text);
-    return { files: written ? [file] : [], args: [] };
+    await mergeIntoFile(candidate.worktree, file, () => text);
+    return { files: [file], args: [] };
   }
   return { files: [], args: [] };
 }
 
 type EventArgvs = Record<HookEvent['event'], string[]>;
+
+/** Why an agent's settings file cannot take our hooks, as words that follow its name. */
+export interface NotMergeable {
+  problem: string;
+}
 
 const REPORT_FUNCTION = (events: EventArgvs) => `const events = ${JSON.stringify(events)};
 function report(event, payload) {
@@ -240,19 +245,23 @@ export function codexNotifyArgs(argv: string[]): string[] {
 async function mergeIntoFile(
   worktree: string,
   file: string,
-  merge: (existing: string | null) => string | null,
-): Promise<boolean> {
+  merge: (existing: string | null) => string | NotMergeable,
+): Promise<void> {
   const absolute = path.join(worktree, file);
   const existing = await readIfExists(absolute);
   const merged = merge(existing);
-  if (merged === null) return false;
+  // The agent's own file, not a record of ours: it is left exactly as it is, never replaced by our
+  // hooks alone; launch shows this line in the pane and starts the agent without them.
+  if (typeof merged !== 'string')
+    throw new UsageError(
+      `${absolute} ${merged.problem}; it is left as it is, so this agent's status comes from its screen only (fix the file to get its hooks)`,
+    );
   const tracked = await isTracked(worktree, file);
   if (merged !== existing) {
     await mkdir(path.dirname(absolute), { recursive: true });
     await writeFile(absolute, merged);
   }
   await hideFromGit(worktree, file, tracked);
-  return true;
 }
 
 async function hideFromGit(worktree: string, file: string, tracked: boolean): Promise<void> {
@@ -279,13 +288,13 @@ async function hideFromGit(worktree: string, file: string, tracked: boolean): Pr
 /**
  * Claude Code settings with our hooks added: Notification → waiting, Stop → done (the turn ended),
  * UserPromptSubmit → working (a new message clears both), StopFailure → failed (an API error ended it). Our previous entries are replaced,
- * everything else is kept. Null when the existing file is not a JSON object (left alone).
+ * everything else is kept. A NotMergeable when the existing file is not a JSON object (left alone).
  */
 export function withClaudeHooks(
   existing: string | null,
   commands: { waiting: string; done: string; working: string; failed?: string },
   options: { acceptBypassMode?: boolean } = {},
-): string | null {
+): string | NotMergeable {
   const ours: [string, string][] = [
     ['Notification', commands.waiting],
     ['Stop', commands.done],
@@ -310,7 +319,7 @@ export function withClaudeHooks(
 export function withGeminiHooks(
   existing: string | null,
   commands: { waiting: string; done: string; working: string },
-): string | null {
+): string | NotMergeable {
   return withCommandHooks(existing, [
     ['Notification', commands.waiting],
     ['AfterAgent', commands.done],
@@ -320,22 +329,24 @@ export function withGeminiHooks(
 
 /**
  * A settings file with our command hooks added, Claude Code's shape. Our previous entries are replaced,
- * everything else is kept. Null when the existing file is not a JSON object (left alone).
+ * everything else is kept. A NotMergeable when the existing file is not a JSON object (left alone).
  */
 function withCommandHooks(
   existing: string | null,
   ours: [string, string][],
   extra: Record<string, unknown> = {},
-): string | null {
+): string | NotMergeable {
   let settings: Record<string, unknown> = {};
   if (existing !== null && existing.trim() !== '') {
+    let parsed: unknown;
     try {
-      const parsed: unknown = JSON.parse(existing);
-      if (!isPlainObject(parsed)) return null;
-      settings = parsed;
-    } catch {
-      return null;
+      parsed = JSON.parse(existing);
+    } catch (error) {
+      // One line: newer V8 messages quote the text, which may hold line breaks.
+      return { problem: `is not valid JSON (${(error as Error).message.replace(/\s+/g, ' ')})` };
     }
+    if (!isPlainObject(parsed)) return { problem: 'does not hold a JSON object' };
+    settings = parsed;
   }
   const hooks: Record<string, unknown> = isPlainObject(settings.hooks) ? { ...settings.hooks } : {};
   for (const [event, command] of ours) {
@@ -363,20 +374,31 @@ function tomlString(value: string): string {
   return JSON.stringify(value).replaceAll('\x7f', '\\u007f');
 }
 
-/** What the agent last reported, or null. */
+/**
+ * What the agent last reported, or null. Every hook that fires rewrites the record whole, so a damaged
+ * one (a write cut short) reads as none: status falls back to the agent's screen until the next hook
+ * replaces it. Stopping instead would stop that hook too, and leave the damage for good.
+ */
 export async function readHookEvent(stateDir: string, n: number): Promise<HookEvent | null> {
-  const text = await readIfExists(hookEventPath(stateDir, n));
-  if (text === null) return null;
-  try {
-    const parsed = JSON.parse(text) as { event?: unknown; at?: unknown; message?: unknown };
-    if (!['waiting', 'done', 'working', 'failed'].includes(String(parsed.event))) return null;
-    if (typeof parsed.at !== 'string') return null;
-    const event: HookEvent = { event: parsed.event as HookEvent['event'], at: new Date(parsed.at) };
-    if (typeof parsed.message === 'string' && parsed.message !== '') event.message = parsed.message;
-    return event;
-  } catch {
-    return null;
-  }
+  const read = await inspectRecord<{ event: HookEvent['event']; at: string; message?: string }>(
+    hookEventPath(stateDir, n),
+    hookEventProblem,
+  );
+  if (read?.value == null) return null;
+  const { event, at, message } = read.value;
+  return { event, at: new Date(at), ...(message ? { message } : {}) };
+}
+
+function hookEventProblem(value: unknown): string | null {
+  const wrong = wrongField(value, { event: 'string', at: 'string' });
+  if (wrong !== null) return wrong;
+  const record = value as { event: string; at: string; message?: unknown };
+  if (!(HOOK_EVENTS as readonly string[]).includes(record.event))
+    return `has an unknown event ${record.event}`;
+  if (Number.isNaN(Date.parse(record.at))) return `has a time that is not one (${record.at})`;
+  if (record.message !== undefined && typeof record.message !== 'string')
+    return 'has a message that is not text';
+  return null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { chmod, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readIfExists } from './files.js';
+import { readRecord, wrongField } from './records.js';
 
 /**
  * The environment of the person who started the run, for the panes' launcher.
@@ -53,19 +53,25 @@ export async function writeCallerEnv(stateDir: string, env: NodeJS.ProcessEnv): 
   await rename(temporary, file);
 }
 
-/** The caller's variables, or an empty set when the run has none recorded (older runs, `--mux none`). */
+/**
+ * The caller's variables, or an empty set when the run has none recorded (older runs, `--mux none`). A
+ * damaged file stops the launch (DamagedRecord): an agent started without the caller's API keys, base
+ * URLs and PATH would fail in ways that point nowhere near this file, or use other credentials.
+ */
 export async function readCallerEnv(stateDir: string): Promise<Record<string, string>> {
-  const text = await readIfExists(callerEnvPath(stateDir));
-  if (text === null) return {};
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed === null || typeof parsed !== 'object') return {};
-    const env: Record<string, string> = {};
-    for (const [name, value] of Object.entries(parsed)) {
-      if (typeof value === 'string' && !isPaneOwn(name)) env[name] = value;
-    }
-    return env;
-  } catch {
-    return {};
-  }
+  const recorded = await readRecord<Record<string, string>>(
+    callerEnvPath(stateDir),
+    callerEnvProblem,
+    "it holds the environment of the person who started the run; delete it to start the agents in the multiplexer's environment instead, or start the run again",
+  );
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(recorded ?? {})) if (!isPaneOwn(name)) env[name] = value;
+  return env;
+}
+
+function callerEnvProblem(value: unknown): string | null {
+  const wrong = wrongField(value, {});
+  if (wrong !== null) return wrong;
+  const name = Object.entries(value as object).find(([, v]) => typeof v !== 'string')?.[0];
+  return name === undefined ? null : `has a variable ${name} that is not a string`;
 }

@@ -7,9 +7,9 @@ import { createLiveLines, liveProgressWanted } from '../output/live-progress.js'
 import { pathExists, writeFileAtomic } from './files.js';
 import { ignoredEntries } from './git.js';
 import { withLock } from './lock.js';
+import { readRecord, wrongField } from './records.js';
 import { runShell } from './shell-run.js';
 import { snapshotTree } from './snapshot.js';
-import { readRecord, wrongField } from './state.js';
 
 /**
  * The project's own check (`compare --check "npm test"` or `check` in config), run in every candidate's

@@ -5,8 +5,8 @@ import type { Candidate, RunManifest } from '../core/types.js';
 import { writeFileAtomic } from './files.js';
 import { describeFailure, endMarkedProcesses, runSteps, type StepFailure } from './hooks.js';
 import { dropDatabases, redact } from './postgres.js';
+import { readRecord, wrongField } from './records.js';
 import { sandboxPrefix } from './sandbox.js';
-import { readRecord, wrongField } from './state.js';
 
 /**
  * What preparing a run leaves in its state folder, beside run.json:

@@ -8,7 +8,7 @@ import {
 } from '../core/review-verdict.js';
 import { writeFileAtomic } from './files.js';
 import { isAlive } from './lock.js';
-import { inspectRecord, wrongField } from './state.js';
+import { inspectRecord, wrongField } from './records.js';
 
 /**
  * What `review` keeps in the run's state folder:

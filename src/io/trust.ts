@@ -12,7 +12,8 @@ import {
 } from '../core/trust.js';
 import { UsageError } from '../errors.js';
 import { readPackageFiles } from './deps.js';
-import { readIfExists, writeFileAtomic } from './files.js';
+import { writeFileAtomic } from './files.js';
+import { readRecord, wrongField } from './records.js';
 
 /**
  * Approvals of repository commands, kept in the user's own config folder (never in the repository,
@@ -61,19 +62,29 @@ export async function installScriptsApproved(
   return options.oneOff || (await isApproved(options.env, subject));
 }
 
+/**
+ * A damaged store stops the command, never silently replaced by an empty one (which would ask again
+ * everywhere) nor read in part: an approval list that is not one would crash the check.
+ */
 async function readStore(env: NodeJS.ProcessEnv): Promise<TrustStore> {
-  const text = await readIfExists(trustStorePath(env));
-  if (text === null) return { version: 1, repositories: {} };
-  try {
-    const parsed = JSON.parse(text) as TrustStore;
-    if (parsed?.version === 1 && typeof parsed.repositories === 'object' && parsed.repositories !== null)
-      return parsed;
-  } catch {
-    // Fall through: a damaged store is reported, never silently replaced by an empty one.
-  }
-  throw new UsageError(
-    `${trustStorePath(env)} is damaged; fix it or delete it (every repository then asks again)`,
+  const store = await readRecord<TrustStore>(
+    trustStorePath(env),
+    trustStoreProblem,
+    'fix it or delete it (every repository then asks again)',
   );
+  return store ?? { version: 1, repositories: {} };
+}
+
+function trustStoreProblem(value: unknown): string | null {
+  const wrong = wrongField(value, { version: 'number', repositories: 'object' });
+  if (wrong !== null) return wrong;
+  const store = value as TrustStore;
+  if (store.version !== 1) return `has version ${JSON.stringify(store.version)}, expected 1`;
+  for (const [repository, approvals] of Object.entries(store.repositories)) {
+    if (!Array.isArray(approvals) || !approvals.every((a) => wrongField(a, { hash: 'string' }) === null))
+      return `has approvals for ${repository} that are not a list of hashes`;
+  }
+  return null;
 }
 
 export async function isApproved(env: NodeJS.ProcessEnv, subject: TrustSubject): Promise<boolean> {

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { readIfExists, writeFileAtomic } from './files.js';
+import { writeFileAtomic } from './files.js';
 import { runGit } from './git-runner.js';
+import { inspectRecord, wrongField } from './records.js';
 
 /**
  * Every candidate worktree carries a small mark in git's own administrative folder for it
@@ -33,17 +34,18 @@ export async function findMarkedWorktrees(commonDir: string, task?: string): Pro
   const ids = await readdir(adminRoot).catch(() => [] as string[]);
   const marks: WorktreeMark[] = [];
   for (const id of ids.sort()) {
-    const text = await readIfExists(path.join(adminRoot, id, MARK));
-    if (text === null) continue;
-    try {
-      const mark = JSON.parse(text) as WorktreeMark;
-      // The worktree may have moved (`git worktree move`): git's own gitdir file knows where it is now.
-      const gitdir = (await readFile(path.join(adminRoot, id, 'gitdir'), 'utf8').catch(() => '')).trim();
-      if (gitdir) mark.worktree = path.dirname(gitdir);
-      if (task === undefined || mark.task === task) marks.push(mark);
-    } catch {
-      // A mark we cannot read is not ours to act on.
-    }
+    // A mark that cannot be used (damaged, or without its task, number or branch) names no run for
+    // certain, so it is left out rather than guessed at: rm and prune would otherwise remove a worktree
+    // or branch by a guess. Its worktree stays an ordinary one (`git worktree list` shows it).
+    const read = await inspectRecord<WorktreeMark>(path.join(adminRoot, id, MARK), (value) =>
+      wrongField(value, { task: 'string', n: 'number', branch: 'string', worktree: 'string' }),
+    );
+    const mark = read?.value;
+    if (!mark) continue;
+    // The worktree may have moved (`git worktree move`): git's own gitdir file knows where it is now.
+    const gitdir = (await readFile(path.join(adminRoot, id, 'gitdir'), 'utf8').catch(() => '')).trim();
+    if (gitdir) mark.worktree = path.dirname(gitdir);
+    if (task === undefined || mark.task === task) marks.push(mark);
   }
   return marks.sort((a, b) => a.n - b.n);
 }

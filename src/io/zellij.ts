@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describeCommand } from '../core/command-text.js';
 import type { PaneSpec } from '../core/types.js';
@@ -20,6 +19,7 @@ import { runOnTerminal } from './exec.js';
 import { writeFileAtomic } from './files.js';
 import { readLayoutTemplate } from './layout-files.js';
 import type { MuxDriver, SessionRequest } from './mux.js';
+import { inspectRecord, wrongField } from './records.js';
 import { countZellijClients, runZellij, ZELLIJ_TIMEOUT_MS } from './zellij-panes.js';
 
 export interface ZellijDriverOptions {
@@ -255,9 +255,19 @@ export class ZellijDriver implements MuxDriver {
    * one chosen tab from outside it, so the user is told which to close.
    */
   async closeTab(tab: { session: string; stateDir: string }): Promise<void> {
-    const opened = await readOpenedTabs(tab.stateDir);
+    const file = path.join(tab.stateDir, TABS_FILE);
+    const read = await inspectRecord<OpenedTabs>(file, openedTabsProblem);
     // No record: the tab was never opened (creation failed before), or by a git-parallel that kept none.
-    if (opened === null || !(await this.sessionExists(tab.session))) return;
+    if (read === null || !(await this.sessionExists(tab.session))) return;
+    // A damaged record names no tab to close for certain: the user is told, as with an older Zellij,
+    // and the removal goes on (stopping it would keep the run for a tab only the user can close).
+    if (read.problem !== null) {
+      this.warn(
+        `${file} is damaged: it ${read.fault}; close the run's tab in the Zellij session ${tab.session} yourself; its agents ran in the removed worktrees`,
+      );
+      return;
+    }
+    const opened = read.value;
     if (opened.ids !== null && opened.ids.length > 0) {
       for (const id of opened.ids) {
         await this.zellij(['-s', tab.session, 'action', 'close-tab-by-id', String(id)], { outside: true });
@@ -336,12 +346,10 @@ export class ZellijDriver implements MuxDriver {
   }
 }
 
-async function readOpenedTabs(stateDir: string): Promise<OpenedTabs | null> {
-  const text = await readFile(path.join(stateDir, TABS_FILE), 'utf8').catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    },
-  );
-  return text === null ? null : (JSON.parse(text) as OpenedTabs);
+function openedTabsProblem(value: unknown): string | null {
+  const wrong = wrongField(value, { session: 'string', names: 'array' });
+  if (wrong !== null) return wrong;
+  const ids = (value as { ids?: unknown }).ids;
+  if (ids === null || (Array.isArray(ids) && ids.every((id) => typeof id === 'number'))) return null;
+  return 'has no ids (a list of numbers, or null)';
 }

@@ -62,6 +62,18 @@ describe('git parallel pick', () => {
     expect(repo.git('for-each-ref', 'refs/git-parallel/')).toBe('');
   };
 
+  it("lists each candidate's ignored files once (git ls-files --ignored), and reports what they were", async () => {
+    mkdirSync(path.join(worktree(2), 'node_modules', 'dep'), { recursive: true });
+    writeFileSync(path.join(worktree(2), 'node_modules', 'dep', 'index.js'), '');
+    writeFileSync(path.join(worktree(2), '.gitignore'), 'node_modules/\n');
+    const result = await cli(['pick', 't', '1', '--verbose', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const listings = result.stderr.split('\n').filter((line) => /^\+ git ls-files .*--ignored/.test(line));
+    expect(listings).toHaveLength(3);
+    expect(JSON.parse(result.stdout).ignoredDeleted).toEqual({ 't-2': ['node_modules/'] });
+    runIsGone();
+  });
+
   it('--merge (the default): commits the leftovers, merges with a merge commit, archives everyone, removes the run', async () => {
     const result = await cli(['pick', 't', '1']);
     expect(result.stderr).not.toMatch(/error|warning/i);

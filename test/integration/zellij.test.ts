@@ -158,6 +158,21 @@ describe('--mux zellij (recording stand-in zellij)', () => {
     expect(zellij.sessions().mine).toMatchObject({ exited: false, layout: null, tabs: [] });
   });
 
+  it('rm of a --tab run whose tab record is damaged says which tab to close, and removes the run', async () => {
+    zellij = makeFakeZellij(workspace.repo.parent, '0.44.0');
+    const inside = { ZELLIJ: '0', ZELLIJ_SESSION_NAME: 'mine' };
+    zellij.setSessions({ mine: { exited: false, layout: null, clients: 1 } });
+    expect((await cli(['tabbed', '-n', '2', '--tab'], inside)).code).toBe(0);
+    const record = path.join(workspace.repo.root, '.git/parallel/tabbed/zellij-tabs.json');
+    writeFileSync(record, '{"session": "mine", "ids": [1');
+    const removed = await cli(['rm', 'tabbed', '--force'], inside);
+    expect(removed.stderr).toContain(`${record} is damaged: it is not valid JSON (`);
+    expect(removed.stderr).toMatch(/; close the run's tab in the Zellij session mine yourself;/);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(existsSync(path.dirname(record))).toBe(false);
+    expect(zellij.calls().some((call) => call.argv.includes('close-tab-by-id'))).toBe(false);
+  });
+
   it('--tab outside Zellij is refused', async () => {
     zellij = makeFakeZellij(workspace.repo.parent, '0.44.0');
     const result = await cli(['auth', '-n', '2', '--mux', 'zellij', '--tab']);

@@ -1,9 +1,13 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSideTurn, messageOf } from '../../src/actions/hook-event.js';
 import { agentStartProblem, withPrompt } from '../../src/core/agent-command.js';
 import { AGENT_PRESETS } from '../../src/core/agent-presets.js';
 import { detectDialog, detectTurnError, screenForActivity } from '../../src/core/agent-screens.js';
-import { codexNotifyArgs, withClaudeHooks } from '../../src/io/agent-hooks.js';
+import type { Candidate } from '../../src/core/types.js';
+import { codexNotifyArgs, installAgentHooks, withClaudeHooks } from '../../src/io/agent-hooks.js';
 
 /** Issue 9: prompts in each agent's own syntax, what agents refuse, and what their screens say. */
 describe('withPrompt', () => {
@@ -134,12 +138,42 @@ describe('screenForActivity', () => {
 describe('hooks', () => {
   it('Claude: StopFailure reports failed; bypass mode is accepted only with --yolo', () => {
     const commands = { waiting: 'w', done: 'd', working: 'k', failed: 'f' };
-    const plain = JSON.parse(withClaudeHooks(null, commands)!);
+    const plain = JSON.parse(withClaudeHooks(null, commands) as string);
     expect(plain.hooks.StopFailure).toEqual([{ hooks: [{ type: 'command', command: 'f' }] }]);
     expect(plain.skipDangerousModePermissionPrompt).toBeUndefined();
-    const yolo = JSON.parse(withClaudeHooks(null, commands, { acceptBypassMode: true })!);
+    const yolo = JSON.parse(withClaudeHooks(null, commands, { acceptBypassMode: true }) as string);
     expect(yolo.skipDangerousModePermissionPrompt).toBe(true);
   });
+  it("an agent's own settings file that is not a JSON object is left as it is, with one line naming it", async () => {
+    const worktree = mkdtempSync(path.join(tmpdir(), 'gp-hooks-'));
+    try {
+      for (const [agent, file] of [
+        ['claude', '.claude/settings.local.json'],
+        ['gemini', '.gemini/settings.json'],
+      ] as const) {
+        for (const text of ['{"permissions": {"allow": [', '["not", "settings"]']) {
+          mkdirSync(path.dirname(path.join(worktree, file)), { recursive: true });
+          writeFileSync(path.join(worktree, file), text);
+          const candidate = { n: 1, worktree, command: [agent] } as Candidate;
+          const error = await installAgentHooks(candidate, 't', '/state').then(
+            () => null,
+            (e: unknown) => e as Error,
+          );
+          expect(error?.message).toMatch(
+            new RegExp(
+              `^${path.join(worktree, file)} (is not valid JSON \\(.+\\)|does not hold a JSON object); it is left as it is`,
+            ),
+          );
+          expect(error?.message).not.toContain('\n');
+          expect(readFileSync(path.join(worktree, file), 'utf8')).toBe(text);
+          expect(existsSync(path.join(path.dirname(path.join(worktree, file)), '.gitignore'))).toBe(false);
+        }
+      }
+    } finally {
+      rmSync(worktree, { recursive: true, force: true });
+    }
+  });
+
   it('Codex: notify goes on the command line as TOML', () => {
     expect(codexNotifyArgs(['/usr/bin/node', 'a "b"', 'done'])).toEqual([
       '-c',

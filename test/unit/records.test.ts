@@ -2,10 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readHookEvent } from '../../src/io/agent-hooks.js';
+import { readCallerEnv } from '../../src/io/caller-env.js';
 import { readChecks } from '../../src/io/checks.js';
 import { readResources, readSetupFailure } from '../../src/io/prepared-state.js';
+import { DamagedRecord } from '../../src/io/records.js';
 import { readVerdict } from '../../src/io/review-state.js';
-import { DamagedRecord, readAgentRecord, readManifest } from '../../src/io/state.js';
+import { readAgentRecord, readManifest } from '../../src/io/state.js';
+import { isApproved, trustStorePath } from '../../src/io/trust.js';
+import { findMarkedWorktrees } from '../../src/io/worktree-marks.js';
 import { createLiveLines } from '../../src/output/live-progress.js';
 
 /** Issue 15 item 5: every record of a run's state folder is read one way. */
@@ -46,6 +51,43 @@ describe('the records of a run', () => {
     }
   });
 
+  it('caller-env.json: missing is no variables, damaged is an error naming it, on one line', async () => {
+    expect(await readCallerEnv(folder())).toEqual({});
+    for (const text of ['{"PATH": "/bin"', '["PATH"]', '{"PATH": 1}']) {
+      const dir = folder();
+      writeFileSync(path.join(dir, 'caller-env.json'), text);
+      const error = await readCallerEnv(dir).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DamagedRecord);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^${path.join(dir, 'caller-env.json')} is damaged: it [^\\n]+; delete it to start the agents`,
+        ),
+      );
+    }
+  });
+
+  it('agents/1.event.json: damaged reads as none (status then reads the screen; the next hook rewrites it)', async () => {
+    const at = '2026-01-02T03:04:05.000Z';
+    for (const text of [
+      '{"event": "done"',
+      '{"event": "done", "at": "soon"}',
+      `{"event": "stopped", "at": "${at}"}`,
+    ]) {
+      const dir = folder();
+      writeFileSync(path.join(dir, 'agents', '1.event.json'), text);
+      expect(await readHookEvent(dir, 1)).toBeNull();
+    }
+    const dir = folder();
+    writeFileSync(
+      path.join(dir, 'agents', '1.event.json'),
+      `{"event": "waiting", "at": "${at}", "message": "Bash?"}`,
+    );
+    expect(await readHookEvent(dir, 1)).toEqual({ event: 'waiting', at: new Date(at), message: 'Bash?' });
+  });
+
   it('reads what was written whole', async () => {
     const dir = folder();
     const resources = { hooks: { preRemove: ['a'], postRemove: [] }, timeout: 5, postgres: null };
@@ -64,6 +106,59 @@ describe('the records of a run', () => {
       verdict: null,
       problem: 'review.json is not a verdict of this version',
     });
+  });
+});
+
+/** Issue 15 item 5: the records git-parallel keeps outside a run's state folder are read the same way. */
+describe('the records kept elsewhere', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'gp-records-elsewhere-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  let count = 0;
+  const place = () => path.join(root, `p${++count}`);
+
+  it('a worktree mark that cannot be used is left out, not guessed at', async () => {
+    const commonDir = place();
+    const marks: Record<string, string> = {
+      good: '{"task": "t", "n": 1, "branch": "parallel/t-1", "worktree": "/w/t-1"}',
+      cut: '{"task": "t", "n": 2, "bra',
+      nobranch: '{"task": "t", "n": 3, "worktree": "/w/t-3"}',
+      text: '{"task": "t", "n": "4", "branch": "parallel/t-4", "worktree": "/w/t-4"}',
+    };
+    for (const [id, text] of Object.entries(marks)) {
+      mkdirSync(path.join(commonDir, 'worktrees', id), { recursive: true });
+      writeFileSync(path.join(commonDir, 'worktrees', id, 'git-parallel.json'), text);
+    }
+    expect(await findMarkedWorktrees(commonDir, 't')).toEqual([
+      { task: 't', n: 1, branch: 'parallel/t-1', worktree: '/w/t-1' },
+    ]);
+  });
+
+  it('a damaged trust store stops the check, naming the file and how to recover', async () => {
+    const subject = {
+      repository: '/r',
+      file: null,
+      commands: [{ key: 'setup[0]', command: 'npm test' }],
+      hash: 'h',
+    };
+    for (const text of [
+      '{"version": 1,',
+      '{"version": 1, "repositories": {"/r": "h"}}',
+      '{"version": 2, "repositories": {}}',
+    ]) {
+      const env = { XDG_CONFIG_HOME: place() };
+      mkdirSync(path.dirname(trustStorePath(env)), { recursive: true });
+      writeFileSync(trustStorePath(env), text);
+      const error = await isApproved(env, subject).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(DamagedRecord);
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^${trustStorePath(env)} is damaged: it [^\n]+; fix it or delete it \\(every repository then asks again\\)$`,
+        ),
+      );
+    }
   });
 });
 
