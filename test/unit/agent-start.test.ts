@@ -4,10 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isSideTurn, messageOf } from '../../src/actions/hook-event.js';
 import { agentStartProblem, withPrompt } from '../../src/core/agent-command.js';
+import { codexNotifyArgs, withClaudeHooks } from '../../src/core/agent-hook-files.js';
 import { AGENT_PRESETS } from '../../src/core/agent-presets.js';
 import { detectDialog, detectTurnError, screenForActivity } from '../../src/core/agent-screens.js';
 import type { Candidate } from '../../src/core/types.js';
-import { codexNotifyArgs, installAgentHooks, withClaudeHooks } from '../../src/io/agent-hooks.js';
+import { installAgentHooks } from '../../src/io/agent-hooks.js';
 
 /** Issue 9: prompts in each agent's own syntax, what agents refuse, and what their screens say. */
 describe('withPrompt', () => {
