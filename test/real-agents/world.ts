@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
+import { detectDialog } from '../../src/core/agent-screens.js';
 import { type CliResult, runCli } from '../helpers/cli.js';
 import { makeRepo, type TestRepo } from '../helpers/repo.js';
 import { waitFor } from '../helpers/stand-in-agent.js';
@@ -209,25 +210,27 @@ export function useAgentWorld(options: { beforeClose?: (world: AgentWorld) => vo
 
 /**
  * Answers "yes" at a permission prompt as a person does: Enter (in all five agents the first choice,
- * allow once, is selected), and Enter again when a few seconds later the candidate still waits and its
- * screen has not moved at all. Gemini CLI 0.61 once dropped the Enter that arrived as its dialog appeared
- * (CI, 2026-12-03: the dialog stayed open for the whole 300 s). A second Enter cannot approve anything
- * twice: it is sent only to the same unchanged dialog; where the agent did move on, nothing more is sent.
+ * allow once, is selected), and Enter again when a few seconds later the candidate still waits with the
+ * same permission dialog on its screen (core/agent-screens.ts recognises it). Gemini CLI 0.61 drops an
+ * Enter that arrives before its dialog takes the keyboard (CI, 2026-12-03 and 2026-12-06: the dialog
+ * stayed open for the whole wait); the screen itself may still change in that time, as the dialog
+ * finishes drawing, so only the dialog's presence counts. Once it is gone nothing more is sent, so an
+ * answer is never given twice.
  */
 async function approveInPane(pane: {
   press: () => void;
   screen: () => string;
   stillWaiting: () => Promise<boolean>;
 }): Promise<void> {
+  const dialogOnScreen = () => detectDialog(pane.screen())?.kind === 'permission';
   for (let attempt = 1; ; attempt++) {
-    const before = pane.screen();
     pane.press();
-    const moved = await waitFor(
-      async () => ((await pane.stillWaiting()) && pane.screen() === before ? undefined : true),
+    const answered = await waitFor(
+      async () => ((await pane.stillWaiting()) && dialogOnScreen() ? undefined : true),
       'the agent to take the answer',
       6_000,
     ).catch(() => false);
-    if (moved || attempt === 3) return;
+    if (answered || attempt === 3) return;
   }
 }
 
