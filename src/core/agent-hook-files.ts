@@ -18,6 +18,11 @@ export interface NotMergeable {
   problem: string;
 }
 
+/**
+ * Source text of opencode's plugin, not code of ours: opencode loads it and runs it in its own process,
+ * where `spawn` starts our `hook-event` command. git-parallel itself starts nothing here; its programs go
+ * through io/exec.ts.
+ */
 const REPORT_FUNCTION = (events: EventArgvs) => `const events = ${JSON.stringify(events)};
 function report(event, payload) {
   const [program, ...args] = events[event];
